@@ -1,0 +1,19 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { type OperationExecute, runPerItem } from '../../shared/runPerItem';
+import * as database from './database/Database.resource';
+
+const resources: Record<string, Record<string, { execute: OperationExecute }>> = {
+	database: database.operations,
+};
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const selected = resources[resource]?.[operation];
+	if (!selected) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	}
+	return runPerItem.call(this, selected.execute);
+}

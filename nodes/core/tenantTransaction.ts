@@ -1,0 +1,56 @@
+import type { ClientBase, Pool, PoolClient } from 'pg';
+
+import { isUuid } from './connectionSettings';
+import { InvalidInputError } from './errors';
+
+/** The non-superuser role every OPhir transaction runs as (created by database/migrations/001). */
+export const APP_ROLE = 'ophir_app';
+
+/**
+ * Runs `work` in one transaction that acts for one organization: the role and the tenant setting are
+ * transaction-local (SET LOCAL semantics), so row-level security applies to every statement inside, and nothing
+ * carries over to the next user of the pooled connection. Commits when `work` resolves, rolls back otherwise.
+ */
+export async function withTenant<T>(
+	pool: Pool,
+	organizationId: string,
+	work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+	if (!isUuid(organizationId)) {
+		throw new InvalidInputError('Organization ID', 'a UUID', organizationId);
+	}
+	return withTransaction(pool, async (client) => {
+		await actForOrganization(client, organizationId);
+		return work(client);
+	});
+}
+
+/** Inside an open transaction: become APP_ROLE acting for the organization, until the transaction ends. */
+export async function actForOrganization(client: ClientBase, organizationId: string): Promise<void> {
+	await client.query(`SELECT set_config('role', $1, true), set_config('ophir.organization_id', $2, true)`, [
+		APP_ROLE,
+		organizationId,
+	]);
+}
+
+/** A plain transaction as the login user: for schema work (migrations), never for tenant data. */
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+	const client = await pool.connect();
+	let broken: Error | undefined;
+	try {
+		await client.query('BEGIN');
+		const result = await work(client);
+		await client.query('COMMIT');
+		return result;
+	} catch (error) {
+		try {
+			await client.query('ROLLBACK');
+		} catch (rollbackError) {
+			// A connection that cannot roll back is unusable: destroy it instead of returning it to the pool.
+			broken = rollbackError as Error;
+		}
+		throw error;
+	} finally {
+		client.release(broken);
+	}
+}
