@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { Client, type Pool } from 'pg';
+
+import { type DatabaseSettings, databaseSettingsFromEnv } from '../../nodes/core/connectionSettings';
+import { applyMigrations } from '../../nodes/core/migrations';
+import { getPool } from '../../nodes/core/pool';
+
+/** The server-wide connection the test run started with (see globalSetup.js). */
+export function adminUrl(): string {
+	const url = process.env.OPHIR_TEST_ADMIN_URL;
+	if (!url) throw new Error('OPHIR_TEST_ADMIN_URL is not set: run the tests through jest (globalSetup).');
+	return url;
+}
+
+export function urlForDatabase(name: string, base = adminUrl()): string {
+	const url = new URL(base);
+	url.pathname = `/${name}`;
+	return url.toString();
+}
+
+export interface TestDatabase {
+	name: string;
+	url: string;
+	settings: DatabaseSettings;
+	/** The process-wide pool for `settings`, the one OPhir's nodes would use. */
+	pool: Pool;
+	drop(): Promise<void>;
+}
+
+async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+	const client = new Client({ connectionString: adminUrl() });
+	await client.connect();
+	try {
+		return await work(client);
+	} finally {
+		await client.end();
+	}
+}
+
+/** A fresh, empty database on the test server; migrated to the latest schema unless told otherwise. */
+export async function createTestDatabase({ migrate = true } = {}): Promise<TestDatabase> {
+	const name = `ophir_test_${randomBytes(6).toString('hex')}`;
+	await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
+	const url = urlForDatabase(name);
+	const settings = databaseSettingsFromEnv({ DATABASE_URL: url }) as DatabaseSettings;
+	const pool = getPool(settings);
+	if (migrate) await applyMigrations(pool);
+	return {
+		name,
+		url,
+		settings,
+		pool,
+		async drop() {
+			await pool.end().catch(() => undefined);
+			await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+		},
+	};
+}
+
+/** Runs SQL on the test server as its admin (superuser) role. */
+export function adminQuery(sql: string, params: unknown[] = []): Promise<unknown> {
+	return withAdmin((admin) => admin.query(sql, params));
+}
