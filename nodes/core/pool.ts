@@ -28,7 +28,8 @@ function keyOf(settings: DatabaseSettings): string {
 export function getPool(settings: DatabaseSettings): Pool {
 	const key = keyOf(settings);
 	let entry = pools.get(key);
-	if (!entry) {
+	// A pool ended by its owner (a test, a shutdown hook) is replaced, never handed out.
+	if (!entry || entry.pool.ended) {
 		const pool = new Pool(toPoolConfig(settings));
 		const created: PoolEntry = { pool, lastUsedAt: Date.now() };
 		// An idle client whose server went away emits 'error' on the pool; without a listener Node would crash
@@ -69,9 +70,9 @@ export async function closeIdlePools(idleForMs = POOL_IDLE_CLOSE_MS, now = Date.
 	const closing: Array<Promise<void>> = [];
 	for (const [key, { pool, lastUsedAt }] of pools) {
 		const busy = pool.totalCount > pool.idleCount || pool.waitingCount > 0;
-		if (!busy && now - lastUsedAt >= idleForMs) {
+		if (pool.ended || (!busy && now - lastUsedAt >= idleForMs)) {
 			pools.delete(key);
-			closing.push(pool.end());
+			if (!pool.ended) closing.push(pool.end());
 		}
 	}
 	await Promise.all(closing);
@@ -80,7 +81,7 @@ export async function closeIdlePools(idleForMs = POOL_IDLE_CLOSE_MS, now = Date.
 }
 
 export async function closeAllPools(): Promise<void> {
-	const all = [...pools.values()].map(({ pool }) => pool.end());
+	const all = [...pools.values()].filter(({ pool }) => !pool.ended).map(({ pool }) => pool.end());
 	pools.clear();
 	stopSweeper();
 	await Promise.all(all);

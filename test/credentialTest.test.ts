@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { Client } from 'pg';
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
+
+import { loadMigrations, applyMigrations } from '../nodes/core/migrations';
+import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
+import { createTestDatabase, urlForDatabase, type TestDatabase } from './support/database';
+
+/** Runs the credential test exactly as n8n does when a user clicks "Test" in the credential dialog. */
+async function testCredential(data: ICredentialDataDecryptedObject) {
+	const node = new OphirCampaign();
+	const [{ testedBy }] = node.description.credentials!;
+	const method = node.methods.credentialTest[testedBy as 'ophirConnectionTest'];
+	return method.call({} as ICredentialTestFunctions, { id: '1', name: 'OPhir', type: 'ophirPostgresApi', data });
+}
+
+/** The credential's own fields (host, port, ...) for a database URL. */
+function fieldsFor(url: string, extra: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {
+	const parsed = new URL(url);
+	return {
+		connection: 'fields',
+		host: parsed.hostname,
+		port: Number(parsed.port),
+		database: parsed.pathname.slice(1),
+		user: decodeURIComponent(parsed.username),
+		password: decodeURIComponent(parsed.password),
+		...extra,
+	};
+}
+
+describe('the OPhir PostgreSQL credential test', () => {
+	let db: TestDatabase;
+
+	beforeAll(async () => {
+		db = await createTestDatabase();
+	});
+	afterAll(async () => {
+		await db.drop();
+	});
+
+	it('is wired to the node the way n8n finds it (testedBy -> methods.credentialTest)', () => {
+		const node = new OphirCampaign();
+		expect(node.description.credentials).toEqual([
+			{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' },
+		]);
+		expect(typeof node.methods.credentialTest.ophirConnectionTest).toBe('function');
+	});
+
+	it('passes with host/port fields and with a connection string', async () => {
+		await expect(testCredential(fieldsFor(db.url))).resolves.toEqual({
+			status: 'OK',
+			message: expect.stringContaining('acting for organization "System"'),
+		});
+		await expect(testCredential({ connection: 'connectionString', connectionString: db.url })).resolves.toMatchObject({
+			status: 'OK',
+		});
+	});
+
+	it('reports a server it cannot reach, with host:port and the reason', async () => {
+		const closed = createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const { port } = closed.address() as { port: number };
+		await new Promise<void>((resolve) => closed.close(() => resolve()));
+		const result = await testCredential(fieldsFor(db.url, { port }));
+		expect(result).toEqual({
+			status: 'Error',
+			message: `Cannot connect to PostgreSQL at 127.0.0.1:${port}/${db.name}: connection refused (is the server running and listening on that host and port?)`,
+		});
+	});
+
+	it('reports a server that does not answer within the connection timeout', async () => {
+		const silent: Server = createServer(() => undefined);
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+		const { port } = silent.address() as { port: number };
+		try {
+			const result = await testCredential(fieldsFor(db.url, { port, connectionTimeoutSeconds: 1 }));
+			expect(result).toEqual({
+				status: 'Error',
+				message: `Cannot connect to PostgreSQL at 127.0.0.1:${port}/${db.name}: no answer within the connection timeout.`,
+			});
+		} finally {
+			silent.close();
+		}
+	});
+
+	it('reports a wrong password as such', async () => {
+		// A server with trust authentication (some TEST_DATABASE_URL set-ups) accepts any password.
+		const { host, port, database, user } = fieldsFor(db.url);
+		const probe = new Client({ host, port, database, user, password: 'definitely-wrong' } as object);
+		const trusts = await probe.connect().then(
+			() => true,
+			() => false,
+		);
+		await probe.end().catch(() => undefined);
+		if (trusts) {
+			console.warn('This PostgreSQL server trusts every login, so a wrong password cannot be detected: skipped.');
+			return;
+		}
+		const fields = fieldsFor(db.url, { password: 'definitely-wrong' });
+		await expect(testCredential(fields)).resolves.toEqual({
+			status: 'Error',
+			message: `Wrong password for user "${fields.user}" at 127.0.0.1:${fields.port}/${db.name} (the server rejected the password).`,
+		});
+	});
+
+	it('reports a database that does not exist', async () => {
+		const result = await testCredential(fieldsFor(urlForDatabase('ophir_missing_db', db.url)));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/the database in 127\.0\.0\.1:\d+\/ophir_missing_db does not exist/);
+	});
+
+	it('reports a database without the OPhir schema and says how to install it', async () => {
+		const empty = await createTestDatabase({ migrate: false });
+		try {
+			const result = await testCredential(fieldsFor(empty.url));
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/but the OPhir schema is not installed there/);
+			expect(result.message).toMatch(/Database > Apply Migrations/);
+			expect(result.message).toMatch(/psql -d <database> -f database\/init\.sql/);
+		} finally {
+			await empty.drop();
+		}
+	});
+
+	it('reports a schema that lacks migrations this package needs', async () => {
+		const old = await createTestDatabase({ migrate: false });
+		try {
+			await applyMigrations(old.pool, loadMigrations().slice(0, 1));
+			const result = await testCredential(fieldsFor(old.url));
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(/the OPhir schema is out of date \(missing 001_defaults_and_tenant_isolation\)/);
+		} finally {
+			await old.drop();
+		}
+	});
+
+	it('reports an organization that does not exist, and an ID that is not a UUID', async () => {
+		const missing = randomUUID();
+		await expect(testCredential(fieldsFor(db.url, { organizationId: missing }))).resolves.toEqual({
+			status: 'Error',
+			message: expect.stringMatching(new RegExp(`^Organization ${missing} was not found in `)),
+		});
+		await expect(testCredential(fieldsFor(db.url, { organizationId: 'acme' }))).resolves.toEqual({
+			status: 'Error',
+			message: 'Organization ID must be a UUID such as 00000000-0000-0000-0000-000000000001',
+		});
+	});
+});
