@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import Handlebars from 'handlebars';
+
+import { OphirError } from './errors';
+
+/**
+ * Renders subjects and bodies for one lead: spintax `{a|b|c}` first (the same choice for the same lead every
+ * time, so a retried send or a preview shows what the lead gets), then Handlebars with the helpers cold-email
+ * writers expect. A variable that is missing and has no fallback is an error naming it: never an email with a
+ * blank where a name should be.
+ */
+const handlebars = Handlebars.create();
+
+function isBlank(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+// {{fallback firstName "there"}} (alias: default): the first argument that is not blank.
+function fallback(...args: unknown[]): unknown {
+	const values = args.slice(0, -1); // the last argument is Handlebars' options object
+	return values.find((value) => !isBlank(value)) ?? '';
+}
+handlebars.registerHelper('fallback', fallback);
+handlebars.registerHelper('default', fallback);
+handlebars.registerHelper('capitalize', (value: unknown) => {
+	const text = isBlank(value) ? '' : String(value).trim();
+	return text.charAt(0).toUpperCase() + text.slice(1);
+});
+handlebars.registerHelper('upper', (value: unknown) => (isBlank(value) ? '' : String(value).toUpperCase()));
+handlebars.registerHelper('lower', (value: unknown) => (isBlank(value) ? '' : String(value).toLowerCase()));
+// {{formatDate date "long" "Europe/Paris"}}: a date (ISO text, epoch ms or "now") in a dateStyle
+// (short, medium, long, full; default medium), in a time zone (default UTC).
+handlebars.registerHelper('formatDate', (...args: unknown[]) => {
+	const [value, style, timeZone] = args.slice(0, -1);
+	if (isBlank(value)) return '';
+	const date = value === 'now' ? new Date() : new Date(value as string | number);
+	if (Number.isNaN(date.getTime())) return String(value);
+	const dateStyle = ['short', 'medium', 'long', 'full'].includes(style as string) ? (style as 'medium') : 'medium';
+	return new Intl.DateTimeFormat('en-US', {
+		dateStyle,
+		timeZone: typeof timeZone === 'string' ? timeZone : 'UTC',
+	}).format(date);
+});
+
+const HELPERS = new Set(['fallback', 'default', 'capitalize', 'upper', 'lower', 'formatDate']);
+
+// Handlebars mustaches ({{x}}, {{{x}}}) are set aside while spintax resolves, so their braces never count.
+const MUSTACHE = /\{\{\{?[^{}]*\}?\}\}/g;
+const SPIN_GROUP = /\{([^{}]*\|[^{}]*)\}/; // innermost group first, so {a|{b|c}} nests
+const PLACEHOLDER = /\u0000(\d+)\u0000/g;
+
+/** Resolves spintax deterministically for `seed` (e.g. the lead id): group n picks by a hash of seed and n. */
+export function resolveSpintax(text: string, seed: string): string {
+	const mustaches: string[] = [];
+	let result = text.replace(MUSTACHE, (m) => `\u0000${mustaches.push(m) - 1}\u0000`);
+	for (let group = 0; SPIN_GROUP.test(result); group++) {
+		result = result.replace(SPIN_GROUP, (_match, options: string) => {
+			const choices = options.split('|');
+			const digest = createHash('sha256').update(`${seed}:${group}`).digest();
+			return choices[digest.readUInt32BE(0) % choices.length];
+		});
+	}
+	return result.replace(PLACEHOLDER, (_m, index: string) => mustaches[Number(index)]);
+}
+
+interface CompiledTemplate {
+	render: (context: object) => string;
+	/** Paths printed bare ({{firstName}}), which must not be blank. */
+	required: string[];
+}
+
+// Compiling is the slow part; scheduling renders the same few templates for many leads.
+const compiled = new Map<string, CompiledTemplate>();
+const MAX_CACHED = 500;
+
+function compile(source: string, escapeHtml: boolean): CompiledTemplate {
+	const key = `${escapeHtml ? 'h' : 't'}:${source}`;
+	let template = compiled.get(key);
+	if (!template) {
+		let ast: hbs.AST.Program;
+		try {
+			ast = handlebars.parse(source);
+		} catch (error) {
+			throw new OphirError(`The template has a syntax error: ${(error as Error).message.split('\n')[0]}`);
+		}
+		const render = handlebars.compile(ast, { noEscape: !escapeHtml, knownHelpers: Object.fromEntries([...HELPERS].map((h) => [h, true])) });
+		template = { render, required: bareVariables(ast) };
+		if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value as string);
+		compiled.set(key, template);
+	}
+	return template;
+}
+
+/** Variables printed on their own ({{company}}), as opposed to helper calls or block parameters. */
+function bareVariables(program: hbs.AST.Program): string[] {
+	const found = new Set<string>();
+	const visit = (node: hbs.AST.Node | undefined): void => {
+		if (!node) return;
+		if (node.type === 'Program') (node as hbs.AST.Program).body.forEach(visit);
+		if (node.type === 'MustacheStatement') {
+			const mustache = node as hbs.AST.MustacheStatement;
+			const path = mustache.path as hbs.AST.PathExpression;
+			if (path.type === 'PathExpression' && mustache.params.length === 0 && !HELPERS.has(path.original) && !path.data) {
+				found.add(path.original);
+			}
+		}
+		if (node.type === 'BlockStatement') {
+			const block = node as hbs.AST.BlockStatement;
+			visit(block.program);
+			visit(block.inverse);
+		}
+	};
+	visit(program);
+	return [...found];
+}
+
+function lookup(context: object, path: string): unknown {
+	return path
+		.replace(/^this\./, '')
+		.split('.')
+		.reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), context);
+}
+
+export interface RenderInput {
+	subject: string;
+	body: string;
+}
+
+/** Renders subject (plain text) and body (HTML: values are escaped) for one lead. */
+export function renderMessage(template: RenderInput, context: object, seed: string): RenderInput {
+	const render = (source: string, escapeHtml: boolean, part: string) => {
+		const spun = resolveSpintax(source, `${seed}:${part}`);
+		const { render: run, required } = compile(spun, escapeHtml);
+		const missing = required.filter((path) => isBlank(lookup(context, path)));
+		if (missing.length > 0) {
+			throw new OphirError(
+				`Template variable ${missing.map((m) => `"${m}"`).join(', ')} in the ${part} has no value for this lead`,
+				`Give the lead that field, or a fallback: {{fallback ${missing[0]} "there"}}`,
+			);
+		}
+		return run(context);
+	};
+	return { subject: render(template.subject, false, 'subject'), body: render(template.body, true, 'body') };
+}

@@ -1,0 +1,39 @@
+import { SecretBox } from '../nodes/core/secretBox';
+
+const KEY = 'k'.repeat(32);
+const OLD_KEY = 'o'.repeat(40);
+
+describe('secret box (AES-256-GCM with key ids)', () => {
+	it('round-trips a secret and never stores it in clear', () => {
+		const box = new SecretBox(KEY);
+		const sealed = box.seal('smtp-password');
+		expect(sealed).toMatch(/^v1\.[0-9a-f]{12}\.[\w-]+\.[\w-]+\.[\w-]+$/);
+		expect(sealed).not.toContain('smtp-password');
+		expect(box.seal('smtp-password')).not.toBe(sealed); // a fresh IV each time
+		expect(box.open(sealed)).toBe('smtp-password');
+	});
+
+	it('decrypts with a previous key after rotation and marks the value stale', () => {
+		const sealed = new SecretBox(OLD_KEY).seal('secret');
+		const rotated = new SecretBox(KEY, [OLD_KEY]);
+		expect(rotated.open(sealed)).toBe('secret');
+		expect(rotated.isStale(sealed)).toBe(true);
+		expect(rotated.isStale(rotated.seal('secret'))).toBe(false);
+	});
+
+	it('refuses a wrong key clearly and decrypts nothing', () => {
+		const sealed = new SecretBox(OLD_KEY).seal('secret');
+		expect(() => new SecretBox(KEY).open(sealed)).toThrow(/was encrypted with key [0-9a-f]{12}, but the credential's encryption key is [0-9a-f]{12}/);
+	});
+
+	it('detects tampering', () => {
+		const box = new SecretBox(KEY);
+		const parts = box.seal('secret').split('.');
+		parts[4] = Buffer.from('tampered').toString('base64url');
+		expect(() => box.open(parts.join('.'))).toThrow(/failed its integrity check/);
+	});
+
+	it('requires a key of at least 32 characters', () => {
+		expect(() => new SecretBox('short')).toThrow('Encryption Key (credential) must be at least 32 characters, to store mailbox secrets');
+	});
+});
