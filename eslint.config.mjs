@@ -26,6 +26,7 @@ export default [
 		files: ['test/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
 			'no-console': 'off',
+			'@n8n/community-nodes/no-dangerous-functions': 'off',
 			'@n8n/community-nodes/no-restricted-imports': 'off',
 			'@n8n/community-nodes/no-restricted-globals': 'off',
 		},

@@ -47,12 +47,12 @@ const HELPERS = new Set(['fallback', 'default', 'capitalize', 'upper', 'lower', 
 // Handlebars mustaches ({{x}}, {{{x}}}) are set aside while spintax resolves, so their braces never count.
 const MUSTACHE = /\{\{\{?[^{}]*\}?\}\}/g;
 const SPIN_GROUP = /\{([^{}]*\|[^{}]*)\}/; // innermost group first, so {a|{b|c}} nests
-const PLACEHOLDER = /\u0000(\d+)\u0000/g;
+const PLACEHOLDER = /\ue000(\d+)\ue001/g; // private-use characters, never in real text
 
 /** Resolves spintax deterministically for `seed` (e.g. the lead id): group n picks by a hash of seed and n. */
 export function resolveSpintax(text: string, seed: string): string {
 	const mustaches: string[] = [];
-	let result = text.replace(MUSTACHE, (m) => `\u0000${mustaches.push(m) - 1}\u0000`);
+	let result = text.replace(MUSTACHE, (m) => `\ue000${mustaches.push(m) - 1}\ue001`);
 	for (let group = 0; SPIN_GROUP.test(result); group++) {
 		result = result.replace(SPIN_GROUP, (_match, options: string) => {
 			const choices = options.split('|');

@@ -11,17 +11,23 @@ export const APP_ROLE = 'ophir_app';
  * transaction-local (SET LOCAL semantics), so row-level security applies to every statement inside, and nothing
  * carries over to the next user of the pooled connection. Commits when `work` resolves, rolls back otherwise.
  */
+/** A transaction acting for one organization; queries still filter by organizationId in code too. */
+export interface TenantTx {
+	client: PoolClient;
+	organizationId: string;
+}
+
 export async function withTenant<T>(
 	pool: Pool,
 	organizationId: string,
-	work: (client: PoolClient) => Promise<T>,
+	work: (tx: TenantTx) => Promise<T>,
 ): Promise<T> {
 	if (!isUuid(organizationId)) {
 		throw new InvalidInputError('Organization ID', 'a UUID', organizationId);
 	}
 	return withTransaction(pool, async (client) => {
 		await actForOrganization(client, organizationId);
-		return work(client);
+		return work({ client, organizationId });
 	});
 }
 

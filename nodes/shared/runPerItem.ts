@@ -26,11 +26,15 @@ export async function runPerItem(
 	execute: OperationExecute,
 ): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const connection = connect(await this.getCredentials(CREDENTIAL_TYPE));
+	// A credential that cannot be used fails every item the same way, each as its own (continuable) error.
+	const connection = await this.getCredentials(CREDENTIAL_TYPE)
+		.then(connect)
+		.catch((error: unknown) => error as Error);
 	const executionId = this.getExecutionId();
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
+			if (connection instanceof Error) throw connection;
 			const result = await execute.call(this, { ...connection, itemIndex, item: items[itemIndex], executionId });
 			for (const json of Array.isArray(result) ? result : [result]) {
 				output.push({ json, pairedItem: { item: itemIndex } });

@@ -1,0 +1,152 @@
+import { type CampaignConfig, parseCampaignConfig } from './campaignConfig';
+import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { camelCaseRow, type Page } from './rows';
+import type { TenantTx } from './tenantTransaction';
+
+export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export interface Campaign {
+	id: string;
+	organizationId: string;
+	name: string;
+	status: CampaignStatus;
+	config: CampaignConfig;
+	createdBy: string | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+const COLUMNS = 'id, organization_id, name, status, config, created_by, created_at, updated_at';
+
+function toCampaign(row: Record<string, unknown>): Campaign {
+	return camelCaseRow<Campaign>(row);
+}
+
+export async function createCampaign(
+	tx: TenantTx,
+	input: { name: string; config?: unknown; createdBy?: string },
+): Promise<Campaign> {
+	const name = input.name?.trim();
+	if (!name) throw new InvalidInputError('Name', 'a non-empty text', input.name);
+	const config = parseCampaignConfig(input.config);
+	const { rows } = await tx.client.query(
+		`INSERT INTO campaigns (organization_id, name, status, config, created_by)
+		 VALUES ($1, $2, 'draft', $3, $4) RETURNING ${COLUMNS}`,
+		[tx.organizationId, name, config, input.createdBy || null],
+	);
+	return toCampaign(rows[0]);
+}
+
+export async function getCampaign(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Campaign> {
+	const { rows } = await tx.client.query(
+		`SELECT ${COLUMNS} FROM campaigns WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+		[tx.organizationId, id],
+	);
+	if (rows.length === 0) throw new NotFoundError('Campaign', id);
+	return toCampaign(rows[0]);
+}
+
+export async function listCampaigns(
+	tx: TenantTx,
+	{ status, limit, offset }: Page & { status?: CampaignStatus },
+): Promise<Campaign[]> {
+	const { rows } = await tx.client.query(
+		`SELECT ${COLUMNS} FROM campaigns
+		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
+		 ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+		[tx.organizationId, status ?? null, limit, offset],
+	);
+	return rows.map(toCampaign);
+}
+
+/** Renames and/or changes settings; top-level config keys given replace the stored ones (arrays whole). */
+export async function updateCampaign(
+	tx: TenantTx,
+	id: string,
+	patch: { name?: string; config?: Record<string, unknown> },
+): Promise<Campaign> {
+	const current = await getCampaign(tx, id, { forUpdate: true });
+	if (current.status === 'archived') throw new OphirError(`Campaign ${id} is archived and can no longer change`);
+	const name = patch.name === undefined ? current.name : patch.name.trim();
+	if (!name) throw new InvalidInputError('Name', 'a non-empty text', patch.name);
+	const config = patch.config ? parseCampaignConfig({ ...current.config, ...patch.config }) : current.config;
+	if (current.status === 'active') await assertReadyToSend(tx, config);
+	const { rows } = await tx.client.query(
+		`UPDATE campaigns SET name = $3, config = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+		[tx.organizationId, id, name, config],
+	);
+	return toCampaign(rows[0]);
+}
+
+export type CampaignAction = 'activate' | 'pause' | 'resume' | 'complete' | 'archive';
+
+/** Which statuses each action may start from, and where it leads. */
+const TRANSITIONS: Record<CampaignAction, { from: CampaignStatus[]; to: CampaignStatus }> = {
+	activate: { from: ['draft'], to: 'active' },
+	pause: { from: ['active'], to: 'paused' },
+	resume: { from: ['paused'], to: 'active' },
+	complete: { from: ['active', 'paused'], to: 'completed' },
+	archive: { from: ['draft', 'paused', 'completed'], to: 'archived' },
+};
+
+export async function transitionCampaign(tx: TenantTx, id: string, action: CampaignAction): Promise<Campaign> {
+	const campaign = await getCampaign(tx, id, { forUpdate: true });
+	const { from, to } = TRANSITIONS[action];
+	if (!from.includes(campaign.status)) {
+		throw new OphirError(
+			`Cannot ${action} campaign ${id}: it is ${campaign.status}, and only a ${from.join(' or ')} campaign can be ${to === 'active' && action === 'resume' ? 'resumed' : `moved to ${to}`}`,
+		);
+	}
+	if (to === 'active') await assertReadyToSend(tx, campaign.config);
+	const { rows } = await tx.client.query(
+		`UPDATE campaigns SET status = $3 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+		[tx.organizationId, id, to],
+	);
+	// A campaign that stops sending leaves nothing queued behind it.
+	if (to === 'completed' || to === 'archived') {
+		await tx.client.query(
+			`UPDATE email_queue SET status = 'cancelled', error_message = $3
+			 WHERE organization_id = $1 AND campaign_id = $2 AND status = 'queued'`,
+			[tx.organizationId, id, `campaign ${to}`],
+		);
+	}
+	return toCampaign(rows[0]);
+}
+
+/** What a campaign needs before it may send: steps, mailboxes of this organization, a sender's postal address. */
+async function assertReadyToSend(tx: TenantTx, config: CampaignConfig): Promise<void> {
+	const problems: string[] = [];
+	if (config.sequence.length === 0) problems.push('it has no sequence step (config.sequence)');
+	if (config.accountIds.length === 0) problems.push('it has no sending account (config.accountIds)');
+	if (!config.postalAddress?.trim()) {
+		problems.push('the sender’s postal address is missing (config.postalAddress; required by CAN-SPAM)');
+	}
+	const templateIds = config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]);
+	const { rows } = await tx.client.query<{ missing_accounts: string[]; missing_templates: string[] }>(
+		`SELECT
+		   ARRAY(SELECT a FROM unnest($2::uuid[]) a
+		         WHERE NOT EXISTS (SELECT 1 FROM email_accounts e WHERE e.organization_id = $1 AND e.id = a)) AS missing_accounts,
+		   ARRAY(SELECT t FROM unnest($3::uuid[]) t
+		         WHERE NOT EXISTS (SELECT 1 FROM templates m WHERE m.organization_id = $1 AND m.id = t)) AS missing_templates`,
+		[tx.organizationId, config.accountIds, templateIds.filter(Boolean)],
+	);
+	if (rows[0].missing_accounts.length) problems.push(`unknown sending accounts: ${rows[0].missing_accounts.join(', ')}`);
+	if (rows[0].missing_templates.length) problems.push(`unknown templates: ${rows[0].missing_templates.join(', ')}`);
+	if (problems.length) throw new OphirError(`The campaign cannot send yet: ${problems.join('; ')}`);
+}
+
+/** Deletes a draft and the leads imported into it (a draft has sent nothing, so there is no history to keep). */
+export async function deleteCampaign(tx: TenantTx, id: string): Promise<{ id: string; deletedLeads: number }> {
+	const campaign = await getCampaign(tx, id, { forUpdate: true });
+	if (campaign.status !== 'draft') {
+		throw new OphirError(`Cannot delete campaign ${id}: it is ${campaign.status}; only drafts can be deleted (archive it instead)`);
+	}
+	const params = [tx.organizationId, id];
+	await tx.client.query(`DELETE FROM email_activities WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.client.query(`DELETE FROM email_queue WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.client.query(`UPDATE unsubscribes SET campaign_id = NULL WHERE organization_id = $1 AND campaign_id = $2`, params);
+	const leads = await tx.client.query(`DELETE FROM leads WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.client.query(`DELETE FROM campaigns WHERE organization_id = $1 AND id = $2`, params);
+	return { id, deletedLeads: leads.rowCount ?? 0 };
+}
