@@ -73,16 +73,19 @@ interface CompiledTemplate {
 const compiled = new Map<string, CompiledTemplate>();
 const MAX_CACHED = 500;
 
+function parseTemplate(source: string): hbs.AST.Program {
+	try {
+		return handlebars.parse(source);
+	} catch (error) {
+		throw new OphirError(`The template has a syntax error: ${(error as Error).message.split('\n')[0]}`);
+	}
+}
+
 function compile(source: string, escapeHtml: boolean): CompiledTemplate {
 	const key = `${escapeHtml ? 'h' : 't'}:${source}`;
 	let template = compiled.get(key);
 	if (!template) {
-		let ast: hbs.AST.Program;
-		try {
-			ast = handlebars.parse(source);
-		} catch (error) {
-			throw new OphirError(`The template has a syntax error: ${(error as Error).message.split('\n')[0]}`);
-		}
+		const ast = parseTemplate(source);
 		const render = handlebars.compile(ast, { noEscape: !escapeHtml, knownHelpers: Object.fromEntries([...HELPERS].map((h) => [h, true])) });
 		template = { render, required: bareVariables(ast) };
 		if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value as string);
@@ -141,4 +144,35 @@ export function renderMessage(template: RenderInput, context: object, seed: stri
 		return run(context);
 	};
 	return { subject: render(template.subject, false, 'subject'), body: render(template.body, true, 'body') };
+}
+
+/** Names a template prints or passes to helpers; throws on a syntax error (so templates are checked on save). */
+export function templateVariables(source: string): string[] {
+	const found = new Set<string>();
+	const visit = (node: unknown): void => {
+		if (!node || typeof node !== 'object') return;
+		const n = node as { type?: string; original?: string; data?: boolean };
+		if (n.type === 'PathExpression' && n.original && !n.data && !HELPERS.has(n.original) && n.original !== 'this') {
+			found.add(n.original.replace(/^this\./, ''));
+		}
+		for (const value of Object.values(node)) {
+			if (Array.isArray(value)) value.forEach(visit);
+			else if (value && typeof value === 'object' && value !== n) visit(value);
+		}
+	};
+	visit(parseTemplate(source));
+	return [...found].sort();
+}
+
+/** The fields of a lead as templates see them; template defaults fill what the lead leaves blank. */
+export function leadRenderContext(
+	lead: { email: string; firstName?: string | null; lastName?: string | null; company?: string | null; data?: Record<string, unknown> | null },
+	defaults: Record<string, unknown> = {},
+): Record<string, unknown> {
+	const context: Record<string, unknown> = { ...defaults };
+	const own = { ...(lead.data ?? {}), email: lead.email, firstName: lead.firstName, lastName: lead.lastName, company: lead.company };
+	for (const [key, value] of Object.entries(own)) {
+		if (!isBlank(value)) context[key] = value;
+	}
+	return context;
 }

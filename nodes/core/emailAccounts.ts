@@ -1,0 +1,279 @@
+import { requireEmail } from './emailAddress';
+import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from './mailTransport';
+import { camelCaseRow, type Page } from './rows';
+import type { SecretBox } from './secretBox';
+import type { TenantTx } from './tenantTransaction';
+
+export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export const WARMUP_STATUSES = ['pending', 'warming', 'warmed', 'off'] as const;
+
+/** A mailbox as OPhir shows it: never its secret, only which key sealed it. */
+export interface EmailAccount {
+	id: string;
+	userId: string | null;
+	email: string;
+	provider: Provider;
+	status: 'active' | 'paused';
+	pausedReason: string | null;
+	settings: AccountSettings;
+	healthScore: number;
+	warmupStatus: string;
+	dailyLimit: number;
+	currentSentToday: number;
+	lastSentAt: string | null;
+	hasSecret: boolean;
+	secretKeyId: string | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+export interface AccountSettings {
+	smtp: SmtpSettings;
+	fromName?: string;
+	/** Midnight in this zone resets the daily counter. */
+	timezone?: string;
+	/** Warm-up ramp: capacity on day n of warming = min(daily limit, startVolume + n * dailyIncrement). */
+	warmup?: { startVolume: number; dailyIncrement: number; startedAt?: string };
+	/** Replaces the campaign's sending window for this mailbox. */
+	sendingWindow?: { weekdays?: string[]; startHour?: number; endHour?: number };
+	lastVerifiedAt?: string;
+}
+
+export interface AccountInput {
+	email?: unknown;
+	provider?: unknown;
+	userId?: string | null;
+	smtp?: Partial<SmtpSettings>;
+	/** Password (or app password) for provider smtp/gmail/outlook, or OAuth2 tokens. */
+	password?: string;
+	oauth2?: { clientId?: string; clientSecret?: string; refreshToken?: string; accessToken?: string };
+	fromName?: string;
+	timezone?: string;
+	dailyLimit?: number;
+	warmupStatus?: string;
+	warmup?: { startVolume?: number; dailyIncrement?: number };
+	sendingWindow?: AccountSettings['sendingWindow'] | null;
+}
+
+const COLUMNS = `id, user_id, email, provider, status, paused_reason, settings, health_score, warmup_status, daily_limit,
+	current_sent_today, last_sent_at, created_at, updated_at, credentials_encrypted`;
+
+function toAccount(row: Record<string, unknown>): EmailAccount {
+	const { credentialsEncrypted, ...account } = camelCaseRow<EmailAccount & { credentialsEncrypted: string | null }>(row);
+	return { ...account, hasSecret: !!credentialsEncrypted, secretKeyId: credentialsEncrypted?.split('.')[1] ?? null };
+}
+
+function wholeNumber(value: unknown, field: string, min: number): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < min) throw new InvalidInputError(field, `a whole number >= ${min}`, value);
+	return n;
+}
+
+function provider(value: unknown): Provider {
+	if (!(PROVIDERS as readonly unknown[]).includes(value)) throw new InvalidInputError('Provider', `one of ${PROVIDERS.join(', ')}`, value);
+	return value as Provider;
+}
+
+function smtpSettings(kind: Provider, email: string, given: Partial<SmtpSettings> = {}): SmtpSettings {
+	const defaults = kind === 'smtp' ? undefined : PROVIDER_SMTP_DEFAULTS[kind];
+	const host = given.host?.trim() || defaults?.host;
+	if (!host) throw new InvalidInputError('SMTP Host', 'a host name such as smtp.example.com', given.host);
+	const security = given.security ?? defaults?.security ?? 'starttls';
+	if (!['tls', 'starttls', 'none'].includes(security)) throw new InvalidInputError('SMTP Security', 'one of tls, starttls, none', security);
+	return {
+		host,
+		port: wholeNumber(given.port ?? defaults?.port ?? 587, 'SMTP Port', 1),
+		security,
+		user: given.user?.trim() || email,
+	};
+}
+
+function secretFrom(input: AccountInput): MailboxSecret | undefined {
+	if (input.oauth2 && (input.oauth2.refreshToken || input.oauth2.clientId)) {
+		const { clientId, clientSecret, refreshToken, accessToken } = input.oauth2;
+		for (const [field, value] of Object.entries({ 'OAuth2 Client ID': clientId, 'OAuth2 Client Secret': clientSecret, 'OAuth2 Refresh Token': refreshToken })) {
+			if (!value) throw new InvalidInputError(field, 'a non-empty text');
+		}
+		return { kind: 'oauth2', clientId: clientId!, clientSecret: clientSecret!, refreshToken: refreshToken!, accessToken };
+	}
+	if (input.password) return { kind: 'password', password: input.password };
+	return undefined;
+}
+
+function checkTimeZone(zone: string | undefined): string | undefined {
+	if (!zone) return undefined;
+	try {
+		new Intl.DateTimeFormat('en-US', { timeZone: zone });
+		return zone;
+	} catch {
+		throw new InvalidInputError('Time Zone', 'an IANA time zone such as Europe/Berlin', zone);
+	}
+}
+
+function warmupStatus(value: unknown): string {
+	if (!(WARMUP_STATUSES as readonly unknown[]).includes(value)) {
+		throw new InvalidInputError('Warm-Up Status', `one of ${WARMUP_STATUSES.join(', ')}`, value);
+	}
+	return value as string;
+}
+
+export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: AccountInput): Promise<EmailAccount> {
+	const email = requireEmail(input.email);
+	const kind = provider(input.provider ?? 'smtp');
+	const secret = secretFrom(input);
+	if (!secret) throw new InvalidInputError('Password', 'a password (or app password), or OAuth2 tokens');
+	const settings: AccountSettings = {
+		smtp: smtpSettings(kind, email, input.smtp),
+		...(input.fromName ? { fromName: input.fromName.trim() } : {}),
+		...(input.timezone ? { timezone: checkTimeZone(input.timezone) } : {}),
+		warmup: {
+			startVolume: wholeNumber(input.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1),
+			dailyIncrement: wholeNumber(input.warmup?.dailyIncrement ?? 5, 'Warm-Up Daily Increment', 0),
+		},
+		...(input.sendingWindow ? { sendingWindow: input.sendingWindow } : {}),
+	};
+	const status = warmupStatus(input.warmupStatus ?? 'pending');
+	if (status === 'warming') settings.warmup!.startedAt = new Date().toISOString();
+	const { rows } = await tx.client.query(
+		`INSERT INTO email_accounts (organization_id, user_id, email, provider, credentials_encrypted, settings, warmup_status, daily_limit)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		 ON CONFLICT (organization_id, email) DO NOTHING RETURNING ${COLUMNS}`,
+		[tx.organizationId, input.userId || null, email, kind, box.seal(JSON.stringify(secret)), settings, status, wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0)],
+	);
+	if (rows.length === 0) throw new OphirError(`A sending account for ${email} already exists in this organization`);
+	return toAccount(rows[0]);
+}
+
+export async function getEmailAccount(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<EmailAccount> {
+	const { rows } = await tx.client.query(
+		`SELECT ${COLUMNS} FROM email_accounts WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+		[tx.organizationId, id],
+	);
+	if (rows.length === 0) throw new NotFoundError('Email account', id);
+	return toAccount(rows[0]);
+}
+
+export async function listEmailAccounts(
+	tx: TenantTx,
+	filter: Page & { status?: string; provider?: string },
+): Promise<EmailAccount[]> {
+	const { rows } = await tx.client.query(
+		`SELECT ${COLUMNS} FROM email_accounts
+		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR provider = $3)
+		 ORDER BY email LIMIT $4 OFFSET $5`,
+		[tx.organizationId, filter.status || null, filter.provider || null, filter.limit, filter.offset],
+	);
+	return rows.map(toAccount);
+}
+
+export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: string, patch: AccountInput): Promise<EmailAccount> {
+	const current = await getEmailAccount(tx, id, { forUpdate: true });
+	const settings: AccountSettings = {
+		...current.settings,
+		smtp: patch.smtp ? smtpSettings(current.provider, current.email, { ...current.settings.smtp, ...patch.smtp }) : current.settings.smtp,
+	};
+	if (patch.fromName !== undefined) settings.fromName = patch.fromName.trim() || undefined;
+	if (patch.timezone !== undefined) settings.timezone = checkTimeZone(patch.timezone);
+	if (patch.sendingWindow !== undefined) settings.sendingWindow = patch.sendingWindow ?? undefined;
+	if (patch.warmup) {
+		settings.warmup = {
+			...settings.warmup,
+			startVolume: wholeNumber(patch.warmup.startVolume ?? settings.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1),
+			dailyIncrement: wholeNumber(patch.warmup.dailyIncrement ?? settings.warmup?.dailyIncrement ?? 5, 'Warm-Up Daily Increment', 0),
+		};
+	}
+	const status = patch.warmupStatus === undefined ? current.warmupStatus : warmupStatus(patch.warmupStatus);
+	if (status === 'warming' && current.warmupStatus !== 'warming') {
+		settings.warmup = { startVolume: 5, dailyIncrement: 5, ...settings.warmup, startedAt: new Date().toISOString() };
+	}
+	const secret = secretFrom(patch);
+	const { rows } = await tx.client.query(
+		`UPDATE email_accounts SET settings = $3, warmup_status = $4, daily_limit = $5,
+		   credentials_encrypted = COALESCE($6, credentials_encrypted), user_id = COALESCE($7, user_id)
+		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+		[
+			tx.organizationId,
+			id,
+			settings,
+			status,
+			patch.dailyLimit === undefined ? current.dailyLimit : wholeNumber(patch.dailyLimit, 'Daily Limit', 0),
+			secret ? box.seal(JSON.stringify(secret)) : null,
+			patch.userId || null,
+		],
+	);
+	return toAccount(rows[0]);
+}
+
+/** The decrypted secret, for sending and verifying only: never put it in an item or a log. */
+export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): Promise<MailboxSecret> {
+	const { rows } = await tx.client.query<{ credentials_encrypted: string | null }>(
+		'SELECT credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2',
+		[tx.organizationId, id],
+	);
+	if (rows.length === 0) throw new NotFoundError('Email account', id);
+	if (!rows[0].credentials_encrypted) throw new OphirError(`Email account ${id} has no stored password or tokens`);
+	return JSON.parse(box.open(rows[0].credentials_encrypted)) as MailboxSecret;
+}
+
+/** Signs in to the mailbox's SMTP server (nothing is sent) and records when that last worked. */
+export async function verifyEmailAccount(
+	tx: TenantTx,
+	box: SecretBox,
+	id: string,
+): Promise<{ id: string; email: string; verified: boolean; message: string }> {
+	const account = await getEmailAccount(tx, id);
+	const result = await verifySmtp(account.settings.smtp, await mailboxSecret(tx, box, id));
+	if (result.ok) {
+		await tx.client.query(
+			`UPDATE email_accounts SET settings = jsonb_set(settings, '{lastVerifiedAt}', to_jsonb($3::text))
+			 WHERE organization_id = $1 AND id = $2`,
+			[tx.organizationId, id, new Date().toISOString()],
+		);
+	}
+	return { id, email: account.email, verified: result.ok, message: result.message };
+}
+
+export async function setEmailAccountPaused(tx: TenantTx, id: string, paused: boolean, reason?: string): Promise<EmailAccount> {
+	const { rows } = await tx.client.query(
+		`UPDATE email_accounts SET status = $3, paused_reason = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+		[tx.organizationId, id, paused ? 'paused' : 'active', paused ? reason?.trim() || 'paused by a user' : null],
+	);
+	if (rows.length === 0) throw new NotFoundError('Email account', id);
+	return toAccount(rows[0]);
+}
+
+/** Deletes a mailbox that never sent: one with history is paused instead, so its statistics stay. */
+export async function deleteEmailAccount(tx: TenantTx, id: string): Promise<{ id: string; deleted: true }> {
+	await getEmailAccount(tx, id, { forUpdate: true });
+	const { rows } = await tx.client.query<{ used: number }>(
+		'SELECT count(*)::int AS used FROM email_queue WHERE organization_id = $1 AND email_account_id = $2',
+		[tx.organizationId, id],
+	);
+	if (rows[0].used > 0) {
+		throw new OphirError(
+			`Email account ${id} has ${rows[0].used} emails in its history and cannot be deleted`,
+			'Pause it instead: it then sends nothing and its statistics stay.',
+		);
+	}
+	await tx.client.query('DELETE FROM email_accounts WHERE organization_id = $1 AND id = $2', [tx.organizationId, id]);
+	return { id, deleted: true };
+}
+
+/** Re-seals every secret not sealed with the credential's current key (after a key rotation). */
+export async function reencryptSecrets(tx: TenantTx, box: SecretBox): Promise<{ reencrypted: number; keyId: string }> {
+	const { rows } = await tx.client.query<{ id: string; credentials_encrypted: string }>(
+		`SELECT id, credentials_encrypted FROM email_accounts
+		 WHERE organization_id = $1 AND credentials_encrypted IS NOT NULL AND split_part(credentials_encrypted, '.', 2) <> $2
+		 FOR UPDATE`,
+		[tx.organizationId, box.keyId],
+	);
+	const resealed = rows.map((row) => box.seal(box.open(row.credentials_encrypted)));
+	await tx.client.query(
+		`UPDATE email_accounts e SET credentials_encrypted = u.sealed
+		 FROM unnest($2::uuid[], $3::text[]) AS u(id, sealed) WHERE e.organization_id = $1 AND e.id = u.id`,
+		[tx.organizationId, rows.map((r) => r.id), resealed],
+	);
+	return { reencrypted: rows.length, keyId: box.keyId };
+}

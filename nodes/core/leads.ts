@@ -1,0 +1,414 @@
+import { normalizeEmail, requireEmail } from './emailAddress';
+import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { camelCaseRow, type Page } from './rows';
+import type { TenantTx } from './tenantTransaction';
+
+export const LEAD_STATUSES = ['active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'not_interested'] as const;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+export interface Lead {
+	id: string;
+	organizationId: string;
+	campaignId: string | null;
+	email: string;
+	firstName: string | null;
+	lastName: string | null;
+	company: string | null;
+	data: Record<string, unknown>;
+	status: LeadStatus;
+	tags: string[];
+	createdAt: string;
+	updatedAt: string;
+}
+
+/** A lead as callers give it: the address is required, everything else optional. */
+export interface LeadInput {
+	email: unknown;
+	firstName?: unknown;
+	lastName?: unknown;
+	company?: unknown;
+	data?: unknown;
+	tags?: unknown;
+}
+
+interface CleanLead {
+	email: string;
+	firstName: string | null;
+	lastName: string | null;
+	company: string | null;
+	data: Record<string, unknown>;
+	tags: string[];
+}
+
+const COLUMNS = 'id, organization_id, campaign_id, email, first_name, last_name, company, data, status, tags, created_at, updated_at';
+const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
+const toLead = (row: Record<string, unknown>) => {
+	const lead = camelCaseRow<Lead>(row);
+	lead.tags ??= [];
+	return lead;
+};
+
+function optionalText(value: unknown, field: string, max: number): string | null {
+	if (value === undefined || value === null) return null;
+	const text = String(value).trim();
+	if (text.length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
+	return text || null;
+}
+
+/** Tags from an array or a comma-separated text: trimmed, without blanks or repeats. */
+export function cleanTags(value: unknown): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	const list = Array.isArray(value) ? value : String(value).split(',');
+	const tags = list.map((tag) => String(tag).trim()).filter(Boolean);
+	for (const tag of tags) {
+		if (tag.length > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
+	}
+	return [...new Set(tags)];
+}
+
+function cleanData(value: unknown): Record<string, unknown> {
+	if (value === undefined || value === null || value === '') return {};
+	const data = typeof value === 'string' ? parseJsonObject(value) : value;
+	if (typeof data !== 'object' || Array.isArray(data)) {
+		throw new InvalidInputError('Custom Fields (data)', 'an object of field names and values', value);
+	}
+	return data as Record<string, unknown>;
+}
+
+function parseJsonObject(text: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new InvalidInputError('Custom Fields (data)', 'a JSON object', text);
+	}
+}
+
+export function cleanLead(input: LeadInput): CleanLead {
+	return {
+		email: requireEmail(input.email),
+		firstName: optionalText(input.firstName, 'First Name', 100),
+		lastName: optionalText(input.lastName, 'Last Name', 100),
+		company: optionalText(input.company, 'Company', 255),
+		data: cleanData(input.data),
+		tags: cleanTags(input.tags),
+	};
+}
+
+export type ImportOutcome =
+	| { status: 'created' | 'updated'; id: string; email: string }
+	| { status: 'skipped'; email: string; reason: string; id?: string }
+	| { status: 'invalid'; reason: string; email?: unknown };
+
+export interface ImportOptions {
+	campaignId?: string | null;
+	/** What to do with an address the campaign already has: merge the new fields in, or leave it. */
+	onExisting?: 'update' | 'skip';
+	/** Rows per statement. */
+	batchSize?: number;
+}
+
+/** Leads the import may not (re)activate: a campaign that will never send again takes no new leads. */
+async function assertCampaignTakesLeads(tx: TenantTx, campaignId: string): Promise<void> {
+	const { rows } = await tx.client.query<{ status: string }>(
+		'SELECT status FROM campaigns WHERE organization_id = $1 AND id = $2',
+		[tx.organizationId, campaignId],
+	);
+	if (rows.length === 0) throw new NotFoundError('Campaign', campaignId);
+	if (['completed', 'archived'].includes(rows[0].status)) {
+		throw new OphirError(`Campaign ${campaignId} is ${rows[0].status} and takes no new leads`);
+	}
+}
+
+/**
+ * Imports many leads with one statement per batch: validates and de-duplicates in memory, skips suppressed
+ * addresses and domains, and upserts the rest by (campaign, email). Returns one outcome per input, in order;
+ * a bad row never aborts the others.
+ */
+export async function importLeads(tx: TenantTx, inputs: LeadInput[], options: ImportOptions = {}): Promise<ImportOutcome[]> {
+	const campaignId = options.campaignId || null;
+	if (campaignId) await assertCampaignTakesLeads(tx, campaignId);
+	const outcomes: ImportOutcome[] = new Array(inputs.length);
+	const firstIndexOf = new Map<string, number>();
+	const valid: Array<{ index: number; lead: CleanLead }> = [];
+	inputs.forEach((input, index) => {
+		try {
+			const lead = cleanLead(input);
+			const first = firstIndexOf.get(lead.email);
+			if (first !== undefined) {
+				outcomes[index] = { status: 'skipped', email: lead.email, reason: `duplicate of item ${first} in this import` };
+				return;
+			}
+			firstIndexOf.set(lead.email, index);
+			valid.push({ index, lead });
+		} catch (error) {
+			outcomes[index] = { status: 'invalid', email: input?.email, reason: (error as Error).message };
+		}
+	});
+	const batchSize = options.batchSize ?? 5000;
+	for (let start = 0; start < valid.length; start += batchSize) {
+		await upsertBatch(tx, campaignId, options.onExisting ?? 'update', valid.slice(start, start + batchSize), outcomes);
+	}
+	return outcomes;
+}
+
+const MERGE_EXISTING = `DO UPDATE SET
+	first_name = COALESCE(EXCLUDED.first_name, l.first_name),
+	last_name = COALESCE(EXCLUDED.last_name, l.last_name),
+	company = COALESCE(EXCLUDED.company, l.company),
+	data = COALESCE(l.data, '{}'::jsonb) || EXCLUDED.data,
+	tags = ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(l.tags, '{}') || EXCLUDED.tags) AS t ORDER BY t)`;
+
+async function upsertBatch(
+	tx: TenantTx,
+	campaignId: string | null,
+	onExisting: 'update' | 'skip',
+	batch: Array<{ index: number; lead: CleanLead }>,
+	outcomes: ImportOutcome[],
+): Promise<void> {
+	const { rows } = await tx.client.query<{
+		idx: number;
+		id: string | null;
+		inserted: boolean | null;
+		suppressed_by: string | null;
+		existing_id: string | null;
+	}>(
+		`WITH input AS (
+		   SELECT * FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[])
+		     AS i(idx, email, first_name, last_name, company, data, tags)
+		 ), suppressed AS (
+		   SELECT i.idx, s.scope FROM input i
+		   CROSS JOIN LATERAL (
+		     SELECT u.scope FROM unsubscribes u
+		     WHERE u.organization_id = $1
+		       AND ((u.scope = 'email' AND u.email = i.email) OR (u.scope = 'domain' AND u.email = split_part(i.email, '@', 2)))
+		     LIMIT 1) s
+		 ), written AS (
+		   INSERT INTO leads AS l (organization_id, campaign_id, email, first_name, last_name, company, data, tags)
+		   SELECT $1, $2, i.email, i.first_name, i.last_name, i.company, i.data,
+		          ARRAY(SELECT jsonb_array_elements_text(i.tags))
+		   FROM input i WHERE NOT EXISTS (SELECT 1 FROM suppressed s WHERE s.idx = i.idx)
+		   ON CONFLICT (organization_id, (COALESCE(campaign_id, '${NO_CAMPAIGN}'::uuid)), email)
+		   ${onExisting === 'update' ? MERGE_EXISTING : 'DO NOTHING'}
+		   RETURNING l.id, l.email, (xmax = 0) AS inserted
+		 )
+		 SELECT i.idx, w.id, w.inserted, s.scope AS suppressed_by,
+		        (SELECT e.id FROM leads e WHERE w.id IS NULL AND s.idx IS NULL AND e.organization_id = $1
+		           AND COALESCE(e.campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid)
+		           AND e.email = i.email) AS existing_id
+		 FROM input i LEFT JOIN written w ON w.email = i.email LEFT JOIN suppressed s ON s.idx = i.idx`,
+		[
+			tx.organizationId,
+			campaignId,
+			batch.map((b) => b.index),
+			batch.map((b) => b.lead.email),
+			batch.map((b) => b.lead.firstName),
+			batch.map((b) => b.lead.lastName),
+			batch.map((b) => b.lead.company),
+			batch.map((b) => JSON.stringify(b.lead.data)),
+			batch.map((b) => JSON.stringify(b.lead.tags)),
+		],
+	);
+	const emailOf = new Map(batch.map((b) => [b.index, b.lead.email]));
+	for (const row of rows) {
+		const email = emailOf.get(row.idx)!;
+		if (row.suppressed_by) {
+			outcomes[row.idx] = { status: 'skipped', email, reason: row.suppressed_by === 'domain' ? 'domain is suppressed' : 'address is suppressed (unsubscribed)' };
+		} else if (row.id) {
+			outcomes[row.idx] = { status: row.inserted ? 'created' : 'updated', id: row.id, email };
+		} else {
+			outcomes[row.idx] = { status: 'skipped', email, reason: 'already exists', id: row.existing_id ?? undefined };
+		}
+	}
+}
+
+/** One lead, created or updated by address (the Upsert operation) or created only (Create). */
+export async function saveLead(
+	tx: TenantTx,
+	input: LeadInput,
+	{ campaignId, onExisting }: { campaignId?: string | null; onExisting: 'update' | 'fail' },
+): Promise<{ lead: Lead; action: 'created' | 'updated' }> {
+	const [outcome] = await importLeads(tx, [input], { campaignId, onExisting: onExisting === 'update' ? 'update' : 'skip' });
+	if (outcome.status === 'invalid') throw new OphirError(outcome.reason);
+	if (outcome.status === 'skipped') {
+		if (outcome.reason === 'already exists') {
+			throw new OphirError(
+				`A lead with email ${outcome.email} already exists ${campaignId ? `in campaign ${campaignId}` : 'without a campaign'} (${outcome.id})`,
+				'Use the Upsert operation to update it instead.',
+			);
+		}
+		throw new OphirError(`${outcome.email} cannot be added: its ${outcome.reason}`);
+	}
+	return { lead: await getLead(tx, outcome.id), action: outcome.status };
+}
+
+export async function getLead(tx: TenantTx, id: string): Promise<Lead> {
+	const { rows } = await tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND id = $2`, [
+		tx.organizationId,
+		id,
+	]);
+	if (rows.length === 0) throw new NotFoundError('Lead', id);
+	return toLead(rows[0]);
+}
+
+export interface LeadFilter {
+	email?: string;
+	search?: string;
+	campaignId?: string;
+	status?: LeadStatus;
+	tag?: string;
+}
+
+export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promise<Lead[]> {
+	const email = filter.email ? (normalizeEmail(filter.email) ?? filter.email.trim().toLowerCase()) : null;
+	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+	const { rows } = await tx.client.query(
+		`SELECT ${COLUMNS} FROM leads
+		 WHERE organization_id = $1
+		   AND ($2::text IS NULL OR email = $2)
+		   AND ($3::uuid IS NULL OR campaign_id = $3)
+		   AND ($4::text IS NULL OR status = $4)
+		   AND ($5::text IS NULL OR tags @> ARRAY[$5::text])
+		   AND ($6::text IS NULL OR email ILIKE $6 OR first_name ILIKE $6 OR last_name ILIKE $6 OR company ILIKE $6)
+		 ORDER BY created_at DESC, id LIMIT $7 OFFSET $8`,
+		[tx.organizationId, email, filter.campaignId || null, filter.status ?? null, filter.tag?.trim() || null, search, filter.limit, filter.offset],
+	);
+	return rows.map(toLead);
+}
+
+/** Changes the given fields; custom fields merge into `data` (a field set to null is removed). */
+export async function updateLead(
+	tx: TenantTx,
+	id: string,
+	patch: { firstName?: unknown; lastName?: unknown; company?: unknown; data?: unknown },
+): Promise<Lead> {
+	const data = cleanData(patch.data);
+	const removed = Object.keys(data).filter((key) => data[key] === null);
+	const { rows } = await tx.client.query(
+		`UPDATE leads SET
+		   first_name = CASE WHEN $3 THEN $4 ELSE first_name END,
+		   last_name = CASE WHEN $5 THEN $6 ELSE last_name END,
+		   company = CASE WHEN $7 THEN $8 ELSE company END,
+		   data = (COALESCE(data, '{}'::jsonb) || $9::jsonb) - $10::text[]
+		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+		[
+			tx.organizationId,
+			id,
+			patch.firstName !== undefined,
+			optionalText(patch.firstName, 'First Name', 100),
+			patch.lastName !== undefined,
+			optionalText(patch.lastName, 'Last Name', 100),
+			patch.company !== undefined,
+			optionalText(patch.company, 'Company', 255),
+			JSON.stringify(data),
+			removed,
+		],
+	);
+	if (rows.length === 0) throw new NotFoundError('Lead', id);
+	return toLead(rows[0]);
+}
+
+export async function changeTags(tx: TenantTx, id: string, tags: unknown, change: 'add' | 'remove'): Promise<Lead> {
+	const list = cleanTags(tags);
+	if (list.length === 0) throw new InvalidInputError('Tags', 'at least one tag');
+	const expression =
+		change === 'add'
+			? `ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(tags, '{}') || $3::text[]) AS t ORDER BY t)`
+			: `ARRAY(SELECT t FROM unnest(COALESCE(tags, '{}')) AS t WHERE t <> ALL($3::text[]))`;
+	const { rows } = await tx.client.query(
+		`UPDATE leads SET tags = ${expression} WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+		[tx.organizationId, id, list],
+	);
+	if (rows.length === 0) throw new NotFoundError('Lead', id);
+	return toLead(rows[0]);
+}
+
+export async function setLeadStatus(tx: TenantTx, id: string, status: string): Promise<Lead> {
+	if (!(LEAD_STATUSES as readonly string[]).includes(status)) {
+		throw new InvalidInputError('Status', `one of ${LEAD_STATUSES.join(', ')}`, status);
+	}
+	const { rows } = await tx.client.query(
+		`UPDATE leads SET status = $3 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+		[tx.organizationId, id, status],
+	);
+	if (rows.length === 0) throw new NotFoundError('Lead', id);
+	// A lead that leaves the sequence has nothing more queued.
+	if (status !== 'active') {
+		await tx.client.query(
+			`UPDATE email_queue SET status = 'cancelled', error_message = $3
+			 WHERE organization_id = $1 AND lead_id = $2 AND status = 'queued'`,
+			[tx.organizationId, id, `lead ${status}`],
+		);
+	}
+	return toLead(rows[0]);
+}
+
+/**
+ * GDPR erasure: the lead (one, by id, or every lead with that address in the organization), its queued and sent
+ * emails and its activities. A suppression entry stays, so an unsubscribed address is never contacted again.
+ */
+export async function eraseLeads(
+	tx: TenantTx,
+	by: { id: string } | { email: string },
+): Promise<{ erasedLeads: number; erasedEmails: number; erasedActivities: number; stillSuppressed: boolean }> {
+	const email = 'email' in by ? requireEmail(by.email) : null;
+	const { rows: doomed } = await tx.client.query<{ id: string; email: string }>(
+		`SELECT id, email FROM leads WHERE organization_id = $1 AND ${email ? 'email = $2' : 'id = $2'} FOR UPDATE`,
+		[tx.organizationId, email ?? (by as { id: string }).id],
+	);
+	if (doomed.length === 0) throw new NotFoundError('Lead', email ?? (by as { id: string }).id);
+	const ids = doomed.map((d) => d.id);
+	const activities = await tx.client.query(
+		`DELETE FROM email_activities WHERE organization_id = $1
+		   AND (lead_id = ANY($2::uuid[]) OR email_queue_id IN (SELECT id FROM email_queue WHERE organization_id = $1 AND lead_id = ANY($2::uuid[])))`,
+		[tx.organizationId, ids],
+	);
+	const emails = await tx.client.query(`DELETE FROM email_queue WHERE organization_id = $1 AND lead_id = ANY($2::uuid[])`, [
+		tx.organizationId,
+		ids,
+	]);
+	await tx.client.query(`DELETE FROM leads WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [tx.organizationId, ids]);
+	const { rows } = await tx.client.query<{ suppressed: boolean }>(
+		`SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE organization_id = $1 AND scope = 'email' AND email = ANY($2::text[])) AS suppressed`,
+		[tx.organizationId, [...new Set(doomed.map((d) => d.email))]],
+	);
+	return {
+		erasedLeads: ids.length,
+		erasedEmails: emails.rowCount ?? 0,
+		erasedActivities: activities.rowCount ?? 0,
+		stillSuppressed: rows[0].suppressed,
+	};
+}
+
+/** Everything stored about one address in this organization: for GDPR access requests. */
+export async function exportLeadData(tx: TenantTx, rawEmail: unknown): Promise<Record<string, unknown>> {
+	const email = requireEmail(rawEmail);
+	const params = [tx.organizationId, email];
+	const [leads, emails, activities, suppressions] = await Promise.all([
+		tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND email = $2 ORDER BY created_at`, params),
+		tx.client.query(
+			`SELECT q.id, q.campaign_id, q.sequence_step, q.subject, q.body, q.status, q.scheduled_at, q.last_attempt_at, q.created_at
+			 FROM email_queue q JOIN leads l ON l.id = q.lead_id
+			 WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.email = $2 ORDER BY q.created_at`,
+			params,
+		),
+		tx.client.query(
+			`SELECT a.id, a.campaign_id, a.email_queue_id, a.event_type, a.timestamp, a.metadata, a.ip_address, a.user_agent
+			 FROM email_activities a JOIN leads l ON l.id = a.lead_id
+			 WHERE a.organization_id = $1 AND l.organization_id = $1 AND l.email = $2 ORDER BY a.timestamp`,
+			params,
+		),
+		tx.client.query(
+			`SELECT scope, email, reason, campaign_id, created_at FROM unsubscribes
+			 WHERE organization_id = $1 AND ((scope = 'email' AND email = $2) OR (scope = 'domain' AND email = split_part($2, '@', 2)))`,
+			params,
+		),
+	]);
+	return {
+		email,
+		exportedAt: new Date().toISOString(),
+		leads: leads.rows.map(toLead),
+		emails: emails.rows.map((r) => camelCaseRow(r)),
+		activities: activities.rows.map((r) => camelCaseRow(r)),
+		suppressions: suppressions.rows.map((r) => camelCaseRow(r)),
+	};
+}
