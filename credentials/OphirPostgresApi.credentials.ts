@@ -111,6 +111,16 @@ export class OphirPostgresApi implements ICredentialType {
 			description:
 				'Key for the mailbox secrets OPhir stores (AES-256-GCM). At least 32 characters; keep it safe, stored secrets cannot be read without it.',
 		},
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
+		{
+			displayName: 'Previous Encryption Keys',
+			name: 'previousEncryptionKeys',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'After changing the encryption key, put the old key here (one per line or comma-separated) so stored secrets stay readable until Email Account → Re-Encrypt Secrets has moved them to the new key',
+		},
 		{
 			displayName: 'Tracking Secret',
 			name: 'trackingSecret',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-import { InvalidInputError, OphirError } from './errors';
+import { OphirError } from './errors';
+import { parseJson } from './json';
 
 /**
  * The shape of campaigns.config: the sequence and every sending rule of a campaign. Parsing fills in defaults
@@ -99,7 +100,7 @@ function pathOf(path: Array<string | number>): string {
 
 /** Validates and completes a campaign configuration; throws one error listing every problem with its path. */
 export function parseCampaignConfig(raw: unknown): CampaignConfig {
-	const input = typeof raw === 'string' ? parseJson(raw) : (raw ?? {});
+	const input = typeof raw === 'string' ? (raw.trim() === '' ? {} : parseJson(raw, 'Config')) : (raw ?? {});
 	const result = campaignConfigSchema.safeParse(input);
 	if (result.success) return result.data;
 	const problems = result.error.issues.map((issue) => {
@@ -110,15 +111,6 @@ export function parseCampaignConfig(raw: unknown): CampaignConfig {
 		return `${pathOf(issue.path)} ${issue.message}`;
 	});
 	throw new OphirError(`Invalid campaign config: ${problems.join('; ')}`);
-}
-
-function parseJson(text: string): unknown {
-	if (text.trim() === '') return {};
-	try {
-		return JSON.parse(text);
-	} catch (error) {
-		throw new InvalidInputError('Config', 'valid JSON', (error as Error).message);
-	}
 }
 
 /** Total delay of a step after the previous one, in minutes. */

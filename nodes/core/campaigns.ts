@@ -23,12 +23,19 @@ function toCampaign(row: Record<string, unknown>): Campaign {
 	return camelCaseRow<Campaign>(row);
 }
 
+/** A campaign name as campaigns.name (VARCHAR(255)) holds it. */
+function campaignName(raw: unknown): string {
+	const name = typeof raw === 'string' ? raw.trim() : '';
+	if (!name) throw new InvalidInputError('Name', 'a non-empty text', raw);
+	if (name.length > 255) throw new InvalidInputError('Name', 'at most 255 characters', name);
+	return name;
+}
+
 export async function createCampaign(
 	tx: TenantTx,
 	input: { name: string; config?: unknown; createdBy?: string },
 ): Promise<Campaign> {
-	const name = input.name?.trim();
-	if (!name) throw new InvalidInputError('Name', 'a non-empty text', input.name);
+	const name = campaignName(input.name);
 	const config = parseCampaignConfig(input.config);
 	const { rows } = await tx.client.query(
 		`INSERT INTO campaigns (organization_id, name, status, config, created_by)
@@ -68,8 +75,7 @@ export async function updateCampaign(
 ): Promise<Campaign> {
 	const current = await getCampaign(tx, id, { forUpdate: true });
 	if (current.status === 'archived') throw new OphirError(`Campaign ${id} is archived and can no longer change`);
-	const name = patch.name === undefined ? current.name : patch.name.trim();
-	if (!name) throw new InvalidInputError('Name', 'a non-empty text', patch.name);
+	const name = patch.name === undefined ? current.name : campaignName(patch.name);
 	const config = patch.config ? parseCampaignConfig({ ...current.config, ...patch.config }) : current.config;
 	if (current.status === 'active') await assertReadyToSend(tx, config);
 	const { rows } = await tx.client.query(
@@ -94,8 +100,9 @@ export async function transitionCampaign(tx: TenantTx, id: string, action: Campa
 	const campaign = await getCampaign(tx, id, { forUpdate: true });
 	const { from, to } = TRANSITIONS[action];
 	if (!from.includes(campaign.status)) {
+		const allowed = from.join(' or ');
 		throw new OphirError(
-			`Cannot ${action} campaign ${id}: it is ${campaign.status}, and only a ${from.join(' or ')} campaign can be ${to === 'active' && action === 'resume' ? 'resumed' : `moved to ${to}`}`,
+			`Cannot ${action} campaign ${id}: it is ${campaign.status}, and only ${/^[aeiou]/.test(allowed) ? 'an' : 'a'} ${allowed} campaign can be ${to === 'active' && action === 'resume' ? 'resumed' : `moved to ${to}`}`,
 		);
 	}
 	if (to === 'active') await assertReadyToSend(tx, campaign.config);

@@ -40,6 +40,8 @@ export interface OphirCredentials {
 	database: DatabaseSettings;
 	organizationId: string;
 	encryptionKey: string;
+	/** Keys secrets may still be sealed with after a rotation: used to decrypt, never to encrypt. */
+	previousEncryptionKeys: string[];
 	trackingSecret: string;
 	trackingBaseUrl: string;
 }
@@ -115,6 +117,10 @@ export function credentialsFromFields(raw: RawCredentials): OphirCredentials {
 		database,
 		organizationId,
 		encryptionKey: text(raw, 'encryptionKey'),
+		previousEncryptionKeys: text(raw, 'previousEncryptionKeys')
+			.split(/[\n,]/)
+			.map((key) => key.trim())
+			.filter(Boolean),
 		trackingSecret: text(raw, 'trackingSecret'),
 		trackingBaseUrl: text(raw, 'trackingBaseUrl').replace(/\/+$/, ''),
 	};

@@ -1,5 +1,6 @@
 import { normalizeEmail, requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { jsonObject } from './json';
 import { camelCaseRow, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
 
@@ -48,18 +49,37 @@ const toLead = (row: Record<string, unknown>) => {
 	return lead;
 };
 
+/** PostgreSQL stores neither NUL characters nor unpaired UTF-16 surrogates, in text or in JSON. */
+function assertStorable(text: string, field: string): string {
+	if (text.includes('\u0000')) throw new InvalidInputError(field, 'text without NUL (\\u0000) characters', text);
+	if (!text.isWellFormed()) throw new InvalidInputError(field, 'valid Unicode text (no unpaired surrogate)', text);
+	return text;
+}
+
 function optionalText(value: unknown, field: string, max: number): string | null {
 	if (value === undefined || value === null) return null;
-	const text = String(value).trim();
+	const text = assertStorable(String(value).trim(), field);
 	if (text.length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
 	return text || null;
+}
+
+/** Every key and text value of a JSON value, checked as assertStorable checks text. */
+function assertStorableJson(value: unknown, field: string): void {
+	if (typeof value === 'string') assertStorable(value, field);
+	else if (Array.isArray(value)) value.forEach((entry) => assertStorableJson(entry, field));
+	else if (value && typeof value === 'object') {
+		for (const [key, entry] of Object.entries(value)) {
+			assertStorable(key, field);
+			assertStorableJson(entry, field);
+		}
+	}
 }
 
 /** Tags from an array or a comma-separated text: trimmed, without blanks or repeats. */
 export function cleanTags(value: unknown): string[] {
 	if (value === undefined || value === null || value === '') return [];
 	const list = Array.isArray(value) ? value : String(value).split(',');
-	const tags = list.map((tag) => String(tag).trim()).filter(Boolean);
+	const tags = list.map((tag) => assertStorable(String(tag).trim(), 'Tags')).filter(Boolean);
 	for (const tag of tags) {
 		if (tag.length > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
 	}
@@ -67,20 +87,9 @@ export function cleanTags(value: unknown): string[] {
 }
 
 function cleanData(value: unknown): Record<string, unknown> {
-	if (value === undefined || value === null || value === '') return {};
-	const data = typeof value === 'string' ? parseJsonObject(value) : value;
-	if (typeof data !== 'object' || Array.isArray(data)) {
-		throw new InvalidInputError('Custom Fields (data)', 'an object of field names and values', value);
-	}
-	return data as Record<string, unknown>;
-}
-
-function parseJsonObject(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		throw new InvalidInputError('Custom Fields (data)', 'a JSON object', text);
-	}
+	const data = jsonObject(value, 'Custom Fields (data)', 'an object of field names and values');
+	assertStorableJson(data, 'Custom Fields (data)');
+	return data;
 }
 
 export function cleanLead(input: LeadInput): CleanLead {
@@ -145,6 +154,7 @@ export async function importLeads(tx: TenantTx, inputs: LeadInput[], options: Im
 		}
 	});
 	const batchSize = options.batchSize ?? 5000;
+	if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('Batch Size', 'a whole number of at least 1', batchSize);
 	for (let start = 0; start < valid.length; start += batchSize) {
 		await upsertBatch(tx, campaignId, options.onExisting ?? 'update', valid.slice(start, start + batchSize), outcomes);
 	}

@@ -94,26 +94,41 @@ function compile(source: string, escapeHtml: boolean): CompiledTemplate {
 	return template;
 }
 
-/** Variables printed on their own ({{company}}), as opposed to helper calls or block parameters. */
+/**
+ * Variables printed on their own ({{company}}), as opposed to helper calls or block parameters. Inside
+ * {{#if x}} the variable x is known to be set (and inside {{#unless x}}…{{else}} too); inside #each, #with and
+ * sections the context is another object, so their variables are not the lead's and are not checked.
+ */
 function bareVariables(program: hbs.AST.Program): string[] {
 	const found = new Set<string>();
-	const visit = (node: hbs.AST.Node | undefined): void => {
+	const visit = (node: hbs.AST.Node | undefined, guarded: ReadonlySet<string>): void => {
 		if (!node) return;
-		if (node.type === 'Program') (node as hbs.AST.Program).body.forEach(visit);
+		if (node.type === 'Program') (node as hbs.AST.Program).body.forEach((child) => visit(child, guarded));
 		if (node.type === 'MustacheStatement') {
 			const mustache = node as hbs.AST.MustacheStatement;
 			const path = mustache.path as hbs.AST.PathExpression;
-			if (path.type === 'PathExpression' && mustache.params.length === 0 && !HELPERS.has(path.original) && !path.data) {
+			if (
+				path.type === 'PathExpression' &&
+				mustache.params.length === 0 &&
+				!HELPERS.has(path.original) &&
+				!path.data &&
+				!guarded.has(path.original)
+			) {
 				found.add(path.original);
 			}
 		}
 		if (node.type === 'BlockStatement') {
 			const block = node as hbs.AST.BlockStatement;
-			visit(block.program);
-			visit(block.inverse);
+			const helper = (block.path as hbs.AST.PathExpression).original;
+			if (helper !== 'if' && helper !== 'unless') return;
+			const condition = block.params[0];
+			const guard = condition?.type === 'PathExpression' ? (condition as hbs.AST.PathExpression).original : undefined;
+			const withGuard = guard ? new Set([...guarded, guard]) : guarded;
+			visit(block.program, helper === 'if' ? withGuard : guarded);
+			visit(block.inverse, helper === 'unless' ? withGuard : guarded);
 		}
 	};
-	visit(program);
+	visit(program, new Set());
 	return [...found];
 }
 
@@ -151,11 +166,14 @@ export function templateVariables(source: string): string[] {
 	const found = new Set<string>();
 	const visit = (node: unknown): void => {
 		if (!node || typeof node !== 'object') return;
-		const n = node as { type?: string; original?: string; data?: boolean };
+		const n = node as { type?: string; original?: string; data?: boolean; params?: unknown[]; hash?: unknown };
 		if (n.type === 'PathExpression' && n.original && !n.data && !HELPERS.has(n.original) && n.original !== 'this') {
 			found.add(n.original.replace(/^this\./, ''));
 		}
-		for (const value of Object.values(node)) {
+		// A call's path names a helper ({{#if x}}, {{#each items}}, {{lookup a b}}), not a variable.
+		const isCall = (n.params?.length ?? 0) > 0 || !!n.hash;
+		for (const [key, value] of Object.entries(node)) {
+			if (key === 'path' && isCall) continue;
 			if (Array.isArray(value)) value.forEach(visit);
 			else if (value && typeof value === 'object' && value !== n) visit(value);
 		}

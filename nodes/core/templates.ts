@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
 import { getLead } from './leads';
+import { jsonObject } from './json';
 import { camelCaseRow, type Page } from './rows';
 import { leadRenderContext, renderMessage, templateVariables } from './templateRendering';
 import type { TenantTx } from './tenantTransaction';
@@ -45,20 +46,7 @@ function text(value: unknown, field: string, max?: number): string {
 }
 
 function defaults(value: unknown): Record<string, unknown> {
-	if (value === undefined || value === null || value === '') return {};
-	const parsed = typeof value === 'string' ? safeJson(value) : value;
-	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new InvalidInputError('Default Values (variables)', 'an object of variable names and values', value);
-	}
-	return parsed as Record<string, unknown>;
-}
-
-function safeJson(value: string): unknown {
-	try {
-		return JSON.parse(value);
-	} catch {
-		return undefined;
-	}
+	return jsonObject(value, 'Default Values (variables)', 'an object of variable names and values');
 }
 
 /** Validates a complete template: texts present, and both parse as templates. */

@@ -2,20 +2,51 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { OphirError } from '../core/errors';
+import { SecretBox } from '../core/secretBox';
+import { type TenantTx, withTenant } from '../core/tenantTransaction';
 import { CREDENTIAL_TYPE, connect, type OphirConnection } from './credentials';
+import { ItemParameters } from './parameters';
 
-/** What an operation's execute gets for one input item. */
-export interface ItemContext extends OphirConnection {
-	itemIndex: number;
-	item: INodeExecutionData;
+/** What an operation gets: the credential's connection, and ways to act for its organization. */
+export interface OperationContext extends OphirConnection {
 	/** n8n's execution id, recorded on the rows the operation writes. */
 	executionId: string;
+	/** Runs `work` in one transaction acting for the credential's organization. */
+	tenant<T>(work: (tx: TenantTx) => Promise<T>): Promise<T>;
+	/** Seals and opens mailbox secrets with the credential's encryption key(s). */
+	secretBox(): SecretBox;
 }
 
-export type OperationExecute = (
+export interface ItemContext extends OperationContext {
+	itemIndex: number;
+	item: INodeExecutionData;
+	params: ItemParameters;
+}
+
+/** Handles one input item; may return several output items (a list), all paired with that input. */
+export type OperationExecute = (this: IExecuteFunctions, context: ItemContext) => Promise<object | object[]>;
+
+/** Handles all input items at once (set-based operations); returns exactly one output per input item. */
+export type BatchExecute = (
 	this: IExecuteFunctions,
-	context: ItemContext,
-) => Promise<IDataObject | IDataObject[]>;
+	context: OperationContext & { items: INodeExecutionData[] },
+) => Promise<object[]>;
+
+async function operationContext(this: IExecuteFunctions): Promise<OperationContext | Error> {
+	// A credential that cannot be used fails every item the same way, each as its own (continuable) error.
+	const connection = await this.getCredentials(CREDENTIAL_TYPE)
+		.then(connect)
+		.catch((error: unknown) => error as Error);
+	if (connection instanceof Error) return connection;
+	let box: SecretBox | undefined;
+	return {
+		...connection,
+		executionId: this.getExecutionId(),
+		tenant: (work) => withTenant(connection.pool, connection.credentials.organizationId, work),
+		secretBox: () =>
+			(box ??= new SecretBox(connection.credentials.encryptionKey, connection.credentials.previousEncryptionKeys)),
+	};
+}
 
 /**
  * The loop every OPhir node shares: one call per input item, every output item paired with its input,
@@ -26,29 +57,44 @@ export async function runPerItem(
 	execute: OperationExecute,
 ): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	// A credential that cannot be used fails every item the same way, each as its own (continuable) error.
-	const connection = await this.getCredentials(CREDENTIAL_TYPE)
-		.then(connect)
-		.catch((error: unknown) => error as Error);
-	const executionId = this.getExecutionId();
+	const context = await operationContext.call(this);
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			if (connection instanceof Error) throw connection;
-			const result = await execute.call(this, { ...connection, itemIndex, item: items[itemIndex], executionId });
+			if (context instanceof Error) throw context;
+			const params = new ItemParameters(this, itemIndex);
+			const result = await execute.call(this, { ...context, itemIndex, item: items[itemIndex], params });
 			for (const json of Array.isArray(result) ? result : [result]) {
-				output.push({ json, pairedItem: { item: itemIndex } });
+				output.push({ json: json as IDataObject, pairedItem: { item: itemIndex } });
 			}
 		} catch (error) {
-			const nodeError = toNodeError(this, error, itemIndex);
-			if (!this.continueOnFail()) throw nodeError;
-			output.push({
-				json: { error: nodeError.message, ...(nodeError.description ? { details: nodeError.description } : {}) },
-				pairedItem: { item: itemIndex },
-			});
+			output.push(failedItem(this, error, itemIndex));
 		}
 	}
 	return [output];
+}
+
+/** Runs a set-based operation over all items; if it fails as a whole, every item carries the error. */
+export async function runBatch(this: IExecuteFunctions, execute: BatchExecute): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	try {
+		const context = await operationContext.call(this);
+		if (context instanceof Error) throw context;
+		const results = await execute.call(this, { ...context, items });
+		return [results.map((json, itemIndex) => ({ json: json as IDataObject, pairedItem: { item: itemIndex } }))];
+	} catch (error) {
+		return [items.map((_item, itemIndex) => failedItem(this, error, itemIndex))];
+	}
+}
+
+/** The error output of one item under continueOnFail; otherwise throws it as a NodeOperationError. */
+function failedItem(context: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
+	const nodeError = toNodeError(context, error, itemIndex);
+	if (!context.continueOnFail()) throw nodeError;
+	return {
+		json: { error: nodeError.message, ...(nodeError.description ? { details: nodeError.description } : {}) },
+		pairedItem: { item: itemIndex },
+	};
 }
 
 function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {

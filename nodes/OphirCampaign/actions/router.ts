@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { type OperationExecute, runPerItem } from '../../shared/runPerItem';
+import { type Operation, runOperation } from '../../shared/operations';
 import * as database from './database/Database.resource';
 
-const resources: Record<string, Record<string, { execute: OperationExecute }>> = {
+const resources: Record<string, Record<string, Operation>> = {
 	database: database.operations,
 };
 
@@ -15,5 +15,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!selected) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	return runPerItem.call(this, selected.execute);
+	return runOperation.call(this, selected);
 }

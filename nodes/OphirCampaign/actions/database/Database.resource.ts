@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { type Operation, showFor } from '../../../shared/operations';
 import * as applyMigrations from './applyMigrations.operation';
 import * as getSchemaStatus from './getSchemaStatus.operation';
 
-export const operations = { applyMigrations, getSchemaStatus };
+export const operations: Record<string, Operation> = { applyMigrations, getSchemaStatus };
 
 export const description: INodeProperties[] = [
 	{
@@ -28,6 +29,5 @@ export const description: INodeProperties[] = [
 		],
 		default: 'getSchemaStatus',
 	},
-	...applyMigrations.description,
-	...getSchemaStatus.description,
+	...Object.entries(operations).flatMap(([name, operation]) => showFor('database', [name], operation.description)),
 ];

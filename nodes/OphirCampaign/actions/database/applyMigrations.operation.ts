@@ -10,7 +10,6 @@ export const description: INodeProperties[] = [
 		name: 'applyMigrationsNotice',
 		type: 'notice',
 		default: '',
-		displayOptions: { show: { resource: ['database'], operation: ['applyMigrations'] } },
 	},
 ];
 

@@ -1,0 +1,23 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { LEAD_STATUSES, setLeadStatus } from '../../../core/leads';
+import type { OperationExecute } from '../../../shared/runPerItem';
+import { idField } from '../common';
+
+export const description: INodeProperties[] = [
+	idField('leadId', 'Lead ID'),
+	{
+		displayName: 'Status',
+		name: 'status',
+		type: 'options',
+		options: LEAD_STATUSES.map((s) => ({ name: s.replace('_', ' ').replace(/^./, (c) => c.toUpperCase()), value: s })),
+		default: 'paused',
+		description: 'Any status but Active takes the lead out of its sequence and cancels what is queued for it',
+	},
+];
+
+export const execute: OperationExecute = async function ({ params, tenant }) {
+	const id = params.uuid('leadId', 'Lead ID');
+	const status = params.string('status', 'Status');
+	return tenant((tx) => setLeadStatus(tx, id, status));
+};

@@ -1,0 +1,26 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { saveLead } from '../../../core/leads';
+import type { OperationExecute } from '../../../shared/runPerItem';
+import { campaignIdField, leadFields, leadInput } from './fields';
+
+export const description: INodeProperties[] = [
+	campaignIdField,
+	{
+		displayName: 'Email',
+		name: 'email',
+		type: 'string',
+		placeholder: 'name@email.com',
+		required: true,
+		default: '',
+		description: 'The lead is matched by this address (case-insensitive) within the campaign',
+	},
+	leadFields,
+];
+
+export const execute: OperationExecute = async function ({ params, tenant }) {
+	const campaignId = params.optionalUuid('campaignId', 'Campaign ID');
+	const input = leadInput(params);
+	const { lead, action } = await tenant((tx) => saveLead(tx, input, { campaignId, onExisting: 'update' }));
+	return { ...lead, action };
+};

@@ -1,0 +1,24 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { type BatchExecute, type OperationExecute, runBatch, runPerItem } from './runPerItem';
+
+/** One operation of a resource: its parameters, and either a per-item or an all-items execute. */
+export type Operation = { description: INodeProperties[] } & (
+	| { execute: OperationExecute; executeBatch?: never }
+	| { executeBatch: BatchExecute; execute?: never }
+);
+
+export function runOperation(this: IExecuteFunctions, operation: Operation): Promise<INodeExecutionData[][]> {
+	return operation.executeBatch ? runBatch.call(this, operation.executeBatch) : runPerItem.call(this, operation.execute!);
+}
+
+/** Shows `fields` only for these operations of this resource (n8n displayOptions), keeping other options given. */
+export function showFor(resource: string, operations: string[], fields: INodeProperties[]): INodeProperties[] {
+	return fields.map((field) => ({
+		...field,
+		displayOptions: {
+			...field.displayOptions,
+			show: { ...field.displayOptions?.show, resource: [resource], operation: operations },
+		},
+	}));
+}

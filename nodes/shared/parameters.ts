@@ -1,0 +1,68 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { isUuid } from '../core/connectionSettings';
+import { InvalidInputError } from '../core/errors';
+import { parseJson } from '../core/json';
+import { page } from '../core/rows';
+
+/** Reads node parameters for one item and checks them, so a bad value fails naming its field and the item. */
+export class ItemParameters {
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly itemIndex: number,
+	) {}
+
+	raw<T = unknown>(name: string, fallback?: T): T {
+		return this.context.getNodeParameter(name, this.itemIndex, fallback) as T;
+	}
+
+	string(name: string, label: string): string {
+		const value = this.raw<unknown>(name, '');
+		if (typeof value !== 'string' && typeof value !== 'number') throw new InvalidInputError(label, 'a text', value);
+		const text = String(value).trim();
+		if (!text) throw new InvalidInputError(label, 'a non-empty text', value);
+		return text;
+	}
+
+	optionalString(name: string): string | undefined {
+		const value = this.raw<unknown>(name, '');
+		return value === undefined || value === null || String(value).trim() === '' ? undefined : String(value).trim();
+	}
+
+	uuid(name: string, label: string): string {
+		const value = this.string(name, label);
+		if (!isUuid(value)) throw new InvalidInputError(label, 'a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7', value);
+		return value;
+	}
+
+	optionalUuid(name: string, label: string): string | undefined {
+		return this.optionalString(name) === undefined ? undefined : this.uuid(name, label);
+	}
+
+	/** A JSON parameter: n8n hands over an object, or the JSON text when the field holds text. */
+	json(name: string, label: string): IDataObject | undefined {
+		const value = this.raw<unknown>(name, undefined);
+		if (value === undefined || value === null || value === '') return undefined;
+		if (typeof value === 'object') return value as IDataObject;
+		return parseJson(String(value), label) as IDataObject;
+	}
+
+	/** An optional collection ("Additional Fields", "Update Fields", "Filters"). */
+	collection(name: string): IDataObject {
+		return this.raw<IDataObject>(name, {}) ?? {};
+	}
+}
+
+/** Pages through `fetch` for "Return All", or fetches up to "Limit" rows. */
+export async function fetchList<T>(
+	params: ItemParameters,
+	fetch: (paging: { limit: number; offset: number }) => Promise<T[]>,
+): Promise<T[]> {
+	if (!params.raw<boolean>('returnAll', false)) return fetch(page(params.raw<number>('limit', 50), 0));
+	const all: T[] = [];
+	for (let offset = 0; ; offset += 1000) {
+		const rows = await fetch({ limit: 1000, offset });
+		all.push(...rows);
+		if (rows.length < 1000) return all;
+	}
+}
