@@ -76,9 +76,9 @@ describe('OPhir Campaign node in n8n', () => {
 		});
 	});
 
-	it('then reports the schema up to date (Get Schema Status is the default operation)', async () => {
-		// No parameters at all: n8n applies the defaults of the node's description (database, getSchemaStatus).
-		const [items] = await executeNode({ nodeType: new OphirCampaign(), parameters: {}, credentials: credential() });
+	it('then reports the schema up to date (Get Schema Status is the default operation of Database)', async () => {
+		// Only the resource: n8n applies the defaults of the node's description to the rest.
+		const [items] = await executeNode({ nodeType: new OphirCampaign(), parameters: { resource: 'database' }, credentials: credential() });
 		expect(items[0].json).toMatchObject({ installed: true, pending: [], upToDate: true });
 	});
 

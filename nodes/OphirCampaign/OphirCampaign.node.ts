@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
-import * as database from './actions/database/Database.resource';
+import { resources } from './actions/resources';
 import { router } from './actions/router';
 
 export class OphirCampaign implements INodeType {
@@ -25,10 +25,10 @@ export class OphirCampaign implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Database', value: 'database' }],
-				default: 'database',
+				options: Object.entries(resources).map(([value, { name }]) => ({ name, value })),
+				default: 'campaign',
 			},
-			...database.description,
+			...Object.values(resources).flatMap((resource) => resource.description),
 		],
 	};
 

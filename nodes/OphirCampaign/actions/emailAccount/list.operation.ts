@@ -1,0 +1,35 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { listEmailAccounts, PROVIDERS } from '../../../core/emailAccounts';
+import { fetchList } from '../../../shared/parameters';
+import type { OperationExecute } from '../../../shared/runPerItem';
+import { listFields } from '../common';
+
+export const description: INodeProperties[] = [
+	...listFields,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{ displayName: 'Provider', name: 'provider', type: 'options', options: PROVIDERS.map((p) => ({ name: p, value: p })), default: 'smtp' },
+			{
+				displayName: 'Status',
+				name: 'status',
+				type: 'options',
+				options: [
+					{ name: 'Active', value: 'active' },
+					{ name: 'Paused', value: 'paused' },
+				],
+				default: 'active',
+			},
+		],
+	},
+];
+
+export const execute: OperationExecute = async function ({ params, tenant }) {
+	const { provider, status } = params.collection('filters') as { provider?: string; status?: string };
+	return fetchList(params, (page) => tenant((tx) => listEmailAccounts(tx, { ...page, provider, status })));
+};

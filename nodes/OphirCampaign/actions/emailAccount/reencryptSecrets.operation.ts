@@ -1,0 +1,19 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { reencryptSecrets } from '../../../core/emailAccounts';
+import type { OperationExecute } from '../../../shared/runPerItem';
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'After a key rotation: put the old key in the credential\'s "Previous Encryption Keys" and the new one in "Encryption Key", then run this once. Every stored secret is re-sealed with the new key; the old key can then be removed.',
+		name: 'reencryptNotice',
+		type: 'notice',
+		default: '',
+	},
+];
+
+export const execute: OperationExecute = async function ({ tenant, secretBox }) {
+	const box = secretBox();
+	return tenant((tx) => reencryptSecrets(tx, box));
+};

@@ -1,0 +1,15 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { verifyEmailAccount } from '../../../core/emailAccounts';
+import type { OperationExecute } from '../../../shared/runPerItem';
+import { idField } from '../common';
+
+export const description: INodeProperties[] = [
+	idField('accountId', 'Email Account ID', 'Signs in to the SMTP server (nothing is sent) and reports whether it worked'),
+];
+
+export const execute: OperationExecute = async function ({ params, tenant, secretBox }) {
+	const id = params.uuid('accountId', 'Email Account ID');
+	const box = secretBox();
+	return tenant((tx) => verifyEmailAccount(tx, box, id));
+};

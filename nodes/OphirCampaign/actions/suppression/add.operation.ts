@@ -1,0 +1,27 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { addSuppression } from '../../../core/suppressions';
+import type { OperationExecute } from '../../../shared/runPerItem';
+import { targetField } from './fields';
+
+export const description: INodeProperties[] = [
+	targetField,
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', description: 'The campaign that caused it, for the record; suppression applies to every campaign' },
+			{ displayName: 'Reason', name: 'reason', type: 'string', default: '', placeholder: 'e.g. asked by phone' },
+		],
+	},
+];
+
+export const execute: OperationExecute = async function ({ params, tenant }) {
+	const target = params.string('target', 'Email or Domain');
+	const fields = params.collection('additionalFields');
+	const campaignId = fields.campaignId ? params.uuid('additionalFields.campaignId', 'Campaign ID') : undefined;
+	return tenant((tx) => addSuppression(tx, { target, reason: fields.reason as string | undefined, campaignId }));
+};

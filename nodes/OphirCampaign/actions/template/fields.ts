@@ -1,0 +1,69 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { TemplateInput } from '../../../core/templates';
+import type { ItemParameters } from '../../../shared/parameters';
+
+const BODY_HINT = 'Handlebars with {{firstName}}, {{fallback company "your team"}}, {{formatDate date "d MMM"}} and spintax {Hi|Hello}';
+
+export const subjectField: INodeProperties = { displayName: 'Subject', name: 'subject', type: 'string', default: '', description: BODY_HINT };
+export const bodyField: INodeProperties = {
+	displayName: 'Body (HTML)',
+	name: 'body',
+	type: 'string',
+	typeOptions: { rows: 8 },
+	default: '',
+	description: BODY_HINT,
+};
+
+/** Optional template fields, shared by Create (Additional Fields) and Update (Update Fields, with the texts too). */
+const optionalFields: INodeProperties[] = [
+	{ displayName: 'Category', name: 'category', type: 'string', default: '' },
+	{
+		displayName: 'Default Values (JSON)',
+		name: 'variables',
+		type: 'json',
+		default: '{}',
+		description: 'Values for variables a lead leaves empty, e.g. {"company": "your team"}',
+	},
+	{ displayName: 'Shared', name: 'isShared', type: 'boolean', default: false, description: 'Whether every user of the organization may use it' },
+];
+
+export const additionalFields: INodeProperties = {
+	displayName: 'Additional Fields',
+	name: 'additionalFields',
+	type: 'collection',
+	placeholder: 'Add Field',
+	default: {},
+	options: [
+		...optionalFields,
+		{ displayName: 'Created By (User ID)', name: 'createdBy', type: 'string', default: '' },
+	],
+};
+
+export const updateFields: INodeProperties = {
+	displayName: 'Update Fields',
+	name: 'updateFields',
+	type: 'collection',
+	placeholder: 'Add Field',
+	default: {},
+	options: [
+		{ ...bodyField, required: false },
+		...optionalFields,
+		{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+		{ ...subjectField, required: false },
+	],
+};
+
+/** The template fields of a collection parameter, with its JSON field parsed. */
+export function templateFields(params: ItemParameters, collection: 'additionalFields' | 'updateFields'): TemplateInput {
+	const fields = params.collection(collection);
+	return {
+		name: fields.name as string | undefined,
+		subject: fields.subject as string | undefined,
+		body: fields.body as string | undefined,
+		category: fields.category === undefined ? undefined : String(fields.category).trim() || null,
+		variables: fields.variables === undefined ? undefined : params.json(`${collection}.variables`, 'Default Values (JSON)'),
+		isShared: fields.isShared as boolean | undefined,
+		createdBy: (fields.createdBy as string | undefined)?.trim() || undefined,
+	};
+}

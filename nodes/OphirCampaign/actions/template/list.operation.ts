@@ -1,0 +1,26 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { listTemplates } from '../../../core/templates';
+import { fetchList } from '../../../shared/parameters';
+import type { OperationExecute } from '../../../shared/runPerItem';
+import { listFields } from '../common';
+
+export const description: INodeProperties[] = [
+	...listFields,
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{ displayName: 'Category', name: 'category', type: 'string', default: '' },
+			{ displayName: 'Search', name: 'search', type: 'string', default: '', description: 'Text in the name or subject' },
+		],
+	},
+];
+
+export const execute: OperationExecute = async function ({ params, tenant }) {
+	const { category, search } = params.collection('filters') as { category?: string; search?: string };
+	return fetchList(params, (page) => tenant((tx) => listTemplates(tx, { ...page, category: category || undefined, search })));
+};
