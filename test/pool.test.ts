@@ -43,4 +43,17 @@ describe('the per-process pool registry', () => {
 			held.release();
 		}
 	});
+
+	it('keeps TIMESTAMP columns in UTC whatever the time zone of the n8n process', async () => {
+		// jest.config.js runs the tests in America/New_York.
+		expect(new Date('2026-01-15T12:00:00Z').getHours()).toBe(7);
+		const pool = getPool({ ...db.settings, pool: { ...db.settings.pool, max: 5 } });
+		const { rows } = await pool.query(
+			`SELECT current_setting('TimeZone') AS zone, CURRENT_TIMESTAMP::timestamp AS now,
+			        '2026-03-08 07:30:00'::timestamp AS fixed`,
+		);
+		expect(rows[0].zone).toBe('UTC');
+		expect(Math.abs((rows[0].now as Date).getTime() - Date.now())).toBeLessThan(60_000);
+		expect((rows[0].fixed as Date).toISOString()).toBe('2026-03-08T07:30:00.000Z');
+	});
 });

@@ -1,4 +1,4 @@
-import type { PoolConfig } from 'pg';
+import { type PoolConfig, types } from 'pg';
 
 import { InvalidInputError } from './errors';
 
@@ -184,6 +184,23 @@ export function connectionTarget(settings: DatabaseSettings): {
 	};
 }
 
+const TIMESTAMP_OID = 1114;
+const TIMESTAMPTZ_OID = 1184;
+
+/**
+ * The schema's TIMESTAMP (without time zone) columns hold UTC: every OPhir session runs with TimeZone=UTC, and
+ * they are read back as UTC whatever the zone of the n8n process (pg would read them as local time).
+ */
+const utcTimestamps = {
+	getTypeParser(oid: number, format?: 'text' | 'binary') {
+		if (oid === TIMESTAMP_OID && format !== 'binary') {
+			const parseWithZone = types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date;
+			return (value: string) => parseWithZone(`${value}+00`);
+		}
+		return types.getTypeParser(oid, format);
+	},
+} as PoolConfig['types'];
+
 export function toPoolConfig(settings: DatabaseSettings): PoolConfig {
 	const ssl =
 		settings.ssl === 'disable'
@@ -210,5 +227,7 @@ export function toPoolConfig(settings: DatabaseSettings): PoolConfig {
 		// Idle pooled connections must not keep a CLI, a test run or a stopping n8n process alive.
 		allowExitOnIdle: true,
 		application_name: 'n8n-nodes-ophir',
+		options: '-c TimeZone=UTC',
+		types: utcTimestamps,
 	};
 }
