@@ -87,8 +87,9 @@ describe('campaigns', () => {
 		status: string,
 	): Promise<string> {
 		const { rows } = await db.pool.query(
-			`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, subject, body, status, scheduled_at)
-			 VALUES ($1, $2, $3, $4, 'Hi', 'Hello', $5, now()) RETURNING id`,
+			`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, subject, body, status, scheduled_at, sequence_step)
+			 VALUES ($1, $2, $3, $4, 'Hi', 'Hello', $5, now(),
+			         (SELECT COALESCE(max(sequence_step), 0) + 1 FROM email_queue WHERE campaign_id = $2 AND lead_id = $3)) RETURNING id`,
 			[organizationId, campaignId, leadId, accountId, status],
 		);
 		return rows[0].id;

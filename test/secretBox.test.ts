@@ -33,6 +33,21 @@ describe('secret box (AES-256-GCM with key ids)', () => {
 		expect(() => box.open(parts.join('.'))).toThrow(/failed its integrity check/);
 	});
 
+	it('refuses a stored value that is not in its format', () => {
+		const box = new SecretBox(KEY);
+		for (const value of ['', 'plain-password', 'v2.abc.def.ghi.jkl', box.seal('secret').split('.').slice(0, 4).join('.')]) {
+			expect(() => box.open(value)).toThrow('The stored secret is not in a format OPhir can read');
+		}
+	});
+
+	it('names each key by an id that reveals nothing of the key', () => {
+		const box = new SecretBox(KEY, [OLD_KEY]);
+		expect(box.keyId).toMatch(/^[0-9a-f]{12}$/);
+		expect(box.keyId).toBe(new SecretBox(KEY).keyId);
+		expect(box.keyId).not.toBe(new SecretBox(OLD_KEY).keyId);
+		expect(KEY).not.toContain(box.keyId);
+	});
+
 	it('requires a key of at least 32 characters', () => {
 		expect(() => new SecretBox('short')).toThrow('Encryption Key (credential) must be at least 32 characters, to store mailbox secrets');
 	});

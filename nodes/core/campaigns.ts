@@ -129,14 +129,20 @@ async function assertReadyToSend(tx: TenantTx, config: CampaignConfig): Promise<
 	if (!config.postalAddress?.trim()) {
 		problems.push('the sender’s postal address is missing (config.postalAddress; required by CAN-SPAM)');
 	}
-	const templateIds = config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]);
+	const templateIds = config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]).filter(Boolean);
+	// Share-lock what the campaign relies on, so a concurrent delete of a mailbox or template waits for this commit.
+	await tx.client.query('SELECT 1 FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [
+		tx.organizationId,
+		config.accountIds,
+	]);
+	await tx.client.query('SELECT 1 FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [tx.organizationId, templateIds]);
 	const { rows } = await tx.client.query<{ missing_accounts: string[]; missing_templates: string[] }>(
 		`SELECT
 		   ARRAY(SELECT a FROM unnest($2::uuid[]) a
 		         WHERE NOT EXISTS (SELECT 1 FROM email_accounts e WHERE e.organization_id = $1 AND e.id = a)) AS missing_accounts,
 		   ARRAY(SELECT t FROM unnest($3::uuid[]) t
 		         WHERE NOT EXISTS (SELECT 1 FROM templates m WHERE m.organization_id = $1 AND m.id = t)) AS missing_templates`,
-		[tx.organizationId, config.accountIds, templateIds.filter(Boolean)],
+		[tx.organizationId, config.accountIds, templateIds],
 	);
 	if (rows[0].missing_accounts.length) problems.push(`unknown sending accounts: ${rows[0].missing_accounts.join(', ')}`);
 	if (rows[0].missing_templates.length) problems.push(`unknown templates: ${rows[0].missing_templates.join(', ')}`);

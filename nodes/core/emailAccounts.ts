@@ -1,3 +1,5 @@
+import { WEEKDAYS } from './campaignConfig';
+import { isUuid } from './connectionSettings';
 import { requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
 import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from './mailTransport';
@@ -8,6 +10,9 @@ import type { TenantTx } from './tenantTransaction';
 export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 export const WARMUP_STATUSES = ['pending', 'warming', 'warmed', 'off'] as const;
+export const ACCOUNT_STATUSES = ['active', 'paused'] as const;
+/** A sanity ceiling for per-day volumes (the columns are 32-bit integers). */
+const MAX_DAILY_VOLUME = 100_000;
 
 /** A mailbox as OPhir shows it: never its secret, only which key sealed it. */
 export interface EmailAccount {
@@ -38,12 +43,18 @@ export interface AccountSettings {
 	warmup?: { startVolume: number; dailyIncrement: number; startedAt?: string };
 	/** Replaces the campaign's sending window for this mailbox. */
 	sendingWindow?: { weekdays?: string[]; startHour?: number; endHour?: number };
+	/** When the current SMTP settings and secret last signed in successfully. */
 	lastVerifiedAt?: string;
+	/** The outcome of the last check, successful or not. */
+	lastVerification?: { at: string; verified: boolean; message: string };
 }
 
 export interface AccountInput {
+	/** Fixed at creation: an update may repeat it, not change it. */
 	email?: unknown;
+	/** Fixed at creation: an update may repeat it, not change it. */
 	provider?: unknown;
+	/** A user of the organization; on update, null detaches the account from its user. */
 	userId?: string | null;
 	smtp?: Partial<SmtpSettings>;
 	/** Password (or app password) for provider smtp/gmail/outlook, or OAuth2 tokens. */
@@ -65,10 +76,25 @@ function toAccount(row: Record<string, unknown>): EmailAccount {
 	return { ...account, hasSecret: !!credentialsEncrypted, secretKeyId: credentialsEncrypted?.split('.')[1] ?? null };
 }
 
-function wholeNumber(value: unknown, field: string, min: number): number {
-	const n = Number(value);
-	if (!Number.isInteger(n) || n < min) throw new InvalidInputError(field, `a whole number >= ${min}`, value);
+/** A whole number (or its digits as text, as n8n expressions may give) within [min, max]. */
+function wholeNumber(value: unknown, field: string, min: number, max: number): number {
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+	if (!Number.isInteger(n) || n < min || n > max) throw new InvalidInputError(field, `a whole number from ${min} to ${max}`, value);
 	return n;
+}
+
+function accountId(id: unknown): string {
+	if (!isUuid(id)) throw new InvalidInputError('Email Account ID', 'a UUID', id);
+	return id;
+}
+
+/** A user of the acting organization (another organization's users look unknown), or null. */
+async function ownUser(tx: TenantTx, userId: unknown): Promise<string | null> {
+	if (userId === null || userId === undefined || userId === '') return null;
+	if (!isUuid(userId)) throw new InvalidInputError('User ID', 'a UUID', userId);
+	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, userId]);
+	if (!rowCount) throw new NotFoundError('User', userId);
+	return userId;
 }
 
 function provider(value: unknown): Provider {
@@ -76,17 +102,20 @@ function provider(value: unknown): Provider {
 	return value as Provider;
 }
 
+/** A DNS name or an IP address: no scheme, path, port or spaces (those belong in other fields). */
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[?[0-9a-f:.]+\]?)$/i;
+
 function smtpSettings(kind: Provider, email: string, given: Partial<SmtpSettings> = {}): SmtpSettings {
 	const defaults = kind === 'smtp' ? undefined : PROVIDER_SMTP_DEFAULTS[kind];
-	const host = given.host?.trim() || defaults?.host;
-	if (!host) throw new InvalidInputError('SMTP Host', 'a host name such as smtp.example.com', given.host);
+	const host = (typeof given.host === 'string' ? given.host.trim() : '') || defaults?.host;
+	if (!host || !HOST.test(host)) throw new InvalidInputError('SMTP Host', 'a host name such as smtp.example.com', given.host);
 	const security = given.security ?? defaults?.security ?? 'starttls';
 	if (!['tls', 'starttls', 'none'].includes(security)) throw new InvalidInputError('SMTP Security', 'one of tls, starttls, none', security);
 	return {
 		host,
-		port: wholeNumber(given.port ?? defaults?.port ?? 587, 'SMTP Port', 1),
+		port: wholeNumber(given.port ?? defaults?.port ?? 587, 'SMTP Port', 1, 65535),
 		security,
-		user: given.user?.trim() || email,
+		user: (typeof given.user === 'string' ? given.user.trim() : '') || email,
 	};
 }
 
@@ -112,6 +141,29 @@ function checkTimeZone(zone: string | undefined): string | undefined {
 	}
 }
 
+/** A mailbox's own sending window: only the parts given replace the campaign's. */
+function sendingWindow(raw: unknown): AccountSettings['sendingWindow'] {
+	const expected = 'an object with weekdays, startHour and/or endHour';
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidInputError('Sending Window', expected, raw);
+	const { weekdays, startHour, endHour, ...unknown } = raw as Record<string, unknown>;
+	if (Object.keys(unknown).length) {
+		throw new InvalidInputError('Sending Window', `${expected} (not ${Object.keys(unknown).join(', ')})`);
+	}
+	const window: NonNullable<AccountSettings['sendingWindow']> = {};
+	if (weekdays !== undefined) {
+		if (!Array.isArray(weekdays) || weekdays.length === 0 || !weekdays.every((d) => (WEEKDAYS as readonly unknown[]).includes(d))) {
+			throw new InvalidInputError('Sending Window Weekdays', `a non-empty list of ${WEEKDAYS.join(', ')}`, weekdays);
+		}
+		window.weekdays = [...new Set(weekdays as string[])];
+	}
+	if (startHour !== undefined) window.startHour = wholeNumber(startHour, 'Sending Window Start Hour', 0, 23);
+	if (endHour !== undefined) window.endHour = wholeNumber(endHour, 'Sending Window End Hour', 1, 24);
+	if (window.startHour !== undefined && window.endHour !== undefined && window.startHour >= window.endHour) {
+		throw new InvalidInputError('Sending Window End Hour', `after the start hour (${window.startHour})`, window.endHour);
+	}
+	return window;
+}
+
 function warmupStatus(value: unknown): string {
 	if (!(WARMUP_STATUSES as readonly unknown[]).includes(value)) {
 		throw new InvalidInputError('Warm-Up Status', `one of ${WARMUP_STATUSES.join(', ')}`, value);
@@ -126,21 +178,23 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	if (!secret) throw new InvalidInputError('Password', 'a password (or app password), or OAuth2 tokens');
 	const settings: AccountSettings = {
 		smtp: smtpSettings(kind, email, input.smtp),
-		...(input.fromName ? { fromName: input.fromName.trim() } : {}),
+		...(input.fromName?.trim() ? { fromName: input.fromName.trim() } : {}),
 		...(input.timezone ? { timezone: checkTimeZone(input.timezone) } : {}),
 		warmup: {
-			startVolume: wholeNumber(input.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1),
-			dailyIncrement: wholeNumber(input.warmup?.dailyIncrement ?? 5, 'Warm-Up Daily Increment', 0),
+			startVolume: wholeNumber(input.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1, MAX_DAILY_VOLUME),
+			dailyIncrement: wholeNumber(input.warmup?.dailyIncrement ?? 5, 'Warm-Up Daily Increment', 0, MAX_DAILY_VOLUME),
 		},
-		...(input.sendingWindow ? { sendingWindow: input.sendingWindow } : {}),
+		...(input.sendingWindow ? { sendingWindow: sendingWindow(input.sendingWindow) } : {}),
 	};
 	const status = warmupStatus(input.warmupStatus ?? 'pending');
 	if (status === 'warming') settings.warmup!.startedAt = new Date().toISOString();
+	const dailyLimit = wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0, MAX_DAILY_VOLUME);
+	const userId = await ownUser(tx, input.userId);
 	const { rows } = await tx.client.query(
 		`INSERT INTO email_accounts (organization_id, user_id, email, provider, credentials_encrypted, settings, warmup_status, daily_limit)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		 ON CONFLICT (organization_id, email) DO NOTHING RETURNING ${COLUMNS}`,
-		[tx.organizationId, input.userId || null, email, kind, box.seal(JSON.stringify(secret)), settings, status, wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0)],
+		[tx.organizationId, userId, email, kind, box.seal(JSON.stringify(secret)), settings, status, dailyLimit],
 	);
 	if (rows.length === 0) throw new OphirError(`A sending account for ${email} already exists in this organization`);
 	return toAccount(rows[0]);
@@ -149,7 +203,7 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 export async function getEmailAccount(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<EmailAccount> {
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM email_accounts WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
-		[tx.organizationId, id],
+		[tx.organizationId, accountId(id)],
 	);
 	if (rows.length === 0) throw new NotFoundError('Email account', id);
 	return toAccount(rows[0]);
@@ -159,6 +213,10 @@ export async function listEmailAccounts(
 	tx: TenantTx,
 	filter: Page & { status?: string; provider?: string },
 ): Promise<EmailAccount[]> {
+	if (filter.status && !(ACCOUNT_STATUSES as readonly string[]).includes(filter.status)) {
+		throw new InvalidInputError('Status', `one of ${ACCOUNT_STATUSES.join(', ')}`, filter.status);
+	}
+	if (filter.provider) provider(filter.provider);
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM email_accounts
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR provider = $3)
@@ -170,38 +228,53 @@ export async function listEmailAccounts(
 
 export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: string, patch: AccountInput): Promise<EmailAccount> {
 	const current = await getEmailAccount(tx, id, { forUpdate: true });
+	if (patch.email !== undefined && requireEmail(patch.email) !== current.email) {
+		throw new OphirError(
+			`The address of email account ${id} cannot change`,
+			'Create an account for the new address, then pause or delete this one.',
+		);
+	}
+	if (patch.provider !== undefined && provider(patch.provider) !== current.provider) {
+		throw new OphirError(`The provider of email account ${id} cannot change`, 'Create an account with the new provider instead.');
+	}
+	// Fields left undefined keep their stored value (n8n passes unset optional parameters as undefined).
+	const smtpPatch = Object.fromEntries(Object.entries(patch.smtp ?? {}).filter(([, value]) => value !== undefined));
 	const settings: AccountSettings = {
 		...current.settings,
-		smtp: patch.smtp ? smtpSettings(current.provider, current.email, { ...current.settings.smtp, ...patch.smtp }) : current.settings.smtp,
+		smtp: patch.smtp ? smtpSettings(current.provider, current.email, { ...current.settings.smtp, ...smtpPatch }) : current.settings.smtp,
 	};
 	if (patch.fromName !== undefined) settings.fromName = patch.fromName.trim() || undefined;
 	if (patch.timezone !== undefined) settings.timezone = checkTimeZone(patch.timezone);
-	if (patch.sendingWindow !== undefined) settings.sendingWindow = patch.sendingWindow ?? undefined;
+	if (patch.sendingWindow !== undefined) settings.sendingWindow = patch.sendingWindow ? sendingWindow(patch.sendingWindow) : undefined;
 	if (patch.warmup) {
 		settings.warmup = {
 			...settings.warmup,
-			startVolume: wholeNumber(patch.warmup.startVolume ?? settings.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1),
-			dailyIncrement: wholeNumber(patch.warmup.dailyIncrement ?? settings.warmup?.dailyIncrement ?? 5, 'Warm-Up Daily Increment', 0),
+			startVolume: wholeNumber(patch.warmup.startVolume ?? settings.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1, MAX_DAILY_VOLUME),
+			dailyIncrement: wholeNumber(
+				patch.warmup.dailyIncrement ?? settings.warmup?.dailyIncrement ?? 5,
+				'Warm-Up Daily Increment',
+				0,
+				MAX_DAILY_VOLUME,
+			),
 		};
 	}
 	const status = patch.warmupStatus === undefined ? current.warmupStatus : warmupStatus(patch.warmupStatus);
 	if (status === 'warming' && current.warmupStatus !== 'warming') {
 		settings.warmup = { startVolume: 5, dailyIncrement: 5, ...settings.warmup, startedAt: new Date().toISOString() };
 	}
+	const dailyLimit = patch.dailyLimit === undefined ? current.dailyLimit : wholeNumber(patch.dailyLimit, 'Daily Limit', 0, MAX_DAILY_VOLUME);
 	const secret = secretFrom(patch);
+	if (secret || patch.smtp) {
+		// A past successful sign-in says nothing about new credentials or another server.
+		delete settings.lastVerifiedAt;
+		delete settings.lastVerification;
+	}
+	const userId = patch.userId === undefined || patch.userId === '' ? current.userId : await ownUser(tx, patch.userId);
 	const { rows } = await tx.client.query(
 		`UPDATE email_accounts SET settings = $3, warmup_status = $4, daily_limit = $5,
-		   credentials_encrypted = COALESCE($6, credentials_encrypted), user_id = COALESCE($7, user_id)
+		   credentials_encrypted = COALESCE($6, credentials_encrypted), user_id = $7
 		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-		[
-			tx.organizationId,
-			id,
-			settings,
-			status,
-			patch.dailyLimit === undefined ? current.dailyLimit : wholeNumber(patch.dailyLimit, 'Daily Limit', 0),
-			secret ? box.seal(JSON.stringify(secret)) : null,
-			patch.userId || null,
-		],
+		[tx.organizationId, id, settings, status, dailyLimit, secret ? box.seal(JSON.stringify(secret)) : null, userId],
 	);
 	return toAccount(rows[0]);
 }
@@ -210,14 +283,17 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): Promise<MailboxSecret> {
 	const { rows } = await tx.client.query<{ credentials_encrypted: string | null }>(
 		'SELECT credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2',
-		[tx.organizationId, id],
+		[tx.organizationId, accountId(id)],
 	);
 	if (rows.length === 0) throw new NotFoundError('Email account', id);
 	if (!rows[0].credentials_encrypted) throw new OphirError(`Email account ${id} has no stored password or tokens`);
 	return JSON.parse(box.open(rows[0].credentials_encrypted)) as MailboxSecret;
 }
 
-/** Signs in to the mailbox's SMTP server (nothing is sent) and records when that last worked. */
+/**
+ * Signs in to the mailbox's SMTP server (nothing is sent) and records the outcome in its settings. A failed check
+ * leaves status and health alone: it may be a passing network problem, so pausing stays a separate decision.
+ */
 export async function verifyEmailAccount(
 	tx: TenantTx,
 	box: SecretBox,
@@ -225,28 +301,47 @@ export async function verifyEmailAccount(
 ): Promise<{ id: string; email: string; verified: boolean; message: string }> {
 	const account = await getEmailAccount(tx, id);
 	const result = await verifySmtp(account.settings.smtp, await mailboxSecret(tx, box, id));
-	if (result.ok) {
-		await tx.client.query(
-			`UPDATE email_accounts SET settings = jsonb_set(settings, '{lastVerifiedAt}', to_jsonb($3::text))
-			 WHERE organization_id = $1 AND id = $2`,
-			[tx.organizationId, id, new Date().toISOString()],
-		);
-	}
+	const at = new Date().toISOString();
+	const recorded: Partial<AccountSettings> = {
+		lastVerification: { at, verified: result.ok, message: result.message },
+		...(result.ok ? { lastVerifiedAt: at } : {}),
+	};
+	await tx.client.query('UPDATE email_accounts SET settings = settings || $3::jsonb WHERE organization_id = $1 AND id = $2', [
+		tx.organizationId,
+		id,
+		recorded,
+	]);
 	return { id, email: account.email, verified: result.ok, message: result.message };
 }
 
 export async function setEmailAccountPaused(tx: TenantTx, id: string, paused: boolean, reason?: string): Promise<EmailAccount> {
 	const { rows } = await tx.client.query(
 		`UPDATE email_accounts SET status = $3, paused_reason = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-		[tx.organizationId, id, paused ? 'paused' : 'active', paused ? reason?.trim() || 'paused by a user' : null],
+		[tx.organizationId, accountId(id), paused ? 'paused' : 'active', paused ? reason?.trim() || 'paused by a user' : null],
 	);
 	if (rows.length === 0) throw new NotFoundError('Email account', id);
 	return toAccount(rows[0]);
 }
 
-/** Deletes a mailbox that never sent: one with history is paused instead, so its statistics stay. */
+/**
+ * Deletes a mailbox that never sent and that no campaign still able to send lists: one with history is paused
+ * instead, so its statistics stay; an active campaign must stay ready to send (campaigns.ts checks that only on
+ * activate, resume and update).
+ */
 export async function deleteEmailAccount(tx: TenantTx, id: string): Promise<{ id: string; deleted: true }> {
 	await getEmailAccount(tx, id, { forUpdate: true });
+	const campaigns = await tx.client.query<{ id: string; name: string; status: string }>(
+		`SELECT id, name, status FROM campaigns
+		 WHERE organization_id = $1 AND status IN ('draft', 'active', 'paused') AND config->'accountIds' ? $2
+		 ORDER BY name, id`,
+		[tx.organizationId, id],
+	);
+	if (campaigns.rows.length > 0) {
+		throw new OphirError(
+			`Email account ${id} is a sending account of ${campaigns.rows.map((c) => `campaign "${c.name}" (${c.status}, ${c.id})`).join(', ')} and cannot be deleted`,
+			'Remove it from config.accountIds of those campaigns first, or pause it: a paused account sends nothing.',
+		);
+	}
 	const { rows } = await tx.client.query<{ used: number }>(
 		'SELECT count(*)::int AS used FROM email_queue WHERE organization_id = $1 AND email_account_id = $2',
 		[tx.organizationId, id],

@@ -1,9 +1,9 @@
 import { InvalidInputError } from './errors';
 
-// Practical address syntax (RFC 5321 dot-atom local part, LDH domain labels, alphabetic TLD): what real mail
-// servers accept, without quoted local parts or IP literals, which cold email never needs.
+// Practical address syntax (RFC 5321 dot-atom local part, LDH domain labels, alphabetic or punycode TLD such as
+// xn--p1ai): what real mail servers accept, without quoted local parts or IP literals, which cold email never needs.
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{0,58}[a-z0-9])$/;
 
 /** Lower-cases and trims an address; undefined when it is not a usable email address. */
 export function normalizeEmail(raw: unknown): string | undefined {

@@ -56,10 +56,13 @@ function assertStorable(text: string, field: string): string {
 	return text;
 }
 
+/** Text (or a number, as spreadsheets give them) in a VARCHAR(max) column; anything else would store "[object Object]". */
 function optionalText(value: unknown, field: string, max: number): string | null {
 	if (value === undefined || value === null) return null;
+	if (typeof value !== 'string' && typeof value !== 'number') throw new InvalidInputError(field, 'a text', value);
 	const text = assertStorable(String(value).trim(), field);
-	if (text.length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
+	// VARCHAR counts characters (code points), not UTF-16 units: an emoji is one.
+	if ([...text].length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
 	return text || null;
 }
 
@@ -78,8 +81,15 @@ function assertStorableJson(value: unknown, field: string): void {
 /** Tags from an array or a comma-separated text: trimmed, without blanks or repeats. */
 export function cleanTags(value: unknown): string[] {
 	if (value === undefined || value === null || value === '') return [];
-	const list = Array.isArray(value) ? value : String(value).split(',');
-	const tags = list.map((tag) => assertStorable(String(tag).trim(), 'Tags')).filter(Boolean);
+	const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [value];
+	const tags = list
+		.map((tag) => {
+			if (typeof tag !== 'string' && typeof tag !== 'number') {
+				throw new InvalidInputError('Tags', 'a list of texts or a comma-separated text', value);
+			}
+			return assertStorable(String(tag).trim(), 'Tags');
+		})
+		.filter(Boolean);
 	for (const tag of tags) {
 		if (tag.length > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
 	}
@@ -87,12 +97,23 @@ export function cleanTags(value: unknown): string[] {
 }
 
 function cleanData(value: unknown): Record<string, unknown> {
-	const data = jsonObject(value, 'Custom Fields (data)', 'an object of field names and values');
+	const object = jsonObject(value, 'Custom Fields (data)', 'an object of field names and values');
+	// Round-trip through JSON here, so that a value JSON cannot hold (BigInt, a cycle) fails this row only,
+	// and what is checked is exactly what gets stored (dates as text, undefined fields dropped).
+	let data: Record<string, unknown>;
+	try {
+		data = JSON.parse(JSON.stringify(object));
+	} catch {
+		throw new InvalidInputError('Custom Fields (data)', 'plain JSON values (text, numbers, true/false, null, lists, objects)');
+	}
 	assertStorableJson(data, 'Custom Fields (data)');
 	return data;
 }
 
 export function cleanLead(input: LeadInput): CleanLead {
+	if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+		throw new InvalidInputError('Lead', 'an object with an email field', input);
+	}
 	return {
 		email: requireEmail(input.email),
 		firstName: optionalText(input.firstName, 'First Name', 100),
@@ -118,8 +139,9 @@ export interface ImportOptions {
 
 /** Leads the import may not (re)activate: a campaign that will never send again takes no new leads. */
 async function assertCampaignTakesLeads(tx: TenantTx, campaignId: string): Promise<void> {
+	// FOR SHARE: a concurrent complete/archive waits for this import instead of racing past the check.
 	const { rows } = await tx.client.query<{ status: string }>(
-		'SELECT status FROM campaigns WHERE organization_id = $1 AND id = $2',
+		'SELECT status FROM campaigns WHERE organization_id = $1 AND id = $2 FOR SHARE',
 		[tx.organizationId, campaignId],
 	);
 	if (rows.length === 0) throw new NotFoundError('Campaign', campaignId);
@@ -134,6 +156,10 @@ async function assertCampaignTakesLeads(tx: TenantTx, campaignId: string): Promi
  * a bad row never aborts the others.
  */
 export async function importLeads(tx: TenantTx, inputs: LeadInput[], options: ImportOptions = {}): Promise<ImportOutcome[]> {
+	const batchSize = options.batchSize ?? 5000;
+	if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('Batch Size', 'a whole number of at least 1', batchSize);
+	const onExisting = options.onExisting ?? 'update';
+	if (onExisting !== 'update' && onExisting !== 'skip') throw new InvalidInputError('Existing Leads', "'update' or 'skip'", onExisting);
 	const campaignId = options.campaignId || null;
 	if (campaignId) await assertCampaignTakesLeads(tx, campaignId);
 	const outcomes: ImportOutcome[] = new Array(inputs.length);
@@ -153,10 +179,8 @@ export async function importLeads(tx: TenantTx, inputs: LeadInput[], options: Im
 			outcomes[index] = { status: 'invalid', email: input?.email, reason: (error as Error).message };
 		}
 	});
-	const batchSize = options.batchSize ?? 5000;
-	if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('Batch Size', 'a whole number of at least 1', batchSize);
 	for (let start = 0; start < valid.length; start += batchSize) {
-		await upsertBatch(tx, campaignId, options.onExisting ?? 'update', valid.slice(start, start + batchSize), outcomes);
+		await upsertBatch(tx, campaignId, onExisting, valid.slice(start, start + batchSize), outcomes);
 	}
 	return outcomes;
 }
@@ -191,7 +215,7 @@ async function upsertBatch(
 		     SELECT u.scope FROM unsubscribes u
 		     WHERE u.organization_id = $1
 		       AND ((u.scope = 'email' AND u.email = i.email) OR (u.scope = 'domain' AND u.email = split_part(i.email, '@', 2)))
-		     LIMIT 1) s
+		     ORDER BY u.scope = 'email' DESC LIMIT 1) s
 		 ), written AS (
 		   INSERT INTO leads AS l (organization_id, campaign_id, email, first_name, last_name, company, data, tags)
 		   SELECT $1, $2, i.email, i.first_name, i.last_name, i.company, i.data,
@@ -237,6 +261,7 @@ export async function saveLead(
 	input: LeadInput,
 	{ campaignId, onExisting }: { campaignId?: string | null; onExisting: 'update' | 'fail' },
 ): Promise<{ lead: Lead; action: 'created' | 'updated' }> {
+	cleanLead(input); // throws the InvalidInputError itself (field, expected, received), not just its message
 	const [outcome] = await importLeads(tx, [input], { campaignId, onExisting: onExisting === 'update' ? 'update' : 'skip' });
 	if (outcome.status === 'invalid') throw new OphirError(outcome.reason);
 	if (outcome.status === 'skipped') {
@@ -318,6 +343,7 @@ export async function updateLead(
 }
 
 export async function changeTags(tx: TenantTx, id: string, tags: unknown, change: 'add' | 'remove'): Promise<Lead> {
+	if (change !== 'add' && change !== 'remove') throw new InvalidInputError('Change', "'add' or 'remove'", change);
 	const list = cleanTags(tags);
 	if (list.length === 0) throw new InvalidInputError('Tags', 'at least one tag');
 	const expression =
@@ -377,8 +403,11 @@ export async function eraseLeads(
 		ids,
 	]);
 	await tx.client.query(`DELETE FROM leads WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [tx.organizationId, ids]);
+	// Suppressed as importLeads sees it: the address itself, or its whole domain.
 	const { rows } = await tx.client.query<{ suppressed: boolean }>(
-		`SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE organization_id = $1 AND scope = 'email' AND email = ANY($2::text[])) AS suppressed`,
+		`SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE organization_id = $1 AND (
+		   (scope = 'email' AND email = ANY($2::text[]))
+		   OR (scope = 'domain' AND email IN (SELECT split_part(e, '@', 2) FROM unnest($2::text[]) AS e)))) AS suppressed`,
 		[tx.organizationId, [...new Set(doomed.map((d) => d.email))]],
 	);
 	return {
@@ -393,26 +422,31 @@ export async function eraseLeads(
 export async function exportLeadData(tx: TenantTx, rawEmail: unknown): Promise<Record<string, unknown>> {
 	const email = requireEmail(rawEmail);
 	const params = [tx.organizationId, email];
-	const [leads, emails, activities, suppressions] = await Promise.all([
-		tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND email = $2 ORDER BY created_at`, params),
-		tx.client.query(
-			`SELECT q.id, q.campaign_id, q.sequence_step, q.subject, q.body, q.status, q.scheduled_at, q.last_attempt_at, q.created_at
-			 FROM email_queue q JOIN leads l ON l.id = q.lead_id
-			 WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.email = $2 ORDER BY q.created_at`,
-			params,
-		),
-		tx.client.query(
-			`SELECT a.id, a.campaign_id, a.email_queue_id, a.event_type, a.timestamp, a.metadata, a.ip_address, a.user_agent
-			 FROM email_activities a JOIN leads l ON l.id = a.lead_id
-			 WHERE a.organization_id = $1 AND l.organization_id = $1 AND l.email = $2 ORDER BY a.timestamp`,
-			params,
-		),
-		tx.client.query(
-			`SELECT scope, email, reason, campaign_id, created_at FROM unsubscribes
-			 WHERE organization_id = $1 AND ((scope = 'email' AND email = $2) OR (scope = 'domain' AND email = split_part($2, '@', 2)))`,
-			params,
-		),
-	]);
+	// One after the other: a pg client runs one query at a time (overlapping calls are deprecated in pg 8).
+	const leads = await tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND email = $2 ORDER BY created_at, id`, params);
+	const emails = await tx.client.query(
+		`SELECT q.id, q.campaign_id, q.lead_id, q.sequence_step, q.subject, q.body, q.status, q.scheduled_at, q.last_attempt_at, q.created_at
+		 FROM email_queue q JOIN leads l ON l.id = q.lead_id
+		 WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.email = $2 ORDER BY q.created_at, q.id`,
+		params,
+	);
+	// The same activities eraseLeads deletes: those of the lead, and those of its emails.
+	const activities = await tx.client.query(
+		`SELECT a.id, a.campaign_id, a.lead_id, a.email_queue_id, a.event_type, a.timestamp, a.metadata, a.ip_address, a.user_agent
+		 FROM email_activities a
+		 WHERE a.organization_id = $1 AND (
+		   a.lead_id IN (SELECT id FROM leads WHERE organization_id = $1 AND email = $2)
+		   OR a.email_queue_id IN (SELECT q.id FROM email_queue q JOIN leads l ON l.id = q.lead_id
+		                           WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.email = $2))
+		 ORDER BY a.timestamp, a.id`,
+		params,
+	);
+	const suppressions = await tx.client.query(
+		`SELECT scope, email, reason, campaign_id, created_at FROM unsubscribes
+		 WHERE organization_id = $1 AND ((scope = 'email' AND email = $2) OR (scope = 'domain' AND email = split_part($2, '@', 2)))
+		 ORDER BY scope DESC`,
+		params,
+	);
 	return {
 		email,
 		exportedAt: new Date().toISOString(),

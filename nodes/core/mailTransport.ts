@@ -20,7 +20,16 @@ export const PROVIDER_SMTP_DEFAULTS: Record<'gmail' | 'outlook', Omit<SmtpSettin
 	outlook: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
 };
 
+// nodemailer refreshes OAuth2 access tokens at Google's endpoint unless told otherwise: Microsoft's mail servers
+// need Microsoft's, or an Outlook mailbox could never renew its token.
+const MICROSOFT_TOKEN_URL = 'https://login.microsoftonline.com/common/oauth2/v2.0/token';
+const OAUTH2_TOKEN_URLS: Record<string, string> = {
+	'smtp.office365.com': MICROSOFT_TOKEN_URL,
+	'smtp-mail.outlook.com': MICROSOFT_TOKEN_URL,
+};
+
 export function smtpTransportOptions(smtp: SmtpSettings, secret: MailboxSecret): SMTPTransport.Options {
+	const accessUrl = OAUTH2_TOKEN_URLS[smtp.host.toLowerCase()];
 	return {
 		host: smtp.host,
 		port: smtp.port,
@@ -37,6 +46,7 @@ export function smtpTransportOptions(smtp: SmtpSettings, secret: MailboxSecret):
 						clientSecret: secret.clientSecret,
 						refreshToken: secret.refreshToken,
 						accessToken: secret.accessToken,
+						...(accessUrl ? { accessUrl } : {}),
 					},
 		connectionTimeout: 10_000,
 		greetingTimeout: 10_000,
@@ -51,14 +61,18 @@ export async function verifySmtp(smtp: SmtpSettings, secret: MailboxSecret): Pro
 		await transport.verify();
 		return { ok: true, message: `Connected to ${smtp.host}:${smtp.port} and signed in as ${smtp.user}` };
 	} catch (error) {
-		const { code, responseCode, message } = error as { code?: string; responseCode?: number; message: string };
+		const { code, message } = error as { code?: string; message: string };
+		const server = `the SMTP server ${smtp.host}:${smtp.port}`;
 		const what =
 			code === 'EAUTH'
-				? `the server refused the sign-in for ${smtp.user}`
-				: code === 'ECONNREFUSED' || code === 'ECONNECTION' || code === 'ETIMEDOUT' || code === 'ESOCKET'
-					? `cannot connect to ${smtp.host}:${smtp.port}`
-					: 'the check failed';
-		return { ok: false, message: `SMTP ${what}: ${responseCode ? `${responseCode} ` : ''}${message}` };
+				? `${server} refused the sign-in for ${smtp.user}`
+				: ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS'].includes(code ?? '')
+					? `cannot connect to ${server}`
+					: code === 'ETLS' || code === 'EREQUIRETLS'
+						? `${server} could not set up the encryption (security: ${smtp.security})`
+						: `the check of ${server} failed`;
+		// nodemailer's message already carries the server's response code (e.g. "Invalid login: 535 ...").
+		return { ok: false, message: `${what.charAt(0).toUpperCase()}${what.slice(1)}: ${message}` };
 	} finally {
 		transport.close();
 	}

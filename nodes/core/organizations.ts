@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { SYSTEM_ORGANIZATION_ID } from './connectionSettings';
 import { InvalidInputError, OphirError } from './errors';
+import { jsonObject } from './json';
 import { camelCaseRow } from './rows';
 import type { TenantTx } from './tenantTransaction';
 
@@ -16,6 +17,15 @@ export interface Organization {
 
 const COLUMNS = 'id, name, plan_type, settings, created_at, updated_at';
 
+/** A text column value: trimmed, at most `max` characters, storable (PostgreSQL text holds no NUL). */
+function columnText(raw: unknown, field: string, max: number): string {
+	const text = typeof raw === 'string' ? raw.trim() : '';
+	if (!text) throw new InvalidInputError(field, 'a non-empty text', raw);
+	if (text.length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
+	if (text.includes('\u0000')) throw new InvalidInputError(field, 'text without NUL (\\u0000) characters', text);
+	return text;
+}
+
 /** Creates a tenant. Only a credential acting for the system organization (the platform operator) may. */
 export async function createOrganization(
 	tx: TenantTx,
@@ -27,18 +37,21 @@ export async function createOrganization(
 			`Use a credential whose Organization ID is ${SYSTEM_ORGANIZATION_ID}.`,
 		);
 	}
-	const name = input.name?.trim();
-	if (!name) throw new InvalidInputError('Name', 'a non-empty text', input.name);
-	if (name.length > 255) throw new InvalidInputError('Name', 'at most 255 characters', name);
+	const name = columnText(input.name, 'Name', 255);
+	const planType = input.planType === undefined || input.planType === '' ? 'free' : columnText(input.planType, 'Plan Type', 50);
+	const settings = jsonObject(input.settings, 'Settings', 'an object of names and values');
 	const { rows } = await tx.client.query(
 		`INSERT INTO organizations (id, name, plan_type, settings) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-		[randomUUID(), name, input.planType?.trim() || 'free', input.settings ?? {}],
+		[randomUUID(), name, planType, JSON.stringify(settings)],
 	);
 	return camelCaseRow<Organization>(rows[0]);
 }
 
-/** The system organization sees every organization; any other sees itself. */
+/** The system organization sees every organization; any other sees itself (row-level security says the same). */
 export async function listOrganizations(tx: TenantTx): Promise<Organization[]> {
-	const { rows } = await tx.client.query(`SELECT ${COLUMNS} FROM organizations ORDER BY created_at, id`);
+	const { rows } = await tx.client.query(
+		`SELECT ${COLUMNS} FROM organizations WHERE $1::uuid = $2::uuid OR id = $1 ORDER BY created_at, id`,
+		[tx.organizationId, SYSTEM_ORGANIZATION_ID],
+	);
 	return rows.map((row) => camelCaseRow<Organization>(row));
 }

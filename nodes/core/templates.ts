@@ -1,3 +1,4 @@
+import { isUuid } from './connectionSettings';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
 import { getLead } from './leads';
 import { jsonObject } from './json';
@@ -32,32 +33,55 @@ export interface TemplateInput {
 
 const COLUMNS = 'id, name, category, subject, body, variables, is_shared, created_by, created_at, updated_at';
 
+/** The variables of a subject and a body, each checked on its own (a spintax group never spans both). */
+function usedVariables(subject: string, body: string): string[] {
+	return [...new Set([...templateVariables(subject, 'Subject'), ...templateVariables(body, 'Body')])].sort();
+}
+
 function toTemplate(row: Record<string, unknown>): Template {
 	const template = camelCaseRow<Template>(row);
-	template.usedVariables = templateVariables(`${template.subject}\n${template.body}`);
+	// A row written before templates were checked (or by hand) may not parse: it must stay readable, so that
+	// it can be fixed or deleted; rendering it still reports the syntax error.
+	try {
+		template.usedVariables = usedVariables(template.subject ?? '', template.body ?? '');
+	} catch {
+		template.usedVariables = [];
+	}
 	return template;
 }
 
+/** Non-empty text of at most `max` characters, counted as PostgreSQL counts them (code points, not UTF-16 units). */
 function text(value: unknown, field: string, max?: number): string {
-	const result = typeof value === 'string' ? value : '';
-	if (!result.trim()) throw new InvalidInputError(field, 'a non-empty text', value);
-	if (max && result.length > max) throw new InvalidInputError(field, `at most ${max} characters`, result);
+	const result = typeof value === 'string' ? value.trim() : '';
+	if (!result) throw new InvalidInputError(field, 'a non-empty text', value);
+	if (max && [...result].length > max) throw new InvalidInputError(field, `at most ${max} characters`, result);
 	return result;
+}
+
+function category(value: unknown): string | null {
+	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) return null;
+	if (typeof value !== 'string') throw new InvalidInputError('Category', 'a text', value);
+	return text(value, 'Category', 100);
 }
 
 function defaults(value: unknown): Record<string, unknown> {
 	return jsonObject(value, 'Default Values (variables)', 'an object of variable names and values');
 }
 
-/** Validates a complete template: texts present, and both parse as templates. */
+/** Validates a complete template: texts present and within their columns, and both parse as templates. */
 function cleanTemplate(input: TemplateInput) {
+	const name = text(input.name, 'Name', 255);
 	const subject = text(input.subject, 'Subject', 500);
-	const body = text(input.body, 'Body');
-	templateVariables(subject);
-	templateVariables(body);
+	// The body is HTML: its surrounding whitespace is kept as written.
+	text(input.body, 'Body');
+	const body = input.body as string;
+	usedVariables(subject, body);
+	if (input.isShared != null && typeof input.isShared !== 'boolean') {
+		throw new InvalidInputError('Shared', 'true or false', input.isShared);
+	}
 	return {
-		name: text(input.name, 'Name', 255).trim(),
-		category: input.category?.trim() ? input.category.trim().slice(0, 100) : null,
+		name,
+		category: category(input.category),
 		subject,
 		body,
 		variables: defaults(input.variables),
@@ -65,21 +89,34 @@ function cleanTemplate(input: TemplateInput) {
 	};
 }
 
+/** The creating user, who must belong to the acting organization (another one's user looks unknown). */
+async function creator(tx: TenantTx, value: unknown): Promise<string | null> {
+	if (value === undefined || value === null || value === '') return null;
+	if (!isUuid(value)) throw new InvalidInputError('Created By', 'a user ID (UUID)', value);
+	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [
+		tx.organizationId,
+		value,
+	]);
+	if (!rowCount) throw new NotFoundError('User', value);
+	return value;
+}
+
 export async function createTemplate(tx: TenantTx, input: TemplateInput): Promise<Template> {
 	const t = cleanTemplate(input);
+	const createdBy = await creator(tx, input.createdBy);
 	const { rows } = await tx.client.query(
 		`INSERT INTO templates (organization_id, name, category, subject, body, variables, is_shared, created_by)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-		[tx.organizationId, t.name, t.category, t.subject, t.body, t.variables, t.isShared, input.createdBy || null],
+		[tx.organizationId, t.name, t.category, t.subject, t.body, t.variables, t.isShared, createdBy],
 	);
 	return toTemplate(rows[0]);
 }
 
-export async function getTemplate(tx: TenantTx, id: string): Promise<Template> {
-	const { rows } = await tx.client.query(`SELECT ${COLUMNS} FROM templates WHERE organization_id = $1 AND id = $2`, [
-		tx.organizationId,
-		id,
-	]);
+export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Template> {
+	const { rows } = await tx.client.query(
+		`SELECT ${COLUMNS} FROM templates WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
+		[tx.organizationId, id],
+	);
 	if (rows.length === 0) throw new NotFoundError('Template', id);
 	return toTemplate(rows[0]);
 }
@@ -97,7 +134,8 @@ export async function listTemplates(tx: TenantTx, filter: Page & { category?: st
 }
 
 export async function updateTemplate(tx: TenantTx, id: string, patch: TemplateInput): Promise<Template> {
-	const current = await getTemplate(tx, id);
+	// Locked: a concurrent patch must apply on top of this one, not overwrite it with what it read before.
+	const current = await getTemplate(tx, id, { forUpdate: true });
 	const t = cleanTemplate({
 		name: patch.name ?? current.name,
 		category: patch.category === undefined ? current.category : patch.category,
@@ -114,44 +152,61 @@ export async function updateTemplate(tx: TenantTx, id: string, patch: TemplateIn
 	return toTemplate(rows[0]);
 }
 
-/** Deletes a template no campaign still uses (archived campaigns excepted). */
+/** Deletes a template no campaign still uses (archived campaigns excepted: they never send again). */
 export async function deleteTemplate(tx: TenantTx, id: string): Promise<{ id: string; deleted: true }> {
-	await getTemplate(tx, id);
+	const template = await getTemplate(tx, id, { forUpdate: true });
+	// Campaign configs hold template ids as typed; PostgreSQL reads a UUID in any case, so compare lower-cased.
 	const { rows } = await tx.client.query<{ id: string; name: string }>(
-		`SELECT id, name FROM campaigns
-		 WHERE organization_id = $1 AND status <> 'archived'
-		   AND jsonb_path_exists(config, '$.sequence[*] ? (@.templateId == $id || exists(@.variants[*] ? (@.templateId == $id)))',
-		                         jsonb_build_object('id', $2::text))`,
-		[tx.organizationId, id],
+		`SELECT c.id, c.name FROM campaigns c
+		 WHERE c.organization_id = $1 AND c.status <> 'archived'
+		   AND EXISTS (SELECT 1 FROM jsonb_path_query(c.config, 'lax $.sequence[*].templateId') AS t(id)
+		               WHERE lower(t.id #>> '{}') = $2
+		               UNION ALL
+		               SELECT 1 FROM jsonb_path_query(c.config, 'lax $.sequence[*].variants[*].templateId') AS v(id)
+		               WHERE lower(v.id #>> '{}') = $2)
+		 ORDER BY c.name, c.id`,
+		[tx.organizationId, template.id],
 	);
 	if (rows.length > 0) {
 		throw new OphirError(
-			`Template ${id} is used by campaign ${rows.map((r) => `"${r.name}" (${r.id})`).join(', ')}`,
+			`Template ${id} is used by campaign${rows.length > 1 ? 's' : ''} ${rows.map((r) => `"${r.name}" (${r.id})`).join(', ')}`,
 			'Remove it from those campaigns (or archive them) first.',
 		);
 	}
-	await tx.client.query('DELETE FROM templates WHERE organization_id = $1 AND id = $2', [tx.organizationId, id]);
+	await tx.client.query('DELETE FROM templates WHERE organization_id = $1 AND id = $2', [tx.organizationId, template.id]);
 	return { id, deleted: true };
 }
 
-/** Renders a stored template, or a subject and body given inline, for a stored lead or a sample lead object. */
+/** The lead fields of an inline sample, read the way a stored lead's columns and data are. */
+function sampleLead(lead: Record<string, unknown>) {
+	const field = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+	return {
+		id: String(lead.id ?? lead.email ?? 'sample'),
+		email: String(lead.email ?? 'sample@example.com'),
+		firstName: field(lead.firstName),
+		lastName: field(lead.lastName),
+		company: field(lead.company),
+		data: jsonObject(lead.data, 'Sample lead data', 'an object of field names and values'),
+	};
+}
+
+/**
+ * Renders a stored template, or a subject and body given inline, for a stored lead or a sample lead object.
+ * The spintax seed is the lead's id, as when sending, so the preview shows the choices that lead gets.
+ */
 export async function previewTemplate(
 	tx: TenantTx,
 	source: { templateId: string } | { subject: string; body: string },
 	sample: { leadId: string } | { lead: Record<string, unknown> },
 ): Promise<{ subject: string; body: string; usedVariables: string[] }> {
-	const template = 'templateId' in source ? await getTemplate(tx, source.templateId) : { ...source, variables: {} };
-	const lead =
-		'leadId' in sample
-			? await getLead(tx, sample.leadId)
-			: {
-					id: String(sample.lead.id ?? sample.lead.email ?? 'sample'),
-					email: String(sample.lead.email ?? 'sample@example.com'),
-					firstName: sample.lead.firstName as string | undefined,
-					lastName: sample.lead.lastName as string | undefined,
-					company: sample.lead.company as string | undefined,
-					data: (sample.lead.data as Record<string, unknown>) ?? {},
-				};
+	let template: { subject: string; body: string; variables: Record<string, unknown> };
+	if ('templateId' in source) template = await getTemplate(tx, source.templateId);
+	else {
+		text(source.body, 'Body');
+		template = { subject: text(source.subject, 'Subject', 500), body: source.body, variables: {} };
+	}
+	const variables = usedVariables(template.subject, template.body);
+	const lead = 'leadId' in sample ? await getLead(tx, sample.leadId) : sampleLead(sample.lead);
 	const rendered = renderMessage(template, leadRenderContext(lead, template.variables), lead.id);
-	return { ...rendered, usedVariables: templateVariables(`${template.subject}\n${template.body}`) };
+	return { ...rendered, usedVariables: variables };
 }

@@ -1,5 +1,6 @@
 import bcrypt from 'bcryptjs';
 
+import { isUuid } from './connectionSettings';
 import { requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
 import { camelCaseRow, type Page } from './rows';
@@ -29,6 +30,16 @@ export interface User {
 const COLUMNS = `id, email, first_name, last_name, role, settings, email_verified,
 	(password_hash IS NOT NULL AND password_hash <> '${LOCKED_PASSWORD}') AS has_password, created_at, updated_at`;
 
+/** An optional name column: trimmed, at most `max` characters, storable (PostgreSQL text holds no NUL). */
+function optionalName(raw: unknown, field: string, max: number): string | null {
+	if (raw === undefined || raw === null) return null;
+	if (typeof raw !== 'string') throw new InvalidInputError(field, 'a text', raw);
+	const text = raw.trim();
+	if (text.length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
+	if (text.includes('\u0000')) throw new InvalidInputError(field, 'text without NUL (\\u0000) characters', text);
+	return text || null;
+}
+
 async function hashPassword(password: unknown): Promise<string> {
 	if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
 		throw new InvalidInputError('Password', `at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -44,11 +55,13 @@ export async function createUser(
 	const email = requireEmail(input.email);
 	const role = input.role || 'user';
 	if (!(USER_ROLES as readonly string[]).includes(role)) throw new InvalidInputError('Role', `one of ${USER_ROLES.join(', ')}`, role);
+	const firstName = optionalName(input.firstName, 'First Name', 100);
+	const lastName = optionalName(input.lastName, 'Last Name', 100);
 	const passwordHash = input.password ? await hashPassword(input.password) : LOCKED_PASSWORD;
 	const { rows } = await tx.client.query(
 		`INSERT INTO users (organization_id, email, password_hash, first_name, last_name, role)
 		 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,
-		[tx.organizationId, email, passwordHash, input.firstName?.trim() || null, input.lastName?.trim() || null, role],
+		[tx.organizationId, email, passwordHash, firstName, lastName, role],
 	);
 	// Addresses are unique across all organizations; say so without telling which organization has it.
 	if (rows.length === 0) throw new OphirError(`A user with email ${email} already exists`);
@@ -63,13 +76,17 @@ export async function listUsers(tx: TenantTx, { limit, offset }: Page): Promise<
 	return rows.map((row) => camelCaseRow<User>(row));
 }
 
+/** Sets a user's password; the user is given by id or by email address, and must belong to the organization. */
 export async function setUserPassword(tx: TenantTx, user: { id?: string; email?: string }, password: unknown): Promise<User> {
-	const hash = await hashPassword(password);
 	const email = user.email ? requireEmail(user.email) : null;
+	const key = email ?? user.id;
+	if (!key) throw new InvalidInputError('User', 'given by its ID or its email address');
+	if (!email && !isUuid(key)) throw new InvalidInputError('User ID', 'a UUID', key);
+	const hash = await hashPassword(password);
 	const { rows } = await tx.client.query(
 		`UPDATE users SET password_hash = $3 WHERE organization_id = $1 AND ${email ? 'email = $2' : 'id = $2'} RETURNING ${COLUMNS}`,
-		[tx.organizationId, email ?? user.id, hash],
+		[tx.organizationId, key, hash],
 	);
-	if (rows.length === 0) throw new NotFoundError('User', email ?? user.id ?? '');
+	if (rows.length === 0) throw new NotFoundError('User', key);
 	return camelCaseRow<User>(rows[0]);
 }

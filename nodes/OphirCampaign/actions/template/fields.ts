@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { TemplateInput } from '../../../core/templates';
 import type { ItemParameters } from '../../../shared/parameters';
 
-const BODY_HINT = 'Handlebars with {{firstName}}, {{fallback company "your team"}}, {{formatDate date "d MMM"}} and spintax {Hi|Hello}';
+const BODY_HINT = 'Handlebars with {{firstName}}, {{fallback company "your team"}}, {{formatDate date "long"}} and spintax {Hi|Hello}';
 
 export const subjectField: INodeProperties = { displayName: 'Subject', name: 'subject', type: 'string', default: '', description: BODY_HINT };
 export const bodyField: INodeProperties = {
