@@ -1,0 +1,446 @@
+import { createHash } from 'node:crypto';
+
+import { type CampaignConfig, parseCampaignConfig, stepDelayMinutes } from './campaignConfig';
+import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
+import { leadRenderContext, renderMessage } from './templateRendering';
+import { isTimeZone, localDate, nextSendTime, type SendingWindow, startOfLocalDay } from './sendingWindow';
+import type { TenantTx } from './tenantTransaction';
+
+/**
+ * Schedule Due Steps: one pass that turns every due sequence step of the organization's active campaigns into an
+ * email_queue row with its rendered subject and body, its mailbox and its send time. The database does the
+ * selection (one statement over all due leads) and the writing (one statement per batch); this module only renders
+ * and places each email in time, in memory.
+ */
+
+export interface ScheduleOptions {
+	now?: Date;
+	/** Most emails written by one run. */
+	limit?: number;
+	executionId?: string | null;
+	/** For tests: the jitter's random source, in [0, 1). */
+	random?: () => number;
+}
+
+export interface CampaignScheduleResult {
+	campaignId: string;
+	name: string;
+	scheduled: number;
+	newLeads: number;
+	followUps: number;
+	/** Emails that could not be rendered (a missing variable or template): written as failed, with the reason. */
+	failed: number;
+	/** Due leads left for a later run: no mailbox had room within the next week. */
+	waitingForCapacity: number;
+	/** Why nothing could be scheduled at all, when that is the case. */
+	problem?: string;
+}
+
+export interface ScheduleResult {
+	scheduled: number;
+	failed: number;
+	waitingForCapacity: number;
+	campaigns: CampaignScheduleResult[];
+}
+
+/** How far ahead bookings go: a mailbox full for a week leaves its leads for a later run. */
+const HORIZON_DAYS = 7;
+const DAY_MS = 86_400_000;
+const WRITE_BATCH = 5000;
+/** email_queue.subject is VARCHAR(500). */
+const MAX_SUBJECT_LENGTH = 500;
+
+interface ActiveCampaign {
+	id: string;
+	name: string;
+	config: CampaignConfig;
+}
+
+interface DueLead {
+	id: string;
+	campaign_id: string;
+	email: string;
+	first_name: string | null;
+	last_name: string | null;
+	company: string | null;
+	data: Record<string, unknown> | null;
+	step: number;
+}
+
+interface Template {
+	subject: string;
+	body: string;
+	variables: Record<string, unknown>;
+}
+
+interface NewRow {
+	campaignId: string;
+	leadId: string;
+	accountId: string | null;
+	step: number;
+	variant: string | null;
+	subject: string | null;
+	body: string | null;
+	scheduledAt: Date;
+	status: 'queued' | 'failed';
+	error: string | null;
+}
+
+/**
+ * A mailbox's bookable capacity per local day (its own time zone) and the earliest moment it may send again
+ * (its last booked send plus the campaign's gap and a random jitter).
+ */
+class MailboxSchedule {
+	private readonly booked = new Map<string, number>();
+	private cachedDay = { start: 0, end: 0, key: '' };
+
+	constructor(
+		readonly id: string,
+		private readonly zone: string,
+		private readonly capacityByDay: Map<string, number>,
+		public nextFree: number,
+		readonly window: SendingWindow | undefined,
+	) {}
+
+	book(dayKey: string, count = 1): void {
+		this.booked.set(dayKey, (this.booked.get(dayKey) ?? 0) + count);
+	}
+
+	/** The account's local day that contains `time`: its key and when it ends. */
+	private dayOf(time: number): { key: string; end: number } {
+		if (time < this.cachedDay.start || time >= this.cachedDay.end) {
+			const start = startOfLocalDay(new Date(time), this.zone).getTime();
+			// The next local midnight: from well inside the next day (days last 23 to 25 hours).
+			const end = startOfLocalDay(new Date(start + DAY_MS + 4 * 3_600_000), this.zone).getTime();
+			this.cachedDay = { start, end, key: localDate(new Date(time), this.zone) };
+		}
+		return this.cachedDay;
+	}
+
+	/** Whether the mailbox can take one more email on the local day of `time`; when not, when its next day starts. */
+	roomAt(time: number): { key: string } | { fullUntil: number } | undefined {
+		const day = this.dayOf(time);
+		const capacity = this.capacityByDay.get(day.key);
+		if (capacity === undefined) return undefined; // beyond the horizon
+		return (this.booked.get(day.key) ?? 0) < capacity ? { key: day.key } : { fullUntil: day.end };
+	}
+
+	/** The earliest time from `earliest` the mailbox has room and the window allows, or undefined within the horizon. */
+	slot(earliest: number, window: SendingWindow, zone: string): { time: number; dayKey: string } | undefined {
+		let time = Math.max(earliest, this.nextFree);
+		for (let tries = 0; tries <= HORIZON_DAYS * 2; tries++) {
+			time = nextSendTime(new Date(time), window, zone).getTime();
+			const room = this.roomAt(time);
+			if (!room) return undefined;
+			if ('key' in room) return { time, dayKey: room.key };
+			time = room.fullUntil;
+		}
+		return undefined;
+	}
+}
+
+/** A deterministic pick by weight: the same lead always gets the same variant of a step. */
+function pickVariant<T extends { weight: number }>(variants: T[], leadId: string, step: number): { variant: T; index: number } {
+	const total = variants.reduce((sum, v) => sum + v.weight, 0);
+	const point = (createHash('sha256').update(`${leadId}:${step}`).digest().readUInt32BE(0) / 2 ** 32) * total;
+	let reached = 0;
+	for (let index = 0; index < variants.length; index++) {
+		reached += variants[index].weight;
+		if (point < reached) return { variant: variants[index], index };
+	}
+	return { variant: variants[variants.length - 1], index: variants.length - 1 };
+}
+
+async function lockActiveCampaigns(tx: TenantTx): Promise<ActiveCampaign[]> {
+	// A campaign another scheduler is working on is skipped, not waited for: its due leads are that run's.
+	const { rows } = await tx.client.query<{ id: string; name: string; config: unknown }>(
+		`SELECT id, name, config FROM campaigns WHERE organization_id = $1 AND status = 'active' ORDER BY id FOR UPDATE SKIP LOCKED`,
+		[tx.organizationId],
+	);
+	return rows.map((row) => ({ id: row.id, name: row.name, config: parseCampaignConfig(row.config) }));
+}
+
+async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise<Map<string, Template>> {
+	const ids = campaigns.flatMap((c) => c.config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]));
+	const { rows } = await tx.client.query<Template & { id: string }>(
+		'SELECT id, subject, body, variables FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[])',
+		[tx.organizationId, [...new Set(ids.filter(Boolean))]],
+	);
+	return new Map(rows.map((row) => [row.id, { subject: row.subject, body: row.body, variables: row.variables ?? {} }]));
+}
+
+/**
+ * The campaigns' sending mailboxes that may send (active, healthy, with a secret), locked so that two schedulers
+ * sharing a mailbox book its days one after the other, with their capacity per local day and what is booked.
+ */
+async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Date): Promise<Map<string, MailboxSchedule>> {
+	const ids = [...new Set(campaigns.flatMap((c) => c.config.accountIds))];
+	const { rows } = await tx.client.query<{
+		id: string;
+		zone: string;
+		window: SendingWindow | null;
+		days: string[];
+		capacities: number[];
+		booked_days: string[] | null;
+		booked_counts: number[] | null;
+		sent_today: number;
+		next_free: Date | null;
+	}>(
+		`WITH mailbox AS (
+		   SELECT id, COALESCE(NULLIF(settings ->> 'timezone', ''), 'UTC') AS zone, settings -> 'sendingWindow' AS window,
+		          daily_limit, warmup_status, settings, current_sent_today, counter_date
+		   FROM email_accounts a
+		   WHERE a.organization_id = $1 AND a.id = ANY($2::uuid[]) AND ${eligibleMailboxSql('a', 4)}
+		   ORDER BY a.id FOR UPDATE
+		 )
+		 SELECT m.id, m.zone, m.window,
+		        ophir_account_sent_today(m.current_sent_today, m.counter_date, m.settings, $3::timestamptz AT TIME ZONE 'UTC') AS sent_today,
+		        (SELECT array_agg(ophir_local_date(m.zone, d)::text ORDER BY d) FROM generate_series(
+		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS days,
+		        (SELECT array_agg(ophir_account_capacity(m.daily_limit, m.warmup_status, m.settings, d) ORDER BY d) FROM generate_series(
+		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS capacities,
+		        b.days AS booked_days, b.counts AS booked_counts, b.last_slot AS next_free
+		 FROM mailbox m
+		 LEFT JOIN LATERAL (
+		   SELECT array_agg(day::text) AS days, array_agg(n) AS counts, max(last_slot) AS last_slot FROM (
+		     -- An overdue email is sent today.
+		     SELECT ophir_local_date(m.zone, GREATEST(q.scheduled_at, $3::timestamptz AT TIME ZONE 'UTC')) AS day, count(*)::int AS n, max(q.scheduled_at) AS last_slot
+		     FROM email_queue q
+		     WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status IN ('queued', 'sending')
+		     GROUP BY 1) per_day
+		 ) b ON true`,
+		[tx.organizationId, ids, now.toISOString(), SENDING_MIN_HEALTH_SCORE],
+	);
+	const mailboxes = new Map<string, MailboxSchedule>();
+	for (const row of rows) {
+		const capacityByDay = new Map(row.days.map((day, i) => [day, row.capacities[i]]));
+		const mailbox = new MailboxSchedule(row.id, row.zone, capacityByDay, row.next_free?.getTime() ?? 0, row.window ?? undefined);
+		mailbox.book(localDate(now, row.zone), row.sent_today);
+		row.booked_days?.forEach((day, i) => mailbox.book(day, row.booked_counts![i]));
+		mailboxes.set(row.id, mailbox);
+	}
+	return mailboxes;
+}
+
+/** How many more new leads each capped campaign may start today (its own time zone). */
+async function newLeadQuotas(tx: TenantTx, campaigns: ActiveCampaign[], now: Date): Promise<Map<string, number>> {
+	const capped = campaigns.filter((c) => c.config.dailyNewLeadsCap !== undefined);
+	const { rows } = await tx.client.query<{ campaign_id: string; started: number }>(
+		`SELECT c.id AS campaign_id,
+		        (SELECT count(*)::int FROM email_queue q
+		         WHERE q.campaign_id = c.id AND q.sequence_step = 1 AND q.created_at >= c.since AT TIME ZONE 'UTC') AS started
+		 FROM unnest($1::uuid[], $2::timestamptz[]) AS c(id, since)`,
+		[capped.map((c) => c.id), capped.map((c) => startOfLocalDay(now, c.config.timezone).toISOString())],
+	);
+	const started = new Map(rows.map((row) => [row.campaign_id, row.started]));
+	return new Map(capped.map((c) => [c.id, Math.max(0, c.config.dailyNewLeadsCap! - (started.get(c.id) ?? 0))]));
+}
+
+/**
+ * Every lead whose next step is due: active, not suppressed (address or domain), not stopped by a click when the
+ * campaign stops on clicks, its previous step sent at least the step's delay ago (the first step counts from the
+ * lead's creation); new leads oldest first and within each campaign's quota of the day; follow-ups first.
+ */
+async function dueLeads(
+	tx: TenantTx,
+	campaigns: ActiveCampaign[],
+	quotas: Map<string, number>,
+	now: Date,
+	limit: number,
+): Promise<DueLead[]> {
+	const steps = campaigns.flatMap((c) =>
+		c.config.sequence.map((step, index) => ({
+			campaignId: c.id,
+			step: index + 1,
+			delay: stepDelayMinutes(step),
+			quota: quotas.get(c.id) ?? null,
+			stopOnClick: c.config.stopRules.onClick,
+		})),
+	);
+	const { rows } = await tx.client.query<DueLead>(
+		`WITH step AS (
+		   SELECT * FROM unnest($2::uuid[], $3::int[], $4::int[], $5::int[], $6::bool[])
+		     AS s(campaign_id, number, delay_minutes, new_lead_quota, stop_on_click)
+		 ), due AS (
+		   SELECT l.id, l.campaign_id, l.email, l.first_name, l.last_name, l.company, l.data, s.number AS step, s.new_lead_quota,
+		          row_number() OVER (PARTITION BY l.campaign_id, s.number ORDER BY l.created_at, l.id) AS rank
+		   FROM leads l JOIN step s ON s.campaign_id = l.campaign_id AND s.number = l.sequence_position + 1
+		   WHERE l.organization_id = $1 AND l.status = 'active'
+		     AND (l.sequence_position = 0 OR l.last_step_sent_at IS NOT NULL)
+		     AND COALESCE(l.last_step_sent_at, l.created_at) + make_interval(mins => s.delay_minutes) <= $7::timestamptz AT TIME ZONE 'UTC'
+		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'email' AND u.email = l.email)
+		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u
+		                     WHERE u.organization_id = $1 AND u.scope = 'domain' AND u.email = split_part(l.email, '@', 2))
+		     AND NOT (s.stop_on_click AND EXISTS (SELECT 1 FROM email_activities a
+		                                          WHERE a.lead_id = l.id AND a.event_type = 'clicked' AND a.organization_id = $1))
+		 )
+		 SELECT id, campaign_id, email, first_name, last_name, company, data, step FROM due
+		 WHERE step > 1 OR new_lead_quota IS NULL OR rank <= new_lead_quota
+		 ORDER BY step DESC, rank LIMIT $8`,
+		[
+			tx.organizationId,
+			steps.map((s) => s.campaignId),
+			steps.map((s) => s.step),
+			steps.map((s) => s.delay),
+			steps.map((s) => s.quota),
+			steps.map((s) => s.stopOnClick),
+			now.toISOString(),
+			limit,
+		],
+	);
+	return rows;
+}
+
+/** The subject and body of a lead's step (its variant's, or its template's), rendered; or why it cannot be. */
+function renderStep(
+	campaign: ActiveCampaign,
+	lead: DueLead,
+	templates: Map<string, Template>,
+): { subject: string; body: string; variant: string | null } | { error: string; variant: string | null } {
+	const step = campaign.config.sequence[lead.step - 1];
+	let content: { subject?: string; body?: string; templateId?: string } = step;
+	let variant: string | null = null;
+	if (step.variants) {
+		const picked = pickVariant(step.variants, lead.id, lead.step);
+		content = picked.variant;
+		variant = picked.variant.name ?? String.fromCharCode(65 + picked.index);
+	}
+	const template = content.templateId ? templates.get(content.templateId) : undefined;
+	if (content.templateId && !template) return { error: `Template ${content.templateId} no longer exists`, variant };
+	try {
+		const rendered = renderMessage(
+			template ?? { subject: content.subject!, body: content.body! },
+			leadRenderContext({ email: lead.email, firstName: lead.first_name, lastName: lead.last_name, company: lead.company, data: lead.data }, template?.variables),
+			lead.id,
+		);
+		if ([...rendered.subject].length > MAX_SUBJECT_LENGTH) {
+			return { error: `The rendered subject is longer than ${MAX_SUBJECT_LENGTH} characters`, variant };
+		}
+		return { ...rendered, variant };
+	} catch (error) {
+		return { error: (error as Error).message, variant };
+	}
+}
+
+export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = {}): Promise<ScheduleResult> {
+	const now = options.now ?? new Date();
+	const random = options.random ?? Math.random;
+	const campaigns = await lockActiveCampaigns(tx);
+	const results = new Map<string, CampaignScheduleResult>(
+		campaigns.map((c) => [c.id, { campaignId: c.id, name: c.name, scheduled: 0, newLeads: 0, followUps: 0, failed: 0, waitingForCapacity: 0 }]),
+	);
+	const sendable = campaigns.filter((c) => c.config.sequence.length > 0);
+	const [templates, mailboxes, quotas] = [
+		await loadTemplates(tx, sendable),
+		await loadMailboxes(tx, sendable, now),
+		await newLeadQuotas(tx, sendable, now),
+	];
+	const byId = new Map(sendable.map((c) => [c.id, c]));
+	const rotation = new Map<string, MailboxSchedule[]>();
+	for (const campaign of sendable) {
+		const usable = campaign.config.accountIds.map((id) => mailboxes.get(id)).filter((m): m is MailboxSchedule => !!m);
+		if (usable.length === 0) results.get(campaign.id)!.problem = 'no sending account is active, healthy and has a password or tokens';
+		rotation.set(campaign.id, usable);
+	}
+	const rows: NewRow[] = [];
+	const leads = await dueLeads(tx, sendable.filter((c) => rotation.get(c.id)!.length > 0), quotas, now, options.limit ?? 10_000);
+	for (const lead of leads) {
+		const campaign = byId.get(lead.campaign_id)!;
+		const result = results.get(campaign.id)!;
+		const rendered = renderStep(campaign, lead, templates);
+		if ('error' in rendered) {
+			const row = { campaignId: campaign.id, leadId: lead.id, accountId: null, step: lead.step, variant: rendered.variant };
+			rows.push({ ...row, subject: null, body: null, scheduledAt: now, status: 'failed', error: rendered.error });
+			result.failed++;
+			continue;
+		}
+		const zone = typeof lead.data?.timezone === 'string' && isTimeZone(lead.data.timezone) ? lead.data.timezone : campaign.config.timezone;
+		// The mailbox that can send it first; rotation follows, since every booking moves that mailbox's next slot.
+		let best: { mailbox: MailboxSchedule; time: number; dayKey: string } | undefined;
+		for (const mailbox of rotation.get(campaign.id)!) {
+			const slot = mailbox.slot(now.getTime(), mailbox.window ?? campaign.config.sendingWindow, zone);
+			if (slot && (!best || slot.time < best.time)) best = { mailbox, ...slot };
+		}
+		if (!best) {
+			result.waitingForCapacity++;
+			continue;
+		}
+		best.mailbox.book(best.dayKey);
+		const { minGapSeconds, jitterSeconds } = campaign.config;
+		best.mailbox.nextFree = best.time + (minGapSeconds + random() * jitterSeconds) * 1000;
+		rows.push({
+			campaignId: campaign.id,
+			leadId: lead.id,
+			accountId: best.mailbox.id,
+			step: lead.step,
+			variant: rendered.variant,
+			subject: rendered.subject,
+			body: rendered.body,
+			scheduledAt: new Date(best.time),
+			status: 'queued',
+			error: null,
+		});
+	}
+	const written = await writeRows(tx, rows, options.executionId ?? null);
+	for (const row of written) {
+		const result = results.get(row.campaign_id)!;
+		if (row.status === 'queued') {
+			result.scheduled++;
+			if (row.sequence_step === 1) result.newLeads++;
+			else result.followUps++;
+		}
+	}
+	const all = [...results.values()];
+	return {
+		scheduled: all.reduce((n, r) => n + r.scheduled, 0),
+		failed: all.reduce((n, r) => n + r.failed, 0),
+		waitingForCapacity: all.reduce((n, r) => n + r.waitingForCapacity, 0),
+		campaigns: all,
+	};
+}
+
+/** Inserts the rows (a row that exists already is left alone) and moves each lead's sequence position on. */
+async function writeRows(
+	tx: TenantTx,
+	rows: NewRow[],
+	executionId: string | null,
+): Promise<Array<{ campaign_id: string; sequence_step: number; status: string }>> {
+	const written: Array<{ campaign_id: string; sequence_step: number; status: string }> = [];
+	for (let start = 0; start < rows.length; start += WRITE_BATCH) {
+		const batch = rows.slice(start, start + WRITE_BATCH);
+		const result = await tx.client.query<{ campaign_id: string; sequence_step: number; status: string }>(
+			`WITH input AS (
+			   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[],
+			                        $9::timestamptz[], $10::text[], $11::text[])
+			     AS i(campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error)
+			 ), inserted AS (
+			   INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, subject, body,
+			                            scheduled_at, status, error_message, n8n_execution_id)
+			   SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12
+			   FROM input
+			   ON CONFLICT (campaign_id, lead_id, sequence_step) DO NOTHING
+			   RETURNING campaign_id, lead_id, sequence_step, status
+			 ), moved AS (
+			   UPDATE leads l SET sequence_position = i.sequence_step, last_step_sent_at = NULL
+			   FROM inserted i WHERE l.organization_id = $1 AND l.id = i.lead_id AND l.sequence_position < i.sequence_step
+			 )
+			 SELECT campaign_id, sequence_step, status FROM inserted`,
+			[
+				tx.organizationId,
+				batch.map((r) => r.campaignId),
+				batch.map((r) => r.leadId),
+				batch.map((r) => r.accountId),
+				batch.map((r) => r.step),
+				batch.map((r) => r.variant),
+				batch.map((r) => r.subject),
+				batch.map((r) => r.body),
+				batch.map((r) => r.scheduledAt.toISOString()),
+				batch.map((r) => r.status),
+				batch.map((r) => r.error),
+				executionId,
+			],
+		);
+		written.push(...result.rows);
+	}
+	return written;
+}
