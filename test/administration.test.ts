@@ -120,6 +120,28 @@ describe('administration', () => {
 			);
 			expect(await organizationCount()).toBe(before);
 		});
+
+		it('refuses settings PostgreSQL cannot store, at any depth, naming the field', async () => {
+			const before = await organizationCount();
+			for (const [settings, message] of [
+				[{ brand: { motto: 'a\u0000b' } }, 'Settings must be text without NUL (\\u0000) characters'],
+				['{"lists": ["\\udc00"]}', 'Settings must be valid Unicode text (no unpaired surrogate)'],
+				[{ seats: BigInt(3) }, 'Settings must be plain JSON values (text, numbers, true/false, null, lists, objects)'],
+			] as const) {
+				await expect(
+					system.as((tx) => createOrganization(tx, { name: 'Settings', settings: settings as unknown as Record<string, unknown> })),
+				).rejects.toMatchObject({ name: 'InvalidInputError', message });
+			}
+			await expect(system.as((tx) => createOrganization(tx, { name: 'Bad\uD800' }))).rejects.toThrow(
+				'Name must be valid Unicode text (no unpaired surrogate)',
+			);
+			expect(await organizationCount()).toBe(before);
+		});
+
+		it('counts the name in characters as the column does: 255 emoji fit', async () => {
+			const created = await system.as((tx) => createOrganization(tx, { name: '🏢'.repeat(255) }));
+			expect([...created.name]).toHaveLength(255);
+		});
 	});
 
 	describe('listOrganizations', () => {
@@ -260,6 +282,16 @@ describe('administration', () => {
 				createUser(tx, { email: 'names@alpha.test', firstName: 'f'.repeat(100), lastName: '   ' }),
 			);
 			expect(fits).toMatchObject({ firstName: 'f'.repeat(100), lastName: null });
+		});
+
+		it('counts names in characters as the columns do, and refuses an unpaired surrogate', async () => {
+			await expect(a.as((tx) => createUser(tx, { email: 'surrogate@alpha.test', firstName: 'Jo\uD800' }))).rejects.toThrow(
+				'First Name must be valid Unicode text (no unpaired surrogate)',
+			);
+			expect(await storedUser('surrogate@alpha.test')).toBeUndefined();
+			const emoji = '🙂'.repeat(100); // 100 characters, 200 UTF-16 units
+			const user = await a.as((tx) => createUser(tx, { email: 'emoji@alpha.test', firstName: emoji, lastName: ` ${emoji} ` }));
+			expect(user).toMatchObject({ firstName: emoji, lastName: emoji });
 		});
 	});
 

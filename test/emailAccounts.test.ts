@@ -50,12 +50,15 @@ interface MailServer {
 	port: number;
 	/** Every sign-in attempt (method and user; never the secret). */
 	logins: Array<{ method: string; username: string | undefined; accepted: boolean }>;
+	/** Runs while a sign-in waits for the server's answer (one test at a time sets it, and clears it). */
+	duringSignIn?: () => Promise<void>;
 	close(): Promise<void>;
 }
 
 /** A real SMTP server on 127.0.0.1 (plain text, no STARTTLS) that accepts MAILBOX_USER with the right secret. */
 async function startMailServer(authMethods: Array<'PLAIN' | 'LOGIN' | 'XOAUTH2'>): Promise<MailServer> {
 	const logins: MailServer['logins'] = [];
+	const mailServer = {} as MailServer;
 	const server = new SMTPServer({
 		authMethods,
 		allowInsecureAuth: true,
@@ -66,16 +69,17 @@ async function startMailServer(authMethods: Array<'PLAIN' | 'LOGIN' | 'XOAUTH2'>
 				auth.username === MAILBOX_USER &&
 				(auth.method === 'XOAUTH2' ? auth.accessToken === OAUTH2.accessToken : auth.password === PASSWORD);
 			logins.push({ method: auth.method, username: auth.username, accepted });
-			if (accepted) callback(null, { user: auth.username });
-			else callback(new Error('Authentication credentials invalid'));
+			const answer = () => (accepted ? callback(null, { user: auth.username }) : callback(new Error('Authentication credentials invalid')));
+			// A failing hook fails the sign-in, so the test sees it instead of a hang.
+			(mailServer.duringSignIn?.() ?? Promise.resolve()).then(answer, (error: Error) => callback(error));
 		},
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return {
+	return Object.assign(mailServer, {
 		port: (server.server.address() as AddressInfo).port,
 		logins,
 		close: () => new Promise<void>((resolve) => server.close(resolve)),
-	};
+	});
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
@@ -239,6 +243,40 @@ describe('email accounts', () => {
 			const attempt = a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2 })));
 			await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
 			await expect(attempt).rejects.toMatchObject({ message });
+			expect(await accountCount(a.id)).toBe(before);
+		});
+
+		it('trims pasted OAuth2 tokens and refuses one that is not text', async () => {
+			const padded = { clientId: ` ${OAUTH2.clientId}\n`, clientSecret: OAUTH2.clientSecret, refreshToken: `${OAUTH2.refreshToken} ` };
+			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2: padded })));
+			expect(await a.as((tx) => mailboxSecret(tx, box, account.id))).toEqual({
+				kind: 'oauth2',
+				clientId: OAUTH2.clientId,
+				clientSecret: OAUTH2.clientSecret,
+				refreshToken: OAUTH2.refreshToken,
+			});
+			const before = await accountCount(a.id);
+			const oauth2 = { ...OAUTH2, clientSecret: 42 as unknown as string };
+			await expect(a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2 })))).rejects.toMatchObject({
+				name: 'InvalidInputError',
+				message: 'OAuth2 Client Secret must be a non-empty text',
+			});
+			expect(await accountCount(a.id)).toBe(before);
+		});
+
+		it.each<[string, AccountInput, string]>([
+			['a NUL in the From Name', { fromName: 'Jane\u0000' }, 'From Name must be text without NUL (\\u0000) characters'],
+			['an unpaired surrogate in the From Name', { fromName: '\uD800 Jane' }, 'From Name must be valid Unicode text (no unpaired surrogate)'],
+			['a From Name that is not text', { fromName: { given: 'Jane' } as unknown as string }, 'From Name must be a text'],
+			[
+				'a NUL in the SMTP user',
+				{ smtp: { host: 'smtp.sender.test', user: 'jane\u0000' } },
+				'SMTP User must be text without NUL (\\u0000) characters',
+			],
+			['an SMTP user that is not text', { smtp: { host: 'smtp.sender.test', user: 7 as unknown as string } }, 'SMTP User must be a text'],
+		])('refuses %s (kept in the settings JSON) and stores nothing', async (_label, input, message) => {
+			const before = await accountCount(a.id);
+			await expect(a.as((tx) => createEmailAccount(tx, box, mailbox(input)))).rejects.toMatchObject({ name: 'InvalidInputError', message });
 			expect(await accountCount(a.id)).toBe(before);
 		});
 
@@ -415,7 +453,7 @@ describe('email accounts', () => {
 			outputs.push(await a.as((tx) => listEmailAccounts(tx, { limit: 1000, offset: 0 })));
 			outputs.push(await a.as((tx) => updateEmailAccount(tx, box, created.id, { dailyLimit: 70 })));
 			outputs.push(await a.as((tx) => updateEmailAccount(tx, box, tokens.id, { oauth2: OAUTH2, fromName: 'Tokens' })));
-			const verified = await a.as((tx) => verifyEmailAccount(tx, box, created.id));
+			const verified = await verifyEmailAccount(a.as, box, created.id);
 			expect(verified.verified).toBe(true);
 			outputs.push(verified);
 			outputs.push(await a.as((tx) => setEmailAccountPaused(tx, created.id, true, 'holiday')));
@@ -657,6 +695,15 @@ describe('email accounts', () => {
 	});
 
 	describe('setEmailAccountPaused', () => {
+		it('refuses a reason PostgreSQL cannot store, and stays as it was', async () => {
+			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
+			await expect(a.as((tx) => setEmailAccountPaused(tx, account.id, true, 'bounce\u0000'))).rejects.toMatchObject({
+				name: 'InvalidInputError',
+				message: 'Reason must be text without NUL (\\u0000) characters',
+			});
+			expect(await a.as((tx) => getEmailAccount(tx, account.id))).toEqual(account);
+		});
+
 		it('pauses with the reason given, and resumes clearing it', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
 			const paused = await a.as((tx) => setEmailAccountPaused(tx, account.id, true, '  bounce rate 9%  '));
@@ -771,7 +818,7 @@ describe('email accounts', () => {
 		])('signs in with the right password over AUTH %s and records when it worked', async (method, server) => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(server())));
 			const logins = server().logins.length;
-			const result = await a.as((tx) => verifyEmailAccount(tx, box, account.id));
+			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result).toEqual({
 				id: account.id,
 				email: account.email,
@@ -788,20 +835,20 @@ describe('email accounts', () => {
 
 		it('signs in with an OAuth2 access token over XOAUTH2', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(xoauth2, { password: undefined, oauth2: OAUTH2 })));
-			const result = await a.as((tx) => verifyEmailAccount(tx, box, account.id));
+			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result).toMatchObject({ verified: true });
 			expect(xoauth2.logins.at(-1)).toEqual({ method: 'XOAUTH2', username: MAILBOX_USER, accepted: true });
 		});
 
 		it('reports a wrong password clearly, records the failure and leaves status and health alone', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(plain)));
-			await a.as((tx) => verifyEmailAccount(tx, box, account.id));
+			await verifyEmailAccount(a.as, box, account.id);
 			// A new password makes the earlier success meaningless.
 			const changed = await a.as((tx) => updateEmailAccount(tx, box, account.id, { password: WRONG_PASSWORD }));
 			expect(changed.settings).not.toHaveProperty('lastVerifiedAt');
 			expect(changed.settings).not.toHaveProperty('lastVerification');
 
-			const result = await a.as((tx) => verifyEmailAccount(tx, box, account.id));
+			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result).toEqual({
 				id: account.id,
 				email: account.email,
@@ -821,7 +868,7 @@ describe('email accounts', () => {
 			const account = await a.as((tx) =>
 				createEmailAccount(tx, box, mailbox({ smtp: { host: '127.0.0.1', port, security: 'none', user: MAILBOX_USER } })),
 			);
-			const result = await a.as((tx) => verifyEmailAccount(tx, box, account.id));
+			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result).toEqual({
 				id: account.id,
 				email: account.email,
@@ -835,7 +882,7 @@ describe('email accounts', () => {
 			const account = await a.as((tx) =>
 				createEmailAccount(tx, box, mailbox({ smtp: { host: '127.0.0.1', port: plain.port, security: 'starttls', user: MAILBOX_USER } })),
 			);
-			const result = await a.as((tx) => verifyEmailAccount(tx, box, account.id));
+			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result.verified).toBe(false);
 			expect(result.message).toMatch(
 				new RegExp(`^The SMTP server 127\\.0\\.0\\.1:${plain.port} could not set up the encryption \\(security: starttls\\): `),
@@ -846,7 +893,7 @@ describe('email accounts', () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(plain)));
 			const logins = plain.logins.length;
 			const wrong = new SecretBox(OTHER_KEY);
-			await expect(a.as((tx) => verifyEmailAccount(tx, wrong, account.id))).rejects.toMatchObject({
+			await expect(verifyEmailAccount(a.as, wrong, account.id)).rejects.toMatchObject({
 				name: 'OphirError',
 				message: `The stored secret was encrypted with key ${box.keyId}, but the credential's encryption key is ${wrong.keyId}`,
 			});
@@ -854,9 +901,85 @@ describe('email accounts', () => {
 			expect(await a.as((tx) => getEmailAccount(tx, account.id))).toEqual(account);
 		});
 
+		describe('while the SMTP server answers', () => {
+			afterEach(() => {
+				plain.duringSignIn = undefined;
+			});
+
+			/** Transactions open in the test database, other than the asking session's own. */
+			async function openTransactions(): Promise<number> {
+				const { rows } = await db.pool.query<{ n: number }>(
+					`SELECT count(*)::int AS n FROM pg_stat_activity
+					 WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`,
+				);
+				return rows[0].n;
+			}
+
+			it('holds no database transaction open during the network check', async () => {
+				// The probe does see a tenant transaction that is open (so a zero below means none, not "cannot see").
+				expect(await a.as(() => openTransactions())).toBe(1);
+				const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(plain)));
+				const seen: number[] = [];
+				plain.duringSignIn = async () => {
+					seen.push(await openTransactions());
+				};
+				await expect(verifyEmailAccount(a.as, box, account.id)).resolves.toMatchObject({ verified: true });
+				expect(seen).toEqual([0]);
+				expect((await a.as((tx) => getEmailAccount(tx, account.id))).settings.lastVerification).toMatchObject({ verified: true });
+			});
+
+			it('records nothing when the password changes during the check, and says to verify again', async () => {
+				const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(plain)));
+				plain.duringSignIn = async () => {
+					await a.as((tx) => updateEmailAccount(tx, box, account.id, { password: NEW_PASSWORD }));
+				};
+				await expect(verifyEmailAccount(a.as, box, account.id)).rejects.toMatchObject({
+					name: 'OphirError',
+					message: `Email account ${account.id} changed while it was being checked, so the outcome was not recorded`,
+					description: 'Verify it again: the check used its previous SMTP settings or password.',
+				});
+				const stored = await a.as((tx) => getEmailAccount(tx, account.id));
+				expect(stored.settings).not.toHaveProperty('lastVerification');
+				expect(stored.settings).not.toHaveProperty('lastVerifiedAt');
+				expect(await a.as((tx) => mailboxSecret(tx, box, account.id))).toEqual({ kind: 'password', password: NEW_PASSWORD });
+			});
+
+			it('records nothing when the SMTP settings change during the check', async () => {
+				const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(plain)));
+				plain.duringSignIn = async () => {
+					await a.as((tx) => updateEmailAccount(tx, box, account.id, { smtp: { port: login.port } }));
+				};
+				await expect(verifyEmailAccount(a.as, box, account.id)).rejects.toThrow(`Email account ${account.id} changed while it was being checked`);
+				const stored = await a.as((tx) => getEmailAccount(tx, account.id));
+				expect(stored.settings.smtp.port).toBe(login.port);
+				expect(stored.settings).not.toHaveProperty('lastVerification');
+			});
+
+			it('still records the outcome when only other fields change during the check', async () => {
+				const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(plain)));
+				plain.duringSignIn = async () => {
+					await a.as((tx) => updateEmailAccount(tx, box, account.id, { dailyLimit: 12, fromName: 'Renamed' }));
+				};
+				await expect(verifyEmailAccount(a.as, box, account.id)).resolves.toMatchObject({ verified: true });
+				const stored = await a.as((tx) => getEmailAccount(tx, account.id));
+				expect(stored).toMatchObject({ dailyLimit: 12, settings: { fromName: 'Renamed', lastVerification: { verified: true } } });
+			});
+
+			it('reports an account deleted during the check as not found', async () => {
+				const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(plain)));
+				plain.duringSignIn = async () => {
+					await a.as((tx) => deleteEmailAccount(tx, account.id));
+				};
+				await expect(verifyEmailAccount(a.as, box, account.id)).rejects.toMatchObject({
+					name: 'NotFoundError',
+					message: `Email account ${account.id} was not found in this organization`,
+				});
+			});
+		});
+
 		it('reports an unknown account as not found', async () => {
 			const id = randomUUID();
-			await expect(a.as((tx) => verifyEmailAccount(tx, box, id))).rejects.toThrow(`Email account ${id} was not found in this organization`);
+			await expect(verifyEmailAccount(a.as, box, id)).rejects.toThrow(`Email account ${id} was not found in this organization`);
 		});
 	});
 
@@ -970,7 +1093,7 @@ describe('email accounts', () => {
 			await expect(b.as((tx) => getEmailAccount(tx, mine.id))).rejects.toMatchObject(notFound());
 			await expect(b.as((tx) => updateEmailAccount(tx, box, mine.id, { dailyLimit: 1 }))).rejects.toMatchObject(notFound());
 			await expect(b.as((tx) => updateEmailAccount(tx, box, mine.id, { password: HIJACK_PASSWORD }))).rejects.toMatchObject(notFound());
-			await expect(b.as((tx) => verifyEmailAccount(tx, box, mine.id))).rejects.toMatchObject(notFound());
+			await expect(verifyEmailAccount(b.as, box, mine.id)).rejects.toMatchObject(notFound());
 			await expect(b.as((tx) => setEmailAccountPaused(tx, mine.id, true, 'mine now'))).rejects.toMatchObject(notFound());
 			await expect(b.as((tx) => setEmailAccountPaused(tx, mine.id, false))).rejects.toMatchObject(notFound());
 			await expect(b.as((tx) => deleteEmailAccount(tx, mine.id))).rejects.toMatchObject(notFound());

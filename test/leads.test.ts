@@ -214,6 +214,19 @@ describe('leads', () => {
 			expect(await emailsOf(t.id)).toEqual(['after@fine.test', 'before@fine.test']);
 		});
 
+		it('keeps an entry the caller already found invalid as an invalid outcome in its place', async () => {
+			const t = await newTenant(db);
+			const outcomes = await t.as((tx) =>
+				importLeads(tx, [new Error('Custom Fields (JSON) must be valid JSON'), { email: 'one@place.test' }, { email: 'ONE@place.test' }]),
+			);
+			expect(outcomes).toEqual([
+				{ status: 'invalid', reason: 'Custom Fields (JSON) must be valid JSON' },
+				{ status: 'created', id: expect.any(String), email: 'one@place.test' },
+				{ status: 'skipped', email: 'one@place.test', reason: 'duplicate of item 1 in this import' },
+			]);
+			expect(await emailsOf(t.id)).toEqual(['one@place.test']);
+		});
+
 		it('reports an input that is not an object as invalid', async () => {
 			const t = await newTenant(db);
 			const outcomes = await t.as((tx) =>
@@ -307,6 +320,14 @@ describe('leads', () => {
 				expect(outcome.status).toBe('created');
 				const [row] = await storedLeads(t.id);
 				expect(row).toMatchObject({ first_name: 'f'.repeat(100), last_name: emoji, company: 'c'.repeat(255) });
+			});
+
+			it('counts a tag in characters: a tag of 100 emoji fits', async () => {
+				const t = await newTenant(db);
+				const tag = '🔥'.repeat(100);
+				const [outcome] = await t.as((tx) => importLeads(tx, [{ email: 'hot@fine.test', tags: [tag] }]));
+				expect(outcome.status).toBe('created');
+				expect((await storedLeads(t.id))[0].tags).toEqual([tag]);
 			});
 
 			it('takes numbers as names, JSON text as data, comma-separated tags, and well-formed emoji everywhere', async () => {

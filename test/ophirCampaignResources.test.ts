@@ -294,6 +294,32 @@ describe('OPhir Campaign node resources in n8n', () => {
 			expect(lead).toMatchObject({ email: 'linus@example.com', firstName: 'Linus', data: { source: 'crm' } });
 		});
 
+		it('numbers duplicates by input item even when an earlier item’s fields did not parse', async () => {
+			const items = await run(
+				{
+					resource: 'lead',
+					operation: 'import',
+					campaignId,
+					mapping: 'defined',
+					mapEmail: '={{ $json.mail }}',
+					mapData: '={{ $json.custom }}',
+				},
+				{
+					input: [
+						{ mail: 'broken@numbering.test', custom: '{city: Lyon}' },
+						{ mail: 'twice@numbering.test', custom: '{"city": "Lyon"}' },
+						{ mail: 'Twice@Numbering.test', custom: '{"city": "Paris"}' },
+					],
+				},
+			);
+			expect(items.map((item) => item.pairedItem)).toEqual([0, 1, 2].map((item) => ({ item })));
+			expect(items[0].json).toEqual({ status: 'invalid', reason: 'Custom Fields (JSON) must be valid JSON' });
+			expect(items[1].json).toMatchObject({ status: 'created', email: 'twice@numbering.test' });
+			expect(items[2].json).toEqual({ status: 'skipped', email: 'twice@numbering.test', reason: 'duplicate of item 1 in this import' });
+			const stored = await run({ resource: 'lead', operation: 'list', returnAll: true, filters: { campaignId, search: 'numbering.test' } });
+			expect(stored.map((item) => [item.json.email, item.json.data])).toEqual([['twice@numbering.test', { city: 'Lyon' }]]);
+		});
+
 		it('creates, refuses a duplicate, upserts, updates, tags, sets status, exports and erases', async () => {
 			const created = await one({
 				resource: 'lead',

@@ -216,6 +216,15 @@ describe('suppressions', () => {
 			await expect(a.as((tx) => addSuppression(tx, { target: 'nul@reason.test', reason: 'a\u0000b' }))).rejects.toThrow(
 				'Reason must be text without NUL (\\u0000) characters',
 			);
+			await expect(a.as((tx) => addSuppression(tx, { target: 'nul@reason.test', reason: 'a\uD800' }))).rejects.toThrow(
+				'Reason must be valid Unicode text (no unpaired surrogate)',
+			);
+			expect((await a.as((tx) => checkSuppression(tx, 'nul@reason.test'))).suppressed).toBe(false);
+		});
+
+		it('counts the reason in characters as the column does: 100 emoji fit', async () => {
+			const added = await a.as((tx) => addSuppression(tx, { target: 'emoji@reason.test', reason: '🙅'.repeat(100) }));
+			expect([...(added.reason as string)]).toHaveLength(100);
 		});
 
 		it('refuses a campaign id that is no UUID, or no campaign of the organization, and stores nothing', async () => {

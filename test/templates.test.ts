@@ -199,6 +199,32 @@ describe('templates', () => {
 				await expect(create(a, { ...INTRO, createdBy: 'admin' })).rejects.toThrow('Created By must be a user ID (UUID)');
 			});
 
+			it.each<[string, Partial<TemplateInput>, string]>([
+				['a NUL in the name', { name: 'In\u0000tro' }, 'Name must be text without NUL (\\u0000) characters'],
+				['a NUL in the subject', { subject: 'Hi\u0000' }, 'Subject must be text without NUL (\\u0000) characters'],
+				['a NUL in the body', { body: '<p>Hello\u0000</p>' }, 'Body must be text without NUL (\\u0000) characters'],
+				['a NUL in the category', { category: 'sales\u0000' }, 'Category must be text without NUL (\\u0000) characters'],
+				['an unpaired surrogate in the subject', { subject: 'Hi \uD83D' }, 'Subject must be valid Unicode text (no unpaired surrogate)'],
+				['an unpaired surrogate in the body', { body: '\uDE00 Hello' }, 'Body must be valid Unicode text (no unpaired surrogate)'],
+				[
+					'a NUL in a default value',
+					{ variables: { company: 'Ac\u0000me' } },
+					'Default Values (variables) must be text without NUL (\\u0000) characters',
+				],
+				[
+					'an unpaired surrogate escaped in default values given as JSON text',
+					{ variables: '{"company": "\\ud800"}' },
+					'Default Values (variables) must be valid Unicode text (no unpaired surrogate)',
+				],
+				[
+					'a default value JSON cannot hold',
+					{ variables: { count: BigInt(1) } },
+					'Default Values (variables) must be plain JSON values (text, numbers, true/false, null, lists, objects)',
+				],
+			])('refuses %s, which PostgreSQL cannot store', async (_label, patch, message) => {
+				await expect(create(a, { ...INTRO, ...patch })).rejects.toMatchObject({ name: 'InvalidInputError', message });
+			});
+
 			// Runs last in this block: jest runs a block's tests in order.
 			it('stored nothing for any of the refused inputs', async () => {
 				expect(await storedRows(a.id)).toEqual(before);

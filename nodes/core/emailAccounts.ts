@@ -6,6 +6,7 @@ import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySm
 import { camelCaseRow, type Page } from './rows';
 import type { SecretBox } from './secretBox';
 import type { TenantTx } from './tenantTransaction';
+import { optionalText, requiredText } from './text';
 
 export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -115,17 +116,20 @@ function smtpSettings(kind: Provider, email: string, given: Partial<SmtpSettings
 		host,
 		port: wholeNumber(given.port ?? defaults?.port ?? 587, 'SMTP Port', 1, 65535),
 		security,
-		user: (typeof given.user === 'string' ? given.user.trim() : '') || email,
+		user: optionalText(given.user, 'SMTP User') ?? email,
 	};
 }
 
 function secretFrom(input: AccountInput): MailboxSecret | undefined {
 	if (input.oauth2 && (input.oauth2.refreshToken || input.oauth2.clientId)) {
 		const { clientId, clientSecret, refreshToken, accessToken } = input.oauth2;
-		for (const [field, value] of Object.entries({ 'OAuth2 Client ID': clientId, 'OAuth2 Client Secret': clientSecret, 'OAuth2 Refresh Token': refreshToken })) {
-			if (!value) throw new InvalidInputError(field, 'a non-empty text');
-		}
-		return { kind: 'oauth2', clientId: clientId!, clientSecret: clientSecret!, refreshToken: refreshToken!, accessToken };
+		return {
+			kind: 'oauth2',
+			clientId: requiredText(clientId, 'OAuth2 Client ID'),
+			clientSecret: requiredText(clientSecret, 'OAuth2 Client Secret'),
+			refreshToken: requiredText(refreshToken, 'OAuth2 Refresh Token'),
+			accessToken,
+		};
 	}
 	if (input.password) return { kind: 'password', password: input.password };
 	return undefined;
@@ -176,9 +180,10 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	const kind = provider(input.provider ?? 'smtp');
 	const secret = secretFrom(input);
 	if (!secret) throw new InvalidInputError('Password', 'a password (or app password), or OAuth2 tokens');
+	const fromName = optionalText(input.fromName, 'From Name');
 	const settings: AccountSettings = {
 		smtp: smtpSettings(kind, email, input.smtp),
-		...(input.fromName?.trim() ? { fromName: input.fromName.trim() } : {}),
+		...(fromName ? { fromName } : {}),
 		...(input.timezone ? { timezone: checkTimeZone(input.timezone) } : {}),
 		warmup: {
 			startVolume: wholeNumber(input.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1, MAX_DAILY_VOLUME),
@@ -243,7 +248,7 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 		...current.settings,
 		smtp: patch.smtp ? smtpSettings(current.provider, current.email, { ...current.settings.smtp, ...smtpPatch }) : current.settings.smtp,
 	};
-	if (patch.fromName !== undefined) settings.fromName = patch.fromName.trim() || undefined;
+	if (patch.fromName !== undefined) settings.fromName = optionalText(patch.fromName, 'From Name') ?? undefined;
 	if (patch.timezone !== undefined) settings.timezone = checkTimeZone(patch.timezone);
 	if (patch.sendingWindow !== undefined) settings.sendingWindow = patch.sendingWindow ? sendingWindow(patch.sendingWindow) : undefined;
 	if (patch.warmup) {
@@ -279,6 +284,11 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 	return toAccount(rows[0]);
 }
 
+function openSecret(box: SecretBox, id: string, sealed: string | null): MailboxSecret {
+	if (!sealed) throw new OphirError(`Email account ${id} has no stored password or tokens`);
+	return JSON.parse(box.open(sealed)) as MailboxSecret;
+}
+
 /** The decrypted secret, for sending and verifying only: never put it in an item or a log. */
 export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): Promise<MailboxSecret> {
 	const { rows } = await tx.client.query<{ credentials_encrypted: string | null }>(
@@ -286,38 +296,82 @@ export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): P
 		[tx.organizationId, accountId(id)],
 	);
 	if (rows.length === 0) throw new NotFoundError('Email account', id);
-	if (!rows[0].credentials_encrypted) throw new OphirError(`Email account ${id} has no stored password or tokens`);
-	return JSON.parse(box.open(rows[0].credentials_encrypted)) as MailboxSecret;
+	return openSecret(box, id, rows[0].credentials_encrypted);
+}
+
+/** Runs `work` in one transaction acting for the organization: the node context's `tenant`, a test tenant's `as`. */
+export type TenantRunner = <T>(work: (tx: TenantTx) => Promise<T>) => Promise<T>;
+
+/** What a sign-in check needs. Holds the decrypted secret: never put it in an item or a log. */
+export interface PreparedVerification {
+	id: string;
+	email: string;
+	smtp: SmtpSettings;
+	secret: MailboxSecret;
+	/** The secret as stored when read: the outcome is recorded only if neither it nor the SMTP settings changed. */
+	sealed: string;
+}
+
+/** Reads the account's SMTP settings and opens its secret (the first short transaction of a check). */
+export async function prepareVerification(tx: TenantTx, box: SecretBox, id: string): Promise<PreparedVerification> {
+	const { rows } = await tx.client.query<{ email: string; smtp: SmtpSettings; credentials_encrypted: string | null }>(
+		`SELECT email, settings->'smtp' AS smtp, credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2`,
+		[tx.organizationId, accountId(id)],
+	);
+	if (rows.length === 0) throw new NotFoundError('Email account', id);
+	const { email, smtp, credentials_encrypted: sealed } = rows[0];
+	return { id, email, smtp, secret: openSecret(box, id, sealed), sealed: sealed! };
 }
 
 /**
- * Signs in to the mailbox's SMTP server (nothing is sent) and records the outcome in its settings. A failed check
- * leaves status and health alone: it may be a passing network problem, so pausing stays a separate decision.
+ * Records a check's outcome in the account's settings (the second short transaction). An account whose SMTP
+ * settings or secret changed meanwhile keeps no outcome: this one says nothing about the new ones.
  */
-export async function verifyEmailAccount(
+export async function recordVerification(
 	tx: TenantTx,
-	box: SecretBox,
-	id: string,
+	checked: PreparedVerification,
+	result: { ok: boolean; message: string },
 ): Promise<{ id: string; email: string; verified: boolean; message: string }> {
-	const account = await getEmailAccount(tx, id);
-	const result = await verifySmtp(account.settings.smtp, await mailboxSecret(tx, box, id));
 	const at = new Date().toISOString();
 	const recorded: Partial<AccountSettings> = {
 		lastVerification: { at, verified: result.ok, message: result.message },
 		...(result.ok ? { lastVerifiedAt: at } : {}),
 	};
-	await tx.client.query('UPDATE email_accounts SET settings = settings || $3::jsonb WHERE organization_id = $1 AND id = $2', [
-		tx.organizationId,
-		id,
-		recorded,
-	]);
-	return { id, email: account.email, verified: result.ok, message: result.message };
+	const { rowCount } = await tx.client.query(
+		`UPDATE email_accounts SET settings = settings || $3::jsonb
+		 WHERE organization_id = $1 AND id = $2 AND credentials_encrypted = $4 AND settings->'smtp' = $5::jsonb`,
+		[tx.organizationId, checked.id, recorded, checked.sealed, checked.smtp],
+	);
+	if (!rowCount) {
+		await getEmailAccount(tx, checked.id); // deleted meanwhile: not found
+		throw new OphirError(
+			`Email account ${checked.id} changed while it was being checked, so the outcome was not recorded`,
+			'Verify it again: the check used its previous SMTP settings or password.',
+		);
+	}
+	return { id: checked.id, email: checked.email, verified: result.ok, message: result.message };
+}
+
+/**
+ * Signs in to the mailbox's SMTP server (nothing is sent) and records the outcome in its settings. A failed check
+ * leaves status and health alone: it may be a passing network problem, so pausing stays a separate decision.
+ * The network check (up to ~10 s) runs between two short transactions, never inside one: an open transaction
+ * would hold a pooled connection (and its snapshot) all that time.
+ */
+export async function verifyEmailAccount(
+	tenant: TenantRunner,
+	box: SecretBox,
+	id: string,
+): Promise<{ id: string; email: string; verified: boolean; message: string }> {
+	const checked = await tenant((tx) => prepareVerification(tx, box, id));
+	const result = await verifySmtp(checked.smtp, checked.secret);
+	return tenant((tx) => recordVerification(tx, checked, result));
 }
 
 export async function setEmailAccountPaused(tx: TenantTx, id: string, paused: boolean, reason?: string): Promise<EmailAccount> {
 	const { rows } = await tx.client.query(
 		`UPDATE email_accounts SET status = $3, paused_reason = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-		[tx.organizationId, accountId(id), paused ? 'paused' : 'active', paused ? reason?.trim() || 'paused by a user' : null],
+		[tx.organizationId, accountId(id), paused ? 'paused' : 'active', paused ? (optionalText(reason, 'Reason') ?? 'paused by a user') : null],
 	);
 	if (rows.length === 0) throw new NotFoundError('Email account', id);
 	return toAccount(rows[0]);

@@ -1,8 +1,8 @@
 import { normalizeEmail, requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { jsonObject } from './json';
 import { camelCaseRow, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
+import { characterCount, optionalText, storableJsonObject, storableText } from './text';
 
 export const LEAD_STATUSES = ['active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'not_interested'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
@@ -49,33 +49,9 @@ const toLead = (row: Record<string, unknown>) => {
 	return lead;
 };
 
-/** PostgreSQL stores neither NUL characters nor unpaired UTF-16 surrogates, in text or in JSON. */
-function assertStorable(text: string, field: string): string {
-	if (text.includes('\u0000')) throw new InvalidInputError(field, 'text without NUL (\\u0000) characters', text);
-	if (!text.isWellFormed()) throw new InvalidInputError(field, 'valid Unicode text (no unpaired surrogate)', text);
-	return text;
-}
-
-/** Text (or a number, as spreadsheets give them) in a VARCHAR(max) column; anything else would store "[object Object]". */
-function optionalText(value: unknown, field: string, max: number): string | null {
-	if (value === undefined || value === null) return null;
-	if (typeof value !== 'string' && typeof value !== 'number') throw new InvalidInputError(field, 'a text', value);
-	const text = assertStorable(String(value).trim(), field);
-	// VARCHAR counts characters (code points), not UTF-16 units: an emoji is one.
-	if ([...text].length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
-	return text || null;
-}
-
-/** Every key and text value of a JSON value, checked as assertStorable checks text. */
-function assertStorableJson(value: unknown, field: string): void {
-	if (typeof value === 'string') assertStorable(value, field);
-	else if (Array.isArray(value)) value.forEach((entry) => assertStorableJson(entry, field));
-	else if (value && typeof value === 'object') {
-		for (const [key, entry] of Object.entries(value)) {
-			assertStorable(key, field);
-			assertStorableJson(entry, field);
-		}
-	}
+/** Names and companies may come from a spreadsheet as numbers: they are stored as their text. */
+function cellText(value: unknown, field: string, max: number): string | null {
+	return optionalText(typeof value === 'number' ? String(value) : value, field, max);
 }
 
 /** Tags from an array or a comma-separated text: trimmed, without blanks or repeats. */
@@ -87,27 +63,17 @@ export function cleanTags(value: unknown): string[] {
 			if (typeof tag !== 'string' && typeof tag !== 'number') {
 				throw new InvalidInputError('Tags', 'a list of texts or a comma-separated text', value);
 			}
-			return assertStorable(String(tag).trim(), 'Tags');
+			return storableText(String(tag).trim(), 'Tags');
 		})
 		.filter(Boolean);
 	for (const tag of tags) {
-		if (tag.length > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
+		if (characterCount(tag) > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
 	}
 	return [...new Set(tags)];
 }
 
 function cleanData(value: unknown): Record<string, unknown> {
-	const object = jsonObject(value, 'Custom Fields (data)', 'an object of field names and values');
-	// Round-trip through JSON here, so that a value JSON cannot hold (BigInt, a cycle) fails this row only,
-	// and what is checked is exactly what gets stored (dates as text, undefined fields dropped).
-	let data: Record<string, unknown>;
-	try {
-		data = JSON.parse(JSON.stringify(object));
-	} catch {
-		throw new InvalidInputError('Custom Fields (data)', 'plain JSON values (text, numbers, true/false, null, lists, objects)');
-	}
-	assertStorableJson(data, 'Custom Fields (data)');
-	return data;
+	return storableJsonObject(value, 'Custom Fields (data)', 'an object of field names and values');
 }
 
 export function cleanLead(input: LeadInput): CleanLead {
@@ -116,9 +82,9 @@ export function cleanLead(input: LeadInput): CleanLead {
 	}
 	return {
 		email: requireEmail(input.email),
-		firstName: optionalText(input.firstName, 'First Name', 100),
-		lastName: optionalText(input.lastName, 'Last Name', 100),
-		company: optionalText(input.company, 'Company', 255),
+		firstName: cellText(input.firstName, 'First Name', 100),
+		lastName: cellText(input.lastName, 'Last Name', 100),
+		company: cellText(input.company, 'Company', 255),
 		data: cleanData(input.data),
 		tags: cleanTags(input.tags),
 	};
@@ -153,9 +119,15 @@ async function assertCampaignTakesLeads(tx: TenantTx, campaignId: string): Promi
 /**
  * Imports many leads with one statement per batch: validates and de-duplicates in memory, skips suppressed
  * addresses and domains, and upserts the rest by (campaign, email). Returns one outcome per input, in order;
- * a bad row never aborts the others.
+ * a bad row never aborts the others. An Error in `inputs` stands for an entry the caller already found invalid
+ * (say, a node parameter that did not parse): it becomes an invalid outcome with its message and keeps its
+ * position, so "duplicate of item N" always counts the caller's items.
  */
-export async function importLeads(tx: TenantTx, inputs: LeadInput[], options: ImportOptions = {}): Promise<ImportOutcome[]> {
+export async function importLeads(
+	tx: TenantTx,
+	inputs: Array<LeadInput | Error>,
+	options: ImportOptions = {},
+): Promise<ImportOutcome[]> {
 	const batchSize = options.batchSize ?? 5000;
 	if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('Batch Size', 'a whole number of at least 1', batchSize);
 	const onExisting = options.onExisting ?? 'update';
@@ -166,6 +138,10 @@ export async function importLeads(tx: TenantTx, inputs: LeadInput[], options: Im
 	const firstIndexOf = new Map<string, number>();
 	const valid: Array<{ index: number; lead: CleanLead }> = [];
 	inputs.forEach((input, index) => {
+		if (input instanceof Error) {
+			outcomes[index] = { status: 'invalid', reason: input.message };
+			return;
+		}
 		try {
 			const lead = cleanLead(input);
 			const first = firstIndexOf.get(lead.email);
@@ -329,11 +305,11 @@ export async function updateLead(
 			tx.organizationId,
 			id,
 			patch.firstName !== undefined,
-			optionalText(patch.firstName, 'First Name', 100),
+			cellText(patch.firstName, 'First Name', 100),
 			patch.lastName !== undefined,
-			optionalText(patch.lastName, 'Last Name', 100),
+			cellText(patch.lastName, 'Last Name', 100),
 			patch.company !== undefined,
-			optionalText(patch.company, 'Company', 255),
+			cellText(patch.company, 'Company', 255),
 			JSON.stringify(data),
 			removed,
 		],

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import { SYSTEM_ORGANIZATION_ID } from './connectionSettings';
-import { InvalidInputError, OphirError } from './errors';
-import { jsonObject } from './json';
+import { OphirError } from './errors';
 import { camelCaseRow } from './rows';
 import type { TenantTx } from './tenantTransaction';
+import { requiredText, storableJsonObject } from './text';
 
 export interface Organization {
 	id: string;
@@ -17,15 +17,6 @@ export interface Organization {
 
 const COLUMNS = 'id, name, plan_type, settings, created_at, updated_at';
 
-/** A text column value: trimmed, at most `max` characters, storable (PostgreSQL text holds no NUL). */
-function columnText(raw: unknown, field: string, max: number): string {
-	const text = typeof raw === 'string' ? raw.trim() : '';
-	if (!text) throw new InvalidInputError(field, 'a non-empty text', raw);
-	if (text.length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
-	if (text.includes('\u0000')) throw new InvalidInputError(field, 'text without NUL (\\u0000) characters', text);
-	return text;
-}
-
 /** Creates a tenant. Only a credential acting for the system organization (the platform operator) may. */
 export async function createOrganization(
 	tx: TenantTx,
@@ -37,9 +28,9 @@ export async function createOrganization(
 			`Use a credential whose Organization ID is ${SYSTEM_ORGANIZATION_ID}.`,
 		);
 	}
-	const name = columnText(input.name, 'Name', 255);
-	const planType = input.planType === undefined || input.planType === '' ? 'free' : columnText(input.planType, 'Plan Type', 50);
-	const settings = jsonObject(input.settings, 'Settings', 'an object of names and values');
+	const name = requiredText(input.name, 'Name', 255);
+	const planType = input.planType === undefined || input.planType === '' ? 'free' : requiredText(input.planType, 'Plan Type', 50);
+	const settings = storableJsonObject(input.settings, 'Settings', 'an object of names and values');
 	const { rows } = await tx.client.query(
 		`INSERT INTO organizations (id, name, plan_type, settings) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
 		[randomUUID(), name, planType, JSON.stringify(settings)],

@@ -248,13 +248,16 @@ function timeOf(instant: unknown): number {
 	}
 }
 
-/**
- * Whether local wall-clock time `localMs` is inside the window. Weekday from days since the epoch (Thursday).
- */
+/** The WEEKDAY_BITS bit of a day counted from 1970-01-01 (a Thursday); the day may be negative. */
+function weekdayBit(day: number): number {
+	return 1 << (((day % 7) + 11) % 7);
+}
+
+/** Whether local wall-clock time `localMs` (wall-clock fields encoded as if UTC) is inside the window. */
 function insideWindow(localMs: number, mask: number, startMs: number, endMs: number): boolean {
 	const localDay = floor(localMs / DAY);
 	const timeOfDay = localMs - localDay * DAY;
-	return timeOfDay >= startMs && timeOfDay < endMs && (mask & (1 << (((localDay % 7) + 11) % 7))) !== 0;
+	return timeOfDay >= startMs && timeOfDay < endMs && (mask & weekdayBit(localDay)) !== 0;
 }
 
 /**
@@ -277,11 +280,12 @@ export function nextSendTime(earliest: Date, window: SendingWindow, timeZone: st
 	// on another day when a whole local day is skipped: so each candidate is checked against the window again).
 	const firstDay = floor(local / DAY);
 	for (let day = firstDay; day <= firstDay + SEARCH_DAYS; day++) {
-		if ((mask & (1 << (((day % 7) + 11) % 7))) === 0) continue;
+		if ((mask & weekdayBit(day)) === 0) continue;
 		const candidate = wallClockToInstant(zone, day * DAY + startMs);
 		if (candidate < from) continue;
 		if (insideWindow(candidate + offsetAt(zone, candidate), mask, startMs, endMs)) return new DateClass(candidate);
 	}
+	// Unreachable for a valid window in any real zone (see SEARCH_DAYS).
 	throw new Error(`No sending time within ${SEARCH_DAYS} days of ${earliest.toISOString()} in ${timeZone}`);
 }
 
@@ -290,9 +294,7 @@ export function localDate(instant: Date, timeZone: string): string {
 	const zone = requireZone(timeZone);
 	const ms = requireInstant(instant, 'Instant');
 	const local = new Date(ms + offsetAt(zone, ms));
-	const year = local.getUTCFullYear();
-	const yearText = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : String(year);
-	return `${yearText}-${pad2(local.getUTCMonth() + 1)}-${pad2(local.getUTCDate())}`;
+	return `${String(local.getUTCFullYear()).padStart(4, '0')}-${pad2(local.getUTCMonth() + 1)}-${pad2(local.getUTCDate())}`;
 }
 
 /** The instant local midnight starts the local day of `instant` in `timeZone` (DST-safe). */

@@ -3,6 +3,7 @@ import { normalizeDomain, normalizeEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError } from './errors';
 import { camelCaseRow, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
+import { optionalText } from './text';
 
 /**
  * The organization's suppression list (the unsubscribes table): addresses and whole domains that no campaign of
@@ -31,12 +32,7 @@ export function parseSuppressionTarget(raw: unknown): { scope: 'email' | 'domain
 
 /** The reason column holds 100 characters: a longer reason is refused rather than silently cut. */
 function suppressionReason(raw: unknown, scope: 'email' | 'domain'): string {
-	if (raw !== undefined && raw !== null && typeof raw !== 'string') throw new InvalidInputError('Reason', 'a text', raw);
-	const reason = raw?.trim();
-	if (!reason) return scope === 'domain' ? 'domain suppressed' : 'suppressed';
-	if (reason.length > 100) throw new InvalidInputError('Reason', 'at most 100 characters', reason);
-	if (reason.includes('\u0000')) throw new InvalidInputError('Reason', 'text without NUL (\\u0000) characters', reason);
-	return reason;
+	return optionalText(raw, 'Reason', 100) ?? (scope === 'domain' ? 'domain suppressed' : 'suppressed');
 }
 
 /**

@@ -5,6 +5,7 @@ import { jsonObject } from './json';
 import { camelCaseRow, type Page } from './rows';
 import { leadRenderContext, renderMessage, templateVariables } from './templateRendering';
 import type { TenantTx } from './tenantTransaction';
+import { optionalText, requiredText, storableJsonObject } from './text';
 
 /** A reusable subject and body. `variables` holds default values for variables a lead leaves blank. */
 export interface Template {
@@ -50,38 +51,23 @@ function toTemplate(row: Record<string, unknown>): Template {
 	return template;
 }
 
-/** Non-empty text of at most `max` characters, counted as PostgreSQL counts them (code points, not UTF-16 units). */
-function text(value: unknown, field: string, max?: number): string {
-	const result = typeof value === 'string' ? value.trim() : '';
-	if (!result) throw new InvalidInputError(field, 'a non-empty text', value);
-	if (max && [...result].length > max) throw new InvalidInputError(field, `at most ${max} characters`, result);
-	return result;
-}
-
-function category(value: unknown): string | null {
-	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) return null;
-	if (typeof value !== 'string') throw new InvalidInputError('Category', 'a text', value);
-	return text(value, 'Category', 100);
-}
-
 function defaults(value: unknown): Record<string, unknown> {
-	return jsonObject(value, 'Default Values (variables)', 'an object of variable names and values');
+	return storableJsonObject(value, 'Default Values (variables)', 'an object of variable names and values');
 }
 
 /** Validates a complete template: texts present and within their columns, and both parse as templates. */
 function cleanTemplate(input: TemplateInput) {
-	const name = text(input.name, 'Name', 255);
-	const subject = text(input.subject, 'Subject', 500);
+	const name = requiredText(input.name, 'Name', 255);
+	const subject = requiredText(input.subject, 'Subject', 500);
 	// The body is HTML: its surrounding whitespace is kept as written.
-	text(input.body, 'Body');
-	const body = input.body as string;
+	const body = requiredText(input.body, 'Body', undefined, { trim: false });
 	usedVariables(subject, body);
 	if (input.isShared != null && typeof input.isShared !== 'boolean') {
 		throw new InvalidInputError('Shared', 'true or false', input.isShared);
 	}
 	return {
 		name,
-		category: category(input.category),
+		category: optionalText(input.category, 'Category', 100),
 		subject,
 		body,
 		variables: defaults(input.variables),
@@ -202,8 +188,8 @@ export async function previewTemplate(
 	let template: { subject: string; body: string; variables: Record<string, unknown> };
 	if ('templateId' in source) template = await getTemplate(tx, source.templateId);
 	else {
-		text(source.body, 'Body');
-		template = { subject: text(source.subject, 'Subject', 500), body: source.body, variables: {} };
+		const body = requiredText(source.body, 'Body', undefined, { trim: false });
+		template = { subject: requiredText(source.subject, 'Subject', 500), body, variables: {} };
 	}
 	const variables = usedVariables(template.subject, template.body);
 	const lead = 'leadId' in sample ? await getLead(tx, sample.leadId) : sampleLead(sample.lead);

@@ -24,7 +24,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_LINK_INDEX = 0xffff;
 export const MIN_TRACKING_SECRET_LENGTH = 32;
 
-function requireSecret(secret: unknown): string {
+export function requireTrackingSecret(secret: unknown): string {
 	// The secret itself is never echoed into the error.
 	if (typeof secret !== 'string' || secret.length < MIN_TRACKING_SECRET_LENGTH) {
 		throw new InvalidInputError(
@@ -46,7 +46,7 @@ function mac(secret: string, payload: Buffer): Buffer {
 }
 
 export function signTrackingToken(secret: string, queueId: string, kind: TrackingKind, linkIndex?: number): string {
-	const key = requireSecret(secret);
+	const key = requireTrackingSecret(secret);
 	const id = requireQueueId(queueId);
 	const kindByte = Object.hasOwn(KIND_BYTES, kind) ? KIND_BYTES[kind] : undefined;
 	if (kindByte === undefined) throw new InvalidInputError('Tracking kind', 'open, click or unsubscribe', kind);
@@ -74,7 +74,7 @@ export function verifyTrackingToken(
 	secret: string,
 	token: unknown,
 ): { queueId: string; kind: TrackingKind; linkIndex: number } | undefined {
-	const key = requireSecret(secret);
+	const key = requireTrackingSecret(secret);
 	if (typeof token !== 'string' || !TOKEN.test(token)) return undefined;
 	const bytes = Buffer.from(token, 'base64url');
 	if (bytes.length !== PAYLOAD_BYTES + MAC_BYTES) return undefined;

@@ -5,6 +5,7 @@ import { requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
 import { camelCaseRow, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
+import { optionalText } from './text';
 
 export const USER_ROLES = ['admin', 'user', 'viewer'] as const;
 export const MIN_PASSWORD_LENGTH = 12;
@@ -30,16 +31,6 @@ export interface User {
 const COLUMNS = `id, email, first_name, last_name, role, settings, email_verified,
 	(password_hash IS NOT NULL AND password_hash <> '${LOCKED_PASSWORD}') AS has_password, created_at, updated_at`;
 
-/** An optional name column: trimmed, at most `max` characters, storable (PostgreSQL text holds no NUL). */
-function optionalName(raw: unknown, field: string, max: number): string | null {
-	if (raw === undefined || raw === null) return null;
-	if (typeof raw !== 'string') throw new InvalidInputError(field, 'a text', raw);
-	const text = raw.trim();
-	if (text.length > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
-	if (text.includes('\u0000')) throw new InvalidInputError(field, 'text without NUL (\\u0000) characters', text);
-	return text || null;
-}
-
 async function hashPassword(password: unknown): Promise<string> {
 	if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
 		throw new InvalidInputError('Password', `at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -55,8 +46,8 @@ export async function createUser(
 	const email = requireEmail(input.email);
 	const role = input.role || 'user';
 	if (!(USER_ROLES as readonly string[]).includes(role)) throw new InvalidInputError('Role', `one of ${USER_ROLES.join(', ')}`, role);
-	const firstName = optionalName(input.firstName, 'First Name', 100);
-	const lastName = optionalName(input.lastName, 'Last Name', 100);
+	const firstName = optionalText(input.firstName, 'First Name', 100);
+	const lastName = optionalText(input.lastName, 'Last Name', 100);
 	const passwordHash = input.password ? await hashPassword(input.password) : LOCKED_PASSWORD;
 	const { rows } = await tx.client.query(
 		`INSERT INTO users (organization_id, email, password_hash, first_name, last_name, role)

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { type BatchExecute, type OperationExecute, runBatch, runPerItem } from './runPerItem';
 
@@ -10,6 +11,18 @@ export type Operation = { description: INodeProperties[] } & (
 
 export function runOperation(this: IExecuteFunctions, operation: Operation): Promise<INodeExecutionData[][]> {
 	return operation.executeBatch ? runBatch.call(this, operation.executeBatch) : runPerItem.call(this, operation.execute!);
+}
+
+/** Runs the operation the node's "operation" parameter names, from `operations`. */
+export function runNamedOperation(
+	this: IExecuteFunctions,
+	operations: Record<string, Operation> | undefined,
+	what: string,
+): Promise<INodeExecutionData[][]> {
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const selected = operations?.[operation];
+	if (!selected) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of ${what} is not supported`);
+	return runOperation.call(this, selected);
 }
 
 /** Shows `fields` only for these operations of this resource (n8n displayOptions), keeping other options given. */

@@ -4,6 +4,7 @@ import { isUuid } from '../core/connectionSettings';
 import { InvalidInputError } from '../core/errors';
 import { parseJson } from '../core/json';
 import { page } from '../core/rows';
+import { toNodeError } from './itemErrors';
 
 /** Reads node parameters for one item and checks them, so a bad value fails naming its field and the item. */
 export class ItemParameters {
@@ -39,6 +40,16 @@ export class ItemParameters {
 		return this.optionalString(name) === undefined ? undefined : this.uuid(name, label);
 	}
 
+	/** A whole number within [min, max]; `fallback` when the parameter is absent (an option not added). */
+	wholeNumber(name: string, label: string, min: number, max: number, fallback?: number): number {
+		const value = this.raw<unknown>(name, fallback);
+		const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+		if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+			throw new InvalidInputError(label, `a whole number from ${min} to ${max}`, value);
+		}
+		return n;
+	}
+
 	/** A JSON parameter: n8n hands over an object, or the JSON text when the field holds text. */
 	json(name: string, label: string): IDataObject | undefined {
 		const value = this.raw<unknown>(name, undefined);
@@ -65,4 +76,23 @@ export async function fetchList<T>(
 		all.push(...rows);
 		if (rows.length < 1000) return all;
 	}
+}
+
+/**
+ * Reads every item's parameters for a set-based operation: a value per item, or, under continueOnFail, the Error
+ * its parameters raised. Without continueOnFail the first bad item stops the node before anything is written.
+ */
+export function readEachItem<T>(
+	context: IExecuteFunctions,
+	itemCount: number,
+	read: (params: ItemParameters, itemIndex: number) => T,
+): Array<T | Error> {
+	return Array.from({ length: itemCount }, (_, itemIndex) => {
+		try {
+			return read(new ItemParameters(context, itemIndex), itemIndex);
+		} catch (error) {
+			if (!context.continueOnFail()) throw toNodeError(context, error, itemIndex);
+			return error as Error;
+		}
+	});
 }

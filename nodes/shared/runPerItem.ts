@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { OphirError } from '../core/errors';
 import { SecretBox } from '../core/secretBox';
 import { type TenantTx, withTenant } from '../core/tenantTransaction';
 import { CREDENTIAL_TYPE, connect, type OphirConnection } from './credentials';
+import { failedItem } from './itemErrors';
 import { ItemParameters } from './parameters';
 
 /** What an operation gets: the credential's connection, and ways to act for its organization. */
@@ -26,11 +25,14 @@ export interface ItemContext extends OperationContext {
 /** Handles one input item; may return several output items (a list), all paired with that input. */
 export type OperationExecute = (this: IExecuteFunctions, context: ItemContext) => Promise<object | object[]>;
 
-/** Handles all input items at once (set-based operations); returns exactly one output per input item. */
+/**
+ * Handles all input items at once (set-based operations); returns exactly one output per input item, or the Error
+ * of an item that could not be handled (its own bad parameters, say) while the others were.
+ */
 export type BatchExecute = (
 	this: IExecuteFunctions,
 	context: OperationContext & { items: INodeExecutionData[] },
-) => Promise<object[]>;
+) => Promise<Array<object | Error>>;
 
 async function operationContext(this: IExecuteFunctions): Promise<OperationContext | Error> {
 	// A credential that cannot be used fails every item the same way, each as its own (continuable) error.
@@ -81,33 +83,12 @@ export async function runBatch(this: IExecuteFunctions, execute: BatchExecute): 
 		const context = await operationContext.call(this);
 		if (context instanceof Error) throw context;
 		const results = await execute.call(this, { ...context, items });
-		return [results.map((json, itemIndex) => ({ json: json as IDataObject, pairedItem: { item: itemIndex } }))];
+		return [
+			results.map((result, itemIndex) =>
+				result instanceof Error ? failedItem(this, result, itemIndex) : { json: result as IDataObject, pairedItem: { item: itemIndex } },
+			),
+		];
 	} catch (error) {
 		return [items.map((_item, itemIndex) => failedItem(this, error, itemIndex))];
 	}
-}
-
-/** The error output of one item under continueOnFail; otherwise throws it as a NodeOperationError. */
-function failedItem(context: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
-	const nodeError = toNodeError(context, error, itemIndex);
-	if (!context.continueOnFail()) throw nodeError;
-	return {
-		json: { error: nodeError.message, ...(nodeError.description ? { details: nodeError.description } : {}) },
-		pairedItem: { item: itemIndex },
-	};
-}
-
-function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	const where = `[item ${itemIndex}]`;
-	if (error instanceof OphirError) {
-		return new NodeOperationError(context.getNode(), `${error.message} ${where}`, {
-			itemIndex,
-			description: error.description,
-		});
-	}
-	const { message, code } = error as { message?: string; code?: string };
-	// PostgreSQL errors carry a five-character SQLSTATE; say that the database refused, and why.
-	const prefix = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? 'Database error: ' : '';
-	return new NodeOperationError(context.getNode(), `${prefix}${message ?? String(error)} ${where}`, { itemIndex });
 }

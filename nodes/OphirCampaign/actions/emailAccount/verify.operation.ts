@@ -10,6 +10,6 @@ export const description: INodeProperties[] = [
 
 export const execute: OperationExecute = async function ({ params, tenant, secretBox }) {
 	const id = params.uuid('accountId', 'Email Account ID');
-	const box = secretBox();
-	return tenant((tx) => verifyEmailAccount(tx, box, id));
+	// Two short transactions (read, then record) around the network check: none stays open while it runs.
+	return verifyEmailAccount(tenant, secretBox(), id);
 };

@@ -92,12 +92,10 @@ export const executeBatch: BatchExecute = async function ({ items, tenant }) {
 				data: params.json('mapData', 'Custom Fields (JSON)'),
 			};
 		} catch (error) {
-			return error as Error;
+			return error instanceof Error ? error : new Error(String(error));
 		}
 	});
-	const leads = inputs.filter((input): input is LeadInput => !(input instanceof Error));
 	// One transaction: the import lands whole or not at all (per-row problems are outcomes, not failures).
-	const outcomes = await tenant((tx) => importLeads(tx, leads, { campaignId, onExisting }));
-	let next = 0;
-	return inputs.map((input) => (input instanceof Error ? { status: 'invalid', reason: input.message } : outcomes[next++]));
+	// Items whose parameters did not parse stay in the list as errors, so positions stay the n8n item indexes.
+	return tenant((tx) => importLeads(tx, inputs, { campaignId, onExisting }));
 };

@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { credentialTest } from '../shared/credentialTest';
+import { runNamedOperation } from '../shared/operations';
+import { operationField, operations } from './actions/operations';
+
+export class OphirQueue implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OPhir Queue',
+		name: 'ophirQueue',
+		icon: { light: 'file:../../icons/ophir.svg', dark: 'file:../../icons/ophir.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Schedule and send OPhir cold-email sequences through rotating mailboxes',
+		defaults: { name: 'OPhir Queue' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
+		properties: [
+			operationField,
+			...Object.entries(operations).flatMap(([name, operation]) =>
+				operation.description.map((field) => ({
+					...field,
+					displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, operation: [name] } },
+				})),
+			),
+		],
+	};
+
+	methods = { credentialTest };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return runNamedOperation.call(this, operations, 'OPhir Queue');
+	}
+}

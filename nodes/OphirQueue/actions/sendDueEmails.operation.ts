@@ -1,0 +1,71 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_RETRY_POLICY } from '../../core/queue';
+import { sendDueEmails } from '../../core/sender';
+import type { OperationExecute } from '../../shared/runPerItem';
+import { batchSizeField, leaseSecondsField } from './fields';
+
+export const description: INodeProperties[] = [
+	batchSizeField,
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [
+			{ name: 'Summary', value: 'summary', description: 'One item with the counts and every email’s result' },
+			{ name: 'One Item per Email', value: 'perEmail', description: 'One item per email claimed, with its result' },
+		],
+		default: 'summary',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 200 },
+				default: 20,
+				description: 'Emails sent at the same time (each mailbox opens at most three SMTP connections)',
+			},
+			leaseSecondsField,
+			{
+				displayName: 'Max Attempts',
+				name: 'maxAttempts',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 5,
+				description: 'Attempts before a temporarily failing email (SMTP 4xx, timeout, dropped connection) fails for good',
+			},
+			{
+				displayName: 'Retry After (Seconds)',
+				name: 'backoffSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 60,
+				description: 'Wait before the first retry; it doubles with each attempt (at most six hours)',
+			},
+		],
+	},
+];
+
+export const execute: OperationExecute = async function ({ params, tenant, secretBox, credentials, executionId }) {
+	const batchSize = params.wholeNumber('batchSize', 'Batch Size', 1, 10_000);
+	const leaseSeconds = params.wholeNumber('options.leaseSeconds', 'Lease (Seconds)', 10, 86_400, 300);
+	const summary = await sendDueEmails(tenant, secretBox(), {
+		batchSize,
+		leaseSeconds,
+		concurrency: params.wholeNumber('options.concurrency', 'Concurrency', 1, 200, 20),
+		retry: {
+			maxAttempts: params.wholeNumber('options.maxAttempts', 'Max Attempts', 1, 100, DEFAULT_RETRY_POLICY.maxAttempts),
+			backoffSeconds: params.wholeNumber('options.backoffSeconds', 'Retry After (Seconds)', 1, 86_400, DEFAULT_RETRY_POLICY.backoffSeconds),
+		},
+		tracking: { baseUrl: credentials.trackingBaseUrl, secret: credentials.trackingSecret },
+		executionId,
+	});
+	return params.raw<string>('output', 'summary') === 'perEmail' ? summary.results : summary;
+};

@@ -1,0 +1,30 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { OphirError } from '../core/errors';
+
+/** The error output of one item under continueOnFail; otherwise throws it as a NodeOperationError. */
+export function failedItem(context: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
+	const nodeError = toNodeError(context, error, itemIndex);
+	if (!context.continueOnFail()) throw nodeError;
+	return {
+		json: { error: nodeError.message, ...(nodeError.description ? { details: nodeError.description } : {}) },
+		pairedItem: { item: itemIndex },
+	};
+}
+
+/** An error of one item as n8n shows it: a NodeOperationError naming the item. */
+export function toNodeError(context: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	const where = `[item ${itemIndex}]`;
+	if (error instanceof OphirError) {
+		return new NodeOperationError(context.getNode(), `${error.message} ${where}`, {
+			itemIndex,
+			description: error.description,
+		});
+	}
+	const { message, code } = error as { message?: string; code?: string };
+	// PostgreSQL errors carry a five-character SQLSTATE; say that the database refused, and why.
+	const prefix = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? 'Database error: ' : '';
+	return new NodeOperationError(context.getNode(), `${prefix}${message ?? String(error)} ${where}`, { itemIndex });
+}
