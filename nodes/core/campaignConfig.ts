@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 import { OphirError } from './errors';
 import { parseJson } from './json';
+import { isTimeZone } from './sendingWindow';
+import { assertStorableJson } from './text';
 
 /**
  * The shape of campaigns.config: the sequence and every sending rule of a campaign. Parsing fills in defaults
@@ -13,14 +15,6 @@ const wholeNumber = (min: number, max?: number) => {
 	return max === undefined ? base : base.max(max, `must be <= ${max}`);
 };
 
-function isTimeZone(zone: string): boolean {
-	try {
-		new Intl.DateTimeFormat('en-US', { timeZone: zone });
-		return true;
-	} catch {
-		return false;
-	}
-}
 const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as America/New_York');
 
 const content = {
@@ -102,7 +96,10 @@ function pathOf(path: Array<string | number>): string {
 export function parseCampaignConfig(raw: unknown): CampaignConfig {
 	const input = typeof raw === 'string' ? (raw.trim() === '' ? {} : parseJson(raw, 'Config')) : (raw ?? {});
 	const result = campaignConfigSchema.safeParse(input);
-	if (result.success) return result.data;
+	if (result.success) {
+		assertStorableJson(result.data, 'Config');
+		return result.data;
+	}
 	const problems = result.error.issues.map((issue) => {
 		if (issue.code === 'unrecognized_keys') {
 			return issue.keys.map((key) => `${pathOf([...issue.path, key])} is not a known setting`).join('; ');

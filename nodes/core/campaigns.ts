@@ -1,7 +1,8 @@
 import { type CampaignConfig, parseCampaignConfig } from './campaignConfig';
-import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { NotFoundError, OphirError } from './errors';
 import { camelCaseRow, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
+import { requiredText } from './text';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -24,12 +25,7 @@ function toCampaign(row: Record<string, unknown>): Campaign {
 }
 
 /** A campaign name as campaigns.name (VARCHAR(255)) holds it. */
-function campaignName(raw: unknown): string {
-	const name = typeof raw === 'string' ? raw.trim() : '';
-	if (!name) throw new InvalidInputError('Name', 'a non-empty text', raw);
-	if (name.length > 255) throw new InvalidInputError('Name', 'at most 255 characters', name);
-	return name;
-}
+const campaignName = (raw: unknown) => requiredText(raw, 'Name', 255);
 
 export async function createCampaign(
 	tx: TenantTx,

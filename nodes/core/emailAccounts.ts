@@ -5,6 +5,7 @@ import { InvalidInputError, NotFoundError, OphirError } from './errors';
 import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from './mailTransport';
 import { camelCaseRow, type Page } from './rows';
 import type { SecretBox } from './secretBox';
+import { isTimeZone } from './sendingWindow';
 import type { TenantTx } from './tenantTransaction';
 import { optionalText, requiredText } from './text';
 
@@ -137,12 +138,8 @@ function secretFrom(input: AccountInput): MailboxSecret | undefined {
 
 function checkTimeZone(zone: string | undefined): string | undefined {
 	if (!zone) return undefined;
-	try {
-		new Intl.DateTimeFormat('en-US', { timeZone: zone });
-		return zone;
-	} catch {
-		throw new InvalidInputError('Time Zone', 'an IANA time zone such as Europe/Berlin', zone);
-	}
+	if (!isTimeZone(zone)) throw new InvalidInputError('Time Zone', 'an IANA time zone such as Europe/Berlin', zone);
+	return zone;
 }
 
 /** A mailbox's own sending window: only the parts given replace the campaign's. */

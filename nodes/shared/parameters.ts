@@ -4,6 +4,7 @@ import { isUuid } from '../core/connectionSettings';
 import { InvalidInputError } from '../core/errors';
 import { parseJson } from '../core/json';
 import { page } from '../core/rows';
+import { requiredText } from '../core/text';
 import { toNodeError } from './itemErrors';
 
 /** Reads node parameters for one item and checks them, so a bad value fails naming its field and the item. */
@@ -19,10 +20,7 @@ export class ItemParameters {
 
 	string(name: string, label: string): string {
 		const value = this.raw<unknown>(name, '');
-		if (typeof value !== 'string' && typeof value !== 'number') throw new InvalidInputError(label, 'a text', value);
-		const text = String(value).trim();
-		if (!text) throw new InvalidInputError(label, 'a non-empty text', value);
-		return text;
+		return requiredText(typeof value === 'number' ? String(value) : value, label);
 	}
 
 	optionalString(name: string): string | undefined {
