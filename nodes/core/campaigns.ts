@@ -153,6 +153,7 @@ export async function deleteCampaign(tx: TenantTx, id: string): Promise<{ id: st
 	}
 	const params = [tx.organizationId, id];
 	await tx.client.query(`DELETE FROM email_activities WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.client.query(`DELETE FROM campaign_stats_daily WHERE organization_id = $1 AND campaign_id = $2`, params);
 	await tx.client.query(`DELETE FROM email_queue WHERE organization_id = $1 AND campaign_id = $2`, params);
 	await tx.client.query(`UPDATE unsubscribes SET campaign_id = NULL WHERE organization_id = $1 AND campaign_id = $2`, params);
 	const leads = await tx.client.query(`DELETE FROM leads WHERE organization_id = $1 AND campaign_id = $2`, params);

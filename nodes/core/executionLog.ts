@@ -1,0 +1,80 @@
+import { InvalidInputError } from './errors';
+import type { TenantTx } from './tenantTransaction';
+
+/**
+ * Log Execution: one n8n_executions row per n8n execution, upserted by its execution id as the run starts,
+ * finishes or fails, with timings, metrics (merged across calls) and error data.
+ */
+export type ExecutionPhase = 'start' | 'finish' | 'error';
+
+export interface ExecutionLogInput {
+	executionId: string;
+	phase: ExecutionPhase;
+	workflowName?: string;
+	triggerSource?: string;
+	/** For finish: success (default) or cancelled. */
+	status?: 'success' | 'cancelled';
+	metrics?: Record<string, unknown>;
+	error?: Record<string, unknown>;
+	/** When the execution started (for a row written only at its end), and when this phase happened. */
+	startedAt?: Date;
+	at?: Date;
+}
+
+export interface ExecutionLogRow {
+	executionId: string;
+	workflowName: string | null;
+	triggerSource: string | null;
+	status: string;
+	startedAt: Date | null;
+	completedAt: Date | null;
+	durationMs: number | null;
+	metrics: Record<string, unknown>;
+	errorData: Record<string, unknown> | null;
+}
+
+export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Promise<ExecutionLogRow> {
+	const executionId = typeof input.executionId === 'string' ? input.executionId.trim() : '';
+	if (!executionId || executionId.length > 255) throw new InvalidInputError('Execution ID', 'a text of 1 to 255 characters', input.executionId);
+	if (!['start', 'finish', 'error'].includes(input.phase)) throw new InvalidInputError('Phase', 'start, finish or error', input.phase);
+	const status = input.phase === 'start' ? 'running' : input.phase === 'error' ? 'error' : (input.status ?? 'success');
+	const at = (input.at ?? new Date()).toISOString();
+	const { rows } = await tx.client.query(
+		`INSERT INTO n8n_executions AS e (organization_id, execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data)
+		 VALUES ($1, $2, $3, $4, $5::text, COALESCE($6::timestamptz, $7::timestamptz) AT TIME ZONE 'UTC',
+		         CASE WHEN $5::text = 'running' THEN NULL ELSE $7::timestamptz AT TIME ZONE 'UTC' END, COALESCE($8::jsonb, '{}'), $9::jsonb)
+		 ON CONFLICT (execution_id) DO UPDATE SET
+		   workflow_name = COALESCE(EXCLUDED.workflow_name, e.workflow_name),
+		   trigger_source = COALESCE(EXCLUDED.trigger_source, e.trigger_source),
+		   -- A late "start" never turns a finished run back into a running one.
+		   status = CASE WHEN EXCLUDED.status = 'running' AND e.status <> 'running' THEN e.status ELSE EXCLUDED.status END,
+		   started_at = LEAST(e.started_at, EXCLUDED.started_at),
+		   completed_at = COALESCE(EXCLUDED.completed_at, e.completed_at),
+		   metrics = COALESCE(e.metrics, '{}') || EXCLUDED.metrics,
+		   error_data = COALESCE(EXCLUDED.error_data, e.error_data)
+		 RETURNING execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data`,
+		[
+			tx.organizationId,
+			executionId,
+			input.workflowName?.trim().slice(0, 255) || null,
+			input.triggerSource?.trim().slice(0, 50) || null,
+			status,
+			input.startedAt?.toISOString() ?? null,
+			at,
+			input.metrics ? JSON.stringify(input.metrics) : null,
+			input.error ? JSON.stringify(input.error) : null,
+		],
+	);
+	const row = rows[0];
+	return {
+		executionId: row.execution_id,
+		workflowName: row.workflow_name,
+		triggerSource: row.trigger_source,
+		status: row.status,
+		startedAt: row.started_at,
+		completedAt: row.completed_at,
+		durationMs: row.started_at && row.completed_at ? row.completed_at.getTime() - row.started_at.getTime() : null,
+		metrics: row.metrics ?? {},
+		errorData: row.error_data,
+	};
+}

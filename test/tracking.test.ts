@@ -1,0 +1,189 @@
+import { updateAccountHealth } from '../nodes/core/accountHealth';
+import { campaignStats } from '../nodes/core/campaignStats';
+import { createCampaign, transitionCampaign } from '../nodes/core/campaigns';
+import { createEmailAccount } from '../nodes/core/emailAccounts';
+import { recordEvents } from '../nodes/core/events';
+import { logExecution } from '../nodes/core/executionLog';
+import { importLeads } from '../nodes/core/leads';
+import { scheduleDueSteps } from '../nodes/core/scheduling';
+import { SecretBox } from '../nodes/core/secretBox';
+import { sendDueEmails } from '../nodes/core/sender';
+import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from '../nodes/core/tracking';
+import { closeAllTransports } from '../nodes/core/transportPool';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
+import { newTenant } from './support/tenants';
+
+const KEY = 'dummy-encryption-key-0123456789abcdef';
+const SECRET = 'dummy-tracking-secret-0123456789abcdef';
+const BASE = 'https://track.example.com/webhook/ophir';
+const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+
+describe('tracking, events, stats and health', () => {
+	let db: TestDatabase;
+	let sink: SmtpSink;
+	const box = new SecretBox(KEY);
+
+	beforeAll(async () => {
+		db = await createTestDatabase();
+		sink = await new SmtpSink().start();
+	});
+	afterAll(async () => {
+		closeAllTransports();
+		await sink.stop();
+		await db.drop();
+	});
+
+	/** An organization that sent one email to each of `leads` leads; returns the tokens found in what arrived. */
+	async function sentCampaign(leads: number) {
+		const tenant = await newTenant(db);
+		const domain = `${tenant.id.slice(0, 8)}.example`;
+		const account = await tenant.as((tx) =>
+			createEmailAccount(tx, box, {
+				email: `sales@${domain}`,
+				smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
+				password: SINK_PASSWORD,
+				warmupStatus: 'warmed',
+			}),
+		);
+		const campaign = await tenant.as(async (tx) => {
+			const created = await createCampaign(tx, {
+				name: 'Tracked',
+				config: {
+					sequence: [
+						{ subject: 'Hi', body: '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>' },
+						{ delayDays: 1, subject: 'Again', body: 'Second' },
+					],
+					sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
+					accountIds: [account.id],
+					postalAddress: '1 Main Street',
+					minGapSeconds: 0,
+					jitterSeconds: 0,
+				},
+			});
+			return transitionCampaign(tx, created.id, 'activate');
+		});
+		await tenant.as((tx) =>
+			importLeads(tx, Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${domain}` })), { campaignId: campaign.id }),
+		);
+		const now = new Date(Date.now() + 1000);
+		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
+		const sent = await sendDueEmails(tenant.as, box, { batchSize: 100, leaseSeconds: 60, tracking: { baseUrl: BASE, secret: SECRET }, now: () => now });
+		expect(sent.sent).toBe(leads);
+		const tokens = (email: string) => {
+			const html = String(sink.to(email)[0].parsed.html);
+			const find = (kind: string) => [...html.matchAll(new RegExp(`${BASE}/${kind}/([\\w-]+)`, 'g'))].map((m) => m[1]);
+			return { open: find('o')[0], clicks: find('c'), unsubscribe: find('u')[0] };
+		};
+		return { tenant, account, campaign, domain, tokens, sentAt: now };
+	}
+
+	it('records opens once as unique, flags machine opens, and ignores bad tokens', async () => {
+		const { tenant, campaign, domain, tokens, sentAt } = await sentCampaign(2);
+		const { open } = tokens(`lead0@${domain}`);
+		const later = new Date(sentAt.getTime() + 60_000);
+		const person = { method: 'GET', ip: '203.0.113.9', userAgent: BROWSER, now: later };
+		expect(await tenant.as((tx) => trackOpen(tx, SECRET, open, person))).toEqual({ recorded: true });
+		expect(await tenant.as((tx) => trackOpen(tx, SECRET, open, person))).toEqual({ recorded: true });
+		expect(await tenant.as((tx) => trackOpen(tx, SECRET, open, { ...person, userAgent: 'Mozilla/5.0' }))).toEqual({
+			recorded: true,
+			machine: 'apple-mail-privacy-protection',
+		});
+		const forged = `${open.slice(0, -2)}${open.endsWith('AA') ? 'AB' : 'AA'}`;
+		expect(await tenant.as((tx) => trackOpen(tx, SECRET, forged, person))).toEqual({ recorded: false });
+		expect(await tenant.as((tx) => trackOpen(tx, SECRET, open.slice(1), person))).toEqual({ recorded: false });
+		expect(await tenant.as((tx) => trackOpen(tx, 'another-secret-of-enough-length-000000', open, person))).toEqual({ recorded: false });
+		// The open token is not a click token, and another organization cannot use it.
+		expect(await tenant.as((tx) => trackClick(tx, SECRET, open, person))).toBeUndefined();
+		const other = await newTenant(db);
+		expect(await other.as((tx) => trackOpen(tx, SECRET, open, person))).toEqual({ recorded: false });
+
+		const [stats] = await tenant.as((tx) => campaignStats(tx, { campaignId: campaign.id }));
+		expect(stats).toMatchObject({ sent: 2, opens: 2, uniqueOpens: 1, machineOpens: 1, delivered: 2, openRate: 0.5 });
+		const { rows } = await db.pool.query(
+			`SELECT count(*)::int AS n, count(*) FILTER (WHERE ip_address = '203.0.113.9')::int AS with_ip FROM email_activities
+			 WHERE organization_id = $1 AND event_type = 'opened'`,
+			[tenant.id],
+		);
+		expect(rows[0]).toEqual({ n: 3, with_ip: 3 });
+	});
+
+	it('redirects a click only to the link of that email at that position, and counts scanners apart', async () => {
+		const { tenant, campaign, domain, tokens, sentAt } = await sentCampaign(1);
+		const { clicks } = tokens(`lead0@${domain}`);
+		expect(clicks).toHaveLength(2);
+		const person = { method: 'GET', userAgent: BROWSER, now: new Date(sentAt.getTime() + 3_600_000) };
+		expect(await tenant.as((tx) => trackClick(tx, SECRET, clicks[1], person))).toEqual({ url: 'https://example.com/two?x=1&y=2' });
+		expect(await tenant.as((tx) => trackClick(tx, SECRET, clicks[0], person))).toEqual({ url: 'https://example.com/one' });
+		const scan = { ...person, now: new Date(sentAt.getTime() + 2000) };
+		expect(await tenant.as((tx) => trackClick(tx, SECRET, clicks[0], scan))).toEqual({
+			url: 'https://example.com/one',
+			machine: 'click-right-after-delivery',
+		});
+		const [stats] = await tenant.as((tx) => campaignStats(tx, { campaignId: campaign.id }));
+		expect(stats).toMatchObject({ clicks: 2, uniqueClicks: 1, machineClicks: 1 });
+	});
+
+	it('unsubscribes with one click: every lead with the address stops, the address is suppressed, once', async () => {
+		const { tenant, campaign, domain, tokens } = await sentCampaign(2);
+		const address = `lead0@${domain}`;
+		const { unsubscribe } = tokens(address);
+		expect(await tenant.as((tx) => unsubscribeTarget(tx, SECRET, unsubscribe))).toBe(`l***@${domain}`);
+		const request = { method: 'POST', source: 'one-click' as const };
+		expect(await tenant.as((tx) => trackUnsubscribe(tx, SECRET, unsubscribe, request))).toEqual({ unsubscribed: true });
+		expect(await tenant.as((tx) => trackUnsubscribe(tx, SECRET, unsubscribe, request))).toEqual({ unsubscribed: true, already: true });
+		const { rows } = await db.pool.query(
+			`SELECT l.email, l.status, EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = l.organization_id AND u.email = l.email) AS suppressed
+			 FROM leads l WHERE l.organization_id = $1 ORDER BY l.email`,
+			[tenant.id],
+		);
+		expect(rows).toEqual([
+			{ email: address, status: 'unsubscribed', suppressed: true },
+			{ email: `lead1@${domain}`, status: 'active', suppressed: false },
+		]);
+		const [stats] = await tenant.as((tx) => campaignStats(tx, { campaignId: campaign.id }));
+		expect(stats).toMatchObject({ unsubscribes: 1 });
+	});
+
+	it('records outside events idempotently, stops leads on replies and hard bounces, and keeps stats per step', async () => {
+		const { tenant, account, campaign, domain } = await sentCampaign(3);
+		const events = await tenant.as((tx) =>
+			recordEvents(tx, [
+				{ type: 'replied', email: `lead0@${domain}`, eventId: 'esp-1' },
+				{ type: 'replied', email: `lead0@${domain}`, eventId: 'esp-1' },
+				{ type: 'bounced', email: `LEAD1@${domain}`, bounceType: 'hard', eventId: 'esp-2' },
+				{ type: 'bounced', email: `lead2@${domain}`, bounceType: 'soft' },
+				{ type: 'opened', email: 'stranger@example.com' },
+			]),
+		);
+		expect(events.map((e) => e.status)).toEqual(['recorded', 'duplicate', 'recorded', 'recorded', 'unmatched']);
+		expect(
+			await tenant.as((tx) => recordEvents(tx, [{ type: 'replied', email: `lead0@${domain}`, eventId: 'esp-1' }])),
+		).toEqual([{ status: 'duplicate', eventId: 'esp-1' }]);
+		const { rows } = await db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id]);
+		expect(rows.map((r) => r.status)).toEqual(['replied', 'bounced', 'active']);
+		const perStep = await tenant.as((tx) => campaignStats(tx, { campaignId: campaign.id, groupBy: ['step', 'account'] }));
+		expect(perStep).toEqual([
+			expect.objectContaining({ step: 1, accountId: account.id, sent: 3, replies: 1, hardBounces: 1, softBounces: 1, delivered: 2 }),
+		]);
+		const health = await tenant.as((tx) => updateAccountHealth(tx, { minSent: 1 }));
+		expect(health.accounts).toEqual([
+			expect.objectContaining({ id: account.id, sent: 3, hardBounces: 1, healthScore: 0, status: 'paused', pausedNow: true }),
+		]);
+		expect(health.pausedCampaigns).toEqual([{ id: campaign.id, name: 'Tracked' }]);
+	});
+
+	it('logs executions by id: start, then finish with metrics, or error', async () => {
+		const tenant = await newTenant(db);
+		const started = new Date('2026-11-25T10:00:00Z');
+		await tenant.as((tx) => logExecution(tx, { executionId: 'e-1', phase: 'start', workflowName: 'OPhir Sender', triggerSource: 'schedule', at: started }));
+		const done = await tenant.as((tx) =>
+			logExecution(tx, { executionId: 'e-1', phase: 'finish', metrics: { sent: 12 }, at: new Date(started.getTime() + 1500) }),
+		);
+		expect(done).toMatchObject({ status: 'success', workflowName: 'OPhir Sender', durationMs: 1500, metrics: { sent: 12 } });
+		const failed = await tenant.as((tx) =>
+			logExecution(tx, { executionId: 'e-2', phase: 'error', workflowName: 'OPhir Scheduler', error: { message: 'boom' } }),
+		);
+		expect(failed).toMatchObject({ status: 'error', errorData: { message: 'boom' } });
+	});
+});
