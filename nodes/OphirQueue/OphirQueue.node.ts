@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
-import { runNamedOperation } from '../shared/operations';
+import { runNamedOperation, showForOperation } from '../shared/operations';
 import { operationField, operations } from './actions/operations';
 
 export class OphirQueue implements INodeType {
@@ -21,12 +21,7 @@ export class OphirQueue implements INodeType {
 		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
 		properties: [
 			operationField,
-			...Object.entries(operations).flatMap(([name, operation]) =>
-				operation.description.map((field) => ({
-					...field,
-					displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, operation: [name] } },
-				})),
-			),
+			...showForOperation(operations),
 		],
 	};
 

@@ -6,7 +6,7 @@ import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySm
 import { camelCaseRow, type Page } from './rows';
 import type { SecretBox } from './secretBox';
 import { isTimeZone } from './sendingWindow';
-import type { TenantTx } from './tenantTransaction';
+import type { TenantRunner, TenantTx } from './tenantTransaction';
 import { optionalText, requiredText } from './text';
 
 export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;
@@ -297,7 +297,6 @@ export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): P
 }
 
 /** Runs `work` in one transaction acting for the organization: the node context's `tenant`, a test tenant's `as`. */
-export type TenantRunner = <T>(work: (tx: TenantTx) => Promise<T>) => Promise<T>;
 
 /** What a sign-in check needs. Holds the decrypted secret: never put it in an item or a log. */
 export interface PreparedVerification {

@@ -17,6 +17,9 @@ export interface TenantTx {
 	organizationId: string;
 }
 
+/** Runs work in one transaction acting for an organization (the nodes' `tenant`, the tests' `as`). */
+export type TenantRunner = <T>(work: (tx: TenantTx) => Promise<T>) => Promise<T>;
+
 export async function withTenant<T>(
 	pool: Pool,
 	organizationId: string,

@@ -43,7 +43,21 @@ function secondsSince(sentAt: Date | null, now: Date): number | null {
 }
 
 /** An open-pixel request: recorded when the token is good. The caller answers with the pixel either way. */
-export async function trackOpen(tx: TenantTx, secret: string, token: unknown, request: TrackingRequest): Promise<{ recorded: boolean; machine?: string }> {
+/** Which email an event was about. */
+export interface TrackedEmail {
+	queueId: string;
+	leadId: string;
+	campaignId: string;
+}
+
+const about = (email: SentEmail): TrackedEmail => ({ queueId: email.id, leadId: email.lead_id, campaignId: email.campaign_id });
+
+export async function trackOpen(
+	tx: TenantTx,
+	secret: string,
+	token: unknown,
+	request: TrackingRequest,
+): Promise<{ recorded: false } | ({ recorded: true; machine?: string } & TrackedEmail)> {
 	const found = await sentEmail(tx, secret, token, 'open');
 	if (!found) return { recorded: false };
 	const now = request.now ?? new Date();
@@ -53,7 +67,7 @@ export async function trackOpen(tx: TenantTx, secret: string, token: unknown, re
 		[{ type: 'opened', queueId: found.email.id, at: now, machine, ip: request.ip, userAgent: request.userAgent }],
 		{ executionId: request.executionId, now },
 	);
-	return { recorded: true, ...(machine ? { machine } : {}) };
+	return { recorded: true, ...about(found.email), ...(machine ? { machine } : {}) };
 }
 
 /** A click: the URL of that link of that email, recorded as a click; undefined (nothing recorded) for anything else. */
@@ -62,7 +76,7 @@ export async function trackClick(
 	secret: string,
 	token: unknown,
 	request: TrackingRequest,
-): Promise<{ url: string; machine?: string } | undefined> {
+): Promise<({ url: string; machine?: string } & TrackedEmail) | undefined> {
 	const found = await sentEmail(tx, secret, token, 'click');
 	if (!found) return undefined;
 	const url = trackableLinks(found.email.body ?? '')[found.linkIndex];
@@ -74,7 +88,7 @@ export async function trackClick(
 		[{ type: 'clicked', queueId: found.email.id, at: now, machine, ip: request.ip, userAgent: request.userAgent, metadata: { url, linkIndex: found.linkIndex } }],
 		{ executionId: request.executionId, now },
 	);
-	return { url, ...(machine ? { machine } : {}) };
+	return { url, ...about(found.email), ...(machine ? { machine } : {}) };
 }
 
 /** The address an unsubscribe link is for, masked for the confirmation page (j***@example.com); undefined if invalid. */
@@ -95,19 +109,19 @@ export async function trackUnsubscribe(
 	secret: string,
 	token: unknown,
 	request: TrackingRequest & { source: 'link' | 'one-click' },
-): Promise<{ unsubscribed: boolean; already?: boolean }> {
+): Promise<{ unsubscribed: false } | ({ unsubscribed: true; already?: boolean } & TrackedEmail)> {
 	const found = await sentEmail(tx, secret, token, 'unsubscribe');
 	if (!found) return { unsubscribed: false };
 	const { rows } = await tx.client.query<{ suppressed: boolean }>(
 		`SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE organization_id = $1 AND scope = 'email' AND email = $2) AS suppressed`,
 		[tx.organizationId, found.email.email],
 	);
-	if (rows[0].suppressed) return { unsubscribed: true, already: true };
+	if (rows[0].suppressed) return { unsubscribed: true, already: true, ...about(found.email) };
 	const now = request.now ?? new Date();
 	await recordEvents(
 		tx,
 		[{ type: 'unsubscribed', queueId: found.email.id, at: now, ip: request.ip, userAgent: request.userAgent, metadata: { source: request.source } }],
 		{ executionId: request.executionId, now },
 	);
-	return { unsubscribed: true };
+	return { unsubscribed: true, ...about(found.email) };
 }

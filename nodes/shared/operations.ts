@@ -35,3 +35,13 @@ export function showFor(resource: string, operations: string[], fields: INodePro
 		},
 	}));
 }
+
+/** The fields of every operation of a node without resources, each shown only for its operation. */
+export function showForOperation(operations: Record<string, Operation>): INodeProperties[] {
+	return Object.entries(operations).flatMap(([name, operation]) =>
+		operation.description.map((field) => ({
+			...field,
+			displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, operation: [name] } },
+		})),
+	);
+}

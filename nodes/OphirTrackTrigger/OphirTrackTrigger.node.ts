@@ -1,0 +1,110 @@
+import type {
+	IDataObject,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { handleTrackingRequest, PIXEL, type TrackingHttpReply } from '../core/trackingWebhook';
+import type { TrackingKind } from '../core/trackingToken';
+import { withTenant } from '../core/tenantTransaction';
+import { connect, CREDENTIAL_TYPE } from '../shared/credentials';
+import { credentialTest } from '../shared/credentialTest';
+
+/** The tracking endpoints, by webhook name: open pixel, click redirect, unsubscribe page and RFC 8058 one-click. */
+const ENDPOINTS: Record<string, { kind: TrackingKind; method: 'GET' | 'HEAD' | 'POST'; path: string }> = {
+	open: { kind: 'open', method: 'GET', path: 'o/:token' },
+	openHead: { kind: 'open', method: 'HEAD', path: 'o/:token' },
+	click: { kind: 'click', method: 'GET', path: 'c/:token' },
+	clickHead: { kind: 'click', method: 'HEAD', path: 'c/:token' },
+	unsubscribePage: { kind: 'unsubscribe', method: 'GET', path: 'u/:token' },
+	unsubscribe: { kind: 'unsubscribe', method: 'POST', path: 'u/:token' },
+};
+
+const webhooks: IWebhookDescription[] = Object.entries(ENDPOINTS).map(([name, endpoint]) => ({
+	name: name as IWebhookDescription['name'],
+	httpMethod: endpoint.method,
+	responseMode: 'onReceived',
+	path: endpoint.path,
+}));
+
+/** The client's address: the socket's, or the first X-Forwarded-For entry when n8n sits behind a trusted proxy. */
+function clientIp(request: { ip?: string; socket?: { remoteAddress?: string }; headers: Record<string, unknown> }, trustProxy: boolean) {
+	const forwarded = request.headers['x-forwarded-for'];
+	if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',')[0].trim();
+	return (request.socket?.remoteAddress ?? request.ip ?? '').replace(/^::ffff:/, '') || null;
+}
+
+export class OphirTrackTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OPhir Tracking Trigger',
+		name: 'ophirTrackTrigger',
+		icon: { light: 'file:../../icons/ophir.svg', dark: 'file:../../icons/ophir.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: 'open, click, unsubscribe',
+		description: 'Serves OPhir’s open pixel, click redirects and unsubscribe links, and records what recipients do',
+		defaults: { name: 'OPhir Tracking' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
+		webhooks,
+		properties: [
+			{
+				displayName:
+					'Set the credential\'s "Tracking Base URL" to this node\'s production URL without the path (…/webhook/<webhook ID>). Emails link to <base>/o/<token>.gif, <base>/c/<token> and <base>/u/<token>.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Emit Events',
+				name: 'emitEvents',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to also run this workflow with each recorded event. Off, OPhir records and answers without starting an execution, which is much faster.',
+			},
+			{
+				displayName: 'Trust X-Forwarded-For',
+				name: 'trustProxy',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to take the client IP from X-Forwarded-For; turn on only behind a reverse proxy you control',
+			},
+		],
+	};
+
+	methods = { credentialTest };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const endpoint = ENDPOINTS[this.getWebhookName()];
+		const request = this.getRequestObject();
+		const response = this.getResponseObject();
+		let reply: TrackingHttpReply;
+		try {
+			const { credentials, pool } = connect(await this.getCredentials(CREDENTIAL_TYPE));
+			reply = await handleTrackingRequest((work) => withTenant(pool, credentials.organizationId, work), credentials.trackingSecret, {
+				kind: endpoint.kind,
+				method: request.method,
+				token: String((this.getParamsData() as IDataObject).token ?? ''),
+				ip: clientIp(request, this.getNodeParameter('trustProxy', false) as boolean),
+				userAgent: request.headers['user-agent'] ?? null,
+			});
+		} catch (error) {
+			// A database or credential problem must not break an email: the pixel still answers, the rest says so.
+			this.logger.error(`OPhir tracking could not record a ${endpoint.kind} request: ${(error as Error).message}`);
+			reply =
+				endpoint.kind === 'open'
+					? { status: 200, headers: { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' }, body: PIXEL }
+					: { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '60' }, body: 'Please try again in a minute.' };
+		}
+		response.writeHead(reply.status, reply.headers);
+		response.end(reply.body);
+		const emit = reply.event && (this.getNodeParameter('emitEvents', false) as boolean);
+		return emit ? { noWebhookResponse: true, workflowData: [[{ json: reply.event as IDataObject }]] } : { noWebhookResponse: true };
+	}
+}

@@ -1,0 +1,103 @@
+import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from './tracking';
+import type { TenantRunner } from './tenantTransaction';
+import type { TrackingKind } from './trackingToken';
+
+/**
+ * The tracking webhook's answers, independent of n8n: the trigger node maps its request in and writes the reply
+ * out. Open always answers the pixel (a mail client shows a broken image otherwise); a click redirects only to the
+ * link stored for it; unsubscribe shows a confirmation page (GET) and unsubscribes on POST, including RFC 8058
+ * one-click POSTs from mail clients (no cookies, no redirect). Anything invalid records nothing.
+ */
+
+export interface TrackingHttpRequest {
+	kind: TrackingKind;
+	method: string;
+	/** The token from the URL path (an open's may end in .gif). */
+	token: string;
+	ip?: string | null;
+	userAgent?: string | null;
+	executionId?: string | null;
+}
+
+export interface TrackingHttpReply {
+	status: number;
+	headers: Record<string, string>;
+	body: Buffer | string;
+	/** What was recorded, for "Emit Events". */
+	event?: Record<string, unknown>;
+}
+
+/** A transparent 1×1 GIF. */
+export const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0', Pragma: 'no-cache', Expires: '0' };
+const HTML_HEADERS = {
+	...NO_STORE,
+	'Content-Type': 'text/html; charset=utf-8',
+	'X-Content-Type-Options': 'nosniff',
+	'Referrer-Policy': 'no-referrer',
+	'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+};
+
+const escapeHtml = (text: string) =>
+	text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function page(title: string, content: string): string {
+	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}</style>
+</head><body>${content}</body></html>`;
+}
+
+const NOT_FOUND: TrackingHttpReply = {
+	status: 404,
+	headers: HTML_HEADERS,
+	body: page('Link not found', '<h1>Link not found</h1><p>This link is not valid or has expired.</p>'),
+};
+
+export async function handleTrackingRequest(run: TenantRunner, secret: string, request: TrackingHttpRequest): Promise<TrackingHttpReply> {
+	const method = request.method.toUpperCase();
+	const info = { method, ip: request.ip, userAgent: request.userAgent, executionId: request.executionId };
+	if (request.kind === 'open') {
+		const token = request.token.replace(/\.gif$/i, '');
+		const outcome = await run((tx) => trackOpen(tx, secret, token, info));
+		return {
+			status: 200,
+			headers: { ...NO_STORE, 'Content-Type': 'image/gif', 'Content-Length': String(PIXEL.length) },
+			body: method === 'HEAD' ? '' : PIXEL,
+			...(outcome.recorded ? { event: { type: 'opened', ...outcome } } : {}),
+		};
+	}
+	if (request.kind === 'click') {
+		const outcome = await run((tx) => trackClick(tx, secret, request.token, info));
+		if (!outcome) return NOT_FOUND;
+		return {
+			status: 302,
+			headers: { ...NO_STORE, Location: outcome.url, 'Referrer-Policy': 'no-referrer', 'Content-Type': 'text/plain; charset=utf-8' },
+			body: method === 'HEAD' ? '' : `Redirecting to ${outcome.url}`,
+			event: { type: 'clicked', ...outcome },
+		};
+	}
+	if (method === 'POST') {
+		const outcome = await run((tx) => trackUnsubscribe(tx, secret, request.token, { ...info, source: 'one-click' }));
+		if (!outcome.unsubscribed) return NOT_FOUND;
+		return {
+			status: 200,
+			headers: HTML_HEADERS,
+			body: page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will not receive further emails from us.</p>'),
+			...(outcome.already ? {} : { event: { type: 'unsubscribed', queueId: outcome.queueId, leadId: outcome.leadId, campaignId: outcome.campaignId } }),
+		};
+	}
+	const address = await run((tx) => unsubscribeTarget(tx, secret, request.token));
+	if (!address) return NOT_FOUND;
+	// A GET never unsubscribes: link scanners fetch every URL of an email. The person confirms with the button.
+	return {
+		status: 200,
+		headers: HTML_HEADERS,
+		body: page(
+			'Unsubscribe',
+			`<h1>Unsubscribe</h1><p>Stop emails to <strong>${escapeHtml(address)}</strong>?</p>
+<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
+		),
+	};
+}
