@@ -1,28 +1,17 @@
 import { updateAccountHealth } from '../nodes/core/accountHealth';
 import { campaignStats } from '../nodes/core/campaignStats';
-import { createCampaign, transitionCampaign } from '../nodes/core/campaigns';
-import { createEmailAccount } from '../nodes/core/emailAccounts';
 import { recordEvents } from '../nodes/core/events';
 import { logExecution } from '../nodes/core/executionLog';
-import { importLeads } from '../nodes/core/leads';
-import { scheduleDueSteps } from '../nodes/core/scheduling';
-import { SecretBox } from '../nodes/core/secretBox';
-import { sendDueEmails } from '../nodes/core/sender';
 import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from '../nodes/core/tracking';
 import { closeAllTransports } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
+import { BROWSER, SECRET, sentFirstStep } from './support/outreach';
+import { SmtpSink } from './support/smtpSink';
 import { newTenant } from './support/tenants';
-
-const KEY = 'dummy-encryption-key-0123456789abcdef';
-const SECRET = 'dummy-tracking-secret-0123456789abcdef';
-const BASE = 'https://track.example.com/webhook/ophir';
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
 describe('tracking, events, stats and health', () => {
 	let db: TestDatabase;
 	let sink: SmtpSink;
-	const box = new SecretBox(KEY);
 
 	beforeAll(async () => {
 		db = await createTestDatabase();
@@ -34,53 +23,11 @@ describe('tracking, events, stats and health', () => {
 		await db.drop();
 	});
 
-	/** An organization that sent one email to each of `leads` leads; returns the tokens found in what arrived. */
-	async function sentCampaign(leads: number) {
-		const tenant = await newTenant(db);
-		const domain = `${tenant.id.slice(0, 8)}.example`;
-		const account = await tenant.as((tx) =>
-			createEmailAccount(tx, box, {
-				email: `sales@${domain}`,
-				smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
-				password: SINK_PASSWORD,
-				warmupStatus: 'warmed',
-			}),
-		);
-		const campaign = await tenant.as(async (tx) => {
-			const created = await createCampaign(tx, {
-				name: 'Tracked',
-				config: {
-					sequence: [
-						{ subject: 'Hi', body: '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>' },
-						{ delayDays: 1, subject: 'Again', body: 'Second' },
-					],
-					sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
-					accountIds: [account.id],
-					postalAddress: '1 Main Street',
-					minGapSeconds: 0,
-					jitterSeconds: 0,
-				},
-			});
-			return transitionCampaign(tx, created.id, 'activate');
-		});
-		await tenant.as((tx) =>
-			importLeads(tx, Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${domain}` })), { campaignId: campaign.id }),
-		);
-		const now = new Date(Date.now() + 1000);
-		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
-		const sent = await sendDueEmails(tenant.as, box, { batchSize: 100, leaseSeconds: 60, tracking: { baseUrl: BASE, secret: SECRET }, now: () => now });
-		expect(sent.sent).toBe(leads);
-		const tokens = (email: string) => {
-			const html = String(sink.to(email)[0].parsed.html);
-			const find = (kind: string) => [...html.matchAll(new RegExp(`${BASE}/${kind}/([\\w-]+)`, 'g'))].map((m) => m[1]);
-			return { open: find('o')[0], clicks: find('c'), unsubscribe: find('u')[0] };
-		};
-		return { tenant, account, campaign, domain, tokens, sentAt: now };
-	}
+	const sentCampaign = (leads: number) => sentFirstStep(db, sink, leads);
 
 	it('records opens once as unique, flags machine opens, and ignores bad tokens', async () => {
-		const { tenant, campaign, domain, tokens, sentAt } = await sentCampaign(2);
-		const { open } = tokens(`lead0@${domain}`);
+		const { tenant, campaign, domain, received, sentAt } = await sentCampaign(2);
+		const { open } = received(`lead0@${domain}`);
 		const later = new Date(sentAt.getTime() + 60_000);
 		const person = { method: 'GET', ip: '203.0.113.9', userAgent: BROWSER, now: later };
 		expect(await tenant.as((tx) => trackOpen(tx, SECRET, open, person))).toMatchObject({ recorded: true });
@@ -109,8 +56,8 @@ describe('tracking, events, stats and health', () => {
 	});
 
 	it('redirects a click only to the link of that email at that position, and counts scanners apart', async () => {
-		const { tenant, campaign, domain, tokens, sentAt } = await sentCampaign(1);
-		const { clicks } = tokens(`lead0@${domain}`);
+		const { tenant, campaign, domain, received, sentAt } = await sentCampaign(1);
+		const { clicks } = received(`lead0@${domain}`);
 		expect(clicks).toHaveLength(2);
 		const person = { method: 'GET', userAgent: BROWSER, now: new Date(sentAt.getTime() + 3_600_000) };
 		expect(await tenant.as((tx) => trackClick(tx, SECRET, clicks[1], person))).toMatchObject({ url: 'https://example.com/two?x=1&y=2' });
@@ -125,9 +72,9 @@ describe('tracking, events, stats and health', () => {
 	});
 
 	it('unsubscribes with one click: every lead with the address stops, the address is suppressed, once', async () => {
-		const { tenant, campaign, domain, tokens } = await sentCampaign(2);
+		const { tenant, campaign, domain, received } = await sentCampaign(2);
 		const address = `lead0@${domain}`;
-		const { unsubscribe } = tokens(address);
+		const { unsubscribe } = received(address);
 		expect(await tenant.as((tx) => unsubscribeTarget(tx, SECRET, unsubscribe))).toBe(`l***@${domain}`);
 		const request = { method: 'POST', source: 'one-click' as const };
 		expect(await tenant.as((tx) => trackUnsubscribe(tx, SECRET, unsubscribe, request))).toMatchObject({ unsubscribed: true });

@@ -1,0 +1,246 @@
+import fc from 'fast-check';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { closeAllPools } from '../nodes/core/pool';
+import { PIXEL } from '../nodes/core/trackingWebhook';
+import { closeAllTransports } from '../nodes/core/transportPool';
+import { OphirTrack } from '../nodes/OphirTrack/OphirTrack.node';
+import { OphirTrackTrigger } from '../nodes/OphirTrackTrigger/OphirTrackTrigger.node';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { runNode } from './support/n8nExecute';
+import { BROWSER, KEY, SECRET, sentFirstStep } from './support/outreach';
+import { SmtpSink } from './support/smtpSink';
+import { WebhookServer } from './support/webhookServer';
+
+describe('OPhir tracking nodes', () => {
+	let db: TestDatabase;
+	let sink: SmtpSink;
+	const credential = (organizationId: string) => ({
+		ophirPostgresApi: {
+			connection: 'connectionString',
+			connectionString: db.url,
+			organizationId,
+			encryptionKey: KEY,
+			trackingSecret: SECRET,
+			trackingBaseUrl: 'https://track.example.com/webhook/ophir',
+		},
+	});
+	const activityCount = async (organizationId: string) =>
+		(await db.pool.query('SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1', [organizationId])).rows[0].n as number;
+
+	beforeAll(async () => {
+		db = await createTestDatabase();
+		sink = await new SmtpSink().start();
+	});
+	afterAll(async () => {
+		closeAllTransports();
+		await closeAllPools();
+		await sink.stop();
+		await db.drop();
+	});
+
+	describe('tracking trigger over HTTP', () => {
+		let server: WebhookServer;
+		let fixture: Awaited<ReturnType<typeof sentFirstStep>>;
+		let tokens: ReturnType<typeof fixture.received>;
+
+		beforeAll(async () => {
+			fixture = await sentFirstStep(db, sink, 2);
+			tokens = fixture.received(`lead0@${fixture.domain}`);
+			server = await new WebhookServer(new OphirTrackTrigger(), credential(fixture.tenant.id)).start();
+		});
+		afterAll(() => server.stop());
+
+		const get = (path: string, init: RequestInit = {}) =>
+			fetch(`${server.url}/${path}`, { redirect: 'manual', ...init, headers: { 'User-Agent': BROWSER, ...init.headers } });
+
+		it('answers the open pixel with a no-cache GIF and records the open, without starting an execution', async () => {
+			const before = await activityCount(fixture.tenant.id);
+			const response = await get(`o/${tokens.open}.gif`);
+			expect(response.status).toBe(200);
+			expect(response.headers.get('content-type')).toBe('image/gif');
+			expect(response.headers.get('cache-control')).toContain('no-store');
+			expect(Buffer.from(await response.arrayBuffer())).toEqual(PIXEL);
+			expect(await activityCount(fixture.tenant.id)).toBe(before + 1);
+			expect(server.returned.at(-1)).toEqual({ noWebhookResponse: true });
+		});
+
+		it('answers the pixel for a bad token too, and records nothing', async () => {
+			const before = await activityCount(fixture.tenant.id);
+			const response = await get(`o/${tokens.open.slice(0, 40)}.gif`);
+			expect(response.status).toBe(200);
+			expect(Buffer.from(await response.arrayBuffer())).toEqual(PIXEL);
+			expect(await activityCount(fixture.tenant.id)).toBe(before);
+		});
+
+		it('records a HEAD request as machine traffic and sends no body', async () => {
+			const response = await get(`o/${tokens.open}.gif`, { method: 'HEAD' });
+			expect(response.status).toBe(200);
+			const { rows } = await db.pool.query(
+				`SELECT metadata FROM email_activities WHERE organization_id = $1 AND event_type = 'opened' ORDER BY timestamp DESC, id LIMIT 1`,
+				[fixture.tenant.id],
+			);
+			expect(rows[0].metadata.machine).toBe('head-request');
+		});
+
+		it('redirects a click (302) to the original link, and a forged one nowhere (404)', async () => {
+			const response = await get(`c/${tokens.clicks[1]}`);
+			expect(response.status).toBe(302);
+			expect(response.headers.get('location')).toBe('https://example.com/two?x=1&y=2');
+			const retargeted = await get(`c/${tokens.clicks[1]}?url=https://evil.example/`);
+			expect(retargeted.headers.get('location')).toBe('https://example.com/two?x=1&y=2');
+			const forged = await get(`c/${tokens.open}`);
+			expect(forged.status).toBe(404);
+			expect(forged.headers.get('location')).toBeNull();
+		});
+
+		it('shows an unsubscribe page on GET (no unsubscribe), and unsubscribes on an RFC 8058 one-click POST', async () => {
+			const page = await get(`u/${tokens.unsubscribe}`);
+			expect(page.status).toBe(200);
+			const html = await page.text();
+			expect(html).toContain('<form method="post">');
+			expect(html).toContain(`l***@${fixture.domain}`);
+			const lead = () => db.pool.query(`SELECT status FROM leads WHERE organization_id = $1 AND email = $2`, [fixture.tenant.id, `lead0@${fixture.domain}`]);
+			expect((await lead()).rows[0].status).toBe('active');
+
+			const post = await get(`u/${tokens.unsubscribe}`, {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+				body: 'List-Unsubscribe=One-Click',
+			});
+			expect(post.status).toBe(200);
+			expect(post.headers.get('location')).toBeNull();
+			expect(post.headers.get('set-cookie')).toBeNull();
+			expect((await lead()).rows[0].status).toBe('unsubscribed');
+		});
+
+		it('never answers 500, never redirects and never records for random tokens and query strings', async () => {
+			const before = await activityCount(fixture.tenant.id);
+			await fc.assert(
+				fc.asyncProperty(
+					fc.constantFrom('o', 'c', 'u'),
+					fc.oneof(fc.string({ maxLength: 120 }), fc.base64String({ maxLength: 90 }), fc.constant(tokens.clicks[0].slice(0, 67))),
+					fc.string({ maxLength: 40 }),
+					async (kind, token, query) => {
+						const path = `${kind}/${encodeURIComponent(token || 'x')}${kind === 'o' ? '.gif' : ''}?${encodeURIComponent(query)}`;
+						const response = await get(path);
+						await response.arrayBuffer();
+						expect(response.status).toBeLessThan(500);
+						expect(response.status).not.toBe(302);
+					},
+				),
+				{ numRuns: 150, seed: 42 },
+			);
+			expect(await activityCount(fixture.tenant.id)).toBe(before);
+		});
+
+		it('with Emit Events, hands the event to the workflow as well', async () => {
+			const emitting = await new WebhookServer(new OphirTrackTrigger(), credential(fixture.tenant.id), { emitEvents: true }).start();
+			try {
+				const other = fixture.received(`lead1@${fixture.domain}`);
+				await fetch(`${emitting.url}/o/${other.open}.gif`, { headers: { 'User-Agent': BROWSER } });
+				expect(emitting.returned[0]).toMatchObject({
+					noWebhookResponse: true,
+					workflowData: [[{ json: { type: 'opened', recorded: true, campaignId: fixture.campaign.id } }]],
+				});
+			} finally {
+				await emitting.stop();
+			}
+		});
+	});
+
+	describe('OPhir Track node', () => {
+		async function run(organizationId: string, parameters: INodeParameters, input: IDataObject[] = [{}]) {
+			const { output, error } = await runNode({
+				nodeType: new OphirTrack(),
+				parameters,
+				credentials: credential(organizationId),
+				input: input.map((json) => ({ json })),
+				executionId: 'exec-7',
+			});
+			if (error) throw error;
+			return output[0] as INodeExecutionData[];
+		}
+
+		it('processes an IMAP reply and a bounce: the lead stops, the bounce suppresses, stats and health follow', async () => {
+			const { tenant, account, campaign, domain, received } = await sentFirstStep(db, sink, 2);
+			const reply = received(`lead0@${domain}`);
+			const bounced = received(`lead1@${domain}`);
+			const replyRaw = [
+				`From: Lead Zero <lead0@${domain}>`,
+				`To: sales@${domain}`,
+				'Subject: Re: Hi',
+				`In-Reply-To: ${reply.messageId}`,
+				`References: ${reply.messageId}`,
+				'Message-ID: <reply-1@mail.example>',
+				'Date: Wed, 25 Nov 2026 12:00:00 +0000',
+				'Content-Type: text/plain; charset=utf-8',
+				'',
+				'Sounds interesting, call me tomorrow.',
+				'',
+				'On Wed, Nov 25, 2026 at 11:00 AM <sales@example> wrote:',
+				'> Hi',
+			].join('\r\n');
+			const bounceRaw = [
+				'From: Mail Delivery System <MAILER-DAEMON@mx.example>',
+				`To: sales@${domain}`,
+				'Subject: Undelivered Mail Returned to Sender',
+				'Message-ID: <bounce-1@mx.example>',
+				'MIME-Version: 1.0',
+				'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+				'',
+				'--b1',
+				'Content-Type: text/plain',
+				'',
+				'Your message could not be delivered.',
+				'--b1',
+				'Content-Type: message/delivery-status',
+				'',
+				'Reporting-MTA: dns; mx.example',
+				'',
+				`Final-Recipient: rfc822; lead1@${domain}`,
+				'Action: failed',
+				'Status: 5.1.1',
+				'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+				'--b1',
+				'Content-Type: text/rfc822-headers',
+				'',
+				`Message-ID: ${bounced.messageId}`,
+				`To: lead1@${domain}`,
+				'Subject: Hi',
+				'--b1--',
+				'',
+			].join('\r\n');
+			const items = await run(tenant.id, { operation: 'processInboundEmail' }, [{ raw: replyRaw }, { raw: bounceRaw }, { raw: 'not an email at all' }]);
+			expect(items.map((item) => [item.json.kind, item.json.action])).toEqual([
+				['reply', 'recorded'],
+				['bounce', 'recorded'],
+				['unknown', 'ignored'],
+			]);
+			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+			const { rows } = await db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id]);
+			expect(rows.map((row) => row.status)).toEqual(['replied', 'bounced']);
+
+			const [stats] = await run(tenant.id, { operation: 'campaignStats', groupBy: ['campaign'] });
+			expect(stats.json).toMatchObject({ campaignId: campaign.id, sent: 2, replies: 1, hardBounces: 1, delivered: 1, replyRate: 1 });
+			const [health] = await run(tenant.id, { operation: 'accountHealth', options: { minSent: 1 } });
+			expect(health.json).toMatchObject({ accounts: [expect.objectContaining({ id: account.id, hardBounces: 1, status: 'paused' })] });
+		});
+
+		it('records events idempotently by event id, one output per item', async () => {
+			const { tenant, domain } = await sentFirstStep(db, sink, 1);
+			const event = { email: `lead0@${domain}` };
+			const parameters = { operation: 'recordEvent', eventType: 'opened', matchBy: 'email', email: '={{ $json.email }}', additionalFields: { eventId: '={{ $json.id }}' } };
+			const first = await run(tenant.id, parameters, [{ ...event, id: 'esp-9' }, { ...event, id: 'esp-9' }, { email: 'nobody@example.com', id: 'esp-10' }]);
+			expect(first.map((item) => item.json.status)).toEqual(['recorded', 'duplicate', 'unmatched']);
+		});
+
+		it('logs an execution start and finish by n8n execution id', async () => {
+			const { tenant } = await sentFirstStep(db, sink, 1);
+			await run(tenant.id, { operation: 'logExecution', phase: 'start', executionId: 'exec-7', workflowName: 'OPhir Sender', triggerSource: 'schedule' });
+			const [done] = await run(tenant.id, { operation: 'logExecution', phase: 'finish', executionId: 'exec-7', metrics: '={{ JSON.stringify({ sent: $json.sent }) }}' }, [{ sent: 5 }]);
+			// The name defaults to the running workflow's ($workflow.name: 'Test' in this harness).
+			expect(done.json).toMatchObject({ executionId: 'exec-7', status: 'success', workflowName: 'Test', triggerSource: 'schedule', metrics: { sent: 5 } });
+		});
+	});
+});

@@ -1,0 +1,66 @@
+import { createCampaign, transitionCampaign } from '../../nodes/core/campaigns';
+import { createEmailAccount } from '../../nodes/core/emailAccounts';
+import { importLeads } from '../../nodes/core/leads';
+import { scheduleDueSteps } from '../../nodes/core/scheduling';
+import { SecretBox } from '../../nodes/core/secretBox';
+import { sendDueEmails } from '../../nodes/core/sender';
+import type { TestDatabase } from './database';
+import { SINK_PASSWORD, type SmtpSink } from './smtpSink';
+import { newTenant } from './tenants';
+
+export const KEY = 'dummy-encryption-key-0123456789abcdef';
+export const SECRET = 'dummy-tracking-secret-0123456789abcdef';
+export const BASE = 'https://track.example.com/webhook/ophir';
+export const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
+export const BROWSER =
+	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+
+/**
+ * A new organization with one mailbox on the sink and an active two-step campaign whose first step (two links)
+ * went to `leads` leads through the real sending path; reads back what arrived.
+ */
+export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: number, { baseUrl = BASE } = {}) {
+	const box = new SecretBox(KEY);
+	const tenant = await newTenant(db);
+	const domain = `${tenant.id.slice(0, 8)}.example`;
+	const account = await tenant.as((tx) =>
+		createEmailAccount(tx, box, {
+			email: `sales@${domain}`,
+			smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
+			password: SINK_PASSWORD,
+			warmupStatus: 'warmed',
+		}),
+	);
+	const campaign = await tenant.as(async (tx) => {
+		const created = await createCampaign(tx, {
+			name: 'Tracked',
+			config: {
+				sequence: [
+					{ subject: 'Hi', body: '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>' },
+					{ delayDays: 1, subject: 'Again', body: 'Second' },
+				],
+				sendingWindow: ALWAYS,
+				accountIds: [account.id],
+				postalAddress: '1 Main Street',
+				minGapSeconds: 0,
+				jitterSeconds: 0,
+			},
+		});
+		return transitionCampaign(tx, created.id, 'activate');
+	});
+	await tenant.as((tx) =>
+		importLeads(tx, Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${domain}` })), { campaignId: campaign.id }),
+	);
+	const sentAt = new Date(Date.now() + 1000);
+	await tenant.as((tx) => scheduleDueSteps(tx, { now: sentAt }));
+	const sent = await sendDueEmails(tenant.as, box, { batchSize: 100, leaseSeconds: 60, tracking: { baseUrl, secret: SECRET }, now: () => sentAt });
+	if (sent.sent !== leads) throw new Error(`expected ${leads} emails sent, got ${JSON.stringify(sent)}`);
+	/** The tracking tokens and Message-ID of the email that arrived for `email`. */
+	const received = (email: string) => {
+		const mail = sink.to(email)[0];
+		const html = String(mail.parsed.html);
+		const find = (kind: string) => [...html.matchAll(new RegExp(`${baseUrl}/${kind}/([\\w-]+)`, 'g'))].map((m) => m[1]);
+		return { open: find('o')[0], clicks: find('c'), unsubscribe: find('u')[0], messageId: String(mail.parsed.messageId) };
+	};
+	return { tenant, account, campaign, domain, received, sentAt };
+}
