@@ -18,8 +18,9 @@ BEGIN
   END IF;
 END
 $$;
--- Claims: due rows per account in time order, and leases that expired.
-CREATE INDEX IF NOT EXISTS idx_email_queue_due ON email_queue (email_account_id, scheduled_at) WHERE status = 'queued';
+-- Claims and scheduling: an account's due and in-flight rows in time order (the sent history stays out of it), and
+-- leases that expired.
+CREATE INDEX IF NOT EXISTS idx_email_queue_due ON email_queue (email_account_id, scheduled_at) WHERE status IN ('queued', 'sending');
 CREATE INDEX IF NOT EXISTS idx_email_queue_leased ON email_queue (lease_expires_at) WHERE status = 'sending';
 -- The daily cap of new leads counts first steps scheduled today.
 CREATE INDEX IF NOT EXISTS idx_email_queue_campaign_step_created ON email_queue (campaign_id, sequence_step, created_at);
@@ -43,12 +44,14 @@ CREATE OR REPLACE FUNCTION ophir_local_date(zone TEXT, at TIMESTAMP) RETURNS DAT
 
 -- How many emails an account may send on the day of `at`: its daily limit, or during warm-up
 -- min(daily limit, start volume + days warming * daily increment); an account not yet warming sends the start volume.
+-- Days of warm-up are the account's local days, as its daily counter's are.
 CREATE OR REPLACE FUNCTION ophir_account_capacity(daily_limit INTEGER, warmup_status TEXT, settings JSONB, at TIMESTAMP)
   RETURNS INTEGER LANGUAGE sql STABLE AS $$
   SELECT CASE
     WHEN warmup_status = 'warming' THEN LEAST(COALESCE(daily_limit, 50),
       COALESCE((settings #>> '{warmup,startVolume}')::int, 5) + COALESCE((settings #>> '{warmup,dailyIncrement}')::int, 5)
-        * GREATEST(0, (at::date - COALESCE((settings #>> '{warmup,startedAt}')::timestamptz AT TIME ZONE 'UTC', at)::date)))
+        * GREATEST(0, ophir_local_date(settings ->> 'timezone', at) - ophir_local_date(settings ->> 'timezone',
+            COALESCE((settings #>> '{warmup,startedAt}')::timestamptz AT TIME ZONE 'UTC', at))))
     WHEN warmup_status = 'pending' THEN LEAST(COALESCE(daily_limit, 50), COALESCE((settings #>> '{warmup,startVolume}')::int, 5))
     ELSE COALESCE(daily_limit, 50)
   END $$;

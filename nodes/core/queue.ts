@@ -47,7 +47,7 @@ function positiveWhole(value: number, field: string, max: number): number {
 
 /**
  * Claims up to `limit` due emails: returns expired leases to the queue, cancels due emails whose lead may no longer
- * be emailed (not active, or its address or domain suppressed), then leases due emails of active campaigns, per
+ * be emailed (not active, its address or domain suppressed, or it clicked and the campaign stops on clicks), then leases due emails of active campaigns, per
  * mailbox no more than it may still send today (its capacity minus what it sent and what is in flight). Mailbox
  * rows are locked while this runs, so concurrent claims never hand out the same capacity twice.
  */
@@ -56,6 +56,20 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	const leaseSeconds = positiveWhole(options.leaseSeconds, 'Lease Seconds', 86_400);
 	const now = ts(options.now ?? new Date());
 	const org = tx.organizationId;
+	// Mailboxes are locked first, in id order, as completeEmails and failEmails lock them too: taking them after
+	// queue rows would let two transactions wait for each other. Counting comes after locking: a statement that
+	// waited for another claim's lock still reads from the snapshot it started with, which misses the emails that
+	// claim just leased, so counting in the locking statement would hand out the same capacity twice.
+	const { rows: locked } = await tx.client.query<{ id: string }>(
+		`SELECT a.id FROM email_accounts a
+		 WHERE a.organization_id = $1 AND ${eligibleMailboxSql('a', 3)}
+		   AND EXISTS (SELECT 1 FROM email_queue q
+		               WHERE q.organization_id = $1 AND q.email_account_id = a.id
+		                 AND ((q.status = 'queued' AND q.scheduled_at <= $2::timestamptz AT TIME ZONE 'UTC')
+		                   OR (q.status = 'sending' AND q.lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC')))
+		 ORDER BY a.id FOR UPDATE OF a`,
+		[org, now, SENDING_MIN_HEALTH_SCORE],
+	);
 	// A lease that expired belongs to a worker that died or stalled: the email goes back to the queue, and the new
 	// attempt gets a new token, so the old worker's late result is refused.
 	await tx.client.query(
@@ -64,17 +78,25 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		 WHERE organization_id = $1 AND status = 'sending' AND lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC'`,
 		[org, now],
 	);
+	// What changed since scheduling: the lead left the sequence, its address or domain was suppressed, or it clicked
+	// in a campaign that stops on clicks.
 	await tx.client.query(
 		`UPDATE email_queue q SET status = 'cancelled',
-		   error_message = CASE WHEN l.status <> 'active' THEN 'lead ' || l.status ELSE 'address or domain suppressed' END
-		 FROM leads l
-		 WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.id = q.lead_id
+		   error_message = CASE WHEN l.status <> 'active' THEN 'lead ' || l.status
+		                        WHEN stop.clicked THEN 'lead clicked (the campaign stops on clicks)'
+		                        ELSE 'address or domain suppressed' END
+		 FROM leads l, campaigns c,
+		      LATERAL (SELECT COALESCE((c.config #>> '{stopRules,onClick}')::boolean, false)
+		                 AND EXISTS (SELECT 1 FROM email_activities a
+		                             WHERE a.organization_id = $1 AND a.lead_id = l.id AND a.event_type = 'clicked' AND NOT a.metadata ? 'machine') AS clicked) stop
+		 WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.id = q.lead_id AND c.organization_id = $1 AND c.id = q.campaign_id
 		   AND q.status = 'queued' AND q.scheduled_at <= $2::timestamptz AT TIME ZONE 'UTC'
-		   AND (l.status <> 'active'
+		   AND (l.status <> 'active' OR stop.clicked
 		     OR EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'email' AND u.email = l.email)
 		     OR EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'domain' AND u.email = split_part(l.email, '@', 2)))`,
 		[org, now],
 	);
+	if (locked.length === 0) return [];
 	const { rows: mailboxes } = await tx.client.query<{ id: string; remaining: number }>(
 		`SELECT a.id,
 		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamptz AT TIME ZONE 'UTC')
@@ -82,11 +104,9 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		        - (SELECT count(*)::int FROM email_queue s WHERE s.organization_id = $1 AND s.email_account_id = a.id AND s.status = 'sending')
 		          AS remaining
 		 FROM email_accounts a
-		 WHERE a.organization_id = $1 AND ${eligibleMailboxSql('a', 3)}
-		   AND EXISTS (SELECT 1 FROM email_queue q WHERE q.email_account_id = a.id AND q.status = 'queued'
-		                 AND q.scheduled_at <= $2::timestamptz AT TIME ZONE 'UTC' AND q.organization_id = $1)
-		 ORDER BY a.id FOR UPDATE OF a`,
-		[org, now, SENDING_MIN_HEALTH_SCORE],
+		 WHERE a.organization_id = $1 AND a.id = ANY($3::uuid[]) AND ${eligibleMailboxSql('a', 4)}
+		 ORDER BY a.id`,
+		[org, now, locked.map((m) => m.id), SENDING_MIN_HEALTH_SCORE],
 	);
 	const open = mailboxes.filter((m) => m.remaining > 0);
 	if (open.length === 0) return [];
@@ -163,6 +183,17 @@ export interface BatchOutcome {
 	rejected: string[];
 }
 
+/** Locks the mailboxes of these queue rows in id order (the order claims lock them in), before any queue row. */
+async function lockMailboxesOf(tx: TenantTx, queueIds: string[]): Promise<void> {
+	await tx.client.query(
+		`SELECT a.id FROM email_accounts a
+		 WHERE a.organization_id = $1
+		   AND a.id IN (SELECT q.email_account_id FROM email_queue q WHERE q.organization_id = $1 AND q.id = ANY($2::uuid[]))
+		 ORDER BY a.id FOR UPDATE OF a`,
+		[tx.organizationId, queueIds],
+	);
+}
+
 /**
  * Records sent emails in one transaction: each becomes `sent` with its Message-ID, gets a `sent` activity, counts
  * towards its mailbox's day, and moves its lead on (the next step is due from now; after the last step the lead is
@@ -174,6 +205,7 @@ export async function completeEmails(
 	{ now = new Date(), executionId = null }: { now?: Date; executionId?: string | null } = {},
 ): Promise<BatchOutcome> {
 	if (deliveries.length === 0) return { recorded: [], rejected: [] };
+	await lockMailboxesOf(tx, deliveries.map((d) => d.id));
 	const { rows } = await tx.client.query<{ id: string }>(
 		`WITH delivered AS (
 		   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS d(id, lease_token, message_id)
@@ -253,6 +285,8 @@ export async function failEmails(
 ): Promise<BatchOutcome> {
 	if (failures.length === 0) return { recorded: [], rejected: [] };
 	const maxAttempts = positiveWhole(policy.maxAttempts, 'Max Attempts', 100);
+	// Only a mailbox failure writes to the mailbox (it pauses it).
+	await lockMailboxesOf(tx, failures.filter((f) => f.kind === 'mailbox').map((f) => f.id));
 	const { rows } = await tx.client.query<{ id: string }>(
 		`WITH failure AS (
 		   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[]) AS f(id, lease_token, kind, error, smtp_code)

@@ -87,23 +87,36 @@ interface NewRow {
 }
 
 /**
- * A mailbox's bookable capacity per local day (its own time zone) and the earliest moment it may send again
- * (its last booked send plus the campaign's gap and a random jitter).
+ * A mailbox's bookable capacity per local day (its own time zone) and the times of its booked sends, so that a new
+ * send keeps the campaign's gap to every other one of the mailbox, before or after it (a lead in Tokyo may go out
+ * hours before a lead in New York booked earlier in the same run).
  */
 class MailboxSchedule {
-	private readonly booked = new Map<string, number>();
+	private readonly perDay = new Map<string, number>();
 	private cachedDay = { start: 0, end: 0, key: '' };
+	/** Emails booked by this run: breaks ties between mailboxes free at the same time, so rotation stays even. */
+	bookedThisRun = 0;
 
 	constructor(
 		readonly id: string,
 		private readonly zone: string,
 		private readonly capacityByDay: Map<string, number>,
-		public nextFree: number,
-		readonly window: SendingWindow | undefined,
+		/** Booked send times (ms), ascending. */
+		private readonly times: number[],
+		readonly window: Partial<SendingWindow> | undefined,
 	) {}
 
-	book(dayKey: string, count = 1): void {
-		this.booked.set(dayKey, (this.booked.get(dayKey) ?? 0) + count);
+	/** Counts `count` sends on a local day (without a time: sent already, or loaded from the queue). */
+	countOn(dayKey: string, count: number): void {
+		this.perDay.set(dayKey, (this.perDay.get(dayKey) ?? 0) + count);
+	}
+
+	book(time: number, dayKey: string): void {
+		this.countOn(dayKey, 1);
+		let at = this.times.length;
+		while (at > 0 && this.times[at - 1] > time) at--;
+		this.times.splice(at, 0, time);
+		this.bookedThisRun++;
 	}
 
 	/** The account's local day that contains `time`: its key and when it ends. */
@@ -118,22 +131,50 @@ class MailboxSchedule {
 	}
 
 	/** Whether the mailbox can take one more email on the local day of `time`; when not, when its next day starts. */
-	roomAt(time: number): { key: string } | { fullUntil: number } | undefined {
+	private roomAt(time: number): { key: string } | { fullUntil: number } | undefined {
 		const day = this.dayOf(time);
 		const capacity = this.capacityByDay.get(day.key);
 		if (capacity === undefined) return undefined; // beyond the horizon
-		return (this.booked.get(day.key) ?? 0) < capacity ? { key: day.key } : { fullUntil: day.end };
+		return (this.perDay.get(day.key) ?? 0) < capacity ? { key: day.key } : { fullUntil: day.end };
 	}
 
-	/** The earliest time from `earliest` the mailbox has room and the window allows, or undefined within the horizon. */
-	slot(earliest: number, window: SendingWindow, zone: string): { time: number; dayKey: string } | undefined {
-		let time = Math.max(earliest, this.nextFree);
-		for (let tries = 0; tries <= HORIZON_DAYS * 2; tries++) {
+	/** The earliest time from `time` that is at least `gapMs` away from every booked send. */
+	private clearOf(time: number, gapMs: number): number {
+		if (gapMs <= 0) return time;
+		let low = 0;
+		let high = this.times.length;
+		while (low < high) {
+			const mid = (low + high) >> 1;
+			if (this.times[mid] <= time - gapMs) low = mid + 1;
+			else high = mid;
+		}
+		let clear = time;
+		for (let i = low; i < this.times.length && this.times[i] < clear + gapMs; i++) clear = Math.max(clear, this.times[i] + gapMs);
+		return clear;
+	}
+
+	/**
+	 * The earliest time from `earliest` the window allows, the mailbox's day has room and the gap to its other sends
+	 * holds (pushed past a neighbour by the gap plus a random jitter), or undefined within the horizon.
+	 */
+	slot(
+		earliest: number,
+		window: SendingWindow,
+		zone: string,
+		pacing: { gapMs: number; jitterMs: number; random: () => number },
+	): { time: number; dayKey: string } | undefined {
+		let time = earliest;
+		for (let tries = 0; tries <= this.times.length + HORIZON_DAYS * 4; tries++) {
 			time = nextSendTime(new Date(time), window, zone).getTime();
 			const room = this.roomAt(time);
 			if (!room) return undefined;
-			if ('key' in room) return { time, dayKey: room.key };
-			time = room.fullUntil;
+			if ('fullUntil' in room) {
+				time = room.fullUntil;
+				continue;
+			}
+			const clear = this.clearOf(time, pacing.gapMs);
+			if (clear === time) return { time, dayKey: room.key };
+			time = clear + pacing.random() * pacing.jitterMs;
 		}
 		return undefined;
 	}
@@ -151,13 +192,20 @@ function pickVariant<T extends { weight: number }>(variants: T[], leadId: string
 	return { variant: variants[variants.length - 1], index: variants.length - 1 };
 }
 
-async function lockActiveCampaigns(tx: TenantTx): Promise<ActiveCampaign[]> {
+/** The active campaigns, locked; one whose stored config no longer parses is reported, not scheduled. */
+async function lockActiveCampaigns(tx: TenantTx): Promise<Array<ActiveCampaign | { id: string; name: string; problem: string }>> {
 	// A campaign another scheduler is working on is skipped, not waited for: its due leads are that run's.
 	const { rows } = await tx.client.query<{ id: string; name: string; config: unknown }>(
 		`SELECT id, name, config FROM campaigns WHERE organization_id = $1 AND status = 'active' ORDER BY id FOR UPDATE SKIP LOCKED`,
 		[tx.organizationId],
 	);
-	return rows.map((row) => ({ id: row.id, name: row.name, config: parseCampaignConfig(row.config) }));
+	return rows.map((row) => {
+		try {
+			return { id: row.id, name: row.name, config: parseCampaignConfig(row.config) };
+		} catch (error) {
+			return { id: row.id, name: row.name, problem: `its stored config is invalid: ${(error as Error).message}` };
+		}
+	});
 }
 
 async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise<Map<string, Template>> {
@@ -178,17 +226,17 @@ async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 	const { rows } = await tx.client.query<{
 		id: string;
 		zone: string;
-		window: SendingWindow | null;
+		window: Partial<SendingWindow> | null;
 		days: string[];
 		capacities: number[];
 		booked_days: string[] | null;
 		booked_counts: number[] | null;
 		sent_today: number;
-		next_free: Date | null;
+		booked_times: number[];
 	}>(
 		`WITH mailbox AS (
 		   SELECT id, COALESCE(NULLIF(settings ->> 'timezone', ''), 'UTC') AS zone, settings -> 'sendingWindow' AS window,
-		          daily_limit, warmup_status, settings, current_sent_today, counter_date
+		          daily_limit, warmup_status, settings, current_sent_today, counter_date, last_sent_at
 		   FROM email_accounts a
 		   WHERE a.organization_id = $1 AND a.id = ANY($2::uuid[]) AND ${eligibleMailboxSql('a', 4)}
 		   ORDER BY a.id FOR UPDATE
@@ -199,12 +247,19 @@ async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS days,
 		        (SELECT array_agg(ophir_account_capacity(m.daily_limit, m.warmup_status, m.settings, d) ORDER BY d) FROM generate_series(
 		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS capacities,
-		        b.days AS booked_days, b.counts AS booked_counts, b.last_slot AS next_free
+		        b.days AS booked_days, b.counts AS booked_counts,
+		        -- The last send and the sends booked from a day ago on: a new send keeps the gap to each of them.
+		        ARRAY(SELECT extract(epoch FROM t)::float8 * 1000 FROM (
+		                SELECT q.scheduled_at FROM email_queue q
+		                WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status IN ('queued', 'sending')
+		                  AND q.scheduled_at >= $3::timestamptz AT TIME ZONE 'UTC' - interval '1 day'
+		                UNION ALL SELECT m.last_sent_at WHERE m.last_sent_at >= $3::timestamptz AT TIME ZONE 'UTC' - interval '1 day'
+		              ) booked(t) ORDER BY t) AS booked_times
 		 FROM mailbox m
 		 LEFT JOIN LATERAL (
-		   SELECT array_agg(day::text) AS days, array_agg(n) AS counts, max(last_slot) AS last_slot FROM (
+		   SELECT array_agg(day::text) AS days, array_agg(n) AS counts FROM (
 		     -- An overdue email is sent today.
-		     SELECT ophir_local_date(m.zone, GREATEST(q.scheduled_at, $3::timestamptz AT TIME ZONE 'UTC')) AS day, count(*)::int AS n, max(q.scheduled_at) AS last_slot
+		     SELECT ophir_local_date(m.zone, GREATEST(q.scheduled_at, $3::timestamptz AT TIME ZONE 'UTC')) AS day, count(*)::int AS n
 		     FROM email_queue q
 		     WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status IN ('queued', 'sending')
 		     GROUP BY 1) per_day
@@ -214,9 +269,9 @@ async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 	const mailboxes = new Map<string, MailboxSchedule>();
 	for (const row of rows) {
 		const capacityByDay = new Map(row.days.map((day, i) => [day, row.capacities[i]]));
-		const mailbox = new MailboxSchedule(row.id, row.zone, capacityByDay, row.next_free?.getTime() ?? 0, row.window ?? undefined);
-		mailbox.book(localDate(now, row.zone), row.sent_today);
-		row.booked_days?.forEach((day, i) => mailbox.book(day, row.booked_counts![i]));
+		const mailbox = new MailboxSchedule(row.id, row.zone, capacityByDay, row.booked_times, row.window ?? undefined);
+		mailbox.countOn(localDate(now, row.zone), row.sent_today);
+		row.booked_days?.forEach((day, i) => mailbox.countOn(day, row.booked_counts![i]));
 		mailboxes.set(row.id, mailbox);
 	}
 	return mailboxes;
@@ -228,9 +283,10 @@ async function newLeadQuotas(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 	const { rows } = await tx.client.query<{ campaign_id: string; started: number }>(
 		`SELECT c.id AS campaign_id,
 		        (SELECT count(*)::int FROM email_queue q
-		         WHERE q.campaign_id = c.id AND q.sequence_step = 1 AND q.created_at >= c.since AT TIME ZONE 'UTC') AS started
-		 FROM unnest($1::uuid[], $2::timestamptz[]) AS c(id, since)`,
-		[capped.map((c) => c.id), capped.map((c) => startOfLocalDay(now, c.config.timezone).toISOString())],
+		         WHERE q.organization_id = $1 AND q.campaign_id = c.id AND q.sequence_step = 1
+		           AND q.created_at >= c.since AT TIME ZONE 'UTC') AS started
+		 FROM unnest($2::uuid[], $3::timestamptz[]) AS c(id, since)`,
+		[tx.organizationId, capped.map((c) => c.id), capped.map((c) => startOfLocalDay(now, c.config.timezone).toISOString())],
 	);
 	const started = new Map(rows.map((row) => [row.campaign_id, row.started]));
 	return new Map(capped.map((c) => [c.id, Math.max(0, c.config.dailyNewLeadsCap! - (started.get(c.id) ?? 0))]));
@@ -272,7 +328,7 @@ async function dueLeads(
 		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u
 		                     WHERE u.organization_id = $1 AND u.scope = 'domain' AND u.email = split_part(l.email, '@', 2))
 		     AND NOT (s.stop_on_click AND EXISTS (SELECT 1 FROM email_activities a
-		                                          WHERE a.lead_id = l.id AND a.event_type = 'clicked' AND a.organization_id = $1))
+		                                          WHERE a.lead_id = l.id AND a.event_type = 'clicked' AND NOT a.metadata ? 'machine' AND a.organization_id = $1))
 		 )
 		 SELECT id, campaign_id, email, first_name, last_name, company, data, step FROM due
 		 WHERE step > 1 OR new_lead_quota IS NULL OR rank <= new_lead_quota
@@ -325,21 +381,37 @@ function renderStep(
 export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = {}): Promise<ScheduleResult> {
 	const now = options.now ?? new Date();
 	const random = options.random ?? Math.random;
-	const campaigns = await lockActiveCampaigns(tx);
+	const locked = await lockActiveCampaigns(tx);
 	const results = new Map<string, CampaignScheduleResult>(
-		campaigns.map((c) => [c.id, { campaignId: c.id, name: c.name, scheduled: 0, newLeads: 0, followUps: 0, failed: 0, waitingForCapacity: 0 }]),
+		locked.map((c) => [
+			c.id,
+			{ campaignId: c.id, name: c.name, scheduled: 0, newLeads: 0, followUps: 0, failed: 0, waitingForCapacity: 0, ...('problem' in c ? { problem: c.problem } : {}) },
+		]),
 	);
-	const sendable = campaigns.filter((c) => c.config.sequence.length > 0);
+	const sendable = locked.filter((c): c is ActiveCampaign => 'config' in c && c.config.sequence.length > 0);
 	const [templates, mailboxes, quotas] = [
 		await loadTemplates(tx, sendable),
 		await loadMailboxes(tx, sendable, now),
 		await newLeadQuotas(tx, sendable, now),
 	];
 	const byId = new Map(sendable.map((c) => [c.id, c]));
-	const rotation = new Map<string, MailboxSchedule[]>();
+	const rotation = new Map<string, Array<{ mailbox: MailboxSchedule; window: SendingWindow }>>();
 	for (const campaign of sendable) {
-		const usable = campaign.config.accountIds.map((id) => mailboxes.get(id)).filter((m): m is MailboxSchedule => !!m);
-		if (usable.length === 0) results.get(campaign.id)!.problem = 'no sending account is active, healthy and has a password or tokens';
+		const usable: Array<{ mailbox: MailboxSchedule; window: SendingWindow }> = [];
+		const problems: string[] = [];
+		for (const mailbox of campaign.config.accountIds.map((id) => mailboxes.get(id)).filter((m): m is MailboxSchedule => !!m)) {
+			// A mailbox's own window replaces only the parts it sets; a mix that is no window (its start hour after the
+			// campaign's end hour) sidelines that mailbox, not the whole run.
+			const window = { ...campaign.config.sendingWindow, ...mailbox.window };
+			try {
+				nextSendTime(now, window, 'UTC');
+				usable.push({ mailbox, window });
+			} catch (error) {
+				problems.push(`sending account ${mailbox.id}: its sending window with the campaign's is invalid (${(error as Error).message})`);
+			}
+		}
+		if (usable.length === 0 && problems.length === 0) problems.push('no sending account is active, healthy and has a password or tokens');
+		if (problems.length > 0) results.get(campaign.id)!.problem = problems.join('; ');
 		rotation.set(campaign.id, usable);
 	}
 	const rows: NewRow[] = [];
@@ -355,19 +427,24 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 			continue;
 		}
 		const zone = typeof lead.data?.timezone === 'string' && isTimeZone(lead.data.timezone) ? lead.data.timezone : campaign.config.timezone;
-		// The mailbox that can send it first; rotation follows, since every booking moves that mailbox's next slot.
+		// The mailbox that can send it first; rotation follows, since every booking moves that mailbox's next slot
+		// (and on a tie, without a gap, the mailbox that got fewest in this run goes first).
+		const pacing = { gapMs: campaign.config.minGapSeconds * 1000, jitterMs: campaign.config.jitterSeconds * 1000, random };
 		let best: { mailbox: MailboxSchedule; time: number; dayKey: string } | undefined;
-		for (const mailbox of rotation.get(campaign.id)!) {
-			const slot = mailbox.slot(now.getTime(), mailbox.window ?? campaign.config.sendingWindow, zone);
-			if (slot && (!best || slot.time < best.time)) best = { mailbox, ...slot };
+		for (const { mailbox, window } of rotation.get(campaign.id)!) {
+			const slot = mailbox.slot(now.getTime(), window, zone, pacing);
+			if (
+				slot &&
+				(!best || slot.time < best.time || (slot.time === best.time && mailbox.bookedThisRun < best.mailbox.bookedThisRun))
+			) {
+				best = { mailbox, ...slot };
+			}
 		}
 		if (!best) {
 			result.waitingForCapacity++;
 			continue;
 		}
-		best.mailbox.book(best.dayKey);
-		const { minGapSeconds, jitterSeconds } = campaign.config;
-		best.mailbox.nextFree = best.time + (minGapSeconds + random() * jitterSeconds) * 1000;
+		best.mailbox.book(best.time, best.dayKey);
 		rows.push({
 			campaignId: campaign.id,
 			leadId: lead.id,
@@ -381,7 +458,7 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 			error: null,
 		});
 	}
-	const written = await writeRows(tx, rows, options.executionId ?? null);
+	const written = await writeRows(tx, rows, options.executionId ?? null, now);
 	for (const row of written) {
 		const result = results.get(row.campaign_id)!;
 		if (row.status === 'queued') {
@@ -399,11 +476,15 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 	};
 }
 
-/** Inserts the rows (a row that exists already is left alone) and moves each lead's sequence position on. */
+/**
+ * Inserts the rows (a row that exists already is left alone) and moves each lead's sequence position on. created_at
+ * is the run's `now`: the daily cap of new leads counts the first steps created on the campaign's day of `now`.
+ */
 async function writeRows(
 	tx: TenantTx,
 	rows: NewRow[],
 	executionId: string | null,
+	now: Date,
 ): Promise<Array<{ campaign_id: string; sequence_step: number; status: string }>> {
 	const written: Array<{ campaign_id: string; sequence_step: number; status: string }> = [];
 	for (let start = 0; start < rows.length; start += WRITE_BATCH) {
@@ -415,8 +496,9 @@ async function writeRows(
 			     AS i(campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error)
 			 ), inserted AS (
 			   INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, subject, body,
-			                            scheduled_at, status, error_message, n8n_execution_id)
-			   SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12
+			                            scheduled_at, status, error_message, n8n_execution_id, created_at)
+			   SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12,
+			          $13::timestamptz AT TIME ZONE 'UTC'
 			   FROM input
 			   ON CONFLICT (campaign_id, lead_id, sequence_step) DO NOTHING
 			   RETURNING campaign_id, lead_id, sequence_step, status
@@ -438,6 +520,7 @@ async function writeRows(
 				batch.map((r) => r.status),
 				batch.map((r) => r.error),
 				executionId,
+				now.toISOString(),
 			],
 		);
 		written.push(...result.rows);

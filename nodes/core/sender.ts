@@ -14,12 +14,10 @@ import {
 	type RetryPolicy,
 } from './queue';
 import type { SecretBox } from './secretBox';
-import type { TenantTx } from './tenantTransaction';
-import { requireTrackingBaseUrl, signTrackingToken } from './trackingToken';
+import type { TenantRunner } from './tenantTransaction';
+import { requireTrackingBaseUrl, requireTrackingSecret } from './trackingToken';
 import { type MailSender, pooledTransport } from './transportPool';
 
-/** Runs work in one transaction for the acting organization (the nodes' `tenant`). */
-export type TenantRunner = <T>(work: (tx: TenantTx) => Promise<T>) => Promise<T>;
 
 export interface Mailbox {
 	id: string;
@@ -75,7 +73,8 @@ export function classifySmtpError(error: unknown): { kind: FailureKind; smtpCode
 	if (code === 'EAUTH' || responseCode === 535 || responseCode === 534 || responseCode === 530) {
 		return { kind: 'mailbox', smtpCode: responseCode, message: `The SMTP server refused the mailbox's sign-in: ${text}` };
 	}
-	if (typeof responseCode === 'number' && responseCode >= 500) {
+	// 552 (mailbox over its storage allocation) is permanent on paper but clears in practice: a soft bounce, retried.
+	if (typeof responseCode === 'number' && responseCode >= 500 && responseCode !== 552) {
 		// A 5xx at RCPT TO (or for every recipient) refuses the address itself: a hard bounce. Elsewhere (MAIL FROM,
 		// DATA) it refuses this message or sender, which a retry would not change either.
 		const recipient = code === 'EENVELOPE' || /RCPT/i.test(command ?? '');
@@ -117,9 +116,7 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
  * records every result (one transaction). Secrets are decrypted in memory for the send and never returned.
  */
 export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: SendDueOptions): Promise<SendSummary> {
-	const tracking = { baseUrl: requireTrackingBaseUrl(options.tracking.baseUrl), secret: options.tracking.secret };
-	// Fails now, naming the credential field, if the secret cannot sign links (rather than once per email).
-	signTrackingToken(tracking.secret, '00000000-0000-4000-8000-000000000000', 'open');
+	const tracking = { baseUrl: requireTrackingBaseUrl(options.tracking.baseUrl), secret: requireTrackingSecret(options.tracking.secret) };
 	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const executionId = options.executionId ?? null;
 	const now = options.now ?? (() => new Date());

@@ -40,8 +40,8 @@ export class SmtpSink {
 				if (auth.password === SINK_PASSWORD) callback(null, { user: auth.username });
 				else callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
 			},
-			onRcptTo: (address, session, callback) => {
-				const verdict = this.verdict(address.address, session, false);
+			onRcptTo: (address, _session, callback) => {
+				const verdict = this.verdict(address.address, false);
 				if (verdict && typeof verdict === 'object' && verdict.at === 'rcpt') {
 					callback(Object.assign(new Error(verdict.message), { responseCode: verdict.code }));
 					return;
@@ -50,13 +50,13 @@ export class SmtpSink {
 			},
 			onData: (stream: SMTPServerDataStream, session: SMTPServerSession, callback) => {
 				const to = session.envelope.rcptTo.map((r) => r.address);
-				const verdict = this.verdict(to[0], session, true);
+				const verdict = this.verdict(to[0], true);
 				const chunks: Buffer[] = [];
 				stream.on('data', (chunk: Buffer) => {
 					chunks.push(chunk);
 					if (verdict === 'drop') {
 						// The connection goes away in the middle of the message.
-						(session as unknown as { _socket?: { destroy(): void } })._socket?.destroy();
+						this.socketOf(session)?.destroy();
 					}
 				});
 				stream.on('end', async () => {
@@ -85,21 +85,35 @@ export class SmtpSink {
 	}
 
 	/** The behaviour for a recipient, counting each attempt once (at RCPT TO). */
-	private verdict(to: string, session: SMTPServerSession, atData: boolean) {
-		const key = `${session.id}:${to}`;
+	private verdict(to: string, atData: boolean) {
 		if (!atData) this.attempts.set(to, (this.attempts.get(to) ?? 0) + 1);
-		void key;
 		const result = this.behaviour({ to: [to], attempt: this.attempts.get(to) ?? 1 });
 		if (result === 'accept') return undefined;
 		if (result === 'drop') return atData ? 'drop' : undefined;
 		return (result.at === 'rcpt') !== atData ? result : undefined;
 	}
 
+	/** How many times a recipient was tried (RCPT TO), accepted or not. */
+	attemptsFor(address: string): number {
+		return this.attempts.get(address) ?? 0;
+	}
+
 	to(address: string): ReceivedMail[] {
 		return this.received.filter((mail) => mail.to.includes(address));
 	}
 
+	/** smtp-server keeps its connections (and their sockets) to itself; faults and shutdown need them. */
+	private connections(): Array<{ session: SMTPServerSession; _socket: { destroy(): void } }> {
+		return [...(this.server as unknown as { connections: Set<{ session: SMTPServerSession; _socket: { destroy(): void } }> }).connections];
+	}
+
+	private socketOf(session: SMTPServerSession): { destroy(): void } | undefined {
+		return this.connections().find((connection) => connection.session === session)?._socket;
+	}
+
 	async stop(): Promise<void> {
+		// Without this, close() waits 30 s for clients that keep pooled connections open.
+		for (const connection of this.connections()) connection._socket.destroy();
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));
 	}
 }
