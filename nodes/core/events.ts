@@ -129,32 +129,33 @@ export async function recordEvents(
 		if (e.type === 'bounced') metadata.bounceType = e.bounceType ?? 'hard';
 		return { id: ids[n], r, e, metadata, ip: e.ip && isIP(e.ip) ? e.ip : null };
 	});
+	// Events seen before (by the source's event id) are left out up front, so that they cannot take an email's
+	// unique open or click from the events that will be recorded. ON CONFLICT below still guards a race.
+	const eventIds = [...new Set(rows.map((x) => x.e.eventId).filter((id): id is string => !!id))];
+	const { rows: seen } = await tx.client.query<{ event_id: string }>(
+		`SELECT metadata ->> 'eventId' AS event_id FROM email_activities
+		 WHERE organization_id = $1 AND metadata ? 'eventId' AND metadata ->> 'eventId' = ANY($2::text[])`,
+		[tx.organizationId, eventIds],
+	);
+	const taken = new Set(seen.map((row) => row.event_id));
+	const fresh = rows.filter(({ e }) => {
+		if (!e.eventId) return true;
+		if (taken.has(e.eventId)) return false;
+		taken.add(e.eventId);
+		return true;
+	});
+	const unique = await markFirstHuman(tx, fresh);
 	const { rows: written } = await tx.client.query<{ id: string; is_unique: boolean | null }>(
-		`WITH input AS (
-		   SELECT * FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[])
-		     WITH ORDINALITY AS i(id, type, queue_id, lead_id, campaign_id, at, metadata, ip, user_agent, ord)
-		 ), first_human AS (
-		   -- The first human open (click) of an email in this batch is the unique one, if the email had none before.
-		   SELECT DISTINCT ON (queue_id, type) id, queue_id, type, at FROM input
-		   WHERE type IN ('opened', 'clicked') AND queue_id IS NOT NULL AND NOT metadata ? 'machine'
-		   ORDER BY queue_id, type, ord
-		 ), opened AS (
-		   UPDATE email_queue q SET first_opened_at = f.at AT TIME ZONE 'UTC' FROM first_human f
-		   WHERE f.type = 'opened' AND q.organization_id = $1 AND q.id = f.queue_id AND q.first_opened_at IS NULL
-		   RETURNING f.id
-		 ), clicked AS (
-		   UPDATE email_queue q SET first_clicked_at = f.at AT TIME ZONE 'UTC' FROM first_human f
-		   WHERE f.type = 'clicked' AND q.organization_id = $1 AND q.id = f.queue_id AND q.first_clicked_at IS NULL
-		   RETURNING f.id
-		 )
-		 INSERT INTO email_activities AS a (id, organization_id, email_queue_id, lead_id, campaign_id, event_type, timestamp, metadata,
+		`INSERT INTO email_activities AS a (id, organization_id, email_queue_id, lead_id, campaign_id, event_type, timestamp, metadata,
 		                                    ip_address, user_agent, n8n_execution_id)
 		 SELECT i.id, $1, i.queue_id, i.lead_id, i.campaign_id, i.type, i.at AT TIME ZONE 'UTC',
 		        CASE WHEN i.type IN ('opened', 'clicked') AND NOT i.metadata ? 'machine'
-		             THEN i.metadata || jsonb_build_object('unique', i.id IN (SELECT id FROM opened UNION ALL SELECT id FROM clicked))
+		             THEN i.metadata || jsonb_build_object('unique', i.id = ANY($11::uuid[]))
 		             ELSE i.metadata END,
-		        i.ip::inet, i.user_agent, $11
-		 FROM input i ORDER BY i.ord
+		        i.ip::inet, i.user_agent, $12
+		 FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[])
+		   WITH ORDINALITY AS i(id, type, queue_id, lead_id, campaign_id, at, metadata, ip, user_agent, ord)
+		 ORDER BY i.ord
 		 ON CONFLICT (organization_id, (metadata ->> 'eventId')) WHERE metadata ? 'eventId' DO NOTHING
 		 RETURNING a.id, (a.metadata ->> 'unique')::boolean AS is_unique`,
 		[
@@ -168,6 +169,7 @@ export async function recordEvents(
 			rows.map((x) => JSON.stringify(x.metadata)),
 			rows.map((x) => x.ip),
 			rows.map((x) => x.e.userAgent?.slice(0, 1000) ?? null),
+			unique,
 			executionId,
 		],
 	);
@@ -192,6 +194,35 @@ export async function recordEvents(
 		rows.filter((x) => insertedIds.has(x.id)),
 	);
 	return outcomes;
+}
+
+/**
+ * The first human open (and click) of each email is its unique one: the first such event of the batch, if the
+ * email had none before. One statement per kind, since one statement cannot update the same email row twice;
+ * the IS NULL test is re-checked under the row lock, so concurrent batches never both win. Returns the winners.
+ */
+async function markFirstHuman(tx: TenantTx, rows: Array<{ id: string; r: Resolved; e: EventInput }>): Promise<string[]> {
+	const winners: string[] = [];
+	for (const [type, column] of [
+		['opened', 'first_opened_at'],
+		['clicked', 'first_clicked_at'],
+	] as const) {
+		const firsts = new Map<string, { id: string; at: string }>();
+		for (const { id, r, e } of rows) {
+			if (e.type !== type || e.machine || !r.queue_id || firsts.has(r.queue_id)) continue;
+			firsts.set(r.queue_id, { id, at: (e.at ?? new Date()).toISOString() });
+		}
+		if (firsts.size === 0) continue;
+		const { rows: won } = await tx.client.query<{ id: string }>(
+			`UPDATE email_queue q SET ${column} = f.at AT TIME ZONE 'UTC'
+			 FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[]) AS f(queue_id, id, at)
+			 WHERE q.organization_id = $1 AND q.id = f.queue_id AND q.${column} IS NULL
+			 RETURNING f.id`,
+			[tx.organizationId, [...firsts.keys()], [...firsts.values()].map((f) => f.id), [...firsts.values()].map((f) => f.at)],
+		);
+		winners.push(...won.map((w) => w.id));
+	}
+	return winners;
 }
 
 /**
