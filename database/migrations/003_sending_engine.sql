@@ -25,12 +25,12 @@ CREATE INDEX IF NOT EXISTS idx_email_queue_leased ON email_queue (lease_expires_
 -- The daily cap of new leads counts first steps scheduled today.
 CREATE INDEX IF NOT EXISTS idx_email_queue_campaign_step_created ON email_queue (campaign_id, sequence_step, created_at);
 
--- A lead's place in its campaign's sequence: the last step queued (0: none yet) and when it was sent (NULL while
--- it waits in the queue). The next step is due at last_step_sent_at + its delay.
+-- A lead's place in its campaign's sequence: the last step sent (0: none yet) and when. The next step is due at
+-- last_step_sent_at (or the lead's creation) + its delay, unless it is queued already (the unique key above): so
+-- scheduling writes only the queue, and sending moves the lead on.
 ALTER TABLE leads ADD COLUMN IF NOT EXISTS sequence_position INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE leads ADD COLUMN IF NOT EXISTS last_step_sent_at TIMESTAMP;
-CREATE INDEX IF NOT EXISTS idx_leads_awaiting_step ON leads (organization_id, campaign_id, created_at)
-  WHERE status = 'active' AND (sequence_position = 0 OR last_step_sent_at IS NOT NULL);
+CREATE INDEX IF NOT EXISTS idx_leads_awaiting_step ON leads (organization_id, campaign_id, created_at) WHERE status = 'active';
 
 -- Stop rules look up a lead's clicks.
 CREATE INDEX IF NOT EXISTS idx_email_activities_lead_event ON email_activities (lead_id, event_type);

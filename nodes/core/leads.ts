@@ -68,6 +68,11 @@ export function cleanTags(value: unknown): string[] {
 		.filter(Boolean);
 	for (const tag of tags) {
 		if (characterCount(tag) > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
+		// A tag is a word or a short phrase; control characters are never meant (and one of them separates tags in bulk writes).
+		for (let i = 0; i < tag.length; i++) {
+			const code = tag.charCodeAt(i);
+			if (code < 0x20 || code === 0x7f) throw new InvalidInputError('Tags', 'tags without control characters', tag);
+		}
 	}
 	return [...new Set(tags)];
 }
@@ -175,59 +180,57 @@ async function upsertBatch(
 	batch: Array<{ index: number; lead: CleanLead }>,
 	outcomes: ImportOutcome[],
 ): Promise<void> {
-	const { rows } = await tx.client.query<{
-		idx: number;
-		id: string | null;
-		inserted: boolean | null;
-		suppressed_by: string | null;
-		existing_id: string | null;
-	}>(
-		`WITH input AS (
-		   SELECT * FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[])
-		     AS i(idx, email, first_name, last_name, company, data, tags)
-		 ), suppressed AS (
-		   SELECT i.idx, s.scope FROM input i
-		   CROSS JOIN LATERAL (
-		     SELECT u.scope FROM unsubscribes u
-		     WHERE u.organization_id = $1
-		       AND ((u.scope = 'email' AND u.email = i.email) OR (u.scope = 'domain' AND u.email = split_part(i.email, '@', 2)))
-		     ORDER BY u.scope = 'email' DESC LIMIT 1) s
-		 ), written AS (
-		   INSERT INTO leads AS l (organization_id, campaign_id, email, first_name, last_name, company, data, tags)
-		   SELECT $1, $2, i.email, i.first_name, i.last_name, i.company, i.data,
-		          ARRAY(SELECT jsonb_array_elements_text(i.tags))
-		   FROM input i WHERE NOT EXISTS (SELECT 1 FROM suppressed s WHERE s.idx = i.idx)
-		   ON CONFLICT (organization_id, (COALESCE(campaign_id, '${NO_CAMPAIGN}'::uuid)), email)
-		   ${onExisting === 'update' ? MERGE_EXISTING : 'DO NOTHING'}
-		   RETURNING l.id, l.email, (xmax = 0) AS inserted
-		 )
-		 SELECT i.idx, w.id, w.inserted, s.scope AS suppressed_by,
-		        (SELECT e.id FROM leads e WHERE w.id IS NULL AND s.idx IS NULL AND e.organization_id = $1
-		           AND COALESCE(e.campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid)
-		           AND e.email = i.email) AS existing_id
-		 FROM input i LEFT JOIN written w ON w.email = i.email LEFT JOIN suppressed s ON s.idx = i.idx`,
+	// Suppressed addresses and domains of the batch, in one indexed lookup; those leads are not written.
+	const { rows: suppressedRows } = await tx.client.query<{ scope: 'email' | 'domain'; email: string }>(
+		`SELECT scope, email FROM unsubscribes
+		 WHERE organization_id = $1 AND ((scope = 'email' AND email = ANY($2::text[])) OR (scope = 'domain' AND email = ANY($3::text[])))`,
+		[tx.organizationId, batch.map((b) => b.lead.email), [...new Set(batch.map((b) => b.lead.email.slice(b.lead.email.lastIndexOf('@') + 1)))]],
+	);
+	const suppressedAddresses = new Set(suppressedRows.filter((r) => r.scope === 'email').map((r) => r.email));
+	const suppressedDomains = new Set(suppressedRows.filter((r) => r.scope === 'domain').map((r) => r.email));
+	const writable: typeof batch = [];
+	for (const b of batch) {
+		const { email } = b.lead;
+		if (suppressedAddresses.has(email)) outcomes[b.index] = { status: 'skipped', email, reason: 'address is suppressed (unsubscribed)' };
+		else if (suppressedDomains.has(email.slice(email.lastIndexOf('@') + 1))) outcomes[b.index] = { status: 'skipped', email, reason: 'domain is suppressed' };
+		else writable.push(b);
+	}
+	if (writable.length === 0) return;
+	const { rows } = await tx.client.query<{ id: string; email: string; inserted: boolean }>(
+		`INSERT INTO leads AS l (organization_id, campaign_id, email, first_name, last_name, company, data, tags)
+		 SELECT $1, $2, i.email, i.first_name, i.last_name, i.company, i.data, string_to_array(i.tags, E'\\x1f')
+		 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[]) AS i(email, first_name, last_name, company, data, tags)
+		 ON CONFLICT (organization_id, (COALESCE(campaign_id, '${NO_CAMPAIGN}'::uuid)), email)
+		 ${onExisting === 'update' ? MERGE_EXISTING : 'DO NOTHING'}
+		 RETURNING l.id, l.email, (xmax = 0) AS inserted`,
 		[
 			tx.organizationId,
 			campaignId,
-			batch.map((b) => b.index),
-			batch.map((b) => b.lead.email),
-			batch.map((b) => b.lead.firstName),
-			batch.map((b) => b.lead.lastName),
-			batch.map((b) => b.lead.company),
-			batch.map((b) => JSON.stringify(b.lead.data)),
-			batch.map((b) => JSON.stringify(b.lead.tags)),
+			writable.map((b) => b.lead.email),
+			writable.map((b) => b.lead.firstName),
+			writable.map((b) => b.lead.lastName),
+			writable.map((b) => b.lead.company),
+			writable.map((b) => JSON.stringify(b.lead.data)),
+			writable.map((b) => b.lead.tags.join('\x1f')),
 		],
 	);
-	const emailOf = new Map(batch.map((b) => [b.index, b.lead.email]));
-	for (const row of rows) {
-		const email = emailOf.get(row.idx)!;
-		if (row.suppressed_by) {
-			outcomes[row.idx] = { status: 'skipped', email, reason: row.suppressed_by === 'domain' ? 'domain is suppressed' : 'address is suppressed (unsubscribed)' };
-		} else if (row.id) {
-			outcomes[row.idx] = { status: row.inserted ? 'created' : 'updated', id: row.id, email };
-		} else {
-			outcomes[row.idx] = { status: 'skipped', email, reason: 'already exists', id: row.existing_id ?? undefined };
-		}
+	// Emails are unique within a batch (de-duplicated above), so the address finds each input's row.
+	const written = new Map(rows.map((row) => [row.email, row]));
+	const kept = writable.filter((b) => !written.has(b.lead.email));
+	const existing = new Map<string, string>();
+	if (kept.length > 0) {
+		const { rows: found } = await tx.client.query<{ id: string; email: string }>(
+			`SELECT id, email FROM leads WHERE organization_id = $1
+			   AND COALESCE(campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid) AND email = ANY($3::text[])`,
+			[tx.organizationId, campaignId, kept.map((b) => b.lead.email)],
+		);
+		for (const row of found) existing.set(row.email, row.id);
+	}
+	for (const { index, lead } of writable) {
+		const row = written.get(lead.email);
+		outcomes[index] = row
+			? { status: row.inserted ? 'created' : 'updated', id: row.id, email: lead.email }
+			: { status: 'skipped', email: lead.email, reason: 'already exists', id: existing.get(lead.email) };
 	}
 }
 

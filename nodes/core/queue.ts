@@ -229,11 +229,11 @@ export async function completeEmails(
 		   FROM (SELECT email_account_id, count(*)::int AS sent FROM sent GROUP BY 1) n
 		   WHERE a.organization_id = $1 AND a.id = n.email_account_id
 		 ), moved AS (
-		   UPDATE leads l SET last_step_sent_at = $5::timestamptz AT TIME ZONE 'UTC',
+		   UPDATE leads l SET sequence_position = s.sequence_step, last_step_sent_at = $5::timestamptz AT TIME ZONE 'UTC',
 		     status = CASE WHEN s.sequence_step >= jsonb_array_length(COALESCE(c.config -> 'sequence', '[]')) AND l.status = 'active'
 		                   THEN 'completed' ELSE l.status END
 		   FROM sent s JOIN campaigns c ON c.id = s.campaign_id AND c.organization_id = $1
-		   WHERE l.organization_id = $1 AND l.id = s.lead_id AND l.sequence_position = s.sequence_step
+		   WHERE l.organization_id = $1 AND l.id = s.lead_id AND l.sequence_position < s.sequence_step
 		 )
 		 SELECT id FROM sent`,
 		[

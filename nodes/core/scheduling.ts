@@ -96,6 +96,8 @@ class MailboxSchedule {
 	private cachedDay = { start: 0, end: 0, key: '' };
 	/** Emails booked by this run: breaks ties between mailboxes free at the same time, so rotation stays even. */
 	bookedThisRun = 0;
+	/** Changes with every booking: a slot computed at an earlier version may be stale. */
+	version = 0;
 
 	constructor(
 		readonly id: string,
@@ -109,6 +111,7 @@ class MailboxSchedule {
 	/** Counts `count` sends on a local day (without a time: sent already, or loaded from the queue). */
 	countOn(dayKey: string, count: number): void {
 		this.perDay.set(dayKey, (this.perDay.get(dayKey) ?? 0) + count);
+		this.version++;
 	}
 
 	book(time: number, dayKey: string): void {
@@ -322,8 +325,8 @@ async function dueLeads(
 		          row_number() OVER (PARTITION BY l.campaign_id, s.number ORDER BY l.created_at, l.id) AS rank
 		   FROM leads l JOIN step s ON s.campaign_id = l.campaign_id AND s.number = l.sequence_position + 1
 		   WHERE l.organization_id = $1 AND l.status = 'active'
-		     AND (l.sequence_position = 0 OR l.last_step_sent_at IS NOT NULL)
 		     AND COALESCE(l.last_step_sent_at, l.created_at) + make_interval(mins => s.delay_minutes) <= $7::timestamptz AT TIME ZONE 'UTC'
+		     AND NOT EXISTS (SELECT 1 FROM email_queue q WHERE q.campaign_id = l.campaign_id AND q.lead_id = l.id AND q.sequence_step = s.number)
 		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'email' AND u.email = l.email)
 		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u
 		                     WHERE u.organization_id = $1 AND u.scope = 'domain' AND u.email = split_part(l.email, '@', 2))
@@ -415,8 +418,20 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 		rotation.set(campaign.id, usable);
 	}
 	const rows: NewRow[] = [];
+	type CachedSlot = { version: number; slot: ReturnType<MailboxSchedule['slot']> };
+	const slots = new Map<string, Array<CachedSlot | undefined>>();
+	const slotsFor = (campaignId: string, zone: string, count: number) => {
+		const key = `${campaignId}|${zone}`;
+		let list = slots.get(key);
+		if (!list) slots.set(key, (list = new Array<CachedSlot | undefined>(count)));
+		return list;
+	};
 	const leads = await dueLeads(tx, sendable.filter((c) => rotation.get(c.id)!.length > 0), quotas, now, options.limit ?? 10_000);
+	const executionId = options.executionId ?? null;
+	// Each full batch is written while the next one is rendered: the database works while this process does.
+	const writes: Array<Promise<WrittenRow[]>> = [];
 	for (const lead of leads) {
+		if (rows.length >= WRITE_BATCH) writes.push(writeBatch(tx, rows.splice(0), executionId, now));
 		const campaign = byId.get(lead.campaign_id)!;
 		const result = results.get(campaign.id)!;
 		const rendered = renderStep(campaign, lead, templates);
@@ -427,12 +442,20 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 			continue;
 		}
 		const zone = typeof lead.data?.timezone === 'string' && isTimeZone(lead.data.timezone) ? lead.data.timezone : campaign.config.timezone;
-		// The mailbox that can send it first; rotation follows, since every booking moves that mailbox's next slot
-		// (and on a tie, without a gap, the mailbox that got fewest in this run goes first).
 		const pacing = { gapMs: campaign.config.minGapSeconds * 1000, jitterMs: campaign.config.jitterSeconds * 1000, random };
+		// The mailbox that can send it first; rotation follows, since every booking moves that mailbox's next slot
+		// (and on a tie, without a gap, the mailbox that got fewest in this run goes first). A mailbox's next slot for
+		// this campaign and zone only changes when the mailbox books: computed once per booking, not once per lead.
+		const mailboxes = rotation.get(campaign.id)!;
+		const zoneSlots = slotsFor(campaign.id, zone, mailboxes.length);
 		let best: { mailbox: MailboxSchedule; time: number; dayKey: string } | undefined;
-		for (const { mailbox, window } of rotation.get(campaign.id)!) {
-			const slot = mailbox.slot(now.getTime(), window, zone, pacing);
+		for (let m = 0; m < mailboxes.length; m++) {
+			const { mailbox, window } = mailboxes[m];
+			let cached = zoneSlots[m];
+			if (!cached || cached.version !== mailbox.version) {
+				cached = zoneSlots[m] = { version: mailbox.version, slot: mailbox.slot(now.getTime(), window, zone, pacing) };
+			}
+			const slot = cached.slot;
 			if (
 				slot &&
 				(!best || slot.time < best.time || (slot.time === best.time && mailbox.bookedThisRun < best.mailbox.bookedThisRun))
@@ -458,8 +481,8 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 			error: null,
 		});
 	}
-	const written = await writeRows(tx, rows, options.executionId ?? null, now);
-	for (const row of written) {
+	if (rows.length > 0) writes.push(writeBatch(tx, rows.splice(0), executionId, now));
+	for (const row of (await Promise.all(writes)).flat()) {
 		const result = results.get(row.campaign_id)!;
 		if (row.status === 'queued') {
 			result.scheduled++;
@@ -476,54 +499,37 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 	};
 }
 
+type WrittenRow = { campaign_id: string; sequence_step: number; status: string };
+
 /**
- * Inserts the rows (a row that exists already is left alone) and moves each lead's sequence position on. created_at
- * is the run's `now`: the daily cap of new leads counts the first steps created on the campaign's day of `now`.
+ * Inserts a batch of rows; a row that exists already (another run scheduled it) is left alone. created_at is the
+ * run's `now`: the daily cap of new leads counts the first steps created on the campaign's day of `now`.
  */
-async function writeRows(
-	tx: TenantTx,
-	rows: NewRow[],
-	executionId: string | null,
-	now: Date,
-): Promise<Array<{ campaign_id: string; sequence_step: number; status: string }>> {
-	const written: Array<{ campaign_id: string; sequence_step: number; status: string }> = [];
-	for (let start = 0; start < rows.length; start += WRITE_BATCH) {
-		const batch = rows.slice(start, start + WRITE_BATCH);
-		const result = await tx.client.query<{ campaign_id: string; sequence_step: number; status: string }>(
-			`WITH input AS (
-			   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[],
-			                        $9::timestamptz[], $10::text[], $11::text[])
-			     AS i(campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error)
-			 ), inserted AS (
-			   INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, subject, body,
-			                            scheduled_at, status, error_message, n8n_execution_id, created_at)
-			   SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12,
-			          $13::timestamptz AT TIME ZONE 'UTC'
-			   FROM input
-			   ON CONFLICT (campaign_id, lead_id, sequence_step) DO NOTHING
-			   RETURNING campaign_id, lead_id, sequence_step, status
-			 ), moved AS (
-			   UPDATE leads l SET sequence_position = i.sequence_step, last_step_sent_at = NULL
-			   FROM inserted i WHERE l.organization_id = $1 AND l.id = i.lead_id AND l.sequence_position < i.sequence_step
-			 )
-			 SELECT campaign_id, sequence_step, status FROM inserted`,
-			[
-				tx.organizationId,
-				batch.map((r) => r.campaignId),
-				batch.map((r) => r.leadId),
-				batch.map((r) => r.accountId),
-				batch.map((r) => r.step),
-				batch.map((r) => r.variant),
-				batch.map((r) => r.subject),
-				batch.map((r) => r.body),
-				batch.map((r) => r.scheduledAt.toISOString()),
-				batch.map((r) => r.status),
-				batch.map((r) => r.error),
-				executionId,
-				now.toISOString(),
-			],
-		);
-		written.push(...result.rows);
-	}
-	return written;
+async function writeBatch(tx: TenantTx, batch: NewRow[], executionId: string | null, now: Date): Promise<WrittenRow[]> {
+	const { rows } = await tx.client.query<WrittenRow>(
+		`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, subject, body,
+		                          scheduled_at, status, error_message, n8n_execution_id, created_at)
+		 SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12,
+		        $13::timestamptz AT TIME ZONE 'UTC'
+		 FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+		   AS i(campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error)
+		 ON CONFLICT (campaign_id, lead_id, sequence_step) DO NOTHING
+		 RETURNING campaign_id, sequence_step, status`,
+		[
+			tx.organizationId,
+			batch.map((r) => r.campaignId),
+			batch.map((r) => r.leadId),
+			batch.map((r) => r.accountId),
+			batch.map((r) => r.step),
+			batch.map((r) => r.variant),
+			batch.map((r) => r.subject),
+			batch.map((r) => r.body),
+			batch.map((r) => r.scheduledAt.toISOString()),
+			batch.map((r) => r.status),
+			batch.map((r) => r.error),
+			executionId,
+			now.toISOString(),
+		],
+	);
+	return rows;
 }

@@ -1,0 +1,68 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { databaseHealth } from '../../../core/databaseHealth';
+import type { OperationExecute } from '../../../shared/runPerItem';
+import { numberOption } from './options';
+
+export const description: INodeProperties[] = [
+	{
+		displayName:
+			'Outputs one item: connection pool, table sizes and growth since the previous run, dead rows, index usage, the slowest statements (when pg_stat_statements is installed) and the queue lag of this credential\'s organization. "healthy" is false when "warnings" lists something to act on: route it with an IF node to an alert.',
+		name: 'getHealthNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Options',
+		name: 'healthOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Big Table Rows',
+				name: 'bigTableRows',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10000,
+				description: 'Tables with at least this many rows get a missing-index hint when read mostly by sequential scans',
+			},
+			{
+				displayName: 'Max Queue Lag (Minutes)',
+				name: 'maxQueueLagMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 60,
+				description: 'Warn when the oldest due email has waited longer than this while a mailbox could still send it',
+			},
+			{
+				displayName: 'Record Snapshot',
+				name: 'recordSnapshot',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to remember table sizes so the next run reports growth since this one',
+			},
+			{
+				displayName: 'Slow Statements',
+				name: 'slowStatements',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100 },
+				default: 10,
+				description: 'How many of the slowest statements to list (needs pg_stat_statements)',
+			},
+		],
+	},
+];
+
+export const execute: OperationExecute = async function ({ pool, credentials, tenant, params }) {
+	const options = params.collection('healthOptions');
+	return databaseHealth(
+		{ pool, settings: credentials.database, tenant },
+		{
+			bigTableRows: numberOption(options.bigTableRows),
+			maxQueueLagMinutes: numberOption(options.maxQueueLagMinutes),
+			slowStatements: numberOption(options.slowStatements),
+			recordSnapshot: options.recordSnapshot === undefined ? true : Boolean(options.recordSnapshot),
+		},
+	);
+};

@@ -1,0 +1,319 @@
+// `npm start`: OPhir running in a real n8n on this machine, for a newcomer.
+//  - installs the pinned n8n and Node 24 once (into the user cache, see scripts/n8n/install.js);
+//  - PostgreSQL: DATABASE_URL (or DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD) for OPhir when given, else an
+//    embedded server whose data stays in OPHIR_DATA_DIR (default ./.ophir-data); n8n's own tables go to a
+//    separate database (`n8n`, or N8N_DATABASE_NAME) on the same server;
+//  - applies OPhir's migrations, starts n8n with OPhir installed as a community package, creates the owner
+//    account (N8N_OWNER_EMAIL / N8N_OWNER_PASSWORD, or generated and printed once), the OPhir credential
+//    (generated secrets kept in a local state file, never printed), imports the bundled workflows/*.json;
+//  - prints the editor URL; Ctrl+C stops everything. A second start reuses all of it.
+// Expects a build (`npm start` runs `npm run build` first).
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const { startEmbeddedPostgres } = require('./embeddedPostgres');
+const { ensureN8nInstalled } = require('./n8n/install');
+const { launchN8n, ensureDatabase, freePort } = require('./n8n/launch');
+const { N8nClient } = require('./n8n/rest');
+
+const ROOT = path.resolve(__dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+const DATA_DIR = process.env.OPHIR_DATA_DIR ? path.resolve(process.env.OPHIR_DATA_DIR) : path.join(ROOT, '.ophir-data');
+const USER_FOLDER = path.join(DATA_DIR, 'n8n');
+const STATE_FILE = path.join(USER_FOLDER, 'ophir-state.json');
+const OPHIR_DATABASE = 'ophir';
+const CREDENTIAL_NAME = 'OPhir';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+function readState() {
+	try {
+		return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
+	} catch {
+		return {};
+	}
+}
+
+function writeState(state) {
+	fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
+	fs.writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+function portIsFree(port) {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+	});
+}
+
+/** OPhir's database from the environment, as a connection string; undefined when none is configured. */
+function ophirUrlFromEnv() {
+	const { databaseSettingsFromEnv } = require(path.join(DIST, 'nodes', 'core', 'connectionSettings.js'));
+	const settings = databaseSettingsFromEnv(process.env);
+	if (!settings) return undefined;
+	if (settings.connectionString) return settings.connectionString;
+	const url = new URL('postgresql://localhost');
+	url.hostname = settings.host;
+	url.port = String(settings.port);
+	url.pathname = `/${settings.database}`;
+	url.username = settings.user;
+	url.password = settings.password;
+	return url.toString();
+}
+
+function withDatabase(serverUrl, database) {
+	const url = new URL(serverUrl);
+	url.pathname = `/${database}`;
+	return url.toString();
+}
+
+async function migrate(databaseUrl) {
+	const { applyMigrations } = require(path.join(DIST, 'nodes', 'core', 'migrations.js'));
+	const { Pool } = require('pg');
+	const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+	pool.on('error', () => undefined); // an idle connection dropped by the server is not worth a crash here
+	try {
+		return await applyMigrations(pool);
+	} finally {
+		await pool.end();
+	}
+}
+
+/** Logs in as the owner, creating the account on a new instance. Returns a client with a session. */
+async function ownerSession(url, state) {
+	const client = new N8nClient(url);
+	if (await client.needsOwnerSetup()) {
+		const email = process.env.N8N_OWNER_EMAIL || 'owner@ophir.local';
+		const generated = !process.env.N8N_OWNER_PASSWORD;
+		// n8n asks for 8+ characters with a digit and an uppercase letter.
+		const password = process.env.N8N_OWNER_PASSWORD || `Ophir-${secret(12)}-9`;
+		await client.setupOwner({ email, password });
+		state.owner = { email, ...(generated ? { password } : {}) };
+		writeState(state);
+		say('');
+		say('Created the n8n owner account. Log in with:');
+		say(`  email:    ${email}`);
+		say(`  password: ${generated ? password : '(the one in N8N_OWNER_PASSWORD)'}`);
+		if (generated) say(`  (shown once; it is also kept in ${STATE_FILE}, readable by you only)`);
+		return client;
+	}
+	const email = process.env.N8N_OWNER_EMAIL || state.owner?.email;
+	const password = process.env.N8N_OWNER_PASSWORD || state.owner?.password;
+	if (!email || !password) {
+		throw new Error(
+			'This n8n already has an owner: set N8N_OWNER_EMAIL and N8N_OWNER_PASSWORD so OPhir can set it up.',
+		);
+	}
+	try {
+		await client.login(email, password);
+	} catch (error) {
+		throw new Error(
+			`Could not log in to n8n as ${email} (${error.message}). If you changed the password in n8n, set N8N_OWNER_EMAIL and N8N_OWNER_PASSWORD.`,
+		);
+	}
+	return client;
+}
+
+/** Creates the OPhir credential, or brings it up to date (the database or the port may have changed). */
+async function ensureCredential(client, state, { databaseUrl, n8nUrl }) {
+	state.encryptionKey ??= secret(32);
+	state.trackingSecret ??= secret(32);
+	writeState(state);
+	const data = {
+		connection: 'connectionString',
+		connectionString: databaseUrl,
+		encryptionKey: state.encryptionKey,
+		trackingSecret: state.trackingSecret,
+		trackingBaseUrl: `${n8nUrl}/webhook/ophir`,
+	};
+	const existing = (await client.listCredentials()).find((c) => c.id === state.credentialId);
+	if (existing) {
+		await client.updateCredential(existing.id, { name: existing.name, type: 'ophirPostgresApi', data });
+		return existing;
+	}
+	const created = await client.createCredential({ name: CREDENTIAL_NAME, type: 'ophirPostgresApi', data });
+	state.credentialId = created.id;
+	writeState(state);
+	return created;
+}
+
+/**
+ * Imports workflows/*.json that this instance does not have yet (matched by name; a second start adds nothing)
+ * and activates those with a trigger that runs by itself (OPHIR_ACTIVATE_WORKFLOWS=false leaves them off).
+ */
+async function importWorkflows(client) {
+	const folder = path.join(ROOT, 'workflows');
+	const files = fs.existsSync(folder)
+		? fs
+				.readdirSync(folder)
+				.filter((f) => f.endsWith('.json'))
+				.sort()
+		: [];
+	if (files.length === 0) return [];
+	const present = new Map((await client.listWorkflows()).map((w) => [w.name, w]));
+	// Trigger nodes (schedule, IMAP, webhooks, OPhir's tracking trigger) are the ones in n8n's "trigger" group.
+	const triggerTypes = new Set(
+		(await client.nodeTypes()).filter((t) => t.group?.includes('trigger')).map((t) => t.name),
+	);
+	const result = [];
+	for (const file of files) {
+		const workflow = JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8'));
+		let saved = present.get(workflow.name);
+		let status = 'already there';
+		if (!saved) {
+			saved = await client.createWorkflow(workflow);
+			status = 'imported';
+			const activatable = workflow.nodes.some(
+				(n) => triggerTypes.has(n.type) && !/\.(manualTrigger|errorTrigger)$/.test(n.type),
+			);
+			// Exported workflows say "active": false; a newcomer wants them running. One whose trigger still needs
+			// settings (an IMAP mailbox, say) cannot be activated yet: say so and go on.
+			if (activatable && process.env.OPHIR_ACTIVATE_WORKFLOWS !== 'false') {
+				try {
+					await client.activateWorkflow(saved.id);
+					status = 'imported and activated';
+				} catch (error) {
+					status = `imported, NOT activated: ${error.message.replace(/\s+/g, ' ')}`;
+				}
+			}
+		}
+		result.push({ file, name: workflow.name, status });
+	}
+	return result;
+}
+
+async function main() {
+	const started = Date.now();
+	if (!fs.existsSync(path.join(DIST, 'nodes', 'core', 'migrations.js'))) {
+		throw new Error('dist/ is missing: run `npm run build` first (`npm start` does).');
+	}
+	fs.mkdirSync(USER_FOLDER, { recursive: true });
+	const state = readState();
+	const stops = [];
+	let stopping = false;
+	const stopAll = async () => {
+		for (const stop of stops.splice(0).reverse())
+			await stop().catch((error) => say(`  (while stopping: ${error.message})`));
+	};
+	const onStop = async () => {
+		if (stopping) return;
+		stopping = true;
+		say('\nStopping n8n, then PostgreSQL ...');
+		await stopAll();
+		say(`Stopped. Your data is kept in ${DATA_DIR}`);
+		process.exit(0);
+	};
+	// The launcher below asks for the stop; losing it (killed) means stop too.
+	process.on('message', (message) => message === 'ophir:stop' && onStop());
+	process.on('disconnect', onStop);
+
+	try {
+		await ensureN8nInstalled({ log: say });
+
+		let serverUrl;
+		let databaseUrl = ophirUrlFromEnv();
+		if (databaseUrl) {
+			serverUrl = databaseUrl; // n8n's database goes on the same server
+			say(`OPhir database: from ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'DB_HOST/DB_NAME/...'}`);
+		} else {
+			state.postgresPassword ??= secret(18);
+			writeState(state);
+			say(`Starting PostgreSQL (data in ${path.join(DATA_DIR, 'postgres')}) ...`);
+			const pg = await startEmbeddedPostgres({
+				dataDir: path.join(DATA_DIR, 'postgres', 'data'),
+				password: state.postgresPassword,
+				port: state.postgresPort && (await portIsFree(state.postgresPort)) ? state.postgresPort : undefined,
+				persistent: true,
+			});
+			stops.push(() => pg.stop());
+			state.postgresPort = Number(new URL(pg.url).port);
+			writeState(state);
+			serverUrl = pg.url;
+			await ensureDatabase(pg.url, OPHIR_DATABASE);
+			databaseUrl = withDatabase(pg.url, OPHIR_DATABASE);
+		}
+
+		const migrations = await migrate(databaseUrl).catch((error) => {
+			// Typically a migration file edited after it ran here: only possible while developing OPhir itself.
+			throw new Error(
+				`${error.message}\n(While developing OPhir, to start over with an empty database: stop, delete ${path.join(DATA_DIR, 'postgres')} and start again.)`,
+			);
+		});
+		say(
+			migrations.applied.length
+				? `Applied OPhir migrations ${migrations.applied.join(', ')} (schema ${migrations.current}).`
+				: `OPhir schema is up to date (${migrations.current}).`,
+		);
+
+		const wanted = Number(process.env.N8N_PORT || 5678);
+		const port = (await portIsFree(wanted)) ? wanted : await freePort();
+		say(`Starting n8n on port ${port} with OPhir installed ...`);
+		const n8n = await launchN8n({
+			userFolder: USER_FOLDER,
+			adminUrl: serverUrl,
+			n8nDatabase: process.env.N8N_DATABASE_NAME || 'n8n',
+			port,
+			log: say,
+		});
+		stops.push(() => n8n.stop());
+
+		const client = await ownerSession(n8n.url, state);
+		await ensureCredential(client, state, { databaseUrl, n8nUrl: n8n.url });
+		const workflows = await importWorkflows(client);
+
+		say('');
+		say(`OPhir is running in n8n (ready in ${Math.round((Date.now() - started) / 1000)} s).`);
+		say(`  n8n editor:       ${n8n.url}`);
+		say(`  login:            ${state.owner?.email ?? process.env.N8N_OWNER_EMAIL}`);
+		say(`  credential:       "${CREDENTIAL_NAME}" (OPhir PostgreSQL), ready to pick in any OPhir node`);
+		if (workflows.length === 0) say('  workflows:        none bundled yet (workflows/*.json)');
+		for (const w of workflows) say(`  workflow:         ${w.name} (${w.status})`);
+		say(`  data folder:      ${DATA_DIR}`);
+		say(`  n8n log:          ${n8n.logFile}`);
+		say('Press Ctrl+C to stop.');
+
+		const { code, signal } = await n8n.whenExited;
+		if (stopping) return;
+		say(`n8n stopped unexpectedly (${signal ?? `exit code ${code}`}). The end of its log:`);
+		say(n8n.logs().split('\n').slice(-40).join('\n'));
+		await stopAll();
+		process.exit(1);
+	} catch (error) {
+		await stopAll();
+		throw error;
+	}
+}
+
+/**
+ * Ctrl+C signals the terminal's whole process group, PostgreSQL included, which would then stop under n8n's
+ * feet. So the work runs in a child process with a group of its own, and this process turns Ctrl+C (or
+ * SIGTERM) into an orderly stop request: n8n first, then PostgreSQL.
+ */
+function launchInOwnGroup() {
+	const { spawn } = require('node:child_process');
+	const child = spawn(process.execPath, [__filename], {
+		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		detached: true,
+		env: { ...process.env, OPHIR_START_WORKER: '1' },
+	});
+	const requestStop = () => {
+		if (child.connected) child.send('ophir:stop');
+	};
+	process.on('SIGINT', requestStop);
+	process.on('SIGTERM', requestStop);
+	process.on('SIGHUP', requestStop);
+	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (process.env.OPHIR_START_WORKER === '1') {
+	main().catch((error) => {
+		process.stderr.write(`\nnpm start failed: ${error.message}\n`);
+		process.exit(1);
+	});
+} else {
+	launchInOwnGroup();
+}
