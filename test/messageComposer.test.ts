@@ -154,11 +154,11 @@ describe('message composer', () => {
 
 		it('lets the webhook find the original URL of every click: trackableLinks(stored body)[i]', () => {
 			const message = composeMessage(input());
-			const clicked = hrefs(message.html).filter((href) => href.startsWith(`${BASE}/c/`));
+			const clicked = hrefs(message.html).filter((href) => href.startsWith(`${BASE}/c?t=`));
 			expect(clicked).toHaveLength(4);
 			const stored = input().html;
 			const targets = clicked.map((href) => {
-				const token = verifyTrackingToken(SECRET, href.slice(`${BASE}/c/`.length));
+				const token = verifyTrackingToken(SECRET, href.slice(`${BASE}/c?t=`.length));
 				expect(token).toMatchObject({ queueId: QUEUE_ID, kind: 'click' });
 				return trackableLinks(stored)[token!.linkIndex];
 			});
@@ -188,7 +188,7 @@ describe('message composer', () => {
 
 		it('leaves links unchanged when click tracking is off, but still lists them', () => {
 			const message = composeMessage(input({ tracking: tracking(true, false) }));
-			expect(message.html).not.toContain(`${BASE}/c/`);
+			expect(message.html).not.toContain(`${BASE}/c?t=`);
 			expect(hrefs(message.html)).toEqual([...trackableLinksOfBody(), unsubscribeUrl]);
 			expect(message.html).toContain('href="https://acme.example/pricing?plan=pro&amp;ref=mail"');
 			expect(message.links).toEqual(BODY_LINKS);
@@ -214,7 +214,7 @@ describe('message composer', () => {
 			const { html } = composeMessage(input());
 			expect(html.split(pixel)).toHaveLength(2);
 			expect(html).toMatch(new RegExp(`${escapeRegExp(pixel)}\\n</body></html>$`));
-			expect(verifyTrackingToken(SECRET, /\/o\/([\w-]+)\.gif/.exec(html)?.[1])).toEqual({
+			expect(verifyTrackingToken(SECRET, /\/o\.gif\?t=([\w-]+)/.exec(html)?.[1])).toEqual({
 				queueId: QUEUE_ID,
 				kind: 'open',
 				linkIndex: 0,
@@ -230,7 +230,7 @@ describe('message composer', () => {
 			for (const clicks of [true, false]) {
 				const { html } = composeMessage(input({ tracking: tracking(false, clicks) }));
 				expect(html).not.toContain('<img');
-				expect(html).not.toContain(`${BASE}/o/`);
+				expect(html).not.toContain(`${BASE}/o.gif?t=`);
 			}
 		});
 	});
@@ -243,7 +243,7 @@ describe('message composer', () => {
 					`<a href="${unsubscribeUrl}">Unsubscribe from these emails</a><br>${POSTAL_ADDRESS}</p>\n</body></html>`,
 			);
 			expect(links).toEqual(BODY_LINKS); // the footer's link is not a trackable link
-			expect(verifyTrackingToken(SECRET, unsubscribeUrl.slice(`${BASE}/u/`.length))).toEqual({
+			expect(verifyTrackingToken(SECRET, unsubscribeUrl.slice(`${BASE}/u?t=`.length))).toEqual({
 				queueId: QUEUE_ID,
 				kind: 'unsubscribe',
 				linkIndex: 0,
@@ -317,7 +317,7 @@ describe('message composer', () => {
 					POSTAL_ADDRESS,
 				].join('\n'),
 			);
-			expect(text).not.toContain('/o/');
+			expect(text).not.toContain('/o.gif');
 			expect(text).not.toContain('color: red');
 		});
 

@@ -129,7 +129,7 @@ describe('OPhir Queue node in n8n', () => {
 			messageId: expect.stringMatching(/^<.+@.+>$/),
 			headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
 		});
-		expect(message.html).toContain(`${TRACKING_BASE}/c/`);
+		expect(message.html).toContain(`${TRACKING_BASE}/c?t=`);
 		expect(await run(tenant.id, { operation: 'claim' })).toEqual([]);
 
 		// Item 0 sent, item 1 bounced, item 2 reported with a stale token.

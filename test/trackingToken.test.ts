@@ -284,10 +284,10 @@ describe('tracking tokens', () => {
 			const open = trackingUrl(BASE, SECRET, QUEUE_ID, 'open');
 			const click = trackingUrl(BASE, SECRET, QUEUE_ID, 'click', 3);
 			const unsubscribe = trackingUrl(BASE, SECRET, QUEUE_ID, 'unsubscribe');
-			expect(open).toBe(`${BASE}/o/${signTrackingToken(SECRET, QUEUE_ID, 'open')}.gif`);
-			expect(click).toBe(`${BASE}/c/${signTrackingToken(SECRET, QUEUE_ID, 'click', 3)}`);
-			expect(unsubscribe).toBe(`${BASE}/u/${signTrackingToken(SECRET, QUEUE_ID, 'unsubscribe')}`);
-			const token = /\/c\/([^/]+)$/.exec(click)?.[1];
+			expect(open).toBe(`${BASE}/o.gif?t=${signTrackingToken(SECRET, QUEUE_ID, 'open')}`);
+			expect(click).toBe(`${BASE}/c?t=${signTrackingToken(SECRET, QUEUE_ID, 'click', 3)}`);
+			expect(unsubscribe).toBe(`${BASE}/u?t=${signTrackingToken(SECRET, QUEUE_ID, 'unsubscribe')}`);
+			const token = /\/c\?t=([^&]+)$/.exec(click)?.[1];
 			expect(verifyTrackingToken(SECRET, token)).toEqual({ queueId: QUEUE_ID, kind: 'click', linkIndex: 3 });
 		});
 
@@ -296,7 +296,7 @@ describe('tracking tokens', () => {
 				trackingUrl(BASE, SECRET, QUEUE_ID, 'unsubscribe'),
 			);
 			expect(trackingUrl('http://localhost:5678//', SECRET, QUEUE_ID, 'open')).toMatch(
-				/^http:\/\/localhost:5678\/o\/[\w-]{68}\.gif$/,
+				/^http:\/\/localhost:5678\/o\.gif\?t=[\w-]{68}$/,
 			);
 		});
 

@@ -15,13 +15,15 @@ import { connect, CREDENTIAL_TYPE } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
 
 /** The tracking endpoints, by webhook name: open pixel, click redirect, unsubscribe page and RFC 8058 one-click. */
+// Static paths under the node's webhook ID, the token in the query: n8n serves them at /webhook/<webhook ID>/<path>,
+// so several tracking workflows (one per organization) never collide.
 const ENDPOINTS: Record<string, { kind: TrackingKind; method: 'GET' | 'HEAD' | 'POST'; path: string }> = {
-	open: { kind: 'open', method: 'GET', path: 'o/:token' },
-	openHead: { kind: 'open', method: 'HEAD', path: 'o/:token' },
-	click: { kind: 'click', method: 'GET', path: 'c/:token' },
-	clickHead: { kind: 'click', method: 'HEAD', path: 'c/:token' },
-	unsubscribePage: { kind: 'unsubscribe', method: 'GET', path: 'u/:token' },
-	unsubscribe: { kind: 'unsubscribe', method: 'POST', path: 'u/:token' },
+	open: { kind: 'open', method: 'GET', path: 'o.gif' },
+	openHead: { kind: 'open', method: 'HEAD', path: 'o.gif' },
+	click: { kind: 'click', method: 'GET', path: 'c' },
+	clickHead: { kind: 'click', method: 'HEAD', path: 'c' },
+	unsubscribePage: { kind: 'unsubscribe', method: 'GET', path: 'u' },
+	unsubscribe: { kind: 'unsubscribe', method: 'POST', path: 'u' },
 };
 
 const webhooks: IWebhookDescription[] = Object.entries(ENDPOINTS).map(([name, endpoint]) => ({
@@ -55,7 +57,7 @@ export class OphirTrackTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Set the credential\'s "Tracking Base URL" to this node\'s production URL without the path (…/webhook/<webhook ID>). Emails link to <base>/o/<token>.gif, <base>/c/<token> and <base>/u/<token>.',
+					'Set the credential\'s "Tracking Base URL" to this node\'s production URL without the path (…/webhook/<webhook ID>). Emails link to <base>/o.gif?t=<token>, <base>/c?t=<token> and <base>/u?t=<token>.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -90,7 +92,7 @@ export class OphirTrackTrigger implements INodeType {
 			reply = await handleTrackingRequest((work) => withTenant(pool, credentials.organizationId, work), credentials.trackingSecret, {
 				kind: endpoint.kind,
 				method: request.method,
-				token: String((this.getParamsData() as IDataObject).token ?? ''),
+				token: String((this.getQueryData() as IDataObject).t ?? ''),
 				ip: clientIp(request, this.getNodeParameter('trustProxy', false) as boolean),
 				userAgent: request.headers['user-agent'] ?? null,
 			});

@@ -111,9 +111,9 @@ export function requireTrackingBaseUrl(baseUrl: unknown): string {
 }
 
 const URL_SHAPES: Record<TrackingKind, (base: string, token: string) => string> = {
-	open: (base, token) => `${base}/o/${token}.gif`,
-	click: (base, token) => `${base}/c/${token}`,
-	unsubscribe: (base, token) => `${base}/u/${token}`,
+	open: (base, token) => `${base}/o.gif?t=${token}`,
+	click: (base, token) => `${base}/c?t=${token}`,
+	unsubscribe: (base, token) => `${base}/u?t=${token}`,
 };
 
 export function trackingUrl(

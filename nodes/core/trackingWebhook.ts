@@ -12,7 +12,7 @@ import type { TrackingKind } from './trackingToken';
 export interface TrackingHttpRequest {
 	kind: TrackingKind;
 	method: string;
-	/** The token from the URL path (an open's may end in .gif). */
+	/** The token from the URL's query (t=…). */
 	token: string;
 	ip?: string | null;
 	userAgent?: string | null;
@@ -59,8 +59,7 @@ export async function handleTrackingRequest(run: TenantRunner, secret: string, r
 	const method = request.method.toUpperCase();
 	const info = { method, ip: request.ip, userAgent: request.userAgent, executionId: request.executionId };
 	if (request.kind === 'open') {
-		const token = request.token.replace(/\.gif$/i, '');
-		const outcome = await run((tx) => trackOpen(tx, secret, token, info));
+		const outcome = await run((tx) => trackOpen(tx, secret, request.token, info));
 		return {
 			status: 200,
 			headers: { ...NO_STORE, 'Content-Type': 'image/gif', 'Content-Length': String(PIXEL.length) },

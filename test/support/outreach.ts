@@ -59,8 +59,8 @@ export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: num
 	const received = (email: string) => {
 		const mail = sink.to(email)[0];
 		const html = String(mail.parsed.html);
-		const find = (kind: string) => [...html.matchAll(new RegExp(`${baseUrl}/${kind}/([\\w-]+)`, 'g'))].map((m) => m[1]);
-		return { open: find('o')[0], clicks: find('c'), unsubscribe: find('u')[0], messageId: String(mail.parsed.messageId) };
+		const find = (path: string) => [...html.matchAll(new RegExp(`${baseUrl}/${path}\\?t=([\\w-]+)`, 'g'))].map((m) => m[1]);
+		return { open: find('o\\.gif')[0], clicks: find('c'), unsubscribe: find('u')[0], messageId: String(mail.parsed.messageId) };
 	};
 	return { tenant, account, campaign, domain, received, sentAt };
 }

@@ -5,7 +5,7 @@ import type { ICredentialDataDecryptedObject, INodeType, IWebhookFunctions } fro
 
 /**
  * Serves a trigger node's webhooks over real HTTP the way n8n's webhook server calls them: the request is matched
- * to a webhook description by method and path (`o/:token` style parameters), and the node's webhook() gets the real
+ * to a webhook description by method and path, and the node's webhook() gets the real
  * request and response objects. What needs a running n8n (its database, executions) is left out: a test sees the
  * node's return value in `returned`.
  */
@@ -33,21 +33,9 @@ export class WebhookServer {
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const path = new URL(req.url ?? '/', this.url).pathname.replace(/^\/+/, '');
-		const match = (this.nodeType.description.webhooks ?? [])
-			.map((webhook) => {
-				if (webhook.httpMethod !== req.method) return undefined;
-				const pattern = String(webhook.path).split('/');
-				const parts = path.split('/');
-				if (pattern.length !== parts.length) return undefined;
-				const params: Record<string, string> = {};
-				for (let i = 0; i < pattern.length; i++) {
-					if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = decodeURIComponent(parts[i]);
-					else if (pattern[i] !== parts[i]) return undefined;
-				}
-				return { name: webhook.name, params };
-			})
-			.find(Boolean);
+		const url = new URL(req.url ?? '/', this.url);
+		const path = url.pathname.replace(/^\/+/, '');
+		const match = (this.nodeType.description.webhooks ?? []).find((webhook) => webhook.httpMethod === req.method && webhook.path === path);
 		if (!match) {
 			res.writeHead(404).end('no such webhook');
 			return;
@@ -56,7 +44,12 @@ export class WebhookServer {
 			getWebhookName: () => match.name,
 			getRequestObject: () => req,
 			getResponseObject: () => res,
-			getParamsData: () => match.params,
+			// Like n8n (express), a repeated query parameter becomes a list.
+			getQueryData: () => {
+				const query: Record<string, string | string[]> = {};
+				for (const [key, value] of url.searchParams) query[key] = key in query ? [query[key]].flat().concat(value) : value;
+				return query;
+			},
 			getCredentials: async (type: string) => this.credentials[type],
 			getNodeParameter: (name: string, fallback?: unknown) => this.parameters[name] ?? fallback,
 			logger: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined },
