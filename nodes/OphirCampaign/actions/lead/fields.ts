@@ -3,27 +3,35 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { LeadInput } from '../../../core/leads';
 import type { ItemParameters } from '../../../shared/parameters';
 
-/** The optional lead fields of Create and Upsert. */
-export const leadFields: INodeProperties = {
-	displayName: 'Additional Fields',
-	name: 'additionalFields',
-	type: 'collection',
-	placeholder: 'Add Field',
-	default: {},
-	options: [
-		{ displayName: 'Company', name: 'company', type: 'string', default: '' },
-		{
-			displayName: 'Custom Fields (JSON)',
-			name: 'data',
-			type: 'json',
-			default: '{}',
-			description: 'Any other fields, usable in templates, e.g. {"city": "Lyon", "timezone": "Europe/Paris"}',
-		},
-		{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
-		{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
-		{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' },
-	],
-};
+/** A lead's own fields, as a collection: Additional Fields of Create and Upsert, or Update Fields of Update. */
+export function leadFieldCollection(name: 'additionalFields' | 'updateFields'): INodeProperties {
+	const update = name === 'updateFields';
+	return {
+		displayName: update ? 'Update Fields' : 'Additional Fields',
+		name,
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{ displayName: 'Company', name: 'company', type: 'string', default: '' },
+			{
+				displayName: 'Custom Fields (JSON)',
+				name: 'data',
+				type: 'json',
+				default: '{}',
+				description: update
+					? 'Merged into the stored custom fields; a field set to null is removed'
+					: 'Any other fields, usable in templates, e.g. {"city": "Lyon", "timezone": "Europe/Paris"}',
+			},
+			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
+			// Tags change with Add Tags and Remove Tags.
+			...(update ? [] : [{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' } as INodeProperties]),
+		],
+	};
+}
+
+export const leadFields = leadFieldCollection('additionalFields');
 
 export const campaignIdField: INodeProperties = {
 	displayName: 'Campaign ID',
