@@ -46,10 +46,11 @@ function positiveWhole(value: number, field: string, max: number): number {
 }
 
 /**
- * Claims up to `limit` due emails: returns expired leases to the queue, cancels due emails whose lead may no longer
- * be emailed (not active, its address or domain suppressed, or it clicked and the campaign stops on clicks), then leases due emails of active campaigns, per
- * mailbox no more than it may still send today (its capacity minus what it sent and what is in flight). Mailbox
- * rows are locked while this runs, so concurrent claims never hand out the same capacity twice.
+ * Claims up to `limit` due emails: returns expired leases to the queue, picks due emails of active campaigns, per
+ * mailbox no more than it may still send today (its capacity minus what it sent and what is in flight), cancels
+ * those whose lead may no longer be emailed (not active, its address or domain suppressed, or it clicked and the
+ * campaign stops on clicks) and leases the rest. Mailbox rows are locked while this runs, so concurrent claims never
+ * hand out the same capacity twice; every statement's work is bounded by the batch, not by the size of the queue.
  */
 export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promise<ClaimedEmail[]> {
 	const limit = positiveWhole(options.limit, 'Batch Size', 10_000);
@@ -78,24 +79,6 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		 WHERE organization_id = $1 AND status = 'sending' AND lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC'`,
 		[org, now],
 	);
-	// What changed since scheduling: the lead left the sequence, its address or domain was suppressed, or it clicked
-	// in a campaign that stops on clicks.
-	await tx.client.query(
-		`UPDATE email_queue q SET status = 'cancelled',
-		   error_message = CASE WHEN l.status <> 'active' THEN 'lead ' || l.status
-		                        WHEN stop.clicked THEN 'lead clicked (the campaign stops on clicks)'
-		                        ELSE 'address or domain suppressed' END
-		 FROM leads l, campaigns c,
-		      LATERAL (SELECT COALESCE((c.config #>> '{stopRules,onClick}')::boolean, false)
-		                 AND EXISTS (SELECT 1 FROM email_activities a
-		                             WHERE a.organization_id = $1 AND a.lead_id = l.id AND a.event_type = 'clicked' AND NOT a.metadata ? 'machine') AS clicked) stop
-		 WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.id = q.lead_id AND c.organization_id = $1 AND c.id = q.campaign_id
-		   AND q.status = 'queued' AND q.scheduled_at <= $2::timestamptz AT TIME ZONE 'UTC'
-		   AND (l.status <> 'active' OR stop.clicked
-		     OR EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'email' AND u.email = l.email)
-		     OR EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'domain' AND u.email = split_part(l.email, '@', 2)))`,
-		[org, now],
-	);
 	if (locked.length === 0) return [];
 	const { rows: mailboxes } = await tx.client.query<{ id: string; remaining: number }>(
 		`SELECT a.id,
@@ -110,24 +93,45 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	);
 	const open = mailboxes.filter((m) => m.remaining > 0);
 	if (open.length === 0) return [];
+	// The candidates, oldest first, per mailbox no more than it may still send, locked (other claims skip them).
+	const { rows: picked } = await tx.client.query<{ id: string }>(
+		`WITH mailbox AS (SELECT * FROM unnest($2::uuid[], $3::int[]) AS m(id, remaining))
+		 SELECT p.id FROM mailbox m CROSS JOIN LATERAL (
+		   SELECT q.id, q.scheduled_at FROM email_queue q
+		   WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status = 'queued'
+		     AND q.scheduled_at <= $4::timestamptz AT TIME ZONE 'UTC'
+		     AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = q.campaign_id AND c.organization_id = $1 AND c.status = 'active')
+		   ORDER BY q.scheduled_at LIMIT LEAST(m.remaining, $5)
+		   FOR UPDATE OF q SKIP LOCKED) p
+		 ORDER BY p.scheduled_at LIMIT $5`,
+		[org, open.map((m) => m.id), open.map((m) => m.remaining), now, limit],
+	);
+	if (picked.length === 0) return [];
+	// What changed since scheduling, checked for the candidates only: the lead left the sequence, its address or
+	// domain was suppressed, or it clicked in a campaign that stops on clicks. Those are cancelled, not sent.
+	await tx.client.query(
+		`UPDATE email_queue q SET status = 'cancelled',
+		   error_message = CASE WHEN l.status <> 'active' THEN 'lead ' || l.status
+		                        WHEN stop.clicked THEN 'lead clicked (the campaign stops on clicks)'
+		                        ELSE 'address or domain suppressed' END
+		 FROM leads l, campaigns c,
+		      LATERAL (SELECT COALESCE((c.config #>> '{stopRules,onClick}')::boolean, false)
+		                 AND EXISTS (SELECT 1 FROM email_activities a
+		                             WHERE a.organization_id = $1 AND a.lead_id = l.id AND a.event_type = 'clicked' AND NOT a.metadata ? 'machine') AS clicked) stop
+		 WHERE q.organization_id = $1 AND q.id = ANY($2::uuid[])
+		   AND l.organization_id = $1 AND l.id = q.lead_id AND c.organization_id = $1 AND c.id = q.campaign_id
+		   AND (l.status <> 'active' OR stop.clicked
+		     OR EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'email' AND u.email = l.email)
+		     OR EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'domain' AND u.email = split_part(l.email, '@', 2)))`,
+		[org, picked.map((row) => row.id)],
+	);
 	const { rows: claimed } = await tx.client.query<{ id: string }>(
-		`WITH mailbox AS (SELECT * FROM unnest($2::uuid[], $3::int[]) AS m(id, remaining)),
-		 picked AS (
-		   SELECT p.id, p.scheduled_at FROM mailbox m CROSS JOIN LATERAL (
-		     SELECT q.id, q.scheduled_at FROM email_queue q
-		     WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status = 'queued'
-		       AND q.scheduled_at <= $4::timestamptz AT TIME ZONE 'UTC'
-		       AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = q.campaign_id AND c.organization_id = $1 AND c.status = 'active')
-		     ORDER BY q.scheduled_at LIMIT LEAST(m.remaining, $5)
-		     FOR UPDATE OF q SKIP LOCKED) p
-		   ORDER BY p.scheduled_at LIMIT $5
-		 )
-		 UPDATE email_queue q SET status = 'sending', lease_token = gen_random_uuid(),
-		   lease_expires_at = $4::timestamptz AT TIME ZONE 'UTC' + make_interval(secs => $6),
-		   attempts = COALESCE(q.attempts, 0) + 1, last_attempt_at = $4::timestamptz AT TIME ZONE 'UTC', n8n_execution_id = $7
-		 FROM picked WHERE q.id = picked.id
+		`UPDATE email_queue q SET status = 'sending', lease_token = gen_random_uuid(),
+		   lease_expires_at = $3::timestamptz AT TIME ZONE 'UTC' + make_interval(secs => $4),
+		   attempts = COALESCE(q.attempts, 0) + 1, last_attempt_at = $3::timestamptz AT TIME ZONE 'UTC', n8n_execution_id = $5
+		 WHERE q.organization_id = $1 AND q.id = ANY($2::uuid[]) AND q.status = 'queued'
 		 RETURNING q.id`,
-		[org, open.map((m) => m.id), open.map((m) => m.remaining), now, limit, leaseSeconds, options.executionId ?? null],
+		[org, picked.map((row) => row.id), now, leaseSeconds, options.executionId ?? null],
 	);
 	return claimed.length === 0 ? [] : loadClaimed(tx, claimed.map((row) => row.id));
 }
