@@ -128,7 +128,8 @@ async function ensureCredential(client, state, { databaseUrl, n8nUrl }) {
 		connectionString: databaseUrl,
 		encryptionKey: state.encryptionKey,
 		trackingSecret: state.trackingSecret,
-		trackingBaseUrl: `${n8nUrl}/webhook/ophir`,
+		// The bundled OPhir Tracking workflow serves under the fixed webhook ID ophir-tracking.
+		trackingBaseUrl: `${n8nUrl}/webhook/ophir-tracking`,
 	};
 	const existing = (await client.listCredentials()).find((c) => c.id === state.credentialId);
 	if (existing) {
@@ -168,7 +169,7 @@ async function importWorkflows(client) {
 			saved = await client.createWorkflow(workflow);
 			status = 'imported';
 			const activatable = workflow.nodes.some(
-				(n) => triggerTypes.has(n.type) && !/\.(manualTrigger|errorTrigger)$/.test(n.type),
+				(n) => triggerTypes.has(n.type) && !/\.manualTrigger$/.test(n.type),
 			);
 			// Exported workflows say "active": false; a newcomer wants them running. One whose trigger still needs
 			// settings (an IMAP mailbox, say) cannot be activated yet: say so and go on.
@@ -184,6 +185,110 @@ async function importWorkflows(client) {
 		result.push({ file, name: workflow.name, status });
 	}
 	return result;
+}
+
+/**
+ * A local inbox (MailDev) for the demo campaign's emails: SMTP and a web page, on the ports of the last start when
+ * free. OPHIR_DEMO=false leaves it out.
+ */
+async function startInbox(state) {
+	const { MailDev } = await import('maildev');
+	state.inboxPassword ??= secret(12);
+	const smtpPort = state.inboxSmtpPort && (await portIsFree(state.inboxSmtpPort)) ? state.inboxSmtpPort : (await portIsFree(1025)) ? 1025 : await freePort();
+	const webPort = state.inboxWebPort && (await portIsFree(state.inboxWebPort)) ? state.inboxWebPort : (await portIsFree(1080)) ? 1080 : await freePort();
+	const inbox = new MailDev({
+		smtp: smtpPort,
+		web: webPort,
+		ip: '127.0.0.1',
+		webIp: '127.0.0.1',
+		incomingUser: 'demo',
+		incomingPass: state.inboxPassword,
+		mailDirectory: path.join(DATA_DIR, 'inbox'),
+		silent: true,
+	});
+	await inbox.start();
+	state.inboxSmtpPort = smtpPort;
+	state.inboxWebPort = webPort;
+	writeState(state);
+	return { smtpPort, url: `http://127.0.0.1:${webPort}`, stop: () => inbox.stop() };
+}
+
+const DEMO_CAMPAIGN = 'OPhir demo (sends to the local inbox)';
+
+/**
+ * Once: two demo mailboxes sending to the local inbox, and an active three-step demo campaign with five leads in
+ * two time zones, in the credential's organization (the system one). Later starts only point the mailboxes at the
+ * inbox's current port.
+ */
+async function seedDemo(databaseUrl, state, inbox) {
+	const core = (module) => require(path.join(DIST, 'nodes', 'core', module));
+	const { getPool } = core('pool');
+	const { withTenant } = core('tenantTransaction');
+	const { SYSTEM_ORGANIZATION_ID, databaseSettingsFromEnv } = core('connectionSettings');
+	const { createEmailAccount, listEmailAccounts, updateEmailAccount } = core('emailAccounts');
+	const { createCampaign, transitionCampaign } = core('campaigns');
+	const { importLeads } = core('leads');
+	const box = new (core('secretBox').SecretBox)(state.encryptionKey);
+	const pool = getPool(databaseSettingsFromEnv({ DATABASE_URL: databaseUrl }));
+	const run = (work) => withTenant(pool, SYSTEM_ORGANIZATION_ID, work);
+	const smtp = { host: '127.0.0.1', port: inbox.smtpPort, security: 'none', user: 'demo' };
+	const mailboxes = ['demo-sender1@ophir.local', 'demo-sender2@ophir.local'];
+	const existing = await run((tx) => listEmailAccounts(tx, { limit: 100, offset: 0 }));
+	const ids = [];
+	for (const email of mailboxes) {
+		const found = existing.find((a) => a.email === email);
+		const account = found
+			? await run((tx) => updateEmailAccount(tx, box, found.id, { smtp, password: state.inboxPassword }))
+			: await run((tx) =>
+					createEmailAccount(tx, box, { email, smtp, password: state.inboxPassword, dailyLimit: 50, warmupStatus: 'warmed', fromName: 'OPhir Demo' }),
+				);
+		ids.push(account.id);
+	}
+	if (state.demoCampaignId) return 'already there';
+	const campaign = await run(async (tx) => {
+		const created = await createCampaign(tx, {
+			name: DEMO_CAMPAIGN,
+			config: {
+				sequence: [
+					{ subject: '{Quick|Short} question, {{fallback firstName "there"}}', body: '<p>Hi {{fallback firstName "there"}},</p><p>This is OPhir\'s demo: step 1 of 3, sent to your local inbox. <a href="https://n8n.io">A tracked link</a>.</p>' },
+					{ delayMinutes: 2, subject: 'Re: quick question', body: '<p>Step 2, two minutes later, threaded under step 1.</p>' },
+					{ delayMinutes: 5, subject: 'Re: quick question', body: '<p>Step 3, the last one. Unsubscribe below to see the one-click page.</p>' },
+				],
+				sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
+				accountIds: ids,
+				minGapSeconds: 5,
+				jitterSeconds: 5,
+				fromName: 'OPhir Demo',
+				postalAddress: 'OPhir Demo, 1 Example Street, Springfield',
+			},
+		});
+		return transitionCampaign(tx, created.id, 'activate');
+	});
+	await run((tx) =>
+		importLeads(
+			tx,
+			[
+				{ email: 'ada@example.com', firstName: 'Ada', company: 'Analytical Engines', data: { timezone: 'Europe/London' } },
+				{ email: 'grace@example.com', firstName: 'Grace', company: 'Compilers Inc', data: { timezone: 'America/New_York' } },
+				{ email: 'alan@example.com', firstName: 'Alan', company: 'Enigma Ltd', data: { timezone: 'Europe/London' } },
+				{ email: 'katherine@example.com', firstName: 'Katherine', company: 'Orbits', data: { timezone: 'America/New_York' } },
+				{ email: 'edsger@example.com', company: 'Structured Co', data: { timezone: 'Europe/Amsterdam' } },
+			],
+			{ campaignId: campaign.id },
+		),
+	);
+	state.demoCampaignId = campaign.id;
+	writeState(state);
+	return 'created';
+}
+
+/** Runs the Scheduler and the Sender once now, so the demo's first emails are in the inbox right away. */
+async function kickOff(client) {
+	const byName = new Map((await client.listWorkflows()).map((w) => [w.name, w]));
+	for (const name of ['OPhir Scheduler', 'OPhir Sender']) {
+		const workflow = byName.get(name);
+		if (workflow) await client.runWorkflow(workflow.id).catch((error) => say(`  (${name} did not run now: ${error.message})`));
+	}
 }
 
 async function main() {
@@ -261,9 +366,15 @@ async function main() {
 		});
 		stops.push(() => n8n.stop());
 
+		const demo = process.env.OPHIR_DEMO !== 'false';
+		const inbox = demo ? await startInbox(state) : undefined;
+		if (inbox) stops.push(inbox.stop);
+
 		const client = await ownerSession(n8n.url, state);
 		await ensureCredential(client, state, { databaseUrl, n8nUrl: n8n.url });
 		const workflows = await importWorkflows(client);
+		const demoStatus = inbox ? await seedDemo(databaseUrl, state, inbox) : undefined;
+		if (inbox) await kickOff(client);
 
 		say('');
 		say(`OPhir is running in n8n (ready in ${Math.round((Date.now() - started) / 1000)} s).`);
@@ -272,6 +383,10 @@ async function main() {
 		say(`  credential:       "${CREDENTIAL_NAME}" (OPhir PostgreSQL), ready to pick in any OPhir node`);
 		if (workflows.length === 0) say('  workflows:        none bundled yet (workflows/*.json)');
 		for (const w of workflows) say(`  workflow:         ${w.name} (${w.status})`);
+		if (inbox) {
+			say(`  demo campaign:    "${DEMO_CAMPAIGN}" (${demoStatus}): 5 leads, 3 steps over 7 minutes`);
+			say(`  local inbox:      ${inbox.url}  (every email OPhir sends in the demo lands here)`);
+		}
 		say(`  data folder:      ${DATA_DIR}`);
 		say(`  n8n log:          ${n8n.logFile}`);
 		say('Press Ctrl+C to stop.');

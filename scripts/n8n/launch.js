@@ -177,6 +177,10 @@ async function launchN8n(options = {}) {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 			// Plain http on localhost: the session cookie must not require https.
 			N8N_SECURE_COOKIE: 'false',
+			// The task broker (it runs Code nodes) listens on 5679 by default; when another n8n on this machine holds
+			// that port (a parallel test file, another checkout's `npm start`), n8n exits at start with code 1 and no
+			// message at log level warn.
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 			...options.env,
 		};
 		// Settings meant for this process (jest's, npm's) must not leak into n8n's.

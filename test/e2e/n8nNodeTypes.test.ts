@@ -4,25 +4,16 @@
  * in a database of the test server, and everything is driven through n8n's REST API as the editor does.
  * The first run on a machine installs n8n (~3 GB, a few minutes); later runs start it in ~15 s.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { launchN8n, type N8nInstance } from '../../scripts/n8n/launch';
 import { N8nClient } from '../../scripts/n8n/rest';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../support/database';
+import { ensureFreshBuild } from './build';
 
 jest.setTimeout(15 * 60_000);
 
-const ROOT = join(__dirname, '..', '..');
 const SYSTEM_ORGANIZATION = '00000000-0000-0000-0000-000000000001';
-
-function buildWhenMissing(): void {
-	if (existsSync(join(ROOT, 'dist', 'nodes', 'OphirCampaign', 'OphirCampaign.node.js'))) return;
-	const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-	if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-}
 
 describe('OPhir in a real n8n', () => {
 	const n8nDatabase = `n8n_e2e_${randomBytes(6).toString('hex')}`;
@@ -31,7 +22,7 @@ describe('OPhir in a real n8n', () => {
 	let client: N8nClient;
 
 	beforeAll(async () => {
-		buildWhenMissing();
+		await ensureFreshBuild();
 		ophirDb = await createTestDatabase();
 		n8n = await launchN8n({
 			adminUrl: adminUrl(),
@@ -50,7 +41,12 @@ describe('OPhir in a real n8n', () => {
 	});
 
 	describe("the editor's node panel", () => {
-		it.each(['n8n-nodes-ophir.ophirCampaign', 'n8n-nodes-ophir.ophirQueue'])(
+		it.each([
+			'n8n-nodes-ophir.ophirCampaign',
+			'n8n-nodes-ophir.ophirQueue',
+			'n8n-nodes-ophir.ophirTrack',
+			'n8n-nodes-ophir.ophirTrackTrigger',
+		])(
 			'lists %s with a light and a dark icon that n8n serves',
 			async (name) => {
 				const nodeType = (await client.nodeTypes()).find((type) => type.name === name);
@@ -67,6 +63,24 @@ describe('OPhir in a real n8n', () => {
 				}
 			},
 		);
+
+		it('lists the four OPhir nodes (and the three action nodes as AI agent tools), the tracking trigger among the triggers with its GET, HEAD and POST webhooks', async () => {
+			const nodeTypes = await client.nodeTypes();
+			const ophir = nodeTypes.filter((type) => String(type.name).startsWith('n8n-nodes-ophir.'));
+			const trigger = ophir.find((type) => type.name === 'n8n-nodes-ophir.ophirTrackTrigger');
+
+			expect(ophir.map((type) => type.name).sort()).toEqual([
+				'n8n-nodes-ophir.ophirCampaign',
+				'n8n-nodes-ophir.ophirCampaignTool',
+				'n8n-nodes-ophir.ophirQueue',
+				'n8n-nodes-ophir.ophirQueueTool',
+				'n8n-nodes-ophir.ophirTrack',
+				'n8n-nodes-ophir.ophirTrackTool',
+				'n8n-nodes-ophir.ophirTrackTrigger',
+			]);
+			expect(trigger?.group).toEqual(['trigger']);
+			expect(new Set((trigger?.webhooks as Array<{ httpMethod: string }>).map((w) => w.httpMethod))).toEqual(new Set(['GET', 'HEAD', 'POST']));
+		});
 
 		it('offers the OPhir PostgreSQL credential type with its fields and icon', async () => {
 			const credentialType = (await client.credentialTypes()).find((type) => type.name === 'ophirPostgresApi');
