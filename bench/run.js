@@ -99,7 +99,15 @@ async function main() {
 	const dir = path.join(__dirname, 'results');
 	fs.mkdirSync(dir, { recursive: true });
 	const base = quick ? 'quick' : 'latest';
-	fs.writeFileSync(path.join(dir, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`);
+	const file = path.join(dir, `${base}.json`);
+	// A run of some scenarios (--only) updates those in the previous results and keeps the others.
+	if (only && fs.existsSync(file)) {
+		const previous = JSON.parse(fs.readFileSync(file, 'utf8'));
+		results.scenarios = { ...previous.scenarios, ...results.scenarios };
+		results.updated = { scenarios: selected, seconds: results.durationSeconds };
+		results.durationSeconds = previous.durationSeconds;
+	}
+	fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 	const markdown = `${table(results)}\n\nMachine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, PostgreSQL ${postgres}; ${results.date.slice(0, 10)}; ${results.durationSeconds} s.\n`;
 	fs.writeFileSync(path.join(dir, `${base}.md`), markdown);
 	console.log(`\n${markdown}\nWritten to bench/results/${base}.json and ${base}.md`);

@@ -18,10 +18,11 @@ BEGIN
   END IF;
 END
 $$;
--- Claims and scheduling: an account's due and in-flight rows in time order (the sent history stays out of it), and
--- leases that expired.
+-- Claims and scheduling: an account's due and in-flight rows in time order (the sent history stays out of it); and
+-- the in-flight rows alone, per account (what a claim subtracts from its capacity) and by lease expiry, so that
+-- neither grows with the number of queued emails.
 CREATE INDEX IF NOT EXISTS idx_email_queue_due ON email_queue (email_account_id, scheduled_at) WHERE status IN ('queued', 'sending');
-CREATE INDEX IF NOT EXISTS idx_email_queue_leased ON email_queue (lease_expires_at) WHERE status = 'sending';
+CREATE INDEX IF NOT EXISTS idx_email_queue_leased ON email_queue (email_account_id, lease_expires_at) WHERE status = 'sending';
 -- The daily cap of new leads counts first steps scheduled today.
 CREATE INDEX IF NOT EXISTS idx_email_queue_campaign_step_created ON email_queue (campaign_id, sequence_step, created_at);
 

@@ -142,11 +142,7 @@ async function loadClaimed(tx: TenantTx, ids: string[]): Promise<ClaimedEmail[]>
 		        q.subject, q.body, q.scheduled_at, l.email AS to_email,
 		        NULLIF(concat_ws(' ', l.first_name, l.last_name), '') AS to_name,
 		        a.id AS account_id, a.email AS account_email, a.settings ->> 'fromName' AS account_from_name,
-		        c.name AS campaign_name, c.config AS campaign_config,
-		        ARRAY(SELECT p.message_id FROM email_queue p
-		              WHERE p.organization_id = $1 AND p.campaign_id = q.campaign_id AND p.lead_id = q.lead_id
-		                AND p.sequence_step < q.sequence_step AND p.message_id IS NOT NULL
-		              ORDER BY p.sequence_step) AS previous_message_ids
+		        c.name AS campaign_name, c.config AS campaign_config
 		 FROM email_queue q
 		 JOIN leads l ON l.id = q.lead_id AND l.organization_id = $1
 		 JOIN email_accounts a ON a.id = q.email_account_id AND a.organization_id = $1
@@ -155,6 +151,22 @@ async function loadClaimed(tx: TenantTx, ids: string[]): Promise<ClaimedEmail[]>
 		 ORDER BY q.scheduled_at, q.id`,
 		[tx.organizationId, ids],
 	);
+	// The Message-IDs of the follow-ups' earlier steps, for threading: one lookup by lead for the whole batch.
+	const followUps = rows.filter((row) => row.sequence_step > 1);
+	const { rows: earlier } = followUps.length
+		? await tx.client.query<{ lead_id: string; campaign_id: string; sequence_step: number; message_id: string }>(
+				`SELECT lead_id, campaign_id, sequence_step, message_id FROM email_queue
+				 WHERE organization_id = $1 AND lead_id = ANY($2::uuid[]) AND message_id IS NOT NULL
+				 ORDER BY sequence_step`,
+				[tx.organizationId, followUps.map((row) => row.lead_id)],
+			)
+		: { rows: [] };
+	const byLead = new Map<string, typeof earlier>();
+	for (const e of earlier) byLead.set(e.lead_id, [...(byLead.get(e.lead_id) ?? []), e]);
+	const previousMessageIds = (row: { lead_id: string; campaign_id: string; sequence_step: number }) =>
+		(byLead.get(row.lead_id) ?? [])
+			.filter((e) => e.campaign_id === row.campaign_id && e.sequence_step < row.sequence_step)
+			.map((e) => e.message_id);
 	return rows.map((row) => ({
 		id: row.id,
 		leaseToken: row.lease_token,
@@ -170,7 +182,7 @@ async function loadClaimed(tx: TenantTx, ids: string[]): Promise<ClaimedEmail[]>
 		to: { email: row.to_email, ...(row.to_name ? { name: row.to_name } : {}) },
 		account: { id: row.account_id, email: row.account_email, ...(row.account_from_name ? { fromName: row.account_from_name } : {}) },
 		campaign: { name: row.campaign_name, config: row.campaign_config },
-		previousMessageIds: row.previous_message_ids,
+		previousMessageIds: row.sequence_step > 1 ? previousMessageIds(row) : [],
 	}));
 }
 
