@@ -12,7 +12,7 @@ const { Client } = require('pg');
 
 const { startEmbeddedPostgres } = require('../scripts/embeddedPostgres');
 
-const SCENARIOS = ['leadImport', 'schedule', 'queueVsGraphile', 'smtpSend', 'statsQuery', 'trackVsWebhook'];
+const SCENARIOS = ['leadImport', 'schedule', 'queueVsGraphile', 'smtpSend', 'statsQuery', 'trackVsWebhook', 'senderScaleOut'];
 const GOALS = {
 	lead_import_rows_per_s: { goal: '≥ 50,000 rows/s at 100k', met: (r) => (r['100k'] ?? r['10k']).median >= 50_000 },
 	schedule_ms_100k: { goal: '< 3,000 ms', met: (r) => r.median < 3000 },

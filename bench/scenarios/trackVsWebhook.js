@@ -6,7 +6,7 @@ const autocannon = require('autocannon');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { launchN8n } = require('../../scripts/n8n/launch');
 const { N8nClient } = require('../../scripts/n8n/rest');
-const { createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
+const { admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
 
 const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 
@@ -114,5 +114,6 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 	} finally {
 		await n8n.stop();
 		await db.drop();
+		await admin(`DROP DATABASE IF EXISTS ${db.name}_n8n WITH (FORCE)`);
 	}
 };

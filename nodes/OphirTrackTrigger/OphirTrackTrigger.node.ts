@@ -11,7 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { handleTrackingRequest, PIXEL, type TrackingHttpReply } from '../core/trackingWebhook';
 import type { TrackingKind } from '../core/trackingToken';
 import { withTenant } from '../core/tenantTransaction';
-import { connect, CREDENTIAL_TYPE } from '../shared/credentials';
+import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
 
 /** The tracking endpoints, by webhook name: open pixel, click redirect, unsubscribe page and RFC 8058 one-click. */
@@ -88,7 +88,7 @@ export class OphirTrackTrigger implements INodeType {
 		const response = this.getResponseObject();
 		let reply: TrackingHttpReply;
 		try {
-			const { credentials, pool } = connect(await this.getCredentials(CREDENTIAL_TYPE));
+			const { credentials, pool } = connect(await webhookCredentials(this));
 			reply = await handleTrackingRequest((work) => withTenant(pool, credentials.organizationId, work), credentials.trackingSecret, {
 				kind: endpoint.kind,
 				method: request.method,
