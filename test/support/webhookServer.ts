@@ -51,6 +51,10 @@ export class WebhookServer {
 				return query;
 			},
 			getCredentials: async (type: string) => this.credentials[type],
+			getNode: () => ({
+				name: this.nodeType.description.defaults.name,
+				credentials: Object.fromEntries(Object.keys(this.credentials).map((type) => [type, { id: `${type}-${this.url}`, name: type }])),
+			}),
 			getNodeParameter: (name: string, fallback?: unknown) => this.parameters[name] ?? fallback,
 			logger: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined },
 		} as unknown as IWebhookFunctions;
