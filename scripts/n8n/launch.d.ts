@@ -23,3 +23,5 @@ export function launchN8n(options?: LaunchOptions): Promise<N8nInstance>;
 export function installCommunityPackage(userFolder: string, packageDir?: string): void;
 export function ensureDatabase(adminUrl: string, database: string): Promise<void>;
 export function freePort(): Promise<number>;
+/** n8n's DB_* environment variables for a PostgreSQL URL. */
+export function databaseEnv(url: string): Record<string, string>;

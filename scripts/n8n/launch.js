@@ -244,4 +244,4 @@ async function waitUntilHealthy(url, { timeoutMs, exited, logs }) {
 	throw new Error(`n8n did not answer ${url}/healthz/readiness within ${timeoutMs / 1000} s. Its log:\n${tail()}`);
 }
 
-module.exports = { launchN8n, installCommunityPackage, ensureDatabase, freePort };
+module.exports = { launchN8n, installCommunityPackage, ensureDatabase, databaseEnv, freePort };

@@ -12,7 +12,7 @@ const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('../embeddedPostgres');
 const { cacheDir, ensureN8nInstalled } = require('./install');
-const { ensureDatabase, freePort, installCommunityPackage } = require('./launch');
+const { databaseEnv, ensureDatabase, freePort, installCommunityPackage } = require('./launch');
 
 const SUPERVISOR = path.join(__dirname, 'supervise.js');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,17 +90,6 @@ async function deleteRedisKeys({ host, port }, prefix) {
 	}
 }
 
-function databaseEnv(url) {
-	const parsed = new URL(url);
-	return {
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: parsed.hostname,
-		DB_POSTGRESDB_PORT: parsed.port || '5432',
-		DB_POSTGRESDB_DATABASE: decodeURIComponent(parsed.pathname.slice(1)),
-		DB_POSTGRESDB_USER: decodeURIComponent(parsed.username),
-		DB_POSTGRESDB_PASSWORD: decodeURIComponent(parsed.password),
-	};
-}
 
 /** The pids of `parent`'s children (the supervisor has one: the n8n process, leader of its own group). */
 function childPids(parent) {
