@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors';
+import { wholeNumber } from './numbers';
 import type { TenantTx } from './tenantTransaction';
 
 /**
@@ -47,7 +48,7 @@ export async function updateAccountHealth(
 	options: HealthOptions = {},
 ): Promise<{ accounts: AccountHealth[]; pausedCampaigns: Array<{ id: string; name: string }> }> {
 	const windowDays = options.windowDays ?? HEALTH_DEFAULTS.windowDays;
-	if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 365) throw new InvalidInputError('Window (Days)', 'a whole number from 1 to 365', windowDays);
+	wholeNumber(windowDays, 'Window (Days)', 1, 365);
 	const bounceThreshold = fraction(options.bounceThreshold ?? HEALTH_DEFAULTS.bounceThreshold, 'Bounce Threshold');
 	const complaintThreshold = fraction(options.complaintThreshold ?? HEALTH_DEFAULTS.complaintThreshold, 'Complaint Threshold');
 	const minSent = options.minSent ?? HEALTH_DEFAULTS.minSent;

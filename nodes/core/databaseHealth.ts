@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 
 import type { DatabaseSettings, PoolLimits } from './connectionSettings';
-import { InvalidInputError } from './errors';
+import { wholeNumber } from './numbers';
 import { poolStats } from './pool';
 import { queueStats } from './queue';
 import type { TenantRunner } from './tenantTransaction';
@@ -103,11 +103,6 @@ export interface DatabaseHealth {
 const DEAD_ROWS_WARNING = 1_000;
 const DEAD_RATIO_WARNING = 0.2;
 
-function whole(value: number | undefined, field: string, min: number, max: number, fallback: number): number {
-	if (value === undefined) return fallback;
-	if (!Number.isInteger(value) || value < min || value > max) throw new InvalidInputError(field, `a whole number from ${min} to ${max}`, value);
-	return value;
-}
 
 const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -127,9 +122,9 @@ export async function databaseHealth(
 	connection: { pool: Pool; settings: DatabaseSettings; tenant: TenantRunner },
 	options: HealthOptions = {},
 ): Promise<DatabaseHealth> {
-	const maxLagMinutes = whole(options.maxQueueLagMinutes, 'Max Queue Lag (Minutes)', 1, 525_600, 60);
-	const slowLimit = whole(options.slowStatements, 'Slow Statements', 0, 100, 10);
-	const bigTableRows = whole(options.bigTableRows, 'Big Table Rows', 1, 2_000_000_000, 10_000);
+	const maxLagMinutes = wholeNumber(options.maxQueueLagMinutes ?? 60, 'Max Queue Lag (Minutes)', 1, 525_600);
+	const slowLimit = wholeNumber(options.slowStatements ?? 10, 'Slow Statements', 0, 100);
+	const bigTableRows = wholeNumber(options.bigTableRows ?? 10_000, 'Big Table Rows', 1, 2_000_000_000);
 	const now = options.now ?? new Date();
 	const { pool, settings } = connection;
 	// Before this run takes a connection of its own.

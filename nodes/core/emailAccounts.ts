@@ -2,6 +2,7 @@ import { WEEKDAYS } from './campaignConfig';
 import { isUuid } from './connectionSettings';
 import { requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { wholeNumber } from './numbers';
 import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from './mailTransport';
 import { camelCaseRow, type Page } from './rows';
 import type { SecretBox } from './secretBox';
@@ -78,12 +79,6 @@ function toAccount(row: Record<string, unknown>): EmailAccount {
 	return { ...account, hasSecret: !!credentialsEncrypted, secretKeyId: credentialsEncrypted?.split('.')[1] ?? null };
 }
 
-/** A whole number (or its digits as text, as n8n expressions may give) within [min, max]. */
-function wholeNumber(value: unknown, field: string, min: number, max: number): number {
-	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-	if (!Number.isInteger(n) || n < min || n > max) throw new InvalidInputError(field, `a whole number from ${min} to ${max}`, value);
-	return n;
-}
 
 function accountId(id: unknown): string {
 	if (!isUuid(id)) throw new InvalidInputError('Email Account ID', 'a UUID', id);

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 
 import { InvalidInputError } from './errors';
+import { wholeNumber } from './numbers';
 import type { TenantRunner } from './tenantTransaction';
 
 /**
@@ -85,11 +86,6 @@ export interface RetentionResult {
 	complete: boolean;
 }
 
-function whole(value: number | undefined, field: string, min: number, max: number, fallback?: number): number {
-	const n = value ?? fallback;
-	if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new InvalidInputError(field, `a whole number from ${min} to ${max}`, value);
-	return n;
-}
 
 /**
  * Deletes the organization's finished (sent, failed, cancelled) queue rows and raw activities older than N days, in
@@ -100,9 +96,9 @@ function whole(value: number | undefined, field: string, min: number, max: numbe
  * Message-IDs, and the stop-on-click rule their clicks).
  */
 export async function applyRetention(tenant: TenantRunner, options: RetentionOptions): Promise<RetentionResult> {
-	const olderThanDays = whole(options.olderThanDays, 'Retention Days', 1, 36_500);
-	const batchSize = whole(options.batchSize, 'Batch Size', 1, 10_000, 500);
-	const maxBatches = whole(options.maxBatches, 'Max Batches', 1, 100_000, 200);
+	const olderThanDays = wholeNumber(options.olderThanDays, 'Retention Days', 1, 36_500);
+	const batchSize = wholeNumber(options.batchSize ?? 500, 'Batch Size', 1, 10_000);
+	const maxBatches = wholeNumber(options.maxBatches ?? 200, 'Max Batches', 1, 100_000);
 	const cutoff = new Date((options.now ?? new Date()).getTime() - olderThanDays * 86_400_000);
 	const at = cutoff.toISOString();
 	const result: RetentionResult = { olderThanDays, cutoff, deletedQueueRows: 0, deletedActivities: 0, batches: 0, complete: false };

@@ -1,4 +1,4 @@
-import { InvalidInputError } from './errors';
+import { wholeNumber } from './numbers';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
 import type { TenantTx } from './tenantTransaction';
 
@@ -40,10 +40,6 @@ export interface ClaimedEmail {
 
 const ts = (date: Date) => date.toISOString();
 
-function positiveWhole(value: number, field: string, max: number): number {
-	if (!Number.isInteger(value) || value < 1 || value > max) throw new InvalidInputError(field, `a whole number from 1 to ${max}`, value);
-	return value;
-}
 
 /**
  * Claims up to `limit` due emails: returns expired leases to the queue, picks due emails of active campaigns, per
@@ -53,8 +49,8 @@ function positiveWhole(value: number, field: string, max: number): number {
  * hand out the same capacity twice; every statement's work is bounded by the batch, not by the size of the queue.
  */
 export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promise<ClaimedEmail[]> {
-	const limit = positiveWhole(options.limit, 'Batch Size', 10_000);
-	const leaseSeconds = positiveWhole(options.leaseSeconds, 'Lease Seconds', 86_400);
+	const limit = wholeNumber(options.limit, 'Batch Size', 1, 10_000);
+	const leaseSeconds = wholeNumber(options.leaseSeconds, 'Lease Seconds', 1, 86_400);
 	const now = ts(options.now ?? new Date());
 	const org = tx.organizationId;
 	// Mailboxes are locked first, in id order, as completeEmails and failEmails lock them too: taking them after
@@ -300,7 +296,7 @@ export async function failEmails(
 	{ now = new Date(), executionId = null, policy = DEFAULT_RETRY_POLICY }: { now?: Date; executionId?: string | null; policy?: RetryPolicy } = {},
 ): Promise<BatchOutcome> {
 	if (failures.length === 0) return { recorded: [], rejected: [] };
-	const maxAttempts = positiveWhole(policy.maxAttempts, 'Max Attempts', 100);
+	const maxAttempts = wholeNumber(policy.maxAttempts, 'Max Attempts', 1, 100);
 	// Only a mailbox failure writes to the mailbox (it pauses it).
 	await lockMailboxesOf(tx, failures.filter((f) => f.kind === 'mailbox').map((f) => f.id));
 	const { rows } = await tx.client.query<{ id: string }>(

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { isUuid } from '../core/connectionSettings';
 import { InvalidInputError } from '../core/errors';
 import { parseJson } from '../core/json';
+import { wholeNumber } from '../core/numbers';
 import { page } from '../core/rows';
 import { requiredText } from '../core/text';
 import { toNodeError } from './itemErrors';
@@ -40,12 +41,7 @@ export class ItemParameters {
 
 	/** A whole number within [min, max]; `fallback` when the parameter is absent (an option not added). */
 	wholeNumber(name: string, label: string, min: number, max: number, fallback?: number): number {
-		const value = this.raw<unknown>(name, fallback);
-		const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-		if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-			throw new InvalidInputError(label, `a whole number from ${min} to ${max}`, value);
-		}
-		return n;
+		return wholeNumber(this.raw<unknown>(name, fallback), label, min, max);
 	}
 
 	/** A JSON parameter: n8n hands over an object, or the JSON text when the field holds text. */
