@@ -8,14 +8,14 @@ import { SecretBox } from '../nodes/core/secretBox';
 import { closeAllTransports } from '../nodes/core/transportPool';
 import { OphirQueue } from '../nodes/OphirQueue/OphirQueue.node';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { KEY } from './support/outreach';
 import { runNode } from './support/n8nExecute';
 import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
 import { newTenant } from './support/tenants';
 
 /** The OPhir Queue node run by n8n's execution engine on a real PostgreSQL, sending to a real SMTP server. */
 describe('OPhir Queue node in n8n', () => {
-	const KEY = 'dummy-encryption-key-0123456789abcdef';
-	const TRACKING_BASE = 'https://n8n.example.com/webhook/ophir';
+		const TRACKING_BASE = 'https://n8n.example.com/webhook/ophir';
 	let db: TestDatabase;
 	let sink: SmtpSink;
 

@@ -1,7 +1,5 @@
-import type { CampaignConfigInput } from '../nodes/core/campaignConfig';
-import { createCampaign, transitionCampaign } from '../nodes/core/campaigns';
-import { type AccountInput, createEmailAccount } from '../nodes/core/emailAccounts';
-import { importLeads, setLeadStatus } from '../nodes/core/leads';
+import { transitionCampaign } from '../nodes/core/campaigns';
+import { setLeadStatus } from '../nodes/core/leads';
 import { claimDueEmails, completeEmails, failEmails, queueStats, resetDailyCounters } from '../nodes/core/queue';
 import { scheduleDueSteps } from '../nodes/core/scheduling';
 import { SecretBox } from '../nodes/core/secretBox';
@@ -9,12 +7,9 @@ import { sendDueEmails } from '../nodes/core/sender';
 import { addSuppression } from '../nodes/core/suppressions';
 import { closeAllTransports, type MailSender } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { KEY, organizationFactory, type OrganizationSetUp, TRACKING } from './support/outreach';
 import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
-import { newTenant } from './support/tenants';
 
-const KEY = 'dummy-encryption-key-0123456789abcdef';
-const TRACKING = { baseUrl: 'https://track.example.com/webhook/ophir', secret: 'dummy-tracking-secret-0123456789abcdef' };
-const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 const SECOND = 1000;
 
 describe('the queue: claims, leases, cancellation, counters and stats', () => {
@@ -32,48 +27,15 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 		await db.drop();
 	});
 
-	async function setUp({
-		accounts = [{}],
-		config = {},
-		leads = 3,
-	}: { accounts?: Array<Partial<AccountInput>>; config?: Partial<CampaignConfigInput>; leads?: number } = {}) {
-		const tenant = await newTenant(db);
-		const tag = tenant.id.slice(0, 8);
-		const accountIds: string[] = [];
-		for (const [i, account] of accounts.entries()) {
-			const created = await tenant.as((tx) =>
-				createEmailAccount(tx, box, {
-					email: `sender${i}@${tag}.example`,
-					provider: 'smtp',
-					smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
-					password: SINK_PASSWORD,
-					dailyLimit: 100,
-					warmupStatus: 'warmed',
-					...account,
-				}),
-			);
-			accountIds.push(created.id);
-		}
-		const campaign = await tenant.as(async (tx) => {
-			const created = await createCampaign(tx, {
-				name: 'Queue test',
-				config: {
-					sequence: [{ subject: 'Hi {{firstName}}', body: 'Hello {{firstName}}' }],
-					sendingWindow: ALWAYS,
-					accountIds,
-					postalAddress: '1 Main Street, Springfield',
-					minGapSeconds: 0,
-					jitterSeconds: 0,
-					...config,
-				},
-			});
-			return transitionCampaign(tx, created.id, 'activate');
-		});
-		const imported = await tenant.as((tx) =>
-			importLeads(tx, Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${tag}.example`, firstName: `Lead${i}` })), { campaignId: campaign.id }),
-		);
-		const leadIds = imported.map((o) => (o as { id: string }).id);
-		const leadEmails = imported.map((o) => (o as { email: string }).email);
+	const organization = organizationFactory(() => ({
+		db,
+		box,
+		name: 'Queue test',
+		account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD, dailyLimit: 100 },
+	}));
+
+	async function setUp(options: OrganizationSetUp = {}) {
+		const { tenant, tag, campaign, accountIds, leadIds, leadEmails } = await organization(options);
 		const now = new Date(Date.now() + SECOND);
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 		return { tenant, tag, campaign, accountIds, leadIds, leadEmails, now };

@@ -1,7 +1,6 @@
-import type { CampaignConfigInput } from '../nodes/core/campaignConfig';
-import { createCampaign, transitionCampaign } from '../nodes/core/campaigns';
-import { type AccountInput, createEmailAccount, setEmailAccountPaused } from '../nodes/core/emailAccounts';
-import { importLeads, type LeadInput } from '../nodes/core/leads';
+import { transitionCampaign } from '../nodes/core/campaigns';
+import { setEmailAccountPaused } from '../nodes/core/emailAccounts';
+import { importLeads } from '../nodes/core/leads';
 import { queueStats } from '../nodes/core/queue';
 import { scheduleDueSteps } from '../nodes/core/scheduling';
 import { SecretBox } from '../nodes/core/secretBox';
@@ -10,10 +9,8 @@ import { localDate, type SendingWindow, startOfLocalDay } from '../nodes/core/se
 import { addSuppression } from '../nodes/core/suppressions';
 import type { MailSender } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { newTenant } from './support/tenants';
+import { KEY, organizationFactory, TRACKING } from './support/outreach';
 
-const KEY = 'dummy-encryption-key-0123456789abcdef';
-const TRACKING = { baseUrl: 'https://track.example.com/webhook/ophir', secret: 'dummy-tracking-secret-0123456789abcdef' };
 const ALWAYS: SendingWindow = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 const OFFICE: SendingWindow = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 };
 const NEW_YORK = 'America/New_York';
@@ -53,51 +50,12 @@ describe('Schedule Due Steps', () => {
 		await db.drop();
 	});
 
-	interface SetUp {
-		accounts?: Array<Partial<AccountInput>>;
-		config?: Partial<CampaignConfigInput>;
-		/** A number of leads, or the leads for the tenant's own domain tag. */
-		leads?: number | ((tag: string) => LeadInput[]);
-	}
-
-	async function setUp({ accounts = [{}], config = {}, leads = 3 }: SetUp = {}) {
-		const tenant = await newTenant(db);
-		const tag = tenant.id.slice(0, 8);
-		const accountIds: string[] = [];
-		for (const [i, account] of accounts.entries()) {
-			const created = await tenant.as((tx) =>
-				createEmailAccount(tx, box, {
-					email: `sender${i}@${tag}.example`,
-					provider: 'smtp',
-					smtp: { host: '127.0.0.1', port: 2525, security: 'none' },
-					password: 'dummy-password',
-					dailyLimit: 1000,
-					warmupStatus: 'warmed',
-					...account,
-				}),
-			);
-			accountIds.push(created.id);
-		}
-		const campaign = await tenant.as(async (tx) => {
-			const created = await createCampaign(tx, {
-				name: 'Scheduling test',
-				config: {
-					sequence: [{ subject: 'Hi {{firstName}}', body: 'Hello {{firstName}}' }],
-					sendingWindow: ALWAYS,
-					accountIds,
-					postalAddress: '1 Main Street, Springfield',
-					minGapSeconds: 0,
-					jitterSeconds: 0,
-					...config,
-				},
-			});
-			return transitionCampaign(tx, created.id, 'activate');
-		});
-		const inputs = typeof leads === 'number' ? Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${tag}.example`, firstName: `Lead${i}` })) : leads(tag);
-		const imported = await tenant.as((tx) => importLeads(tx, inputs, { campaignId: campaign.id }));
-		const leadIds = imported.map((o) => (o as { id: string }).id);
-		return { tenant, tag, campaign, accountIds, leadIds };
-	}
+	const setUp = organizationFactory(() => ({
+		db,
+		box,
+		name: 'Scheduling test',
+		account: { smtp: { host: '127.0.0.1', port: 2525, security: 'none' }, password: 'dummy-password', dailyLimit: 1000 },
+	}));
 
 	/** Leads are created by the database clock; scheduling in the past needs them older. */
 	async function createLeadsAt(organizationId: string, at: Date) {

@@ -1,18 +1,13 @@
 import type { CampaignConfigInput } from '../nodes/core/campaignConfig';
-import { createCampaign, transitionCampaign } from '../nodes/core/campaigns';
-import { createEmailAccount, setEmailAccountPaused, updateEmailAccount } from '../nodes/core/emailAccounts';
-import { importLeads } from '../nodes/core/leads';
+import { setEmailAccountPaused, updateEmailAccount } from '../nodes/core/emailAccounts';
 import { scheduleDueSteps } from '../nodes/core/scheduling';
 import { SecretBox } from '../nodes/core/secretBox';
 import { type SendDueOptions, sendDueEmails } from '../nodes/core/sender';
 import { closeAllTransports } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { KEY, organizationFactory, TRACKING } from './support/outreach';
 import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
-import { newTenant } from './support/tenants';
 
-const KEY = 'dummy-encryption-key-0123456789abcdef';
-const TRACKING = { baseUrl: 'https://track.example.com/webhook/ophir', secret: 'dummy-tracking-secret-0123456789abcdef' };
-const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 const SECOND = 1000;
 
 describe('sending through a faulty SMTP server', () => {
@@ -33,40 +28,22 @@ describe('sending through a faulty SMTP server', () => {
 		await db.drop();
 	});
 
+	const organization = organizationFactory(() => ({
+		db,
+		box,
+		name: 'Fault test',
+		account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD, dailyLimit: 100 },
+		config: {
+			sequence: [
+				{ subject: 'Hi {{firstName}}', body: 'Hello {{firstName}}' },
+				{ delayDays: 1, subject: 'Again', body: 'Following up' },
+			],
+		},
+	}));
+
 	async function setUp({ password = SINK_PASSWORD, leads = 1, config = {} }: { password?: string; leads?: number; config?: Partial<CampaignConfigInput> } = {}) {
-		const tenant = await newTenant(db);
-		const tag = tenant.id.slice(0, 8);
-		const account = await tenant.as((tx) =>
-			createEmailAccount(tx, box, {
-				email: `sender@${tag}.example`,
-				provider: 'smtp',
-				smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
-				password,
-				dailyLimit: 100,
-				warmupStatus: 'warmed',
-			}),
-		);
-		const campaign = await tenant.as(async (tx) => {
-			const created = await createCampaign(tx, {
-				name: 'Fault test',
-				config: {
-					sequence: [
-						{ subject: 'Hi {{firstName}}', body: 'Hello {{firstName}}' },
-						{ delayDays: 1, subject: 'Again', body: 'Following up' },
-					],
-					sendingWindow: ALWAYS,
-					accountIds: [account.id],
-					postalAddress: '1 Main Street, Springfield',
-					minGapSeconds: 0,
-					jitterSeconds: 0,
-					...config,
-				},
-			});
-			return transitionCampaign(tx, created.id, 'activate');
-		});
-		const imported = await tenant.as((tx) =>
-			importLeads(tx, Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${tag}.example`, firstName: `Lead${i}` })), { campaignId: campaign.id }),
-		);
+		const { tenant, campaign, accountIds, leadEmails } = await organization({ accounts: [{ password }], leads, config });
+		const account = { id: accountIds[0] };
 		const now = new Date(Date.now() + SECOND);
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 		const send = (at: Date, options: Partial<SendDueOptions> = {}) =>
@@ -78,7 +55,7 @@ describe('sending through a faulty SMTP server', () => {
 					[tenant.id],
 				)
 			).rows[0];
-		return { tenant, account, campaign, leadEmail: (imported[0] as { email: string }).email, now, send, row };
+		return { tenant, account, campaign, leadEmail: leadEmails[0], now, send, row };
 	}
 
 	const after = (start: Date, seconds: number) => new Date(start.getTime() + seconds * SECOND);

@@ -1,19 +1,14 @@
 import type { CampaignConfigInput } from '../nodes/core/campaignConfig';
-import { createCampaign, transitionCampaign } from '../nodes/core/campaigns';
-import { createEmailAccount } from '../nodes/core/emailAccounts';
-import { importLeads } from '../nodes/core/leads';
 import { queueStats } from '../nodes/core/queue';
 import { scheduleDueSteps } from '../nodes/core/scheduling';
 import { SecretBox } from '../nodes/core/secretBox';
 import { type Mailbox, type SendDueOptions, type SendSummary, sendDueEmails } from '../nodes/core/sender';
 import { closeAllTransports, type MailSender } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { KEY, organizationFactory, TRACKING } from './support/outreach';
 import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
-import { actingFor, newTenant } from './support/tenants';
+import { actingFor } from './support/tenants';
 
-const KEY = 'dummy-encryption-key-0123456789abcdef';
-const TRACKING = { baseUrl: 'https://track.example.com/webhook/ophir', secret: 'dummy-tracking-secret-0123456789abcdef' };
-const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 const DAY = 86_400_000;
 
 describe('sending engine: schedule, send, thread', () => {
@@ -31,53 +26,27 @@ describe('sending engine: schedule, send, thread', () => {
 		await db.drop();
 	});
 
+	const organization = organizationFactory(() => ({
+		db,
+		box,
+		name: 'Engine test',
+		account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD },
+		config: {
+			sequence: [
+				{ subject: 'Hi {{firstName}}', body: '<p>Hello {{firstName}}, see <a href="https://example.com/pricing?a=1&amp;b=2">pricing</a>.</p>' },
+				{ delayDays: 2, subject: 'Re: Hi {{firstName}}', body: 'Just following up.\n\nBest' },
+			],
+		},
+	}));
+
 	async function setUp({
 		leads = 3,
 		accounts = 1,
 		dailyLimit = 100,
 		config = {},
 	}: { leads?: number; accounts?: number; dailyLimit?: number; config?: Partial<CampaignConfigInput> } = {}) {
-		const tenant = await newTenant(db);
-		const accountIds: string[] = [];
-		for (let i = 0; i < accounts; i++) {
-			const account = await tenant.as((tx) =>
-				createEmailAccount(tx, box, {
-					email: `sender${i}@${tenant.id.slice(0, 8)}.example`,
-					provider: 'smtp',
-					smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
-					password: SINK_PASSWORD,
-					dailyLimit,
-					warmupStatus: 'warmed',
-				}),
-			);
-			accountIds.push(account.id);
-		}
-		const campaign = await tenant.as(async (tx) => {
-			const created = await createCampaign(tx, {
-				name: 'Engine test',
-				config: {
-					sequence: [
-						{ subject: 'Hi {{firstName}}', body: '<p>Hello {{firstName}}, see <a href="https://example.com/pricing?a=1&amp;b=2">pricing</a>.</p>' },
-						{ delayDays: 2, subject: 'Re: Hi {{firstName}}', body: 'Just following up.\n\nBest' },
-					],
-					sendingWindow: ALWAYS,
-					accountIds,
-					postalAddress: '1 Main Street, Springfield',
-					minGapSeconds: 0,
-					jitterSeconds: 0,
-					...config,
-				},
-			});
-			return transitionCampaign(tx, created.id, 'activate');
-		});
-		const imported = await tenant.as((tx) =>
-			importLeads(
-				tx,
-				Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${tenant.id.slice(0, 8)}.example`, firstName: `Lead${i}` })),
-				{ campaignId: campaign.id },
-			),
-		);
-		return { tenant, campaign, accountIds, leadEmails: imported.map((o) => (o as { email: string }).email) };
+		const { tenant, campaign, accountIds, leadEmails } = await organization({ leads, config, accounts: Array.from({ length: accounts }, () => ({ dailyLimit })) });
+		return { tenant, campaign, accountIds, leadEmails };
 	}
 
 	const send = (as: Parameters<typeof sendDueEmails>[0], now: Date, batchSize = 100) =>

@@ -132,11 +132,13 @@ export async function recordEvents(
 	// Events seen before (by the source's event id) are left out up front, so that they cannot take an email's
 	// unique open or click from the events that will be recorded. ON CONFLICT below still guards a race.
 	const eventIds = [...new Set(rows.map((x) => x.e.eventId).filter((id): id is string => !!id))];
-	const { rows: seen } = await tx.client.query<{ event_id: string }>(
-		`SELECT metadata ->> 'eventId' AS event_id FROM email_activities
-		 WHERE organization_id = $1 AND metadata ? 'eventId' AND metadata ->> 'eventId' = ANY($2::text[])`,
-		[tx.organizationId, eventIds],
-	);
+	const { rows: seen } = eventIds.length
+		? await tx.client.query<{ event_id: string }>(
+				`SELECT metadata ->> 'eventId' AS event_id FROM email_activities
+				 WHERE organization_id = $1 AND metadata ? 'eventId' AND metadata ->> 'eventId' = ANY($2::text[])`,
+				[tx.organizationId, eventIds],
+			)
+		: { rows: [] };
 	const taken = new Set(seen.map((row) => row.event_id));
 	const fresh = rows.filter(({ e }) => {
 		if (!e.eventId) return true;

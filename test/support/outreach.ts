@@ -1,6 +1,7 @@
+import type { CampaignConfigInput } from '../../nodes/core/campaignConfig';
 import { createCampaign, transitionCampaign } from '../../nodes/core/campaigns';
-import { createEmailAccount } from '../../nodes/core/emailAccounts';
-import { importLeads } from '../../nodes/core/leads';
+import { type AccountInput, createEmailAccount } from '../../nodes/core/emailAccounts';
+import { importLeads, type LeadInput } from '../../nodes/core/leads';
 import { scheduleDueSteps } from '../../nodes/core/scheduling';
 import { SecretBox } from '../../nodes/core/secretBox';
 import { sendDueEmails } from '../../nodes/core/sender';
@@ -63,4 +64,63 @@ export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: num
 		return { open: find('o\\.gif')[0], clicks: find('c'), unsubscribe: find('u')[0], messageId: String(mail.parsed.messageId) };
 	};
 	return { tenant, account, campaign, domain, received, sentAt };
+}
+
+export const TRACKING = { baseUrl: BASE, secret: SECRET };
+
+export interface OrganizationSetUp {
+	/** One mailbox each (sender<i>@<tag>.example), over the defaults. */
+	accounts?: Array<Partial<AccountInput>>;
+	config?: Partial<CampaignConfigInput>;
+	/** A number of leads (lead<i>@<tag>.example, first name Lead<i>), or the leads for the tenant's own domain tag. */
+	leads?: number | ((tag: string) => LeadInput[]);
+}
+
+/**
+ * The set-up the sending tests share: a new organization, its mailboxes, an active campaign over them (sending at
+ * any time, without gaps) and its leads. `defaults` gives each test file's own, when a test runs (the database and
+ * the SMTP server exist by then).
+ */
+export function organizationFactory(
+	defaults: () => { db: TestDatabase; box: SecretBox; name: string; account: Partial<AccountInput>; config?: Partial<CampaignConfigInput> },
+) {
+	return async ({ accounts = [{}], config = {}, leads = 3 }: OrganizationSetUp = {}) => {
+		const base = defaults();
+		const { box } = base;
+		const tenant = await newTenant(base.db);
+		const tag = tenant.id.slice(0, 8);
+		const accountIds: string[] = [];
+		for (const [i, account] of accounts.entries()) {
+			const created = await tenant.as((tx) =>
+				createEmailAccount(tx, box, { email: `sender${i}@${tag}.example`, provider: 'smtp', warmupStatus: 'warmed', ...base.account, ...account }),
+			);
+			accountIds.push(created.id);
+		}
+		const campaign = await tenant.as(async (tx) => {
+			const created = await createCampaign(tx, {
+				name: base.name,
+				config: {
+					sequence: [{ subject: 'Hi {{firstName}}', body: 'Hello {{firstName}}' }],
+					sendingWindow: ALWAYS,
+					accountIds,
+					postalAddress: '1 Main Street, Springfield',
+					minGapSeconds: 0,
+					jitterSeconds: 0,
+					...base.config,
+					...config,
+				},
+			});
+			return transitionCampaign(tx, created.id, 'activate');
+		});
+		const inputs = typeof leads === 'number' ? Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${tag}.example`, firstName: `Lead${i}` })) : leads(tag);
+		const imported = await tenant.as((tx) => importLeads(tx, inputs, { campaignId: campaign.id }));
+		return {
+			tenant,
+			tag,
+			campaign,
+			accountIds,
+			leadIds: imported.map((o) => (o as { id: string }).id),
+			leadEmails: imported.map((o) => (o as { email: string }).email),
+		};
+	};
 }
