@@ -256,8 +256,9 @@ async function seedDemo(databaseUrl, state, inbox) {
 				],
 				sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
 				accountIds: ids,
-				minGapSeconds: 5,
-				jitterSeconds: 5,
+				// No spacing, so that the first run after the start sends every first step: a newcomer sees them at once.
+				minGapSeconds: 0,
+				jitterSeconds: 0,
 				fromName: 'OPhir Demo',
 				postalAddress: 'OPhir Demo, 1 Example Street, Springfield',
 			},
