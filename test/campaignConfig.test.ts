@@ -10,7 +10,7 @@ describe('campaign config', () => {
 			jitterSeconds: 60,
 			accountIds: [],
 			stopRules: { onReply: true, onClick: false },
-			tracking: { opens: true, clicks: true },
+			tracking: { opens: true, clicks: true, returnPath: false },
 			unsubscribeText: 'Unsubscribe from these emails',
 		});
 	});

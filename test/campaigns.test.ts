@@ -28,7 +28,7 @@ const DEFAULTS = {
 	jitterSeconds: 60,
 	accountIds: [],
 	stopRules: { onReply: true, onClick: false },
-	tracking: { opens: true, clicks: true },
+	tracking: { opens: true, clicks: true, returnPath: false },
 	unsubscribeText: 'Unsubscribe from these emails',
 };
 const ACTIONS: CampaignAction[] = ['activate', 'pause', 'resume', 'complete', 'archive'];
@@ -318,7 +318,7 @@ describe('campaigns', () => {
 				...DEFAULTS,
 				// Arrays and objects are replaced whole, then completed with their defaults (opens is back to true).
 				sequence: [{ subject: 'Only', body: 'One', delayDays: 0, delayHours: 0, delayMinutes: 0 }],
-				tracking: { opens: true, clicks: false },
+				tracking: { opens: true, clicks: false, returnPath: false },
 				timezone: 'America/New_York',
 				fromName: 'Jane',
 			});

@@ -190,10 +190,11 @@ const EXPECTED: Record<string, InboundClassification> = {
 		from: 'toby.flenderson@sabre.example',
 		subject: 'RE: Quick question about Sabre',
 		referencedMessageIds: [],
-		plusAddressQueueId: '5b2c8e1f-3d4a-4f6b-9c7d-8e9f0a1b2c3d',
+		// Signed with the tests' tracking secret for queue item 5b2c8e1f-3d4a-4f6b-9c7d-8e9f0a1b2c3d (see returnPath.ts).
+		returnPathTokens: ['lmwi4hz5jjhwxhd5r2pqugzmhvpposviinpumvyxwm'],
 		receivedAt: '2026-11-04T16:20:03.000Z',
 		textSnippet: 'Please take me off your list. We are not interested.\n\nToby',
-		reason: 'a reply: sent to a plus address of queue item 5b2c8e1f-3d4a-4f6b-9c7d-8e9f0a1b2c3d',
+		reason: 'a reply: sent to a signed return path',
 	},
 	unrelated: {
 		kind: 'unknown',
@@ -394,13 +395,16 @@ describe('classifyInboundEmail', () => {
 			expect(result).toMatchObject({ kind: 'reply', textSnippet: 'Sounds good & thanks\nold' });
 		});
 
-		it('finds a plus address in Cc or Delivered-To, lower-casing the queue id', async () => {
-			const result = await classifyInboundEmail(reply(['To: someone@example.org', 'Cc: "Replies" <reply+ABCDEF01-2345-4678-9ABC-DEF012345678@replies.acme-outreach.com>'], 'Hi'));
-			expect(result).toMatchObject({ kind: 'reply', plusAddressQueueId: 'abcdef01-2345-4678-9abc-def012345678' });
+		it('finds a return path token in Cc or Delivered-To, lower-casing it (unverified: that needs the secret)', async () => {
+			const result = await classifyInboundEmail(reply(['To: someone@example.org', 'Cc: "Replies" <jane+bLMWI4HZ5JJHWXHD5R2PQUGZMHVPPOSVIINPUMVYXWM@replies.acme-outreach.com>'], 'Hi'));
+			expect(result).toMatchObject({ kind: 'reply', returnPathTokens: ['lmwi4hz5jjhwxhd5r2pqugzmhvpposviinpumvyxwm'] });
 		});
 
-		it('ignores a plus address whose tag is not a queue id', async () => {
+		it('ignores a plus address whose tag is not a return path token, such as a bare queue id', async () => {
 			expect(await classifyInboundEmail(reply(['To: jane+newsletter@acme-outreach.com'], 'Hi'))).toMatchObject({ kind: 'unknown' });
+			const bare = await classifyInboundEmail(reply(['To: reply+abcdef01-2345-4678-9abc-def012345678@acme-outreach.com'], 'Hi'));
+			expect(bare).toMatchObject({ kind: 'unknown' });
+			expect(bare).not.toHaveProperty('returnPathTokens');
 		});
 	});
 

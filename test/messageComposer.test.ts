@@ -8,6 +8,7 @@ import {
 	messageIdFor,
 	trackableLinks,
 } from '../nodes/core/messageComposer';
+import { verifyReturnPathToken } from '../nodes/core/returnPath';
 import { trackingUrl, verifyTrackingToken } from '../nodes/core/trackingToken';
 
 const QUEUE_ID = '6a1f0c2e-4b3d-4c5e-9f70-8a9b0c1d2e3f';
@@ -275,6 +276,16 @@ describe('message composer', () => {
 				'List-Unsubscribe': `<${unsubscribeUrl}>`,
 				'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 			});
+		});
+
+		it('sends from a signed return path only when asked, keeping the From header the mailbox', () => {
+			expect(composeMessage(input())).not.toHaveProperty('envelope');
+			const message = composeMessage(input({ tracking: { ...tracking(true, true), returnPath: true } }));
+			expect(message.from.address).toBe(input().from.email.trim().toLowerCase());
+			const [local, domain] = message.from.address.split('@');
+			expect(message.envelope).toEqual({ from: expect.stringMatching(new RegExp(`^${local}\\+b[a-z2-7]{42}@${domain}$`)), to: message.to.address });
+			const token = message.envelope!.from.slice(local.length + 2, message.envelope!.from.indexOf('@'));
+			expect(verifyReturnPathToken(SECRET, token)).toBe(input().queueId);
 		});
 
 		it('shapes addresses, subject and ids for nodemailer', () => {

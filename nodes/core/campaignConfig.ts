@@ -78,7 +78,10 @@ export const campaignConfigSchema = z
 			.object({ onReply: z.boolean().default(true), onClick: z.boolean().default(false) })
 			.strict()
 			.default({}),
-		tracking: z.object({ opens: z.boolean().default(true), clicks: z.boolean().default(true) }).strict().default({}),
+		tracking: z
+			.object({ opens: z.boolean().default(true), clicks: z.boolean().default(true), returnPath: z.boolean().default(false) })
+			.strict()
+			.default({}),
 		fromName: z.string().max(100, 'must be at most 100 characters').optional(),
 		unsubscribeText: z.string().max(500, 'must be at most 500 characters').default('Unsubscribe from these emails'),
 		postalAddress: z.string().max(500, 'must be at most 500 characters').optional(),

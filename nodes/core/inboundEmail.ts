@@ -1,5 +1,7 @@
 import { simpleParser } from 'mailparser';
 
+import { RETURN_PATH_TOKEN } from './returnPath';
+
 /**
  * Classifies an email that arrived in OPhir's reply mailbox: a bounce (RFC 3464 DSN or a common non-standard one),
  * a complaint (RFC 5965 ARF), an auto-reply, a reply to one of our messages, or unknown. Pure: no database, no n8n.
@@ -34,8 +36,11 @@ export interface InboundClassification {
 	 * message's Message-ID from the attached message/rfc822 or text/rfc822-headers part. Angle-bracketed, deduplicated.
 	 */
 	referencedMessageIds: string[];
-	/** A queue item id from a VERP/plus address like reply+<uuid>@domain in To/Cc/Delivered-To, if present. */
-	plusAddressQueueId?: string;
+	/**
+	 * Tokens of signed return paths (`local+b<token>@domain`, see returnPath.ts) found in To/Cc/Delivered-To and the
+	 * like, or in the Return-Path of an attached original. Unverified here: only the tracking secret can tell ours.
+	 */
+	returnPathTokens?: string[];
 	/** The Date header, as an ISO 8601 timestamp. */
 	receivedAt?: string;
 	/** First ~500 characters of the reply text without the quoted part. */
@@ -571,17 +576,17 @@ function replySnippet(text: string): string | undefined {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const UUID_PLUS = /[a-z0-9._%'!#$&*/=?^`{|}~-]+\+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@/i;
 const RECIPIENT_HEADERS = ['to', 'cc', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'];
 
-function plusAddressQueueId(headers: Headers): string | undefined {
-	for (const name of RECIPIENT_HEADERS) {
-		for (const value of headers.get(name) ?? []) {
-			const match = UUID_PLUS.exec(value);
-			if (match) return match[1].toLowerCase();
+/** Where a bounce of ours was addressed (our envelope sender), or where the copy of our email says it was. */
+function returnPathTokens(email: Email): string[] {
+	const values = RECIPIENT_HEADERS.flatMap((name) => email.headers.get(name) ?? []);
+	for (const part of email.parts) {
+		if (part.type === 'message/rfc822' || part.type === 'message/global' || part.type === 'text/rfc822-headers') {
+			values.push(...(parseHeaderBlock(part.body).get('return-path') ?? []));
 		}
 	}
-	return undefined;
+	return dedupe(values.flatMap((value) => [...value.matchAll(RETURN_PATH_TOKEN)].map((match) => match[1].toLowerCase())));
 }
 
 function dedupe(ids: string[]): string[] {
@@ -597,7 +602,7 @@ function classify(email: Email): InboundClassification {
 		from: email.from,
 		subject: email.subject,
 		referencedMessageIds: [],
-		plusAddressQueueId: plusAddressQueueId(email.headers),
+		returnPathTokens: returnPathTokens(email),
 		receivedAt: email.date,
 	};
 
@@ -615,10 +620,11 @@ function classify(email: Email): InboundClassification {
 	if (email.bodyOnly) {
 		return prune({ ...base, textSnippet, reason: "only the body was given (n8n's 'raw' format has no headers): use the 'resolved' format to recognise replies" });
 	}
-	if (referencedMessageIds.length || base.plusAddressQueueId) {
+	const tokens = base.returnPathTokens ?? [];
+	if (referencedMessageIds.length || tokens.length) {
 		const why = [
 			referencedMessageIds.length ? `refers to ${referencedMessageIds.length} Message-ID(s) (In-Reply-To/References)` : '',
-			base.plusAddressQueueId ? `sent to a plus address of queue item ${base.plusAddressQueueId}` : '',
+			tokens.length ? 'sent to a signed return path' : '',
 		].filter(Boolean);
 		return prune({ ...base, kind: 'reply', referencedMessageIds, textSnippet, reason: `a reply: ${why.join(' and ')}` });
 	}
@@ -628,7 +634,8 @@ function classify(email: Email): InboundClassification {
 /** Leaves out the optional fields that are undefined or empty, so results compare and serialize cleanly. */
 function prune(result: InboundClassification): InboundClassification {
 	for (const key of Object.keys(result) as Array<keyof InboundClassification>) {
-		if (result[key] === undefined || result[key] === '') delete result[key];
+		const value = result[key];
+		if (value === undefined || value === '' || (key === 'returnPathTokens' && (value as string[]).length === 0)) delete result[key];
 	}
 	return result;
 }

@@ -1,16 +1,24 @@
 import { type AccountHealth, updateAccountHealth, type HealthOptions } from './accountHealth';
 import { type EventInput, type EventOutcome, recordEvents } from './events';
 import type { InboundClassification } from './inboundEmail';
+import { verifyReturnPathToken } from './returnPath';
 import type { TenantTx } from './tenantTransaction';
+import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
 
 /**
- * Process Inbound Email, after classification: a reply stops its lead's sequence, a hard bounce stops every lead
- * with the address and suppresses it, a soft bounce is only recorded, a complaint stops and suppresses; auto-replies
- * and unrelated mail change nothing. Each is matched to the email we sent by the Message-IDs it refers to (or its
- * plus address, or the bounced address). The health of every mailbox that got a bounce or complaint is updated.
+ * Process Inbound Email, after classification. Anyone can send mail to the replies mailbox, so nothing in an
+ * inbound email is taken at its word; it acts only on an email OPhir can prove it sent:
+ * - by a Message-ID of ours it refers to (In-Reply-To, References, or the copy a DSN/ARF attaches), or
+ * - by a signed return path it was addressed to (returnPath.ts; a bare plus address proves nothing).
+ * A proven bounce or complaint stops and suppresses that email's lead (hard bounces and complaints) and updates
+ * its mailbox's health; one not proven is `unmatched` and writes nothing, whatever address it names. A reply that
+ * is not proven may still stop the sequence of the lead it comes from when OPhir sent to that address in this
+ * organization: a reply only ever stops its own lead, never suppresses, and never touches a mailbox's health.
  */
 
 export type InboundOutcome = { action: 'recorded' | 'duplicate' | 'unmatched' | 'ignored'; event?: EventOutcome; reason?: string };
+
+type InboundEmail = InboundClassification & { eventId?: string };
 
 const EVENT_OF: Partial<Record<InboundClassification['kind'], EventInput['type']>> = {
 	reply: 'replied',
@@ -18,42 +26,73 @@ const EVENT_OF: Partial<Record<InboundClassification['kind'], EventInput['type']
 	complaint: 'complained',
 };
 
-export async function processInbound(
-	tx: TenantTx,
-	emails: Array<InboundClassification & { eventId?: string }>,
-	{ executionId = null, health }: { executionId?: string | null; health?: HealthOptions } = {},
-): Promise<{ outcomes: InboundOutcome[]; health: AccountHealth[] }> {
-	// Our emails by the Message-IDs the inbound ones refer to, all at once; the latest step wins.
-	const ids = [...new Set(emails.flatMap((e) => e.referencedMessageIds))];
+/** For each email, our email it proves (latest step first), or how a reply was matched by its sender. */
+async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string): Promise<Array<{ queueId: string; by: string } | undefined>> {
+	// Without a usable tracking secret nothing was signed, so no token can be ours.
+	const canVerify = typeof secret === 'string' && secret.length >= MIN_TRACKING_SECRET_LENGTH;
+	const signed = emails.map((email) =>
+		canVerify ? (email.returnPathTokens ?? []).map((token) => verifyReturnPathToken(secret, token)).find((id) => id) : undefined,
+	);
 	const { rows } = await tx.client.query<{ message_id: string; id: string; step: number }>(
 		`SELECT message_id, id, sequence_step AS step FROM email_queue
 		 WHERE organization_id = $1 AND message_id = ANY($2::text[])`,
-		[tx.organizationId, ids],
+		[tx.organizationId, [...new Set(emails.flatMap((e) => e.referencedMessageIds))]],
 	);
 	const ours = new Map(rows.map((row) => [row.message_id, row]));
+	const byMessageId = emails.map(
+		(email) =>
+			email.referencedMessageIds
+				.map((id) => ours.get(id))
+				.filter((row): row is NonNullable<typeof row> => !!row)
+				.sort((a, b) => b.step - a.step)[0],
+	);
+	// A reply proven by neither: its sender's latest email from us, if OPhir ever sent to that address here.
+	const senders = emails.map((email, i) => (email.kind === 'reply' && !byMessageId[i] && !signed[i] && email.from ? email.from : null));
+	const { rows: sentTo } = await tx.client.query<{ email: string; id: string }>(
+		`SELECT DISTINCT ON (l.email) l.email, q.id FROM email_queue q JOIN leads l ON l.organization_id = q.organization_id AND l.id = q.lead_id
+		 WHERE q.organization_id = $1 AND l.email = ANY($2::text[]) AND q.sent_at IS NOT NULL
+		 ORDER BY l.email, q.sent_at DESC`,
+		[tx.organizationId, [...new Set(senders.filter((from): from is string => !!from))]],
+	);
+	const lastSentTo = new Map(sentTo.map((row) => [row.email, row.id]));
+	return emails.map((_, i) => {
+		if (byMessageId[i]) return { queueId: byMessageId[i].id, by: 'message-id' };
+		if (signed[i]) return { queueId: signed[i]!, by: 'return-path' };
+		const bySender = senders[i] && lastSentTo.get(senders[i]!);
+		return bySender ? { queueId: bySender, by: 'sender' } : undefined;
+	});
+}
+
+function unprovenReason(email: InboundEmail): string {
+	if (email.kind === 'reply') return 'refers to no email of ours, and OPhir never sent to its sender in this organization';
+	const tokens = email.returnPathTokens?.length ? ' (its return path token is not signed by this credential)' : '';
+	return `not proven to concern an email of ours: no Message-ID of ours and no signed return path${tokens}; the address it names is not trusted`;
+}
+
+export async function processInbound(
+	tx: TenantTx,
+	emails: InboundEmail[],
+	{ secret, executionId = null, health }: { secret: string; executionId?: string | null; health?: HealthOptions },
+): Promise<{ outcomes: InboundOutcome[]; health: AccountHealth[] }> {
+	const proven = await provenEmails(tx, emails, secret);
 	const events: EventInput[] = [];
-	const outcomes: InboundOutcome[] = emails.map((email) => {
+	const outcomes: InboundOutcome[] = emails.map((email, i) => {
 		const type = EVENT_OF[email.kind];
 		if (!type) return { action: 'ignored', reason: email.kind === 'auto_reply' ? 'automatic reply' : (email.reason ?? 'not a reply, bounce or complaint') };
-		const matched = email.referencedMessageIds
-			.map((id) => ours.get(id))
-			.filter((row): row is NonNullable<typeof row> => !!row)
-			.sort((a, b) => b.step - a.step)[0];
-		const target: Partial<EventInput> = matched
-			? { queueId: matched.id }
-			: email.plusAddressQueueId
-				? { queueId: email.plusAddressQueueId }
-				: { email: email.kind === 'reply' ? email.from : email.failedRecipient };
+		const target = proven[i];
+		if (!target) return { action: 'unmatched', reason: unprovenReason(email) };
 		events.push({
 			type,
-			...target,
+			queueId: target.queueId,
 			eventId: email.eventId,
 			at: email.receivedAt && !Number.isNaN(Date.parse(email.receivedAt)) ? new Date(email.receivedAt) : undefined,
 			bounceType: email.kind === 'bounce' ? (email.bounceType ?? 'hard') : undefined,
 			metadata: {
 				source: 'inbound',
+				matchedBy: target.by,
 				...(email.status ? { status: email.status } : {}),
 				...(email.diagnosticCode ? { diagnosticCode: email.diagnosticCode.slice(0, 500) } : {}),
+				...(email.failedRecipient ? { failedRecipient: email.failedRecipient } : {}),
 				...(email.subject ? { subject: email.subject.slice(0, 300) } : {}),
 				...(email.textSnippet ? { snippet: email.textSnippet } : {}),
 			},
@@ -63,7 +102,7 @@ export async function processInbound(
 	const recorded = await recordEvents(tx, events, { executionId });
 	let next = 0;
 	for (let i = 0; i < outcomes.length; i++) {
-		if (outcomes[i].action === 'ignored') continue;
+		if (outcomes[i].action !== 'recorded') continue;
 		const event = recorded[next++];
 		outcomes[i] = {
 			action: event.status === 'recorded' ? 'recorded' : event.status,
@@ -71,7 +110,8 @@ export async function processInbound(
 			...(event.status === 'unmatched' ? { reason: event.reason } : {}),
 		};
 	}
-	// Mailboxes whose reputation just changed: their health, and a pause when a threshold is crossed.
+	// Mailboxes whose reputation just changed (proven bounces and complaints only): their health, and a pause when
+	// a threshold is crossed.
 	const hurt = recorded
 		.map((event, n) => (event.status === 'recorded' && event.queueId && events[n].type !== 'replied' ? event.queueId : undefined))
 		.filter((id): id is string => !!id);

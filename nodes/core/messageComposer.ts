@@ -1,5 +1,6 @@
 import { domainOf, requireEmail } from './emailAddress';
 import { InvalidInputError } from './errors';
+import { signedReturnPath } from './returnPath';
 import { requireQueueId, requireTrackingBaseUrl, trackingUrl } from './trackingToken';
 
 /**
@@ -20,7 +21,8 @@ export interface ComposeInput {
 	messageId: string;
 	/** Earlier steps' Message-IDs, oldest first: In-Reply-To is the last, References all of them. */
 	previousMessageIds: string[];
-	tracking: { opens: boolean; clicks: boolean; baseUrl: string; secret: string };
+	/** returnPath: send from a signed return path (returnPath.ts) so bounces prove which email they are about. */
+	tracking: { opens: boolean; clicks: boolean; returnPath?: boolean; baseUrl: string; secret: string };
 	/** text: the footer link's text; mailto: an address for List-Unsubscribe's mailto part. */
 	unsubscribe: { text: string; mailto?: string };
 	postalAddress?: string;
@@ -37,6 +39,8 @@ export interface ComposedMessage {
 	inReplyTo?: string;
 	references?: string[];
 	headers: Record<string, string>;
+	/** SMTP envelope, when the sender is a signed return path (the From header stays the mailbox). */
+	envelope?: { from: string; to: string };
 	/** The original URL of each link index, as trackableLinks(input.html) returns them. */
 	links: string[];
 }
@@ -295,6 +299,7 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 		'List-Unsubscribe': `<${unsubscribeUrl}>${mailto ? `, <mailto:${mailto}?subject=unsubscribe>` : ''}`,
 		'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 	};
+	const returnPath = tracking.returnPath ? signedReturnPath(fromEmail, tracking.secret, queueId) : undefined;
 	return {
 		from: { name: fromName, address: fromEmail },
 		to: { name: toName, address: toEmail },
@@ -304,6 +309,7 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 		messageId,
 		...(previous.length > 0 ? { inReplyTo: previous[previous.length - 1], references: previous } : {}),
 		headers,
+		...(returnPath ? { envelope: { from: returnPath, to: toEmail } } : {}),
 		links,
 	};
 }

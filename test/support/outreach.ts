@@ -20,7 +20,12 @@ export const BROWSER =
  * A new organization with one mailbox on the sink and an active two-step campaign whose first step (two links)
  * went to `leads` leads through the real sending path; reads back what arrived.
  */
-export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: number, { baseUrl = BASE } = {}) {
+export async function sentFirstStep(
+	db: TestDatabase,
+	sink: SmtpSink,
+	leads: number,
+	{ baseUrl = BASE, config = {} }: { baseUrl?: string; config?: Partial<CampaignConfigInput> } = {},
+) {
 	const box = new SecretBox(KEY);
 	const tenant = await newTenant(db);
 	const domain = `${tenant.id.slice(0, 8)}.example`;
@@ -45,6 +50,7 @@ export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: num
 				postalAddress: '1 Main Street',
 				minGapSeconds: 0,
 				jitterSeconds: 0,
+				...config,
 			},
 		});
 		return transitionCampaign(tx, created.id, 'activate');
@@ -61,7 +67,13 @@ export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: num
 		const mail = sink.to(email)[0];
 		const html = String(mail.parsed.html);
 		const find = (path: string) => [...html.matchAll(new RegExp(`${baseUrl}/${path}\\?t=([\\w-]+)`, 'g'))].map((m) => m[1]);
-		return { open: find('o\\.gif')[0], clicks: find('c'), unsubscribe: find('u')[0], messageId: String(mail.parsed.messageId) };
+		return {
+			open: find('o\\.gif')[0],
+			clicks: find('c'),
+			unsubscribe: find('u')[0],
+			messageId: String(mail.parsed.messageId),
+			envelopeFrom: mail.from,
+		};
 	};
 	return { tenant, account, campaign, domain, received, sentAt };
 }

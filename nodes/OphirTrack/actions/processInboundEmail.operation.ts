@@ -7,7 +7,7 @@ import type { BatchExecute } from '../../shared/runPerItem';
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'Connect n8n’s Email Trigger (IMAP) on the mailbox replies and bounces go to (any format: simple, resolved or raw). Bounces (RFC 3464 reports and common non-standard ones), complaints (ARF), auto-replies and replies are told apart; replies stop the lead, hard bounces stop and suppress the address and lower the mailbox’s health.',
+			'Connect n8n’s Email Trigger (IMAP) on the mailbox replies and bounces go to (any format: simple, resolved or raw). Bounces (RFC 3464 reports and common non-standard ones), complaints (ARF), auto-replies and replies are told apart. Only mail that proves it concerns an email OPhir sent (our Message-ID, or a signed return path) acts: replies stop the lead, hard bounces and complaints stop and suppress the address and lower the mailbox’s health; the rest comes out as unmatched.',
 		name: 'inboundNotice',
 		type: 'notice',
 		default: '',
@@ -15,9 +15,11 @@ export const description: INodeProperties[] = [
 ];
 
 /** Classifies every input email, then records them all in one transaction; one output item per email. */
-export const executeBatch: BatchExecute = async function ({ items, tenant, executionId }) {
+export const executeBatch: BatchExecute = async function ({ items, tenant, credentials, executionId }) {
 	const classified = await Promise.all(items.map((item) => classifyInboundEmail(item.json)));
-	const { outcomes, health } = await tenant((tx) => processInbound(tx, classified, { executionId }));
+	const { outcomes, health } = await tenant((tx) =>
+		processInbound(tx, classified, { secret: credentials.trackingSecret, executionId }),
+	);
 	return classified.map((classification, i) => ({
 		...classification,
 		...outcomes[i],
