@@ -16,11 +16,13 @@ export const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'su
 export const BROWSER =
 	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
+const FIRST_STEP_BODY = '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>';
+
 /**
  * A new organization with one mailbox on the sink and an active two-step campaign whose first step (two links)
  * went to `leads` leads through the real sending path; reads back what arrived.
  */
-export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: number, { baseUrl = BASE } = {}) {
+export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: number, { baseUrl = BASE, body = FIRST_STEP_BODY } = {}) {
 	const box = new SecretBox(KEY);
 	const tenant = await newTenant(db);
 	const domain = `${tenant.id.slice(0, 8)}.example`;
@@ -37,7 +39,7 @@ export async function sentFirstStep(db: TestDatabase, sink: SmtpSink, leads: num
 			name: 'Tracked',
 			config: {
 				sequence: [
-					{ subject: 'Hi', body: '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>' },
+					{ subject: 'Hi', body },
 					{ delayDays: 1, subject: 'Again', body: 'Second' },
 				],
 				sendingWindow: ALWAYS,
