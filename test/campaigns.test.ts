@@ -203,6 +203,24 @@ describe('campaigns', () => {
 			expect(campaign.createdBy).toBe(rows[0].id);
 		});
 
+		it('refuses as creator another organization’s user exactly like an unknown one, and stores nothing', async () => {
+			const other = await newTenant(db, 'creator-elsewhere');
+			const { rows } = await db.pool.query(`INSERT INTO users (organization_id, email) VALUES ($1, 'someone@elsewhere.test') RETURNING id`, [
+				other.id,
+			]);
+			const before = await a.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }));
+			for (const user of [rows[0].id as string, randomUUID()]) {
+				await expect(a.as((tx) => createCampaign(tx, { name: 'Borrowed creator', createdBy: user }))).rejects.toMatchObject({
+					name: 'NotFoundError',
+					message: `User ${user} was not found in this organization`,
+				});
+			}
+			await expect(a.as((tx) => createCampaign(tx, { name: 'Bad creator', createdBy: 'admin' }))).rejects.toThrow(
+				'Created By must be a user ID (UUID)',
+			);
+			expect(await a.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }))).toHaveLength(before.length);
+		});
+
 		it('rejects an invalid config naming the path of the problem, and stores nothing', async () => {
 			const before = await a.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }));
 			await expect(

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { closeAllPools } from '../nodes/core/pool';
+import * as trackingWebhook from '../nodes/core/trackingWebhook';
 import { PIXEL } from '../nodes/core/trackingWebhook';
 import { closeAllTransports } from '../nodes/core/transportPool';
 import { OphirTrack } from '../nodes/OphirTrack/OphirTrack.node';
@@ -92,6 +93,55 @@ describe('OPhir tracking nodes', () => {
 			const forged = await get(`c?t=${tokens.open}`);
 			expect(forged.status).toBe(404);
 			expect(forged.headers.get('location')).toBeNull();
+		});
+
+		it('redirects to links a header cannot hold as written (non-Latin-1, CR/LF) percent-encoded, and to unparseable ones nowhere (404)', async () => {
+			const odd = await sentFirstStep(db, sink, 1, {
+				body: [
+					'<a href="https://example.com/日本語?q=ü#façade">jp</a>',
+					'<a href="https://example.com/a&#13;&#10;Set-Cookie: x=1">crlf</a>',
+					'<a href="https://example.com/%0D%0Akept">encoded</a>',
+					'<a href="https://exa mple.com/">unparseable</a>',
+				].join(' '),
+			});
+			const oddServer = await new WebhookServer(new OphirTrackTrigger(), credential(odd.tenant.id)).start();
+			try {
+				const clicks = odd.received(`lead0@${odd.domain}`).clicks;
+				const locations = [];
+				for (const click of clicks) {
+					const response = await fetch(`${oddServer.url}/c?t=${click}`, { redirect: 'manual', headers: { 'User-Agent': BROWSER } });
+					locations.push([response.status, response.headers.get('location')]);
+				}
+				expect(locations).toEqual([
+					[302, 'https://example.com/%E6%97%A5%E6%9C%AC%E8%AA%9E?q=%C3%BC#fa%C3%A7ade'],
+					[302, 'https://example.com/aSet-Cookie:%20x=1'],
+					[302, 'https://example.com/%0D%0Akept'],
+					[404, null],
+				]);
+				// The unparseable link records no click.
+				const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1 AND event_type = 'clicked'`, [
+					odd.tenant.id,
+				]);
+				expect(rows[0].n).toBe(3);
+			} finally {
+				await oddServer.stop();
+			}
+		});
+
+		it('still answers plainly when the reply cannot be written: the pixel for an open, 404 otherwise', async () => {
+			const unwritable = { status: 302, headers: { Location: 'https://example.com/\n日本語' }, body: '' };
+			const spy = jest.spyOn(trackingWebhook, 'handleTrackingRequest').mockResolvedValue(unwritable);
+			try {
+				const open = await get(`o.gif?t=${tokens.open}`);
+				expect(open.status).toBe(200);
+				expect(Buffer.from(await open.arrayBuffer())).toEqual(PIXEL);
+				for (const path of [`c?t=${tokens.clicks[0]}`, `u?t=${tokens.unsubscribe}`]) {
+					const response = await get(path);
+					expect({ path, status: response.status, location: response.headers.get('location') }).toEqual({ path, status: 404, location: null });
+				}
+			} finally {
+				spy.mockRestore();
+			}
 		});
 
 		it('shows an unsubscribe page on GET (no unsubscribe), and unsubscribes on an RFC 8058 one-click POST', async () => {

@@ -33,6 +33,16 @@ describe('secret box (AES-256-GCM with key ids)', () => {
 		expect(() => box.open(parts.join('.'))).toThrow(/failed its integrity check/);
 	});
 
+	it('refuses a tag cut short (a shorter GCM tag is far easier to forge)', () => {
+		const box = new SecretBox(KEY);
+		const parts = box.seal('secret').split('.');
+		for (const length of [12, 8, 4]) {
+			const cut = [...parts];
+			cut[3] = Buffer.from(parts[3], 'base64url').subarray(0, length).toString('base64url');
+			expect(() => box.open(cut.join('.'))).toThrow(/failed its integrity check/);
+		}
+	});
+
 	it('refuses a stored value that is not in its format', () => {
 		const box = new SecretBox(KEY);
 		for (const value of ['', 'plain-password', 'v2.abc.def.ghi.jkl', box.seal('secret').split('.').slice(0, 4).join('.')]) {

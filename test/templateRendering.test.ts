@@ -141,6 +141,28 @@ describe('template rendering', () => {
 		expect(() => templateVariables('{{oops')).toThrow(/^Template must be a valid template/);
 	});
 
+	it('prints a field named __proto__ like any other, and never takes Object.prototype for a lead field', () => {
+		const data = JSON.parse('{"__proto__": "Ada", "nested": {"x": 1}}') as Record<string, unknown>;
+		const context = leadRenderContext({ email: 'a@x.test', data });
+		expect(renderMessage({ subject: 'Hi {{__proto__}}', body: '{{[__proto__]}}' }, context, 'seed')).toEqual({ subject: 'Hi Ada', body: 'Ada' });
+		// Names Object.prototype holds are not the lead's: missing, so an error rather than a blank.
+		for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'nested.constructor']) {
+			const bare = leadRenderContext({ email: 'a@x.test', data: { nested: { x: 1 } } });
+			expect(() => renderMessage({ subject: `Hi {{${name}}}`, body: 'x' }, bare, 'seed')).toThrow(`Template variable "${name}" in the subject has no value`);
+		}
+	});
+
+	it('keeps an object given as __proto__ as a field, not as the prototype of the context', () => {
+		const data = JSON.parse('{"__proto__": {"polluted": "yes"}}') as Record<string, unknown>;
+		const context = leadRenderContext({ email: 'a@x.test', data });
+		expect(() => renderMessage({ subject: '{{polluted}}', body: 'x' }, context, 'seed')).toThrow('Template variable "polluted"');
+		expect(renderMessage({ subject: '{{__proto__.polluted}}', body: 'x' }, context, 'seed').subject).toBe('yes');
+		const defaults = JSON.parse('{"__proto__": {"fromDefaults": "yes"}}') as Record<string, unknown>;
+		const withDefaults = leadRenderContext({ email: 'a@x.test' }, defaults);
+		expect(() => renderMessage({ subject: '{{fromDefaults}}', body: 'x' }, withDefaults, 'seed')).toThrow('Template variable "fromDefaults"');
+		expect(renderMessage({ subject: '{{__proto__.fromDefaults}}', body: 'x' }, withDefaults, 'seed').subject).toBe('yes');
+	});
+
 	it('builds the context from data, then the columns, then the template defaults for what stays blank', () => {
 		expect(
 			leadRenderContext(

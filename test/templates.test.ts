@@ -540,6 +540,14 @@ describe('templates', () => {
 			);
 		});
 
+		it('renders a stored lead field named __proto__, and refuses names only Object.prototype has', async () => {
+			const id = await addLead(a.id, { firstName: 'x', data: JSON.parse('{"__proto__": "Paris"}') });
+			expect(await preview({ subject: 'From {{__proto__}}', body: 'x' }, { leadId: id })).toMatchObject({ subject: 'From Paris' });
+			await expect(preview({ subject: 'Hi {{constructor}}', body: 'x' }, { leadId: id })).rejects.toThrow(
+				'Template variable "constructor" in the subject has no value for this lead',
+			);
+		});
+
 		it('resolves spintax the same way every time for the same lead, as it will be sent', async () => {
 			const first = await preview({ templateId: spun.id }, { leadId: ADA });
 			expect(first.subject).toMatch(/^(Hi|Hello|Hey|Greetings|Howdy|Good day) Ada$/);

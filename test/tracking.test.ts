@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { updateAccountHealth } from '../nodes/core/accountHealth';
 import { campaignStats } from '../nodes/core/campaignStats';
 import { recordEvents } from '../nodes/core/events';
+import { InvalidInputError } from '../nodes/core/errors';
 import { logExecution } from '../nodes/core/executionLog';
+import { DATABASE_DIR } from '../nodes/core/migrations';
 import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from '../nodes/core/tracking';
 import { closeAllTransports } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -132,5 +137,36 @@ describe('tracking, events, stats and health', () => {
 			logExecution(tx, { executionId: 'e-2', phase: 'error', workflowName: 'OPhir Scheduler', error: { message: 'boom' } }),
 		);
 		expect(failed).toMatchObject({ status: 'error', errorData: { message: 'boom' } });
+	});
+
+	it('keeps execution ids per organization: the same id in two organizations neither collides nor shows', async () => {
+		const a = await newTenant(db);
+		const b = await newTenant(db);
+		const own = (tenant: typeof a) =>
+			tenant.as(async (tx) => (await tx.client.query('SELECT workflow_name, status FROM n8n_executions ORDER BY workflow_name')).rows);
+		const fromA = await a.as((tx) => logExecution(tx, { executionId: 'x', phase: 'start', workflowName: 'A run' }));
+		// B's run with the same id succeeds as if A had none: B cannot be blocked, nor learn that A has one.
+		const fromB = await b.as((tx) => logExecution(tx, { executionId: 'x', phase: 'error', workflowName: 'B run', error: { message: 'b' } }));
+		expect(fromA).toMatchObject({ executionId: 'x', workflowName: 'A run', status: 'running' });
+		expect(fromB).toMatchObject({ executionId: 'x', workflowName: 'B run', status: 'error' });
+		// An id written like another organization's stored form claims nothing of it either.
+		await a.as((tx) => logExecution(tx, { executionId: `${b.id}:x`, phase: 'finish', workflowName: 'A crafted' }));
+		expect(await a.as((tx) => logExecution(tx, { executionId: 'x', phase: 'finish' }))).toMatchObject({ executionId: 'x', workflowName: 'A run', status: 'success' });
+		expect(await own(a)).toEqual([
+			{ workflow_name: 'A crafted', status: 'success' },
+			{ workflow_name: 'A run', status: 'success' },
+		]);
+		expect(await own(b)).toEqual([{ workflow_name: 'B run', status: 'error' }]);
+		// A run logged before migration 006 (a plain id) is rewritten, so its later phases update it.
+		await db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, 'old', 'running')`, [b.id]);
+		await db.pool.query(readFileSync(join(DATABASE_DIR, 'migrations', '006_execution_ids_per_organization.sql'), 'utf8'));
+		expect(await b.as((tx) => logExecution(tx, { executionId: 'old', phase: 'finish', workflowName: 'B old' }))).toMatchObject({ status: 'success' });
+		expect(await own(b)).toEqual([
+			{ workflow_name: 'B old', status: 'success' },
+			{ workflow_name: 'B run', status: 'error' },
+		]);
+		await expect(a.as((tx) => logExecution(tx, { executionId: 'y'.repeat(219), phase: 'start' }))).rejects.toThrow(
+			new InvalidInputError('Execution ID', 'a text of 1 to 218 characters', 'y'.repeat(219)),
+		);
 	});
 });

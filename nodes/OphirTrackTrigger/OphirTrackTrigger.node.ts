@@ -8,11 +8,25 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { handleTrackingRequest, PIXEL, type TrackingHttpReply } from '../core/trackingWebhook';
+import { handleTrackingRequest, NOT_FOUND, PIXEL, type TrackingHttpReply } from '../core/trackingWebhook';
 import type { TrackingKind } from '../core/trackingToken';
 import { withTenant } from '../core/tenantTransaction';
 import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
+
+const PLAIN_PIXEL: TrackingHttpReply = { status: 200, headers: { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' }, body: PIXEL };
+
+/** The pixel for an open, "not found" otherwise: replies that cannot fail to write. */
+function answerPlainly(response: ReturnType<IWebhookFunctions['getResponseObject']>, kind: TrackingKind): void {
+	if (response.headersSent) {
+		response.end();
+		return;
+	}
+	for (const name of response.getHeaderNames()) response.removeHeader(name);
+	const reply = kind === 'open' ? PLAIN_PIXEL : NOT_FOUND;
+	response.writeHead(reply.status, reply.headers);
+	response.end(reply.body);
+}
 
 /** The tracking endpoints, by webhook name: open pixel, click redirect, unsubscribe page and RFC 8058 one-click. */
 // Static paths under the node's webhook ID, the token in the query: n8n serves them at /webhook/<webhook ID>/<path>,
@@ -101,11 +115,17 @@ export class OphirTrackTrigger implements INodeType {
 			this.logger.error(`OPhir tracking could not record a ${endpoint.kind} request: ${(error as Error).message}`);
 			reply =
 				endpoint.kind === 'open'
-					? { status: 200, headers: { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' }, body: PIXEL }
+					? PLAIN_PIXEL
 					: { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '60' }, body: 'Please try again in a minute.' };
 		}
-		response.writeHead(reply.status, reply.headers);
-		response.end(reply.body);
+		try {
+			response.writeHead(reply.status, reply.headers);
+			response.end(reply.body);
+		} catch (error) {
+			// Whatever the reply held that Node refuses (a header value), the recipient still gets a plain answer.
+			this.logger.error(`OPhir tracking could not answer a ${endpoint.kind} request: ${(error as Error).message}`);
+			answerPlainly(response, endpoint.kind);
+		}
 		const emit = reply.event && (this.getNodeParameter('emitEvents', false) as boolean);
 		return emit ? { noWebhookResponse: true, workflowData: [[{ json: reply.event as IDataObject }]] } : { noWebhookResponse: true };
 	}

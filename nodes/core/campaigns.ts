@@ -3,6 +3,7 @@ import { NotFoundError, OphirError } from './errors';
 import { camelCaseRow, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
 import { requiredText } from './text';
+import { organizationUserId } from './users';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -33,10 +34,11 @@ export async function createCampaign(
 ): Promise<Campaign> {
 	const name = campaignName(input.name);
 	const config = parseCampaignConfig(input.config);
+	const createdBy = await organizationUserId(tx, input.createdBy, 'Created By');
 	const { rows } = await tx.client.query(
 		`INSERT INTO campaigns (organization_id, name, status, config, created_by)
 		 VALUES ($1, $2, 'draft', $3, $4) RETURNING ${COLUMNS}`,
-		[tx.organizationId, name, config, input.createdBy || null],
+		[tx.organizationId, name, config, createdBy],
 	);
 	return toCampaign(rows[0]);
 }

@@ -5,6 +5,14 @@ import type { TenantTx } from './tenantTransaction';
  * Log Execution: one n8n_executions row per n8n execution, upserted by its execution id as the run starts,
  * finishes or fails, with timings, metrics (merged across calls) and error data.
  */
+/**
+ * execution_id is unique across the whole table (the specification), so a row holds `<organization id>:<execution
+ * id>`: the same id in two organizations never collides, so none can block another's log or learn which ids it
+ * has. Outputs and readers show the part after the prefix.
+ */
+const ORGANIZATION_PREFIX_LENGTH = 37; // a UUID and ':'
+const MAX_EXECUTION_ID_LENGTH = 255 - ORGANIZATION_PREFIX_LENGTH; // execution_id is VARCHAR(255)
+
 export type ExecutionPhase = 'start' | 'finish' | 'error';
 
 export interface ExecutionLogInput {
@@ -35,7 +43,9 @@ export interface ExecutionLogRow {
 
 export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Promise<ExecutionLogRow> {
 	const executionId = typeof input.executionId === 'string' ? input.executionId.trim() : '';
-	if (!executionId || executionId.length > 255) throw new InvalidInputError('Execution ID', 'a text of 1 to 255 characters', input.executionId);
+	if (!executionId || executionId.length > MAX_EXECUTION_ID_LENGTH) {
+		throw new InvalidInputError('Execution ID', `a text of 1 to ${MAX_EXECUTION_ID_LENGTH} characters`, input.executionId);
+	}
 	if (!['start', 'finish', 'error'].includes(input.phase)) throw new InvalidInputError('Phase', 'start, finish or error', input.phase);
 	const status = input.phase === 'start' ? 'running' : input.phase === 'error' ? 'error' : (input.status ?? 'success');
 	const at = (input.at ?? new Date()).toISOString();
@@ -52,10 +62,10 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 		   completed_at = COALESCE(EXCLUDED.completed_at, e.completed_at),
 		   metrics = COALESCE(e.metrics, '{}') || EXCLUDED.metrics,
 		   error_data = COALESCE(EXCLUDED.error_data, e.error_data)
-		 RETURNING execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data`,
+		 RETURNING workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data`,
 		[
 			tx.organizationId,
-			executionId,
+			`${tx.organizationId}:${executionId}`,
 			input.workflowName?.trim().slice(0, 255) || null,
 			input.triggerSource?.trim().slice(0, 50) || null,
 			status,
@@ -67,7 +77,7 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 	);
 	const row = rows[0];
 	return {
-		executionId: row.execution_id,
+		executionId,
 		workflowName: row.workflow_name,
 		triggerSource: row.trigger_source,
 		status: row.status,

@@ -8,6 +8,8 @@ import { InvalidInputError, OphirError } from './errors';
  * rotate: encrypt with the current key, decrypt with whichever key the id names.
  */
 const VERSION = 'v1';
+// GCM accepts tags cut down to 4 bytes unless told otherwise, and a short tag is far easier to forge.
+const TAG_LENGTH = 16;
 export const MIN_KEY_LENGTH = 32;
 
 interface DerivedKey {
@@ -63,7 +65,8 @@ export class SecretBox {
 			);
 		}
 		try {
-			const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));
+			// With authTagLength set, setAuthTag refuses a tag of any other length.
+			const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_LENGTH });
 			decipher.setAuthTag(Buffer.from(tag, 'base64url'));
 			return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
 		} catch {

@@ -218,9 +218,11 @@ function printedVariables(program: hbs.AST.Program): Array<{ name: string; parts
 	return [...found].map(([name, parts]) => ({ name, parts }));
 }
 
+/** A value as Handlebars prints it: own fields only, never what Object.prototype holds (constructor, toString…). */
 function lookup(context: object, parts: string[]): unknown {
 	return parts.reduce<unknown>(
-		(value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+		(value, key) =>
+			value && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined,
 		context,
 	);
 }
@@ -281,7 +283,8 @@ export function leadRenderContext(
 	lead: { email: string; firstName?: string | null; lastName?: string | null; company?: string | null; data?: Record<string, unknown> | null },
 	defaults: Record<string, unknown> = {},
 ): Record<string, unknown> {
-	const context: Record<string, unknown> = { ...defaults };
+	// Without a prototype, a field named __proto__ is stored as a field, not set as the context's prototype.
+	const context: Record<string, unknown> = Object.assign(Object.create(null), defaults);
 	const columns = { email: lead.email, firstName: lead.firstName, lastName: lead.lastName, company: lead.company };
 	for (const [key, value] of [...Object.entries(lead.data ?? {}), ...Object.entries(columns)]) {
 		if (!isBlank(value)) context[key] = value;

@@ -1,4 +1,3 @@
-import { isUuid } from './connectionSettings';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
 import { getLead } from './leads';
 import { jsonObject } from './json';
@@ -6,6 +5,7 @@ import { camelCaseRow, type Page } from './rows';
 import { leadRenderContext, renderMessage, templateVariables } from './templateRendering';
 import type { TenantTx } from './tenantTransaction';
 import { optionalText, requiredText, storableJsonObject } from './text';
+import { organizationUserId } from './users';
 
 /** A reusable subject and body. `variables` holds default values for variables a lead leaves blank. */
 export interface Template {
@@ -75,21 +75,9 @@ function cleanTemplate(input: TemplateInput) {
 	};
 }
 
-/** The creating user, who must belong to the acting organization (another one's user looks unknown). */
-async function creator(tx: TenantTx, value: unknown): Promise<string | null> {
-	if (value === undefined || value === null || value === '') return null;
-	if (!isUuid(value)) throw new InvalidInputError('Created By', 'a user ID (UUID)', value);
-	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [
-		tx.organizationId,
-		value,
-	]);
-	if (!rowCount) throw new NotFoundError('User', value);
-	return value;
-}
-
 export async function createTemplate(tx: TenantTx, input: TemplateInput): Promise<Template> {
 	const t = cleanTemplate(input);
-	const createdBy = await creator(tx, input.createdBy);
+	const createdBy = await organizationUserId(tx, input.createdBy, 'Created By');
 	const { rows } = await tx.client.query(
 		`INSERT INTO templates (organization_id, name, category, subject, body, variables, is_shared, created_by)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,

@@ -49,7 +49,7 @@ function page(title: string, content: string): string {
 </head><body>${content}</body></html>`;
 }
 
-const NOT_FOUND: TrackingHttpReply = {
+export const NOT_FOUND: TrackingHttpReply = {
 	status: 404,
 	headers: HTML_HEADERS,
 	body: page('Link not found', '<h1>Link not found</h1><p>This link is not valid or has expired.</p>'),

@@ -81,3 +81,15 @@ export async function setUserPassword(tx: TenantTx, user: { id?: string; email?:
 	if (rows.length === 0) throw new NotFoundError('User', key);
 	return camelCaseRow<User>(rows[0]);
 }
+
+/**
+ * A user named by another row (a creator): foreign keys ignore row-level security, so the user must be looked up
+ * in the acting organization; another organization's user gets the same answer as an unknown one. Blank is none.
+ */
+export async function organizationUserId(tx: TenantTx, value: unknown, field: string): Promise<string | null> {
+	if (value === undefined || value === null || value === '') return null;
+	if (!isUuid(value)) throw new InvalidInputError(field, 'a user ID (UUID)', value);
+	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, value]);
+	if (!rowCount) throw new NotFoundError('User', value);
+	return value;
+}

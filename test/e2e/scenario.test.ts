@@ -572,7 +572,9 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 		it('holds one n8n_executions row per Scheduler and Sender run, finished with its counts', async () => {
 			for (const [workflowName, ids] of Object.entries(runs)) {
 				const rows = await sql<Record<string, unknown>>(
-					`SELECT execution_id, workflow_name, trigger_source, status, completed_at, metrics FROM n8n_executions WHERE execution_id = ANY($1::text[])`,
+					// Log Execution stores <organization id>:<n8n execution id>.
+					`SELECT substr(execution_id, 38) AS execution_id, workflow_name, trigger_source, status, completed_at, metrics
+					 FROM n8n_executions WHERE substr(execution_id, 38) = ANY($1::text[])`,
 					[ids],
 				);
 				expect(rows.map((r) => r.execution_id).sort()).toEqual([...ids].sort());
@@ -632,7 +634,7 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 				'the error row in n8n_executions',
 				async () => {
 					const rows = await sql<Record<string, unknown>>(
-						`SELECT workflow_name, trigger_source, status, error_data FROM n8n_executions WHERE execution_id = $1`,
+						`SELECT workflow_name, trigger_source, status, error_data FROM n8n_executions WHERE substr(execution_id, 38) = $1`,
 						[String(execution.id)],
 					);
 					return rows.length > 0 && rows;

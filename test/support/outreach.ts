@@ -16,6 +16,8 @@ export const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'su
 export const BROWSER =
 	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
+const FIRST_STEP_BODY = '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>';
+
 /**
  * A new organization with one mailbox on the sink and an active two-step campaign whose first step (two links)
  * went to `leads` leads through the real sending path; reads back what arrived.
@@ -24,7 +26,7 @@ export async function sentFirstStep(
 	db: TestDatabase,
 	sink: SmtpSink,
 	leads: number,
-	{ baseUrl = BASE, config = {} }: { baseUrl?: string; config?: Partial<CampaignConfigInput> } = {},
+	{ baseUrl = BASE, body = FIRST_STEP_BODY, config = {} }: { baseUrl?: string; body?: string; config?: Partial<CampaignConfigInput> } = {},
 ) {
 	const box = new SecretBox(KEY);
 	const tenant = await newTenant(db);
@@ -42,7 +44,7 @@ export async function sentFirstStep(
 			name: 'Tracked',
 			config: {
 				sequence: [
-					{ subject: 'Hi', body: '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>' },
+					{ subject: 'Hi', body },
 					{ delayDays: 1, subject: 'Again', body: 'Second' },
 				],
 				sendingWindow: ALWAYS,

@@ -295,10 +295,10 @@ class CountingSink {
 		}
 		expect(accounts.find((a) => a.email === 'small@scale.example')!.current_sent_today).toBe(150);
 
-		// n8n_executions (Log Execution) holds every run; the workers' logs say both workers ran them.
+		// n8n_executions (Log Execution) holds every run (as <organization id>:<n8n id>); the workers' logs say both workers ran them.
 		const logged = await sql<{ execution_id: string; status: string; started_at: Date; completed_at: Date; sent: number }>(
-			`SELECT execution_id, status, started_at, completed_at, (metrics->>'sent')::int AS sent
-			 FROM n8n_executions WHERE workflow_name = 'OPhir Sender' AND execution_id = ANY($1::text[])`,
+			`SELECT substr(execution_id, 38) AS execution_id, status, started_at, completed_at, (metrics->>'sent')::int AS sent
+			 FROM n8n_executions WHERE workflow_name = 'OPhir Sender' AND substr(execution_id, 38) = ANY($1::text[])`,
 			[started],
 		);
 		expect(logged.map((r) => r.execution_id).sort()).toEqual([...started].sort());
