@@ -629,7 +629,7 @@ describe('leads', () => {
 				const t = await newTenant(db);
 				const attempt = t.as((tx) => importLeads(tx, [{ email: 'never@size.test' }], { batchSize }));
 				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-				await expect(attempt).rejects.toThrow('Batch Size must be a whole number of at least 1');
+				await expect(attempt).rejects.toThrow('Batch Size must be a whole number from 1 to 100000');
 				expect(await storedLeads(t.id)).toEqual([]);
 			});
 

@@ -1,11 +1,27 @@
 import { normalizeEmail, requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { camelCaseRow, type Page } from './rows';
+import { optionalUuid, requireUuid } from './ids';
+import { wholeNumber } from './numbers';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
 import { characterCount, optionalText, storableJsonObject, storableText } from './text';
 
 export const LEAD_STATUSES = ['active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'not_interested'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+/**
+ * What one lead may hold (README: OPhir Campaign, Limits). Names and company are the columns' sizes; custom
+ * fields and tags are bounded so that one spreadsheet row cannot bloat the table, every rendering and every export.
+ */
+export const LEAD_LIMITS = Object.freeze({
+	firstNameCharacters: 100,
+	lastNameCharacters: 100,
+	companyCharacters: 255,
+	/** Custom fields (`data`) as JSON text, in UTF-8 bytes. */
+	customFieldsBytes: 64 * 1024,
+	tags: 100,
+	tagCharacters: 100,
+});
 
 export interface Lead {
 	id: string;
@@ -66,19 +82,39 @@ export function cleanTags(value: unknown): string[] {
 			return storableText(String(tag).trim(), 'Tags');
 		})
 		.filter(Boolean);
-	for (const tag of tags) {
-		if (characterCount(tag) > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
+	const distinct = [...new Set(tags)];
+	if (distinct.length > LEAD_LIMITS.tags) {
+		throw new InvalidInputError('Tags', `at most ${LEAD_LIMITS.tags} tags (${distinct.length} given)`);
+	}
+	for (const tag of distinct) {
+		if (characterCount(tag) > LEAD_LIMITS.tagCharacters) {
+			throw new InvalidInputError('Tags', `tags of at most ${LEAD_LIMITS.tagCharacters} characters`, tag);
+		}
 		// A tag is a word or a short phrase; control characters are never meant (and one of them separates tags in bulk writes).
 		for (let i = 0; i < tag.length; i++) {
 			const code = tag.charCodeAt(i);
 			if (code < 0x20 || code === 0x7f) throw new InvalidInputError('Tags', 'tags without control characters', tag);
 		}
 	}
-	return [...new Set(tags)];
+	return distinct;
 }
 
+const CUSTOM_FIELDS = 'Custom Fields (data)';
+
 function cleanData(value: unknown): Record<string, unknown> {
-	return storableJsonObject(value, 'Custom Fields (data)', 'an object of field names and values');
+	const data = storableJsonObject(value, CUSTOM_FIELDS, 'an object of field names and values');
+	assertCustomFieldsFit(data);
+	return data;
+}
+
+function assertCustomFieldsFit(data: Record<string, unknown>): void {
+	const bytes = Buffer.byteLength(JSON.stringify(data));
+	if (bytes > LEAD_LIMITS.customFieldsBytes) {
+		throw new InvalidInputError(
+			CUSTOM_FIELDS,
+			`at most ${LEAD_LIMITS.customFieldsBytes / 1024} KB (${LEAD_LIMITS.customFieldsBytes} bytes) as JSON (${bytes} bytes given)`,
+		);
+	}
 }
 
 export function cleanLead(input: LeadInput): CleanLead {
@@ -87,9 +123,9 @@ export function cleanLead(input: LeadInput): CleanLead {
 	}
 	return {
 		email: requireEmail(input.email),
-		firstName: cellText(input.firstName, 'First Name', 100),
-		lastName: cellText(input.lastName, 'Last Name', 100),
-		company: cellText(input.company, 'Company', 255),
+		firstName: cellText(input.firstName, 'First Name', LEAD_LIMITS.firstNameCharacters),
+		lastName: cellText(input.lastName, 'Last Name', LEAD_LIMITS.lastNameCharacters),
+		company: cellText(input.company, 'Company', LEAD_LIMITS.companyCharacters),
 		data: cleanData(input.data),
 		tags: cleanTags(input.tags),
 	};
@@ -133,11 +169,10 @@ export async function importLeads(
 	inputs: Array<LeadInput | Error>,
 	options: ImportOptions = {},
 ): Promise<ImportOutcome[]> {
-	const batchSize = options.batchSize ?? 5000;
-	if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('Batch Size', 'a whole number of at least 1', batchSize);
+	const batchSize = wholeNumber(options.batchSize ?? 5000, 'Batch Size', 1, 100_000);
 	const onExisting = options.onExisting ?? 'update';
 	if (onExisting !== 'update' && onExisting !== 'skip') throw new InvalidInputError('Existing Leads', "'update' or 'skip'", onExisting);
-	const campaignId = options.campaignId || null;
+	const campaignId = optionalUuid(options.campaignId, 'Campaign ID');
 	if (campaignId) await assertCampaignTakesLeads(tx, campaignId);
 	const outcomes: ImportOutcome[] = new Array(inputs.length);
 	const firstIndexOf = new Map<string, number>();
@@ -258,7 +293,7 @@ export async function saveLead(
 export async function getLead(tx: TenantTx, id: string): Promise<Lead> {
 	const { rows } = await tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND id = $2`, [
 		tx.organizationId,
-		id,
+		requireUuid(id, 'Lead ID'),
 	]);
 	if (rows.length === 0) throw new NotFoundError('Lead', id);
 	return toLead(rows[0]);
@@ -273,6 +308,8 @@ export interface LeadFilter {
 }
 
 export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promise<Lead[]> {
+	const { limit, offset } = checkedPage(filter);
+	const campaignId = optionalUuid(filter.campaignId, 'Campaign ID');
 	const email = filter.email ? (normalizeEmail(filter.email) ?? filter.email.trim().toLowerCase()) : null;
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 	const { rows } = await tx.client.query(
@@ -284,7 +321,7 @@ export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promis
 		   AND ($5::text IS NULL OR tags @> ARRAY[$5::text])
 		   AND ($6::text IS NULL OR email ILIKE $6 OR first_name ILIKE $6 OR last_name ILIKE $6 OR company ILIKE $6)
 		 ORDER BY created_at DESC, id LIMIT $7 OFFSET $8`,
-		[tx.organizationId, email, filter.campaignId || null, filter.status ?? null, filter.tag?.trim() || null, search, filter.limit, filter.offset],
+		[tx.organizationId, email, campaignId, filter.status ?? null, filter.tag?.trim() || null, search, limit, offset],
 	);
 	return rows.map(toLead);
 }
@@ -295,6 +332,7 @@ export async function updateLead(
 	id: string,
 	patch: { firstName?: unknown; lastName?: unknown; company?: unknown; data?: unknown },
 ): Promise<Lead> {
+	requireUuid(id, 'Lead ID');
 	const data = cleanData(patch.data);
 	const removed = Object.keys(data).filter((key) => data[key] === null);
 	const { rows } = await tx.client.query(
@@ -308,11 +346,11 @@ export async function updateLead(
 			tx.organizationId,
 			id,
 			patch.firstName !== undefined,
-			cellText(patch.firstName, 'First Name', 100),
+			cellText(patch.firstName, 'First Name', LEAD_LIMITS.firstNameCharacters),
 			patch.lastName !== undefined,
-			cellText(patch.lastName, 'Last Name', 100),
+			cellText(patch.lastName, 'Last Name', LEAD_LIMITS.lastNameCharacters),
 			patch.company !== undefined,
-			cellText(patch.company, 'Company', 255),
+			cellText(patch.company, 'Company', LEAD_LIMITS.companyCharacters),
 			JSON.stringify(data),
 			removed,
 		],
@@ -322,6 +360,7 @@ export async function updateLead(
 }
 
 export async function changeTags(tx: TenantTx, id: string, tags: unknown, change: 'add' | 'remove'): Promise<Lead> {
+	requireUuid(id, 'Lead ID');
 	if (change !== 'add' && change !== 'remove') throw new InvalidInputError('Change', "'add' or 'remove'", change);
 	const list = cleanTags(tags);
 	if (list.length === 0) throw new InvalidInputError('Tags', 'at least one tag');
@@ -338,6 +377,7 @@ export async function changeTags(tx: TenantTx, id: string, tags: unknown, change
 }
 
 export async function setLeadStatus(tx: TenantTx, id: string, status: string): Promise<Lead> {
+	requireUuid(id, 'Lead ID');
 	if (!(LEAD_STATUSES as readonly string[]).includes(status)) {
 		throw new InvalidInputError('Status', `one of ${LEAD_STATUSES.join(', ')}`, status);
 	}
@@ -365,12 +405,12 @@ export async function eraseLeads(
 	tx: TenantTx,
 	by: { id: string } | { email: string },
 ): Promise<{ erasedLeads: number; erasedEmails: number; erasedActivities: number; stillSuppressed: boolean }> {
-	const email = 'email' in by ? requireEmail(by.email) : null;
+	const key = 'email' in by ? requireEmail(by.email) : requireUuid(by.id, 'Lead ID');
 	const { rows: doomed } = await tx.client.query<{ id: string; email: string }>(
-		`SELECT id, email FROM leads WHERE organization_id = $1 AND ${email ? 'email = $2' : 'id = $2'} FOR UPDATE`,
-		[tx.organizationId, email ?? (by as { id: string }).id],
+		`SELECT id, email FROM leads WHERE organization_id = $1 AND ${'email' in by ? 'email = $2' : 'id = $2'} FOR UPDATE`,
+		[tx.organizationId, key],
 	);
-	if (doomed.length === 0) throw new NotFoundError('Lead', email ?? (by as { id: string }).id);
+	if (doomed.length === 0) throw new NotFoundError('Lead', key);
 	const ids = doomed.map((d) => d.id);
 	const activities = await tx.client.query(
 		`DELETE FROM email_activities WHERE organization_id = $1

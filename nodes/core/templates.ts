@@ -1,8 +1,8 @@
-import { isUuid } from './connectionSettings';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { optionalUuid, requireUuid } from './ids';
 import { getLead } from './leads';
 import { jsonObject } from './json';
-import { camelCaseRow, type Page } from './rows';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import { leadRenderContext, renderMessage, templateVariables } from './templateRendering';
 import type { TenantTx } from './tenantTransaction';
 import { optionalText, requiredText, storableJsonObject } from './text';
@@ -77,14 +77,14 @@ function cleanTemplate(input: TemplateInput) {
 
 /** The creating user, who must belong to the acting organization (another one's user looks unknown). */
 async function creator(tx: TenantTx, value: unknown): Promise<string | null> {
-	if (value === undefined || value === null || value === '') return null;
-	if (!isUuid(value)) throw new InvalidInputError('Created By', 'a user ID (UUID)', value);
+	const userId = optionalUuid(value, 'Created By');
+	if (userId === null) return null;
 	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [
 		tx.organizationId,
-		value,
+		userId,
 	]);
-	if (!rowCount) throw new NotFoundError('User', value);
-	return value;
+	if (!rowCount) throw new NotFoundError('User', userId);
+	return userId;
 }
 
 export async function createTemplate(tx: TenantTx, input: TemplateInput): Promise<Template> {
@@ -101,20 +101,21 @@ export async function createTemplate(tx: TenantTx, input: TemplateInput): Promis
 export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Template> {
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM templates WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
-		[tx.organizationId, id],
+		[tx.organizationId, requireUuid(id, 'Template ID')],
 	);
 	if (rows.length === 0) throw new NotFoundError('Template', id);
 	return toTemplate(rows[0]);
 }
 
 export async function listTemplates(tx: TenantTx, filter: Page & { category?: string; search?: string }): Promise<Template[]> {
+	const { limit, offset } = checkedPage(filter);
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM templates
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR category = $2)
 		   AND ($3::text IS NULL OR name ILIKE $3 OR subject ILIKE $3)
 		 ORDER BY name, id LIMIT $4 OFFSET $5`,
-		[tx.organizationId, filter.category?.trim() || null, search, filter.limit, filter.offset],
+		[tx.organizationId, filter.category?.trim() || null, search, limit, offset],
 	);
 	return rows.map(toTemplate);
 }
