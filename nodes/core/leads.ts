@@ -83,9 +83,8 @@ export function cleanTags(value: unknown): string[] {
 		})
 		.filter(Boolean);
 	const distinct = [...new Set(tags)];
-	if (distinct.length > LEAD_LIMITS.tags) {
-		throw new InvalidInputError('Tags', `at most ${LEAD_LIMITS.tags} tags (${distinct.length} given)`);
-	}
+	const tooMany = tagCountError(distinct.length, 'given');
+	if (tooMany) throw tooMany;
 	for (const tag of distinct) {
 		if (characterCount(tag) > LEAD_LIMITS.tagCharacters) {
 			throw new InvalidInputError('Tags', `tags of at most ${LEAD_LIMITS.tagCharacters} characters`, tag);
@@ -99,23 +98,37 @@ export function cleanTags(value: unknown): string[] {
 	return distinct;
 }
 
+/** `counted` says what was counted: the tags given, or those a lead would hold after a merge. */
+function tagCountError(count: number, counted: string): InvalidInputError | undefined {
+	return count > LEAD_LIMITS.tags ? new InvalidInputError('Tags', `at most ${LEAD_LIMITS.tags} tags (${count} ${counted})`) : undefined;
+}
+
 const CUSTOM_FIELDS = 'Custom Fields (data)';
+
+function customFieldsError(bytes: number, counted: string): InvalidInputError | undefined {
+	const max = LEAD_LIMITS.customFieldsBytes;
+	return bytes > max ? new InvalidInputError(CUSTOM_FIELDS, `at most ${max / 1024} KB (${max} bytes) of JSON (${bytes} bytes ${counted})`) : undefined;
+}
 
 function cleanData(value: unknown): Record<string, unknown> {
 	const data = storableJsonObject(value, CUSTOM_FIELDS, 'an object of field names and values');
-	assertCustomFieldsFit(data);
+	const tooBig = customFieldsError(Buffer.byteLength(JSON.stringify(data)), 'given');
+	if (tooBig) throw tooBig;
 	return data;
 }
 
-function assertCustomFieldsFit(data: Record<string, unknown>): void {
-	const bytes = Buffer.byteLength(JSON.stringify(data));
-	if (bytes > LEAD_LIMITS.customFieldsBytes) {
-		throw new InvalidInputError(
-			CUSTOM_FIELDS,
-			`at most ${LEAD_LIMITS.customFieldsBytes / 1024} KB (${LEAD_LIMITS.customFieldsBytes} bytes) as JSON (${bytes} bytes given)`,
-		);
-	}
-}
+/** SQL for a lead's tags and custom fields with new ones merged in (Import's update, Update, Add Tags). */
+const mergedTags = (stored: string, added: string) => `ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(${stored}, '{}') || ${added}) AS t ORDER BY t)`;
+const mergedData = (stored: string, added: string) => `COALESCE(${stored}, '{}'::jsonb) || ${added}`;
+
+/**
+ * A merge must leave the lead within LEAD_LIMITS too, or repeated imports and updates would grow it without end.
+ * Merged custom fields are measured as PostgreSQL prints jsonb (a space after each ':' and ','): a little stricter
+ * than the compact JSON a single input is measured as.
+ */
+const mergedTagCount = (stored: string, added: string) => `cardinality(${mergedTags(stored, added)})`;
+const jsonBytes = (json: string) => `octet_length((${json})::text)`;
+const WITH_STORED = "with the lead's stored ones";
 
 export function cleanLead(input: LeadInput): CleanLead {
 	if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -205,8 +218,10 @@ const MERGE_EXISTING = `DO UPDATE SET
 	first_name = COALESCE(EXCLUDED.first_name, l.first_name),
 	last_name = COALESCE(EXCLUDED.last_name, l.last_name),
 	company = COALESCE(EXCLUDED.company, l.company),
-	data = COALESCE(l.data, '{}'::jsonb) || EXCLUDED.data,
-	tags = ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(l.tags, '{}') || EXCLUDED.tags) AS t ORDER BY t)`;
+	data = ${mergedData('l.data', 'EXCLUDED.data')},
+	tags = ${mergedTags('l.tags', 'EXCLUDED.tags')}
+	WHERE ${mergedTagCount('l.tags', 'EXCLUDED.tags')} <= ${LEAD_LIMITS.tags}
+	  AND ${jsonBytes(mergedData('l.data', 'EXCLUDED.data'))} <= ${LEAD_LIMITS.customFieldsBytes}`;
 
 async function upsertBatch(
 	tx: TenantTx,
@@ -252,20 +267,37 @@ async function upsertBatch(
 	// Emails are unique within a batch (de-duplicated above), so the address finds each input's row.
 	const written = new Map(rows.map((row) => [row.email, row]));
 	const kept = writable.filter((b) => !written.has(b.lead.email));
-	const existing = new Map<string, string>();
+	// Kept as they are: with 'skip', every existing lead; with 'update', those the merge would take past LEAD_LIMITS.
+	const existing = new Map<string, { id: string; tags: number; dataBytes: number }>();
 	if (kept.length > 0) {
-		const { rows: found } = await tx.client.query<{ id: string; email: string }>(
-			`SELECT id, email FROM leads WHERE organization_id = $1
-			   AND COALESCE(campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid) AND email = ANY($3::text[])`,
-			[tx.organizationId, campaignId, kept.map((b) => b.lead.email)],
+		const { rows: found } = await tx.client.query<{ id: string; email: string; tags: number; data_bytes: number }>(
+			`SELECT l.id, l.email, ${mergedTagCount('l.tags', "string_to_array(k.tags, E'\\x1f')")} AS tags,
+			        ${jsonBytes(mergedData('l.data', 'k.data'))} AS data_bytes
+			 FROM unnest($3::text[], $4::text[], $5::jsonb[]) AS k(email, tags, data)
+			 JOIN leads l ON l.email = k.email
+			 WHERE l.organization_id = $1 AND COALESCE(l.campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid)`,
+			[
+				tx.organizationId,
+				campaignId,
+				kept.map((b) => b.lead.email),
+				kept.map((b) => b.lead.tags.join('\x1f')),
+				kept.map((b) => JSON.stringify(b.lead.data)),
+			],
 		);
-		for (const row of found) existing.set(row.email, row.id);
+		for (const row of found) existing.set(row.email, { id: row.id, tags: row.tags, dataBytes: row.data_bytes });
 	}
 	for (const { index, lead } of writable) {
 		const row = written.get(lead.email);
+		const found = existing.get(lead.email);
+		const overLimit =
+			onExisting === 'update' && found
+				? (tagCountError(found.tags, WITH_STORED) ?? customFieldsError(found.dataBytes, WITH_STORED))
+				: undefined;
 		outcomes[index] = row
 			? { status: row.inserted ? 'created' : 'updated', id: row.id, email: lead.email }
-			: { status: 'skipped', email: lead.email, reason: 'already exists', id: existing.get(lead.email) };
+			: overLimit
+				? { status: 'invalid', email: lead.email, reason: overLimit.message }
+				: { status: 'skipped', email: lead.email, reason: 'already exists', id: found?.id };
 	}
 }
 
@@ -335,12 +367,22 @@ export async function updateLead(
 	requireUuid(id, 'Lead ID');
 	const data = cleanData(patch.data);
 	const removed = Object.keys(data).filter((key) => data[key] === null);
+	const patched = (fields: string, removedKeys: string) => `(${mergedData('data', fields)}) - ${removedKeys}`;
+	if (Object.keys(data).length > 0) {
+		const { rows: merged } = await tx.client.query<{ bytes: number }>(
+			`SELECT ${jsonBytes(patched('$3::jsonb', '$4::text[]'))} AS bytes FROM leads WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+			[tx.organizationId, id, JSON.stringify(data), removed],
+		);
+		if (merged.length === 0) throw new NotFoundError('Lead', id);
+		const tooBig = customFieldsError(merged[0].bytes, WITH_STORED);
+		if (tooBig) throw tooBig;
+	}
 	const { rows } = await tx.client.query(
 		`UPDATE leads SET
 		   first_name = CASE WHEN $3 THEN $4 ELSE first_name END,
 		   last_name = CASE WHEN $5 THEN $6 ELSE last_name END,
 		   company = CASE WHEN $7 THEN $8 ELSE company END,
-		   data = (COALESCE(data, '{}'::jsonb) || $9::jsonb) - $10::text[]
+		   data = ${patched('$9::jsonb', '$10::text[]')}
 		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[
 			tx.organizationId,
@@ -364,9 +406,18 @@ export async function changeTags(tx: TenantTx, id: string, tags: unknown, change
 	if (change !== 'add' && change !== 'remove') throw new InvalidInputError('Change', "'add' or 'remove'", change);
 	const list = cleanTags(tags);
 	if (list.length === 0) throw new InvalidInputError('Tags', 'at least one tag');
+	if (change === 'add') {
+		const { rows: merged } = await tx.client.query<{ count: number }>(
+			`SELECT ${mergedTagCount('tags', '$3::text[]')} AS count FROM leads WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+			[tx.organizationId, id, list],
+		);
+		if (merged.length === 0) throw new NotFoundError('Lead', id);
+		const tooMany = tagCountError(merged[0].count, WITH_STORED);
+		if (tooMany) throw tooMany;
+	}
 	const expression =
 		change === 'add'
-			? `ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(tags, '{}') || $3::text[]) AS t ORDER BY t)`
+			? mergedTags('tags', '$3::text[]')
 			: `ARRAY(SELECT t FROM unnest(COALESCE(tags, '{}')) AS t WHERE t <> ALL($3::text[]))`;
 	const { rows } = await tx.client.query(
 		`UPDATE leads SET tags = ${expression} WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
