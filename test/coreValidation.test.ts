@@ -15,13 +15,14 @@ import { InvalidInputError } from '../nodes/core/errors';
 import { changeTags, eraseLeads, getLead, importLeads, listLeads, saveLead, setLeadStatus, updateLead } from '../nodes/core/leads';
 import { completeEmails, failEmails } from '../nodes/core/queue';
 import { scheduleDueSteps } from '../nodes/core/scheduling';
+import { sendDueEmails } from '../nodes/core/sender';
 import { SecretBox } from '../nodes/core/secretBox';
 import { addSuppression, listSuppressions } from '../nodes/core/suppressions';
 import { deleteTemplate, getTemplate, listTemplates, previewTemplate, updateTemplate } from '../nodes/core/templates';
 import type { TenantTx } from '../nodes/core/tenantTransaction';
 import { listUsers, setUserPassword } from '../nodes/core/users';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { KEY } from './support/outreach';
+import { KEY, TRACKING } from './support/outreach';
 import { type ActAs, newTenant } from './support/tenants';
 
 /** Values that are no UUID: each must be refused naming the field, before PostgreSQL sees it. */
@@ -137,6 +138,12 @@ describe('core boundary validation', () => {
 	it.each(cases(NUMBER_TAKERS, NOT_WHOLE_NUMBERS))('%s refuses the %s %s as an InvalidInputError, not a PostgreSQL error', async (_name, field, _shown, call, value) =>
 		expectRefused(call, value, field),
 	);
+
+	it.each(NOT_WHOLE_NUMBERS)('sendDueEmails refuses the Concurrency %p before claiming anything', async (concurrency) => {
+		const attempt = sendDueEmails(as, box, { batchSize: 10, leaseSeconds: 60, concurrency: concurrency as number, tracking: TRACKING });
+		await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+		await expect(attempt).rejects.toMatchObject({ field: 'Concurrency' });
+	});
 
 	it('says what a UUID looks like, as the nodes do', async () => {
 		await expect(as((tx) => getLead(tx, 'lead-1'))).rejects.toMatchObject({
