@@ -384,7 +384,7 @@ describe('administration', () => {
 		it('refuses a malformed or missing user reference naming the field', async () => {
 			await expect(t.as((tx) => setUserPassword(tx, { id: 'user-1' }, PASSWORD))).rejects.toMatchObject({
 				name: 'InvalidInputError',
-				message: 'User ID must be a UUID',
+				message: 'User ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
 			});
 			await expect(t.as((tx) => setUserPassword(tx, {}, PASSWORD))).rejects.toMatchObject({
 				name: 'InvalidInputError',

@@ -216,7 +216,7 @@ describe('campaigns', () => {
 				});
 			}
 			await expect(a.as((tx) => createCampaign(tx, { name: 'Bad creator', createdBy: 'admin' }))).rejects.toThrow(
-				'Created By must be a user ID (UUID)',
+				'Created By must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
 			);
 			expect(await a.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }))).toHaveLength(before.length);
 		});

@@ -354,7 +354,7 @@ describe('email accounts', () => {
 				{ sendingWindow: { startHour: 8, lunchBreak: true } as never },
 				'Sending Window must be an object with weekdays, startHour and/or endHour (not lunchBreak)',
 			],
-			['a user id that is not a UUID', { userId: 'jane' }, 'User ID must be a UUID'],
+			['a user id that is not a UUID', { userId: 'jane' }, 'User ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7'],
 		])('refuses %s naming the field, and stores nothing', async (_case, input, message) => {
 			const before = await accountCount(a.id);
 			const attempt = a.as((tx) => createEmailAccount(tx, box, mailbox(input)));
@@ -504,7 +504,7 @@ describe('email accounts', () => {
 		it('refuses an id that is not a UUID naming the field', async () => {
 			await expect(t.as((tx) => getEmailAccount(tx, 'alice@lister.test'))).rejects.toMatchObject({
 				name: 'InvalidInputError',
-				message: 'Email Account ID must be a UUID',
+				message: 'Email Account ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
 			});
 		});
 
@@ -658,7 +658,7 @@ describe('email accounts', () => {
 			],
 			['incomplete OAuth2 tokens', { oauth2: { clientId: OAUTH2.clientId } }, 'OAuth2 Client Secret must be a non-empty text'],
 			['a provider that does not exist', { provider: 'aol' }, 'Provider must be one of smtp, gmail, outlook'],
-			['a user id that is not a UUID', { userId: 'someone' }, 'User ID must be a UUID'],
+			['a user id that is not a UUID', { userId: 'someone' }, 'User ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7'],
 		])('refuses %s naming the field, and changes nothing', async (_case, patch, message) => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox({ warmupStatus: 'warming' })));
 			const sealed = await sealedOf(account.id);

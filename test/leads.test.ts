@@ -9,6 +9,7 @@ import {
 	getLead,
 	importLeads,
 	type ImportOutcome,
+	LEAD_LIMITS,
 	LEAD_STATUSES,
 	type Lead,
 	type LeadInput,
@@ -629,7 +630,7 @@ describe('leads', () => {
 				const t = await newTenant(db);
 				const attempt = t.as((tx) => importLeads(tx, [{ email: 'never@size.test' }], { batchSize }));
 				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-				await expect(attempt).rejects.toThrow('Batch Size must be a whole number of at least 1');
+				await expect(attempt).rejects.toThrow('Batch Size must be a whole number from 1 to 100000');
 				expect(await storedLeads(t.id)).toEqual([]);
 			});
 
@@ -663,6 +664,123 @@ describe('leads', () => {
 				const stored = await t.as((tx) => getLead(tx, (outcomes[12_345] as { id: string }).id));
 				expect(stored).toMatchObject({ email: 'lead12345@bulk.test', firstName: 'First 12345', data: { row: 12_345 }, tags: ['t4'] });
 			});
+		});
+	});
+
+	describe('limits (LEAD_LIMITS)', () => {
+		const KB64 = 65_536;
+		/** Custom fields whose compact JSON is exactly `bytes` long: {"note":"xxx…"}. */
+		const dataOf = (bytes: number) => ({ note: 'x'.repeat(bytes - '{"note":""}'.length) });
+		const tagsOf = (count: number, prefix = 't') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+		const TOO_BIG = (bytes: number, counted = 'given') => `Custom Fields (data) must be at most 64 KB (65536 bytes) of JSON (${bytes} bytes ${counted})`;
+		const TOO_MANY = (count: number, counted = 'given') => `Tags must be at most 100 tags (${count} ${counted})`;
+		const TEN_MB = 10 * 1024 * 1024;
+
+		it('are documented numbers', () => {
+			expect(LEAD_LIMITS).toEqual({
+				firstNameCharacters: 100,
+				lastNameCharacters: 100,
+				companyCharacters: 255,
+				customFieldsBytes: KB64,
+				tags: 100,
+				tagCharacters: 100,
+			});
+		});
+
+		it('refuse 10 MB of custom fields and 20,000 tags in the rows that hold them, and import the rows around them at the limits', async () => {
+			const t = await newTenant(db);
+			const outcomes = await t.as((tx) =>
+				importLeads(tx, [
+					{ email: 'full@limits.test', data: dataOf(KB64), tags: tagsOf(100) },
+					{ email: 'huge@limits.test', data: dataOf(TEN_MB) },
+					{ email: 'tagged@limits.test', tags: tagsOf(20_000) },
+					{ email: 'one-over@limits.test', data: JSON.stringify(dataOf(KB64 + 1)) },
+					{ email: 'comma@limits.test', tags: tagsOf(101).join(',') },
+					{ email: 'fine@limits.test', firstName: 'Fine' },
+				]),
+			);
+			expect(outcomes).toEqual([
+				{ status: 'created', id: expect.any(String), email: 'full@limits.test' },
+				{ status: 'invalid', email: 'huge@limits.test', reason: TOO_BIG(TEN_MB) },
+				{ status: 'invalid', email: 'tagged@limits.test', reason: TOO_MANY(20_000) },
+				{ status: 'invalid', email: 'one-over@limits.test', reason: TOO_BIG(KB64 + 1) },
+				{ status: 'invalid', email: 'comma@limits.test', reason: TOO_MANY(101) },
+				{ status: 'created', id: expect.any(String), email: 'fine@limits.test' },
+			]);
+			expect(await emailsOf(t.id)).toEqual(['fine@limits.test', 'full@limits.test']);
+		});
+
+		it.each<[string, Omit<LeadInput, 'email'>, string]>([
+			['10 MB of custom fields', { data: dataOf(TEN_MB) }, TOO_BIG(TEN_MB)],
+			['20,000 tags', { tags: tagsOf(20_000) }, TOO_MANY(20_000)],
+		])('refuse %s in Create and Upsert with an InvalidInputError, storing nothing', async (_case, fields, message) => {
+			const t = await newTenant(db);
+			for (const onExisting of ['fail', 'update'] as const) {
+				const attempt = t.as((tx) => saveLead(tx, { email: 'big@limits.test', ...fields }, { onExisting }));
+				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+				await expect(attempt).rejects.toMatchObject({ message });
+			}
+			expect(await storedLeads(t.id)).toEqual([]);
+		});
+
+		it('refuse an Update over the limit, alone or merged with the stored custom fields, and change nothing', async () => {
+			const t = await newTenant(db);
+			const stored = await lead(t, { email: 'grow@limits.test', data: { a: 'x'.repeat(40_000) } });
+			const before = await storedLeads(t.id);
+			const alone = t.as((tx) => updateLead(tx, stored.id, { data: dataOf(TEN_MB) }));
+			await expect(alone).rejects.toBeInstanceOf(InvalidInputError);
+			await expect(alone).rejects.toMatchObject({ message: TOO_BIG(TEN_MB) });
+			const merged = t.as((tx) => updateLead(tx, stored.id, { data: { b: 'y'.repeat(30_000) } }));
+			await expect(merged).rejects.toBeInstanceOf(InvalidInputError);
+			await expect(merged).rejects.toThrow(/^Custom Fields \(data\) must be at most 64 KB \(65536 bytes\) of JSON \(700\d\d bytes with the lead's stored ones\)$/);
+			expect(await storedLeads(t.id)).toEqual(before);
+			// Replacing a stored field with a smaller one, or removing it, still works.
+			await expect(t.as((tx) => updateLead(tx, stored.id, { data: { a: null, b: 'y'.repeat(30_000) } }))).resolves.toMatchObject({
+				data: { b: 'y'.repeat(30_000) },
+			});
+		});
+
+		it('refuse Add Tags past 100 tags with the stored ones, and change nothing', async () => {
+			const t = await newTenant(db);
+			const stored = await lead(t, { email: 'tags@limits.test', tags: tagsOf(90, 'old') });
+			const attempt = t.as((tx) => changeTags(tx, stored.id, tagsOf(11, 'new'), 'add'));
+			await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+			await expect(attempt).rejects.toMatchObject({ message: TOO_MANY(101, "with the lead's stored ones") });
+			expect((await t.as((tx) => getLead(tx, stored.id))).tags).toHaveLength(90);
+			// Tags it already has do not count twice.
+			await expect(t.as((tx) => changeTags(tx, stored.id, [...tagsOf(90, 'old'), ...tagsOf(10, 'new')], 'add'))).resolves.toMatchObject({
+				tags: expect.arrayContaining(tagsOf(10, 'new')),
+			});
+		});
+
+		it('report an Import row whose merge into an existing lead would pass a limit as invalid, and update the others', async () => {
+			const t = await newTenant(db);
+			await t.as((tx) =>
+				importLeads(tx, [
+					{ email: 'tags@merge.test', tags: tagsOf(60, 'old') },
+					{ email: 'data@merge.test', data: { a: 'x'.repeat(40_000) } },
+					{ email: 'ok@merge.test', tags: ['old'] },
+				]),
+			);
+			const before = await storedLeads(t.id);
+			const outcomes = await t.as((tx) =>
+				importLeads(tx, [
+					{ email: 'tags@merge.test', firstName: 'Never', tags: tagsOf(50, 'new') },
+					{ email: 'data@merge.test', data: { b: 'y'.repeat(30_000) } },
+					{ email: 'ok@merge.test', tags: ['new'] },
+				]),
+			);
+			expect(outcomes).toEqual([
+				{ status: 'invalid', email: 'tags@merge.test', reason: TOO_MANY(110, "with the lead's stored ones") },
+				{ status: 'invalid', email: 'data@merge.test', reason: expect.stringMatching(/^Custom Fields \(data\) must be at most 64 KB .*with the lead's stored ones\)$/) },
+				{ status: 'updated', id: expect.any(String), email: 'ok@merge.test' },
+			]);
+			const after = await storedLeads(t.id);
+			expect(after.filter((row) => row.email !== 'ok@merge.test')).toEqual(before.filter((row) => row.email !== 'ok@merge.test'));
+			expect(after.find((row) => row.email === 'ok@merge.test')?.tags).toEqual(['new', 'old']);
+			// With Skip Them, existing leads are left alone as before, whatever the new row holds.
+			const skipped = await t.as((tx) => importLeads(tx, [{ email: 'tags@merge.test', tags: tagsOf(50, 'new') }], { onExisting: 'skip' }));
+			expect(skipped).toEqual([{ status: 'skipped', email: 'tags@merge.test', reason: 'already exists', id: expect.any(String) }]);
 		});
 	});
 

@@ -231,7 +231,7 @@ describe('suppressions', () => {
 			const before = await storedEntries(a.id);
 			await expect(a.as((tx) => addSuppression(tx, { target: 'c@campaign.test', campaignId: 'campaign-1' }))).rejects.toMatchObject({
 				name: 'InvalidInputError',
-				message: 'Campaign ID must be a UUID',
+				message: 'Campaign ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
 			});
 			const unknown = randomUUID();
 			await expect(a.as((tx) => addSuppression(tx, { target: 'c@campaign.test', campaignId: unknown }))).rejects.toMatchObject({

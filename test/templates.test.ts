@@ -196,7 +196,7 @@ describe('templates', () => {
 					name: 'NotFoundError',
 					message: `User ${unknown} was not found in this organization`,
 				});
-				await expect(create(a, { ...INTRO, createdBy: 'admin' })).rejects.toThrow('Created By must be a user ID (UUID)');
+				await expect(create(a, { ...INTRO, createdBy: 'admin' })).rejects.toThrow('Created By must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7');
 			});
 
 			it.each<[string, Partial<TemplateInput>, string]>([

@@ -249,7 +249,7 @@ describe('tracking tokens', () => {
 			'refuses queue item id %p',
 			(queueId) => {
 				expect(() => signTrackingToken(SECRET, queueId as string, 'open')).toThrow(
-					new InvalidInputError('Queue item id', 'a UUID'),
+					new InvalidInputError('Queue item id', 'a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7'),
 				);
 			},
 		);

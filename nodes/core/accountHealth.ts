@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors';
+import { requireUuids } from './ids';
 import { wholeNumber } from './numbers';
 import type { TenantTx } from './tenantTransaction';
 
@@ -49,6 +50,8 @@ export async function updateAccountHealth(
 ): Promise<{ accounts: AccountHealth[]; pausedCampaigns: Array<{ id: string; name: string }> }> {
 	const windowDays = options.windowDays ?? HEALTH_DEFAULTS.windowDays;
 	wholeNumber(windowDays, 'Window (Days)', 1, 365);
+	wholeNumber(options.minSent ?? HEALTH_DEFAULTS.minSent, 'Minimum Emails', 0, 1_000_000_000);
+	if (options.accountIds) requireUuids(options.accountIds, 'Email Account ID');
 	const bounceThreshold = fraction(options.bounceThreshold ?? HEALTH_DEFAULTS.bounceThreshold, 'Bounce Threshold');
 	const complaintThreshold = fraction(options.complaintThreshold ?? HEALTH_DEFAULTS.complaintThreshold, 'Complaint Threshold');
 	const minSent = options.minSent ?? HEALTH_DEFAULTS.minSent;

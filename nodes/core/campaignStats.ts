@@ -1,5 +1,5 @@
 import { InvalidInputError } from './errors';
-import { isUuid } from './connectionSettings';
+import { optionalUuid } from './ids';
 import type { TenantTx } from './tenantTransaction';
 
 /**
@@ -58,7 +58,7 @@ export async function campaignStats(tx: TenantTx, filter: StatsFilter = {}): Pro
 	for (const group of groups) {
 		if (!(STATS_GROUPS as readonly string[]).includes(group)) throw new InvalidInputError('Group By', `any of ${STATS_GROUPS.join(', ')}`, group);
 	}
-	if (filter.campaignId !== undefined && !isUuid(filter.campaignId)) throw new InvalidInputError('Campaign ID', 'a UUID', filter.campaignId);
+	const campaignId = optionalUuid(filter.campaignId, 'Campaign ID');
 	for (const [field, value] of [['From', filter.from], ['To', filter.to]] as const) {
 		if (value !== undefined && (!DAY.test(value) || Number.isNaN(Date.parse(value)))) throw new InvalidInputError(field, 'a date as YYYY-MM-DD', value);
 	}
@@ -72,7 +72,7 @@ export async function campaignStats(tx: TenantTx, filter: StatsFilter = {}): Pro
 		 WHERE s.organization_id = $1 AND ($2::uuid IS NULL OR s.campaign_id = $2)
 		   AND ($3::date IS NULL OR s.day >= $3) AND ($4::date IS NULL OR s.day <= $4)
 		 ${key.length ? `GROUP BY ${key.join(', ')} ORDER BY ${key.join(', ')}` : ''}`,
-		[tx.organizationId, filter.campaignId ?? null, filter.from ?? null, filter.to ?? null],
+		[tx.organizationId, campaignId, filter.from ?? null, filter.to ?? null],
 	);
 	return rows.map((row) => {
 		const out: Record<string, unknown> = {};

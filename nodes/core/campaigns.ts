@@ -1,6 +1,7 @@
 import { type CampaignConfig, parseCampaignConfig } from './campaignConfig';
 import { NotFoundError, OphirError } from './errors';
-import { camelCaseRow, type Page } from './rows';
+import { requireUuid } from './ids';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
 import { requiredText } from './text';
 import { organizationUserId } from './users';
@@ -46,7 +47,7 @@ export async function createCampaign(
 export async function getCampaign(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Campaign> {
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM campaigns WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
-		[tx.organizationId, id],
+		[tx.organizationId, requireUuid(id, 'Campaign ID')],
 	);
 	if (rows.length === 0) throw new NotFoundError('Campaign', id);
 	return toCampaign(rows[0]);
@@ -54,8 +55,9 @@ export async function getCampaign(tx: TenantTx, id: string, { forUpdate = false 
 
 export async function listCampaigns(
 	tx: TenantTx,
-	{ status, limit, offset }: Page & { status?: CampaignStatus },
+	{ status, ...paging }: Page & { status?: CampaignStatus },
 ): Promise<Campaign[]> {
+	const { limit, offset } = checkedPage(paging);
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM campaigns
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)

@@ -1,10 +1,10 @@
 import { WEEKDAYS } from './campaignConfig';
-import { isUuid } from './connectionSettings';
 import { requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { optionalUuid, requireUuid } from './ids';
 import { wholeNumber } from './numbers';
 import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from './mailTransport';
-import { camelCaseRow, type Page } from './rows';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import type { SecretBox } from './secretBox';
 import { isTimeZone } from './sendingWindow';
 import type { TenantRunner, TenantTx } from './tenantTransaction';
@@ -80,18 +80,15 @@ function toAccount(row: Record<string, unknown>): EmailAccount {
 }
 
 
-function accountId(id: unknown): string {
-	if (!isUuid(id)) throw new InvalidInputError('Email Account ID', 'a UUID', id);
-	return id;
-}
+const accountId = (id: unknown) => requireUuid(id, 'Email Account ID');
 
 /** A user of the acting organization (another organization's users look unknown), or null. */
 async function ownUser(tx: TenantTx, userId: unknown): Promise<string | null> {
-	if (userId === null || userId === undefined || userId === '') return null;
-	if (!isUuid(userId)) throw new InvalidInputError('User ID', 'a UUID', userId);
-	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, userId]);
-	if (!rowCount) throw new NotFoundError('User', userId);
-	return userId;
+	const id = optionalUuid(userId, 'User ID');
+	if (id === null) return null;
+	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, id]);
+	if (!rowCount) throw new NotFoundError('User', id);
+	return id;
 }
 
 function provider(value: unknown): Provider {
@@ -214,11 +211,12 @@ export async function listEmailAccounts(
 		throw new InvalidInputError('Status', `one of ${ACCOUNT_STATUSES.join(', ')}`, filter.status);
 	}
 	if (filter.provider) provider(filter.provider);
+	const { limit, offset } = checkedPage(filter);
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM email_accounts
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR provider = $3)
 		 ORDER BY email LIMIT $4 OFFSET $5`,
-		[tx.organizationId, filter.status || null, filter.provider || null, filter.limit, filter.offset],
+		[tx.organizationId, filter.status || null, filter.provider || null, limit, offset],
 	);
 	return rows.map(toAccount);
 }

@@ -1,11 +1,27 @@
 import { normalizeEmail, requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { camelCaseRow, type Page } from './rows';
+import { optionalUuid, requireUuid } from './ids';
+import { wholeNumber } from './numbers';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
 import { characterCount, optionalText, storableJsonObject, storableText } from './text';
 
 export const LEAD_STATUSES = ['active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'not_interested'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
+
+/**
+ * What one lead may hold (README: OPhir Campaign, Limits). Names and company are the columns' sizes; custom
+ * fields and tags are bounded so that one spreadsheet row cannot bloat the table, every rendering and every export.
+ */
+export const LEAD_LIMITS = Object.freeze({
+	firstNameCharacters: 100,
+	lastNameCharacters: 100,
+	companyCharacters: 255,
+	/** Custom fields (`data`) as JSON text, in UTF-8 bytes. */
+	customFieldsBytes: 64 * 1024,
+	tags: 100,
+	tagCharacters: 100,
+});
 
 export interface Lead {
 	id: string;
@@ -66,20 +82,53 @@ export function cleanTags(value: unknown): string[] {
 			return storableText(String(tag).trim(), 'Tags');
 		})
 		.filter(Boolean);
-	for (const tag of tags) {
-		if (characterCount(tag) > 100) throw new InvalidInputError('Tags', 'tags of at most 100 characters', tag);
+	const distinct = [...new Set(tags)];
+	const tooMany = tagCountError(distinct.length, 'given');
+	if (tooMany) throw tooMany;
+	for (const tag of distinct) {
+		if (characterCount(tag) > LEAD_LIMITS.tagCharacters) {
+			throw new InvalidInputError('Tags', `tags of at most ${LEAD_LIMITS.tagCharacters} characters`, tag);
+		}
 		// A tag is a word or a short phrase; control characters are never meant (and one of them separates tags in bulk writes).
 		for (let i = 0; i < tag.length; i++) {
 			const code = tag.charCodeAt(i);
 			if (code < 0x20 || code === 0x7f) throw new InvalidInputError('Tags', 'tags without control characters', tag);
 		}
 	}
-	return [...new Set(tags)];
+	return distinct;
+}
+
+/** `counted` says what was counted: the tags given, or those a lead would hold after a merge. */
+function tagCountError(count: number, counted: string): InvalidInputError | undefined {
+	return count > LEAD_LIMITS.tags ? new InvalidInputError('Tags', `at most ${LEAD_LIMITS.tags} tags (${count} ${counted})`) : undefined;
+}
+
+const CUSTOM_FIELDS = 'Custom Fields (data)';
+
+function customFieldsError(bytes: number, counted: string): InvalidInputError | undefined {
+	const max = LEAD_LIMITS.customFieldsBytes;
+	return bytes > max ? new InvalidInputError(CUSTOM_FIELDS, `at most ${max / 1024} KB (${max} bytes) of JSON (${bytes} bytes ${counted})`) : undefined;
 }
 
 function cleanData(value: unknown): Record<string, unknown> {
-	return storableJsonObject(value, 'Custom Fields (data)', 'an object of field names and values');
+	const data = storableJsonObject(value, CUSTOM_FIELDS, 'an object of field names and values');
+	const tooBig = customFieldsError(Buffer.byteLength(JSON.stringify(data)), 'given');
+	if (tooBig) throw tooBig;
+	return data;
 }
+
+/** SQL for a lead's tags and custom fields with new ones merged in (Import's update, Update, Add Tags). */
+const mergedTags = (stored: string, added: string) => `ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(${stored}, '{}') || ${added}) AS t ORDER BY t)`;
+const mergedData = (stored: string, added: string) => `COALESCE(${stored}, '{}'::jsonb) || ${added}`;
+
+/**
+ * A merge must leave the lead within LEAD_LIMITS too, or repeated imports and updates would grow it without end.
+ * Merged custom fields are measured as PostgreSQL prints jsonb (a space after each ':' and ','): a little stricter
+ * than the compact JSON a single input is measured as.
+ */
+const mergedTagCount = (stored: string, added: string) => `cardinality(${mergedTags(stored, added)})`;
+const jsonBytes = (json: string) => `octet_length((${json})::text)`;
+const WITH_STORED = "with the lead's stored ones";
 
 export function cleanLead(input: LeadInput): CleanLead {
 	if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -87,9 +136,9 @@ export function cleanLead(input: LeadInput): CleanLead {
 	}
 	return {
 		email: requireEmail(input.email),
-		firstName: cellText(input.firstName, 'First Name', 100),
-		lastName: cellText(input.lastName, 'Last Name', 100),
-		company: cellText(input.company, 'Company', 255),
+		firstName: cellText(input.firstName, 'First Name', LEAD_LIMITS.firstNameCharacters),
+		lastName: cellText(input.lastName, 'Last Name', LEAD_LIMITS.lastNameCharacters),
+		company: cellText(input.company, 'Company', LEAD_LIMITS.companyCharacters),
 		data: cleanData(input.data),
 		tags: cleanTags(input.tags),
 	};
@@ -133,11 +182,10 @@ export async function importLeads(
 	inputs: Array<LeadInput | Error>,
 	options: ImportOptions = {},
 ): Promise<ImportOutcome[]> {
-	const batchSize = options.batchSize ?? 5000;
-	if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError('Batch Size', 'a whole number of at least 1', batchSize);
+	const batchSize = wholeNumber(options.batchSize ?? 5000, 'Batch Size', 1, 100_000);
 	const onExisting = options.onExisting ?? 'update';
 	if (onExisting !== 'update' && onExisting !== 'skip') throw new InvalidInputError('Existing Leads', "'update' or 'skip'", onExisting);
-	const campaignId = options.campaignId || null;
+	const campaignId = optionalUuid(options.campaignId, 'Campaign ID');
 	if (campaignId) await assertCampaignTakesLeads(tx, campaignId);
 	const outcomes: ImportOutcome[] = new Array(inputs.length);
 	const firstIndexOf = new Map<string, number>();
@@ -170,8 +218,10 @@ const MERGE_EXISTING = `DO UPDATE SET
 	first_name = COALESCE(EXCLUDED.first_name, l.first_name),
 	last_name = COALESCE(EXCLUDED.last_name, l.last_name),
 	company = COALESCE(EXCLUDED.company, l.company),
-	data = COALESCE(l.data, '{}'::jsonb) || EXCLUDED.data,
-	tags = ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(l.tags, '{}') || EXCLUDED.tags) AS t ORDER BY t)`;
+	data = ${mergedData('l.data', 'EXCLUDED.data')},
+	tags = ${mergedTags('l.tags', 'EXCLUDED.tags')}
+	WHERE ${mergedTagCount('l.tags', 'EXCLUDED.tags')} <= ${LEAD_LIMITS.tags}
+	  AND ${jsonBytes(mergedData('l.data', 'EXCLUDED.data'))} <= ${LEAD_LIMITS.customFieldsBytes}`;
 
 async function upsertBatch(
 	tx: TenantTx,
@@ -217,20 +267,37 @@ async function upsertBatch(
 	// Emails are unique within a batch (de-duplicated above), so the address finds each input's row.
 	const written = new Map(rows.map((row) => [row.email, row]));
 	const kept = writable.filter((b) => !written.has(b.lead.email));
-	const existing = new Map<string, string>();
+	// Kept as they are: with 'skip', every existing lead; with 'update', those the merge would take past LEAD_LIMITS.
+	const existing = new Map<string, { id: string; tags: number; dataBytes: number }>();
 	if (kept.length > 0) {
-		const { rows: found } = await tx.client.query<{ id: string; email: string }>(
-			`SELECT id, email FROM leads WHERE organization_id = $1
-			   AND COALESCE(campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid) AND email = ANY($3::text[])`,
-			[tx.organizationId, campaignId, kept.map((b) => b.lead.email)],
+		const { rows: found } = await tx.client.query<{ id: string; email: string; tags: number; data_bytes: number }>(
+			`SELECT l.id, l.email, ${mergedTagCount('l.tags', "string_to_array(k.tags, E'\\x1f')")} AS tags,
+			        ${jsonBytes(mergedData('l.data', 'k.data'))} AS data_bytes
+			 FROM unnest($3::text[], $4::text[], $5::jsonb[]) AS k(email, tags, data)
+			 JOIN leads l ON l.email = k.email
+			 WHERE l.organization_id = $1 AND COALESCE(l.campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid)`,
+			[
+				tx.organizationId,
+				campaignId,
+				kept.map((b) => b.lead.email),
+				kept.map((b) => b.lead.tags.join('\x1f')),
+				kept.map((b) => JSON.stringify(b.lead.data)),
+			],
 		);
-		for (const row of found) existing.set(row.email, row.id);
+		for (const row of found) existing.set(row.email, { id: row.id, tags: row.tags, dataBytes: row.data_bytes });
 	}
 	for (const { index, lead } of writable) {
 		const row = written.get(lead.email);
+		const found = existing.get(lead.email);
+		const overLimit =
+			onExisting === 'update' && found
+				? (tagCountError(found.tags, WITH_STORED) ?? customFieldsError(found.dataBytes, WITH_STORED))
+				: undefined;
 		outcomes[index] = row
 			? { status: row.inserted ? 'created' : 'updated', id: row.id, email: lead.email }
-			: { status: 'skipped', email: lead.email, reason: 'already exists', id: existing.get(lead.email) };
+			: overLimit
+				? { status: 'invalid', email: lead.email, reason: overLimit.message }
+				: { status: 'skipped', email: lead.email, reason: 'already exists', id: found?.id };
 	}
 }
 
@@ -258,7 +325,7 @@ export async function saveLead(
 export async function getLead(tx: TenantTx, id: string): Promise<Lead> {
 	const { rows } = await tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND id = $2`, [
 		tx.organizationId,
-		id,
+		requireUuid(id, 'Lead ID'),
 	]);
 	if (rows.length === 0) throw new NotFoundError('Lead', id);
 	return toLead(rows[0]);
@@ -273,6 +340,8 @@ export interface LeadFilter {
 }
 
 export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promise<Lead[]> {
+	const { limit, offset } = checkedPage(filter);
+	const campaignId = optionalUuid(filter.campaignId, 'Campaign ID');
 	const email = filter.email ? (normalizeEmail(filter.email) ?? filter.email.trim().toLowerCase()) : null;
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 	const { rows } = await tx.client.query(
@@ -284,7 +353,7 @@ export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promis
 		   AND ($5::text IS NULL OR tags @> ARRAY[$5::text])
 		   AND ($6::text IS NULL OR email ILIKE $6 OR first_name ILIKE $6 OR last_name ILIKE $6 OR company ILIKE $6)
 		 ORDER BY created_at DESC, id LIMIT $7 OFFSET $8`,
-		[tx.organizationId, email, filter.campaignId || null, filter.status ?? null, filter.tag?.trim() || null, search, filter.limit, filter.offset],
+		[tx.organizationId, email, campaignId, filter.status ?? null, filter.tag?.trim() || null, search, limit, offset],
 	);
 	return rows.map(toLead);
 }
@@ -295,24 +364,35 @@ export async function updateLead(
 	id: string,
 	patch: { firstName?: unknown; lastName?: unknown; company?: unknown; data?: unknown },
 ): Promise<Lead> {
+	requireUuid(id, 'Lead ID');
 	const data = cleanData(patch.data);
 	const removed = Object.keys(data).filter((key) => data[key] === null);
+	const patched = (fields: string, removedKeys: string) => `(${mergedData('data', fields)}) - ${removedKeys}`;
+	if (Object.keys(data).length > 0) {
+		const { rows: merged } = await tx.client.query<{ bytes: number }>(
+			`SELECT ${jsonBytes(patched('$3::jsonb', '$4::text[]'))} AS bytes FROM leads WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+			[tx.organizationId, id, JSON.stringify(data), removed],
+		);
+		if (merged.length === 0) throw new NotFoundError('Lead', id);
+		const tooBig = customFieldsError(merged[0].bytes, WITH_STORED);
+		if (tooBig) throw tooBig;
+	}
 	const { rows } = await tx.client.query(
 		`UPDATE leads SET
 		   first_name = CASE WHEN $3 THEN $4 ELSE first_name END,
 		   last_name = CASE WHEN $5 THEN $6 ELSE last_name END,
 		   company = CASE WHEN $7 THEN $8 ELSE company END,
-		   data = (COALESCE(data, '{}'::jsonb) || $9::jsonb) - $10::text[]
+		   data = ${patched('$9::jsonb', '$10::text[]')}
 		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[
 			tx.organizationId,
 			id,
 			patch.firstName !== undefined,
-			cellText(patch.firstName, 'First Name', 100),
+			cellText(patch.firstName, 'First Name', LEAD_LIMITS.firstNameCharacters),
 			patch.lastName !== undefined,
-			cellText(patch.lastName, 'Last Name', 100),
+			cellText(patch.lastName, 'Last Name', LEAD_LIMITS.lastNameCharacters),
 			patch.company !== undefined,
-			cellText(patch.company, 'Company', 255),
+			cellText(patch.company, 'Company', LEAD_LIMITS.companyCharacters),
 			JSON.stringify(data),
 			removed,
 		],
@@ -322,12 +402,22 @@ export async function updateLead(
 }
 
 export async function changeTags(tx: TenantTx, id: string, tags: unknown, change: 'add' | 'remove'): Promise<Lead> {
+	requireUuid(id, 'Lead ID');
 	if (change !== 'add' && change !== 'remove') throw new InvalidInputError('Change', "'add' or 'remove'", change);
 	const list = cleanTags(tags);
 	if (list.length === 0) throw new InvalidInputError('Tags', 'at least one tag');
+	if (change === 'add') {
+		const { rows: merged } = await tx.client.query<{ count: number }>(
+			`SELECT ${mergedTagCount('tags', '$3::text[]')} AS count FROM leads WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+			[tx.organizationId, id, list],
+		);
+		if (merged.length === 0) throw new NotFoundError('Lead', id);
+		const tooMany = tagCountError(merged[0].count, WITH_STORED);
+		if (tooMany) throw tooMany;
+	}
 	const expression =
 		change === 'add'
-			? `ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(tags, '{}') || $3::text[]) AS t ORDER BY t)`
+			? mergedTags('tags', '$3::text[]')
 			: `ARRAY(SELECT t FROM unnest(COALESCE(tags, '{}')) AS t WHERE t <> ALL($3::text[]))`;
 	const { rows } = await tx.client.query(
 		`UPDATE leads SET tags = ${expression} WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
@@ -338,6 +428,7 @@ export async function changeTags(tx: TenantTx, id: string, tags: unknown, change
 }
 
 export async function setLeadStatus(tx: TenantTx, id: string, status: string): Promise<Lead> {
+	requireUuid(id, 'Lead ID');
 	if (!(LEAD_STATUSES as readonly string[]).includes(status)) {
 		throw new InvalidInputError('Status', `one of ${LEAD_STATUSES.join(', ')}`, status);
 	}
@@ -365,12 +456,12 @@ export async function eraseLeads(
 	tx: TenantTx,
 	by: { id: string } | { email: string },
 ): Promise<{ erasedLeads: number; erasedEmails: number; erasedActivities: number; stillSuppressed: boolean }> {
-	const email = 'email' in by ? requireEmail(by.email) : null;
+	const key = 'email' in by ? requireEmail(by.email) : requireUuid(by.id, 'Lead ID');
 	const { rows: doomed } = await tx.client.query<{ id: string; email: string }>(
-		`SELECT id, email FROM leads WHERE organization_id = $1 AND ${email ? 'email = $2' : 'id = $2'} FOR UPDATE`,
-		[tx.organizationId, email ?? (by as { id: string }).id],
+		`SELECT id, email FROM leads WHERE organization_id = $1 AND ${'email' in by ? 'email = $2' : 'id = $2'} FOR UPDATE`,
+		[tx.organizationId, key],
 	);
-	if (doomed.length === 0) throw new NotFoundError('Lead', email ?? (by as { id: string }).id);
+	if (doomed.length === 0) throw new NotFoundError('Lead', key);
 	const ids = doomed.map((d) => d.id);
 	const activities = await tx.client.query(
 		`DELETE FROM email_activities WHERE organization_id = $1

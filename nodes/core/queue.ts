@@ -1,3 +1,4 @@
+import { requireUuids } from './ids';
 import { wholeNumber } from './numbers';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
 import type { TenantTx } from './tenantTransaction';
@@ -216,6 +217,8 @@ export async function completeEmails(
 	deliveries: Delivery[],
 	{ now = new Date(), executionId = null }: { now?: Date; executionId?: string | null } = {},
 ): Promise<BatchOutcome> {
+	requireUuids(deliveries.map((d) => d.id), 'Queue ID');
+	requireUuids(deliveries.map((d) => d.leaseToken), 'Lease Token');
 	if (deliveries.length === 0) return { recorded: [], rejected: [] };
 	await lockMailboxesOf(tx, deliveries.map((d) => d.id));
 	const { rows } = await tx.client.query<{ id: string }>(
@@ -295,8 +298,11 @@ export async function failEmails(
 	failures: Failure[],
 	{ now = new Date(), executionId = null, policy = DEFAULT_RETRY_POLICY }: { now?: Date; executionId?: string | null; policy?: RetryPolicy } = {},
 ): Promise<BatchOutcome> {
+	requireUuids(failures.map((f) => f.id), 'Queue ID');
+	requireUuids(failures.map((f) => f.leaseToken), 'Lease Token');
 	if (failures.length === 0) return { recorded: [], rejected: [] };
 	const maxAttempts = wholeNumber(policy.maxAttempts, 'Max Attempts', 1, 100);
+	wholeNumber(policy.backoffSeconds, 'Retry After (Seconds)', 1, 86_400);
 	// Only a mailbox failure writes to the mailbox (it pauses it).
 	await lockMailboxesOf(tx, failures.filter((f) => f.kind === 'mailbox').map((f) => f.id));
 	const { rows } = await tx.client.query<{ id: string }>(

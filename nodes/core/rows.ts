@@ -1,3 +1,5 @@
+import { wholeNumber } from './numbers';
+
 /** snake_case column names to the camelCase keys n8n users read in item JSON. */
 export function camelCaseRow<T>(row: Record<string, unknown>): T {
 	const out: Record<string, unknown> = {};
@@ -12,10 +14,21 @@ export interface Page {
 	offset: number;
 }
 
-/** Clamps paging input: at most 1000 rows a page (n8n items are held in memory). */
+/** Rows a page holds at most: n8n items are held in memory. */
+export const MAX_PAGE_SIZE = 1000;
+
+/** Clamps paging input to 1..MAX_PAGE_SIZE rows a page. */
 export function page(limit?: number, offset?: number): Page {
 	return {
-		limit: Math.min(Math.max(Math.trunc(limit ?? 50), 1), 1000),
+		limit: Math.min(Math.max(Math.trunc(limit ?? 50), 1), MAX_PAGE_SIZE),
 		offset: Math.max(Math.trunc(offset ?? 0), 0),
+	};
+}
+
+/** Paging as the list queries take it, checked: a NaN or a fraction never reaches LIMIT / OFFSET. */
+export function checkedPage({ limit, offset }: Page): Page {
+	return {
+		limit: wholeNumber(limit, 'Limit', 1, MAX_PAGE_SIZE),
+		offset: wholeNumber(offset, 'Offset', 0, Number.MAX_SAFE_INTEGER),
 	};
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { type CampaignConfig, parseCampaignConfig, stepDelayMinutes } from './campaignConfig';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
+import { wholeNumber } from './numbers';
 import { leadRenderContext, renderMessage } from './templateRendering';
 import { isTimeZone, localDate, nextSendTime, type SendingWindow, startOfLocalDay } from './sendingWindow';
 import type { TenantTx } from './tenantTransaction';
@@ -382,6 +383,7 @@ function renderStep(
 }
 
 export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = {}): Promise<ScheduleResult> {
+	const limit = wholeNumber(options.limit ?? 10_000, 'Max Emails per Run', 1, 200_000);
 	const now = options.now ?? new Date();
 	const random = options.random ?? Math.random;
 	const locked = await lockActiveCampaigns(tx);
@@ -426,7 +428,7 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 		if (!list) slots.set(key, (list = new Array<CachedSlot | undefined>(count)));
 		return list;
 	};
-	const leads = await dueLeads(tx, sendable.filter((c) => rotation.get(c.id)!.length > 0), quotas, now, options.limit ?? 10_000);
+	const leads = await dueLeads(tx, sendable.filter((c) => rotation.get(c.id)!.length > 0), quotas, now, limit);
 	const executionId = options.executionId ?? null;
 	// Each full batch is written while the next one is rendered: the database works while this process does.
 	const writes: Array<Promise<WrittenRow[]>> = [];

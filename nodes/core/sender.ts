@@ -2,6 +2,7 @@ import { parseCampaignConfig } from './campaignConfig';
 import { getEmailAccount, mailboxSecret } from './emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
 import { composeMessage, type ComposedMessage, messageIdFor } from './messageComposer';
+import { wholeNumber } from './numbers';
 import {
 	type ClaimedEmail,
 	claimDueEmails,
@@ -116,6 +117,7 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
  * records every result (one transaction). Secrets are decrypted in memory for the send and never returned.
  */
 export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: SendDueOptions): Promise<SendSummary> {
+	const concurrency = wholeNumber(options.concurrency ?? 20, 'Concurrency', 1, 200);
 	const tracking = { baseUrl: requireTrackingBaseUrl(options.tracking.baseUrl), secret: requireTrackingSecret(options.tracking.secret) };
 	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const executionId = options.executionId ?? null;
@@ -133,7 +135,7 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	const deliveries: Delivery[] = [];
 	const failures: Failure[] = [];
 	const results = new Map<string, SendResult>();
-	await forEachLimited(claimed, options.concurrency ?? 20, async (email) => {
+	await forEachLimited(claimed, concurrency, async (email) => {
 		const base = {
 			id: email.id,
 			to: email.to.email,

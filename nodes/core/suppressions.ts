@@ -1,7 +1,7 @@
-import { isUuid } from './connectionSettings';
 import { normalizeDomain, normalizeEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError } from './errors';
-import { camelCaseRow, type Page } from './rows';
+import { optionalUuid } from './ids';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
 import { optionalText } from './text';
 
@@ -40,14 +40,14 @@ function suppressionReason(raw: unknown, scope: 'email' | 'domain'): string {
  * organization's campaign (key checks ignore row-level security) and answer an unknown id with a raw SQL error.
  */
 async function ownCampaignId(tx: TenantTx, raw: unknown): Promise<string | null> {
-	if (raw === undefined || raw === null || raw === '') return null;
-	if (!isUuid(raw)) throw new InvalidInputError('Campaign ID', 'a UUID', raw);
+	const campaignId = optionalUuid(raw, 'Campaign ID');
+	if (campaignId === null) return null;
 	const { rowCount } = await tx.client.query('SELECT 1 FROM campaigns WHERE organization_id = $1 AND id = $2', [
 		tx.organizationId,
-		raw,
+		campaignId,
 	]);
-	if (!rowCount) throw new NotFoundError('Campaign', raw);
-	return raw;
+	if (!rowCount) throw new NotFoundError('Campaign', campaignId);
+	return campaignId;
 }
 
 /**
@@ -122,6 +122,7 @@ export async function listSuppressions(
 	tx: TenantTx,
 	filter: Page & { scope?: 'email' | 'domain'; search?: string },
 ): Promise<Suppression[]> {
+	const { limit, offset } = checkedPage(filter);
 	const scope = filter.scope || null;
 	if (scope !== null && scope !== 'email' && scope !== 'domain') throw new InvalidInputError('Scope', 'email or domain', scope);
 	// Entries are stored lower-cased; the search is a literal substring (% and _ match only themselves).
@@ -130,7 +131,7 @@ export async function listSuppressions(
 		`SELECT ${COLUMNS} FROM unsubscribes
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR scope = $2) AND ($3::text IS NULL OR email LIKE $3)
 		 ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`,
-		[tx.organizationId, scope, search, filter.limit, filter.offset],
+		[tx.organizationId, scope, search, limit, offset],
 	);
 	return rows.map((row) => camelCaseRow<Suppression>(row));
 }

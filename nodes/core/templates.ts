@@ -1,7 +1,8 @@
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
+import { requireUuid } from './ids';
 import { getLead } from './leads';
 import { jsonObject } from './json';
-import { camelCaseRow, type Page } from './rows';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import { leadRenderContext, renderMessage, templateVariables } from './templateRendering';
 import type { TenantTx } from './tenantTransaction';
 import { optionalText, requiredText, storableJsonObject } from './text';
@@ -89,20 +90,21 @@ export async function createTemplate(tx: TenantTx, input: TemplateInput): Promis
 export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Template> {
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM templates WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
-		[tx.organizationId, id],
+		[tx.organizationId, requireUuid(id, 'Template ID')],
 	);
 	if (rows.length === 0) throw new NotFoundError('Template', id);
 	return toTemplate(rows[0]);
 }
 
 export async function listTemplates(tx: TenantTx, filter: Page & { category?: string; search?: string }): Promise<Template[]> {
+	const { limit, offset } = checkedPage(filter);
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM templates
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR category = $2)
 		   AND ($3::text IS NULL OR name ILIKE $3 OR subject ILIKE $3)
 		 ORDER BY name, id LIMIT $4 OFFSET $5`,
-		[tx.organizationId, filter.category?.trim() || null, search, filter.limit, filter.offset],
+		[tx.organizationId, filter.category?.trim() || null, search, limit, offset],
 	);
 	return rows.map(toTemplate);
 }

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 import { InvalidInputError } from './errors';
+import { requireUuid } from './ids';
 
 /**
  * Signed tokens for the tracking webhook's URLs (open pixel, click redirect, unsubscribe). A token names one
@@ -20,7 +21,6 @@ const KINDS_BY_BYTE = new Map<number, TrackingKind>(
 const PAYLOAD_BYTES = 16 + 1 + 2;
 const MAC_BYTES = 32;
 const TOKEN = /^[A-Za-z0-9_-]{68}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_LINK_INDEX = 0xffff;
 export const MIN_TRACKING_SECRET_LENGTH = 32;
 
@@ -37,8 +37,7 @@ export function requireTrackingSecret(secret: unknown): string {
 
 /** A queue item id in canonical form (lower-case UUID). */
 export function requireQueueId(queueId: unknown, field = 'Queue item id'): string {
-	if (typeof queueId !== 'string' || !UUID.test(queueId)) throw new InvalidInputError(field, 'a UUID', queueId);
-	return queueId.toLowerCase();
+	return requireUuid(queueId, field).toLowerCase();
 }
 
 function mac(secret: string, payload: Buffer): Buffer {

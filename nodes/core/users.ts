@@ -1,9 +1,9 @@
 import bcrypt from 'bcryptjs';
 
-import { isUuid } from './connectionSettings';
 import { requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { camelCaseRow, type Page } from './rows';
+import { optionalUuid, requireUuid } from './ids';
+import { camelCaseRow, checkedPage, type Page } from './rows';
 import type { TenantTx } from './tenantTransaction';
 import { optionalText } from './text';
 
@@ -59,7 +59,8 @@ export async function createUser(
 	return camelCaseRow<User>(rows[0]);
 }
 
-export async function listUsers(tx: TenantTx, { limit, offset }: Page): Promise<User[]> {
+export async function listUsers(tx: TenantTx, paging: Page): Promise<User[]> {
+	const { limit, offset } = checkedPage(paging);
 	const { rows } = await tx.client.query(
 		`SELECT ${COLUMNS} FROM users WHERE organization_id = $1 ORDER BY email LIMIT $2 OFFSET $3`,
 		[tx.organizationId, limit, offset],
@@ -70,9 +71,10 @@ export async function listUsers(tx: TenantTx, { limit, offset }: Page): Promise<
 /** Sets a user's password; the user is given by id or by email address, and must belong to the organization. */
 export async function setUserPassword(tx: TenantTx, user: { id?: string; email?: string }, password: unknown): Promise<User> {
 	const email = user.email ? requireEmail(user.email) : null;
-	const key = email ?? user.id;
-	if (!key) throw new InvalidInputError('User', 'given by its ID or its email address');
-	if (!email && !isUuid(key)) throw new InvalidInputError('User ID', 'a UUID', key);
+	if (!email && (user.id === undefined || user.id === null || user.id === '')) {
+		throw new InvalidInputError('User', 'given by its ID or its email address');
+	}
+	const key = email ?? requireUuid(user.id, 'User ID');
 	const hash = await hashPassword(password);
 	const { rows } = await tx.client.query(
 		`UPDATE users SET password_hash = $3 WHERE organization_id = $1 AND ${email ? 'email = $2' : 'id = $2'} RETURNING ${COLUMNS}`,
@@ -87,9 +89,9 @@ export async function setUserPassword(tx: TenantTx, user: { id?: string; email?:
  * in the acting organization; another organization's user gets the same answer as an unknown one. Blank is none.
  */
 export async function organizationUserId(tx: TenantTx, value: unknown, field: string): Promise<string | null> {
-	if (value === undefined || value === null || value === '') return null;
-	if (!isUuid(value)) throw new InvalidInputError(field, 'a user ID (UUID)', value);
-	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, value]);
-	if (!rowCount) throw new NotFoundError('User', value);
-	return value;
+	const userId = optionalUuid(value, field);
+	if (userId === null) return null;
+	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, userId]);
+	if (!rowCount) throw new NotFoundError('User', userId);
+	return userId;
 }

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { isUuid } from '../core/connectionSettings';
-import { InvalidInputError } from '../core/errors';
+import { requireUuid } from '../core/ids';
 import { parseJson } from '../core/json';
 import { wholeNumber } from '../core/numbers';
 import { page } from '../core/rows';
@@ -30,9 +29,7 @@ export class ItemParameters {
 	}
 
 	uuid(name: string, label: string): string {
-		const value = this.string(name, label);
-		if (!isUuid(value)) throw new InvalidInputError(label, 'a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7', value);
-		return value;
+		return requireUuid(this.string(name, label), label);
 	}
 
 	optionalUuid(name: string, label: string): string | undefined {
