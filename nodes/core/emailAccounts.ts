@@ -1,7 +1,7 @@
 import { WEEKDAYS } from './campaignConfig';
 import { requireEmail } from './emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { optionalUuid, requireUuid } from './ids';
+import { requireUuid } from './ids';
 import { wholeNumber } from './numbers';
 import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from './mailTransport';
 import { camelCaseRow, checkedPage, type Page } from './rows';
@@ -9,6 +9,7 @@ import type { SecretBox } from './secretBox';
 import { isTimeZone } from './sendingWindow';
 import type { TenantRunner, TenantTx } from './tenantTransaction';
 import { optionalText, requiredText } from './text';
+import { organizationUserId } from './users';
 
 export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -81,15 +82,6 @@ function toAccount(row: Record<string, unknown>): EmailAccount {
 
 
 const accountId = (id: unknown) => requireUuid(id, 'Email Account ID');
-
-/** A user of the acting organization (another organization's users look unknown), or null. */
-async function ownUser(tx: TenantTx, userId: unknown): Promise<string | null> {
-	const id = optionalUuid(userId, 'User ID');
-	if (id === null) return null;
-	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, id]);
-	if (!rowCount) throw new NotFoundError('User', id);
-	return id;
-}
 
 function provider(value: unknown): Provider {
 	if (!(PROVIDERS as readonly unknown[]).includes(value)) throw new InvalidInputError('Provider', `one of ${PROVIDERS.join(', ')}`, value);
@@ -183,7 +175,7 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	const status = warmupStatus(input.warmupStatus ?? 'pending');
 	if (status === 'warming') settings.warmup!.startedAt = new Date().toISOString();
 	const dailyLimit = wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0, MAX_DAILY_VOLUME);
-	const userId = await ownUser(tx, input.userId);
+	const userId = await organizationUserId(tx, input.userId, 'User ID');
 	const { rows } = await tx.client.query(
 		`INSERT INTO email_accounts (organization_id, user_id, email, provider, credentials_encrypted, settings, warmup_status, daily_limit)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -264,7 +256,7 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 		delete settings.lastVerifiedAt;
 		delete settings.lastVerification;
 	}
-	const userId = patch.userId === undefined || patch.userId === '' ? current.userId : await ownUser(tx, patch.userId);
+	const userId = patch.userId === undefined || patch.userId === '' ? current.userId : await organizationUserId(tx, patch.userId, 'User ID');
 	const { rows } = await tx.client.query(
 		`UPDATE email_accounts SET settings = $3, warmup_status = $4, daily_limit = $5,
 		   credentials_encrypted = COALESCE($6, credentials_encrypted), user_id = $7

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 
 import { normalizeEmail } from './emailAddress';
 import { InvalidInputError } from './errors';
-import { isUuid } from './connectionSettings';
+import { requireUuid } from './ids';
 import type { TenantTx } from './tenantTransaction';
 
 /**
@@ -52,8 +52,8 @@ function checkEvent(event: EventInput, index: number): EventInput {
 	if (!(EVENT_TYPES as readonly string[]).includes(event.type)) {
 		throw new InvalidInputError(where('Event Type'), `one of ${EVENT_TYPES.join(', ')}`, event.type);
 	}
-	if (event.queueId !== undefined && !isUuid(event.queueId)) throw new InvalidInputError(where('Queue ID'), 'a UUID', event.queueId);
-	if (event.campaignId !== undefined && !isUuid(event.campaignId)) throw new InvalidInputError(where('Campaign ID'), 'a UUID', event.campaignId);
+	if (event.queueId !== undefined) requireUuid(event.queueId, where('Queue ID'));
+	if (event.campaignId !== undefined) requireUuid(event.campaignId, where('Campaign ID'));
 	if (event.bounceType !== undefined && !['hard', 'soft'].includes(event.bounceType)) {
 		throw new InvalidInputError(where('Bounce Type'), 'hard or soft', event.bounceType);
 	}
