@@ -416,8 +416,8 @@ async function main() {
 			});
 			stops.push(() => pg.stop());
 			if (pg.dataDir !== dataDir) {
-				say(`  (its files are in ${pg.dataDir}, linked from there: started as root, PostgreSQL runs as the`);
-				say(`  user postgres, who cannot reach ${DATA_DIR})`);
+				say(`  (its files are in ${pg.dataDir}, which ${dataDir} links to: started as root, PostgreSQL`);
+				say(`  runs as the user postgres, who cannot reach ${DATA_DIR})`);
 			}
 			state.postgresPort = Number(new URL(pg.url).port);
 			writeState(state);
