@@ -28,6 +28,7 @@ const OPHIR_DATABASE = 'ophir';
 const CREDENTIAL_NAME = 'OPhir';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
 /** A failure the user can act on: `message` is one sentence saying what failed and what to do; `detail` comes first. */
 class StartFailure extends Error {
@@ -36,7 +37,6 @@ class StartFailure extends Error {
 		this.detail = detail;
 	}
 }
-const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
 function readState() {
 	try {
@@ -220,7 +220,8 @@ async function importWorkflows(client) {
 			const versions = nodeTypes.filter((t) => t.name === node.type);
 			const type = versions.find((t) => [t.version].flat().includes(node.typeVersion)) ?? versions.at(-1);
 			return (type?.credentials ?? [])
-				.filter((c) => c.required && !node.credentials?.[c.name])
+				// One shown only for some setting of the node may not apply: activation will tell.
+				.filter((c) => c.required && !c.displayOptions && !node.credentials?.[c.name])
 				.map((c) => credentialNames.get(c.name) ?? c.name);
 		});
 	const result = [];
@@ -441,7 +442,7 @@ async function main() {
 		await ensureN8nInstalled({ log: say }).catch((error) => {
 			const [headline, ...detail] = error.message.split('\n');
 			throw new StartFailure(
-				`Installing n8n ${N8N_VERSION} into ${cacheDir()} did not finish (${headline.replace(/:$/, '')}): check the connection to the npm registry and the free disk space (about 3 GB), then run npm start again, which installs it anew.`,
+				`Installing n8n ${N8N_VERSION} into ${cacheDir()} did not finish (${headline.replace(/^npm (\w+) .* failed \((.*)\):$/, 'npm $1: $2')}): check the connection to the npm registry and the free disk space (about 3 GB), then run npm start again, which installs it anew.`,
 				detail.join('\n'),
 			);
 		});
