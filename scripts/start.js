@@ -417,8 +417,9 @@ async function main() {
 			});
 			stops.push(() => pg.stop());
 			if (pg.dataDir !== dataDir) {
-				say(`  (its files are in ${pg.dataDir}, which ${dataDir} links to: started as root, PostgreSQL`);
-				say(`  runs as the user postgres, who cannot reach ${DATA_DIR})`);
+				// Said, not hidden: a root user backing up or deleting the data folder must know.
+				say(`  its files: ${pg.dataDir}, linked from the data folder (started as root, PostgreSQL runs as`);
+				say(`  the user postgres, who cannot reach ${DATA_DIR})`);
 			}
 			state.postgresPort = Number(new URL(pg.url).port);
 			writeState(state);
