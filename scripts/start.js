@@ -497,6 +497,8 @@ async function main() {
 		await stopAll();
 		process.exit(1);
 	} catch (error) {
+		// Ctrl+C mid-step makes that step fail (its server went away): the stop, not the step, has the last word.
+		if (stopping) return;
 		await stopAll();
 		throw error;
 	}
