@@ -74,13 +74,13 @@ function userCan(user, flag, file) {
 /** Fills `to` with `fill(folder)` unless it already holds a complete fill stamped `stamp`; safe against parallel fills. */
 function copyOnce(to, stamp, fill) {
 	const marker = path.join(to, '.ophir-copy-complete');
-	const trusted = () => {
+	const stat = fs.lstatSync(to, { throwIfNoEntry: false });
+	if (stat) {
 		// os.tmpdir() is shared: only a folder of ours that nobody else can write is reused.
-		const stat = fs.lstatSync(to, { throwIfNoEntry: false });
-		return stat?.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
-	};
-	if (trusted() && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === stamp) return;
-	fs.rmSync(to, { recursive: true, force: true });
+		const trusted = stat.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+		if (trusted && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === stamp) return;
+		fs.rmSync(to, { recursive: true, force: true });
+	}
 	const staging = fs.mkdtempSync(`${to}.tmp-`);
 	try {
 		fill(staging);
