@@ -7,14 +7,15 @@
 //    account (N8N_OWNER_EMAIL / N8N_OWNER_PASSWORD, or generated and printed once), the OPhir credential
 //    (generated secrets kept in a local state file, never printed), imports the bundled workflows/*.json;
 //  - prints the editor URL; Ctrl+C stops everything. A second start reuses all of it.
-// Expects a build (`npm start` runs `npm run build` first).
+// Expects a build (`npm start` runs `npm run build` first). Checks what can fail fast (the port, the database)
+// before the long n8n install; every failure ends with one sentence saying what failed and what to do.
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('./embeddedPostgres');
-const { ensureN8nInstalled } = require('./n8n/install');
+const { ensureN8nInstalled, cacheDir, N8N_VERSION } = require('./n8n/install');
 const { launchN8n, ensureDatabase, freePort } = require('./n8n/launch');
 const { N8nClient } = require('./n8n/rest');
 
@@ -28,6 +29,14 @@ const CREDENTIAL_NAME = 'OPhir';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+/** A failure the user can act on: `message` is one sentence saying what failed and what to do; `detail` comes first. */
+class StartFailure extends Error {
+	constructor(message, detail) {
+		super(message);
+		this.detail = detail;
+	}
+}
 
 function readState() {
 	try {
@@ -50,6 +59,22 @@ function portIsFree(port) {
 	});
 }
 
+/** n8n's port: N8N_PORT, which must be free (a user who sets it means it), else 5678 or any free one. */
+async function n8nPort() {
+	const asked = process.env.N8N_PORT;
+	if (!asked) return (await portIsFree(5678)) ? 5678 : freePort();
+	const port = Number(asked);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) {
+		throw new StartFailure(`N8N_PORT is "${asked}", not a port number: set it to one (1 to 65535), or unset it.`);
+	}
+	if (!(await portIsFree(port))) {
+		throw new StartFailure(
+			`Port ${port} (N8N_PORT) is in use by another program: stop that program, set N8N_PORT to a free port, or unset it to let OPhir pick one.`,
+		);
+	}
+	return port;
+}
+
 /** OPhir's database from the environment, as a connection string; undefined when none is configured. */
 function ophirUrlFromEnv() {
 	const { databaseSettingsFromEnv } = require(path.join(DIST, 'nodes', 'core', 'connectionSettings.js'));
@@ -69,6 +94,34 @@ function withDatabase(serverUrl, database) {
 	const url = new URL(serverUrl);
 	url.pathname = `/${database}`;
 	return url.toString();
+}
+
+/** Why a connection failed, in words, from node-postgres's error (a refused connection has no message of its own). */
+function connectionProblem(error) {
+	const problems = {
+		ECONNREFUSED: 'nothing accepts connections there',
+		ENOTFOUND: 'the host name is unknown',
+		EAI_AGAIN: 'the host name could not be resolved',
+		ETIMEDOUT: 'the server did not answer',
+	};
+	return problems[error.code] ?? (error.message || String(error.code));
+}
+
+/** Fails with one sentence when the configured database cannot be reached: before anything slow happens. */
+async function checkDatabase(databaseUrl, source) {
+	const { Client } = require('pg');
+	const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+	client.on('error', () => undefined);
+	try {
+		await client.connect();
+	} catch (error) {
+		const { hostname, port } = new URL(databaseUrl);
+		throw new StartFailure(
+			`Could not connect to the database of ${source} (${hostname}:${port || 5432}): ${connectionProblem(error)}; check that PostgreSQL runs there and that ${source} is right, or unset it to use the embedded PostgreSQL.`,
+		);
+	} finally {
+		await client.end().catch(() => undefined);
+	}
 }
 
 async function migrate(databaseUrl) {
@@ -104,15 +157,15 @@ async function ownerSession(url, state) {
 	const email = process.env.N8N_OWNER_EMAIL || state.owner?.email;
 	const password = process.env.N8N_OWNER_PASSWORD || state.owner?.password;
 	if (!email || !password) {
-		throw new Error(
+		throw new StartFailure(
 			'This n8n already has an owner: set N8N_OWNER_EMAIL and N8N_OWNER_PASSWORD so OPhir can set it up.',
 		);
 	}
 	try {
 		await client.login(email, password);
 	} catch (error) {
-		throw new Error(
-			`Could not log in to n8n as ${email} (${error.message}). If you changed the password in n8n, set N8N_OWNER_EMAIL and N8N_OWNER_PASSWORD.`,
+		throw new StartFailure(
+			`Could not log in to n8n as ${email} (${error.message}); if you changed the password in n8n, set N8N_OWNER_EMAIL and N8N_OWNER_PASSWORD.`,
 		);
 	}
 	return client;
@@ -156,10 +209,21 @@ async function importWorkflows(client) {
 		: [];
 	if (files.length === 0) return [];
 	const present = new Map((await client.listWorkflows()).map((w) => [w.name, w]));
+	const nodeTypes = await client.nodeTypes();
 	// Trigger nodes (schedule, IMAP, webhooks, OPhir's tracking trigger) are the ones in n8n's "trigger" group.
-	const triggerTypes = new Set(
-		(await client.nodeTypes()).filter((t) => t.group?.includes('trigger')).map((t) => t.name),
-	);
+	const triggerTypes = new Set(nodeTypes.filter((t) => t.group?.includes('trigger')).map((t) => t.name));
+	const credentialNames = new Map((await client.credentialTypes()).map((c) => [c.name, c.displayName]));
+	/** The credentials (display names) a trigger of the workflow requires but has none of. */
+	const missingCredentials = (workflow) =>
+		workflow.nodes.flatMap((node) => {
+			if (!triggerTypes.has(node.type)) return [];
+			const versions = nodeTypes.filter((t) => t.name === node.type);
+			const type = versions.find((t) => [t.version].flat().includes(node.typeVersion)) ?? versions.at(-1);
+			return (type?.credentials ?? [])
+				// One shown only for some setting of the node may not apply: activation will tell.
+				.filter((c) => c.required && !c.displayOptions && !node.credentials?.[c.name])
+				.map((c) => credentialNames.get(c.name) ?? c.name);
+		});
 	const result = [];
 	for (const file of files) {
 		const workflow = JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8'));
@@ -172,8 +236,11 @@ async function importWorkflows(client) {
 				(n) => triggerTypes.has(n.type) && !/\.manualTrigger$/.test(n.type),
 			);
 			// Exported workflows say "active": false; a newcomer wants them running. One whose trigger still needs
-			// settings (an IMAP mailbox, say) cannot be activated yet: say so and go on.
-			if (activatable && process.env.OPHIR_ACTIVATE_WORKFLOWS !== 'false') {
+			// a credential (an IMAP mailbox, say) cannot be activated yet: say what to set and go on.
+			const missing = activatable ? missingCredentials(workflow) : [];
+			if (missing.length > 0) {
+				status = `imported; activate it after setting your ${missing.join(' and ')} credential`;
+			} else if (activatable && process.env.OPHIR_ACTIVATE_WORKFLOWS !== 'false') {
 				try {
 					await client.activateWorkflow(saved.id);
 					status = 'imported and activated';
@@ -295,7 +362,7 @@ async function kickOff(client) {
 async function main() {
 	const started = Date.now();
 	if (!fs.existsSync(path.join(DIST, 'nodes', 'core', 'migrations.js'))) {
-		throw new Error('dist/ is missing: run `npm run build` first (`npm start` does).');
+		throw new StartFailure('dist/ is missing: run `npm run build` first (`npm start` does).');
 	}
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	const state = readState();
@@ -318,24 +385,42 @@ async function main() {
 	process.on('disconnect', onStop);
 
 	try {
-		await ensureN8nInstalled({ log: say });
+		await n8nPort(); // before anything slow; checked again below, when n8n starts
 
 		let serverUrl;
 		let databaseUrl = ophirUrlFromEnv();
+		const n8nDatabase = process.env.N8N_DATABASE_NAME || 'n8n';
 		if (databaseUrl) {
+			const source = process.env.DATABASE_URL ? 'DATABASE_URL' : 'DB_HOST/DB_NAME/...';
 			serverUrl = databaseUrl; // n8n's database goes on the same server
-			say(`OPhir database: from ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'DB_HOST/DB_NAME/...'}`);
+			say(`OPhir database: from ${source}`);
+			await checkDatabase(databaseUrl, source);
+			await ensureDatabase(serverUrl, n8nDatabase).catch((error) => {
+				throw new StartFailure(
+					`Could not create n8n's own database "${n8nDatabase}" on the server of ${source} (${error.message}): create it yourself, or set N8N_DATABASE_NAME to an existing empty one.`,
+				);
+			});
 		} else {
 			state.postgresPassword ??= secret(18);
 			writeState(state);
 			say(`Starting PostgreSQL (data in ${path.join(DATA_DIR, 'postgres')}) ...`);
+			const dataDir = path.join(DATA_DIR, 'postgres', 'data');
 			const pg = await startEmbeddedPostgres({
-				dataDir: path.join(DATA_DIR, 'postgres', 'data'),
+				dataDir,
 				password: state.postgresPassword,
 				port: state.postgresPort && (await portIsFree(state.postgresPort)) ? state.postgresPort : undefined,
 				persistent: true,
+			}).catch((error) => {
+				throw new StartFailure(
+					`Could not start the embedded PostgreSQL: ${error.message}; ${/in use/.test(error.message) ? 'run npm start again (it picks a free port)' : 'fix that and run npm start again'}.`,
+				);
 			});
 			stops.push(() => pg.stop());
+			if (pg.dataDir !== dataDir) {
+				// Said, not hidden: a root user backing up or deleting the data folder must know.
+				say(`  its files: ${pg.dataDir}, linked from the data folder (started as root, PostgreSQL runs as`);
+				say(`  the user postgres, who cannot reach ${DATA_DIR})`);
+			}
 			state.postgresPort = Number(new URL(pg.url).port);
 			writeState(state);
 			serverUrl = pg.url;
@@ -345,8 +430,8 @@ async function main() {
 
 		const migrations = await migrate(databaseUrl).catch((error) => {
 			// Typically a migration file edited after it ran here: only possible while developing OPhir itself.
-			throw new Error(
-				`${error.message}\n(While developing OPhir, to start over with an empty database: stop, delete ${path.join(DATA_DIR, 'postgres')} and start again.)`,
+			throw new StartFailure(
+				`OPhir's migrations failed (${error.message}); while developing OPhir, to start over with an empty database: stop, delete ${path.join(DATA_DIR, 'postgres')} and start again.`,
 			);
 		});
 		say(
@@ -355,15 +440,28 @@ async function main() {
 				: `OPhir schema is up to date (${migrations.current}).`,
 		);
 
-		const wanted = Number(process.env.N8N_PORT || 5678);
-		const port = (await portIsFree(wanted)) ? wanted : await freePort();
+		await ensureN8nInstalled({ log: say }).catch((error) => {
+			const [headline, ...detail] = error.message.split('\n');
+			throw new StartFailure(
+				`Installing n8n ${N8N_VERSION} into ${cacheDir()} did not finish (${headline.replace(/^npm (\w+) .* failed \((.*)\):$/, 'npm $1: $2')}): check the connection to the npm registry and the free disk space (about 3 GB), then run npm start again, which installs it anew.`,
+				detail.join('\n'),
+			);
+		});
+
+		const port = await n8nPort();
 		say(`Starting n8n on port ${port} with OPhir installed ...`);
 		const n8n = await launchN8n({
 			userFolder: USER_FOLDER,
 			adminUrl: serverUrl,
-			n8nDatabase: process.env.N8N_DATABASE_NAME || 'n8n',
+			n8nDatabase,
 			port,
 			log: say,
+		}).catch((error) => {
+			const [headline, ...detail] = error.message.split('\n');
+			throw new StartFailure(
+				`n8n did not start (${headline.replace(/[.:]*\s*(Its log:)?$/, '')}): its log is above and in ${path.join(USER_FOLDER, 'n8n.log')}; fix what it says and run npm start again.`,
+				detail.join('\n'),
+			);
 		});
 		stops.push(() => n8n.stop());
 
@@ -399,6 +497,8 @@ async function main() {
 		await stopAll();
 		process.exit(1);
 	} catch (error) {
+		// Ctrl+C mid-step makes that step fail (its server went away): the stop, not the step, has the last word.
+		if (stopping) return;
 		await stopAll();
 		throw error;
 	}
@@ -425,11 +525,28 @@ function launchInOwnGroup() {
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+/**
+ * Prints why the start failed and exits: any detail first, then one sentence. A full disk says so whatever the step;
+ * an error nobody foresaw gets its first line and a request to report it, never a stack trace.
+ */
+function fail(error) {
+	const text = error instanceof Error ? error.message || String(error.code ?? error) : String(error);
+	const [headline, ...rest] = text.split('\n');
+	const detail = error instanceof StartFailure ? error.detail : rest.join('\n');
+	let sentence = error instanceof StartFailure ? text : `${headline.replace(/[.:]\s*$/, '')}; this looks like a bug in OPhir's start: please report it with the lines above.`;
+	if (/ENOSPC|No space left on device/.test(`${text}\n${detail ?? ''}`)) {
+		sentence = `the disk is full (${headline.replace(/[.:]\s*$/, '')}): free some space (n8n's install alone takes about 3 GB) and run npm start again.`;
+	}
+	if (detail) process.stderr.write(`${detail}\n`);
+	process.stderr.write(`\nnpm start failed: ${sentence}\n`);
+	process.exit(1);
+}
+
 if (process.env.OPHIR_START_WORKER === '1') {
-	main().catch((error) => {
-		process.stderr.write(`\nnpm start failed: ${error.message}\n`);
-		process.exit(1);
-	});
+	// A library's stray 'error' event or rejection must end the same way as a failed step.
+	process.on('uncaughtException', fail);
+	process.on('unhandledRejection', fail);
+	main().catch(fail);
 } else {
 	launchInOwnGroup();
 }

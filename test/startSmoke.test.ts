@@ -73,6 +73,7 @@ describe('npm start', () => {
 			expect((await fetch(inboxUrl!, { headers: { accept: 'text/html' } })).status).toBe(200);
 			expect(output).toMatch(/OPhir Sender \(imported and activated\)/);
 			expect(output).toMatch(/OPhir Tracking \(imported and activated\)/);
+			expect(output).toMatch(/OPhir Replies and Bounces \(imported; activate it after setting your IMAP credential\)/);
 			expect(output).toMatch(/demo campaign:.*\(created\)/);
 			// The demo's first step reaches the inbox (the start runs the Scheduler and the Sender once).
 			let emails: Array<{ subject: string }> = [];

@@ -128,6 +128,9 @@ function runNpm(args, { cwd, log }) {
 		};
 		child.stdout.on('data', keep);
 		child.stderr.on('data', keep);
+		// Our process ending (npm start stopped mid-install) must not leave npm writing into the cache on its own.
+		const kill = () => child.kill();
+		process.once('exit', kill);
 		const started = Date.now();
 		const ticker = setInterval(() => {
 			const seconds = Math.round((Date.now() - started) / 1000);
@@ -135,10 +138,12 @@ function runNpm(args, { cwd, log }) {
 		}, 15_000);
 		child.on('error', (error) => {
 			clearInterval(ticker);
+			process.off('exit', kill);
 			reject(error);
 		});
 		child.on('close', (code, signal) => {
 			clearInterval(ticker);
+			process.off('exit', kill);
 			if (code === 0) resolve({ fetches });
 			else reject(new Error(`npm ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail.join('\n')}`));
 		});
