@@ -42,7 +42,6 @@ function secondsSince(sentAt: Date | null, now: Date): number | null {
 	return sentAt ? (now.getTime() - sentAt.getTime()) / 1000 : null;
 }
 
-/** An open-pixel request: recorded when the token is good. The caller answers with the pixel either way. */
 /** Which email an event was about. */
 export interface TrackedEmail {
 	queueId: string;
@@ -52,6 +51,7 @@ export interface TrackedEmail {
 
 const about = (email: SentEmail): TrackedEmail => ({ queueId: email.id, leadId: email.lead_id, campaignId: email.campaign_id });
 
+/** An open-pixel request: recorded when the token is good. The caller answers with the pixel either way. */
 export async function trackOpen(
 	tx: TenantTx,
 	secret: string,
@@ -70,7 +70,6 @@ export async function trackOpen(
 	return { recorded: true, ...about(found.email), ...(machine ? { machine } : {}) };
 }
 
-/** A click: the URL of that link of that email, recorded as a click; undefined (nothing recorded) for anything else. */
 /**
  * The link as a Location header can carry it: the WHATWG serialisation percent-encodes what is not ASCII and drops
  * CR/LF (Node refuses such header values). A link that is no http(s) URL redirects nowhere.
@@ -85,6 +84,7 @@ function redirectTarget(link: string | undefined): string | undefined {
 	}
 }
 
+/** A click: the URL of that link of that email, recorded as a click; undefined (nothing recorded) for anything else. */
 export async function trackClick(
 	tx: TenantTx,
 	secret: string,
