@@ -1,0 +1,34 @@
+import { adminQuery } from './database';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Terminates OPhir's connections (by their application_name) to `database`; resolves to how many. */
+export async function terminateBackends(database: string): Promise<number> {
+	const result = (await adminQuery(
+		`SELECT count(*)::int AS n FROM (
+		   SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'n8n-nodes-ophir') t`,
+		[database],
+	)) as { rows: Array<{ n: number }> };
+	return result.rows[0].n;
+}
+
+/** Calls `act` every `everyMs` until `stop()`; resolves `stop()` to how many times it acted. */
+export function repeatedly(act: () => Promise<unknown>, everyMs: number): { stop(): Promise<number> } {
+	let running = true;
+	let times = 0;
+	const loop = (async () => {
+		while (running) {
+			await sleep(everyMs);
+			if (!running) break;
+			await act();
+			times++;
+		}
+	})();
+	return {
+		async stop() {
+			running = false;
+			await loop;
+			return times;
+		},
+	};
+}
