@@ -14,7 +14,7 @@ import {
 	type RetryPolicy,
 } from './queue';
 import type { SecretBox } from './secretBox';
-import type { TenantRunner } from './tenantTransaction';
+import { isConnectionLost, type TenantRunner } from './tenantTransaction';
 import { requireTrackingBaseUrl, requireTrackingSecret } from './trackingToken';
 import { type MailSender, pooledTransport } from './transportPool';
 
@@ -112,6 +112,22 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
 }
 
 /**
+ * Runs `work` again, on a fresh connection, while it fails because the connection to PostgreSQL was lost, until
+ * `deadline`. Recording a sent batch is worth it: the leases and fencing tokens still hold, and giving up would send
+ * the whole batch a second time once the leases end.
+ */
+async function retryWhileConnectionLost<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+	for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+		try {
+			return await work();
+		} catch (error) {
+			if (!isConnectionLost(error) || Date.now() + delay >= deadline) throw error;
+			await new Promise((resolve) => setTimeout(resolve, delay));
+		}
+	}
+}
+
+/**
  * Send Due Emails: claims a batch (one short transaction), sends each email through its mailbox's transport, then
  * records every result (one transaction). Secrets are decrypted in memory for the send and never returned.
  */
@@ -120,6 +136,8 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const executionId = options.executionId ?? null;
 	const now = options.now ?? (() => new Date());
+	// Until then no other run takes this batch's emails back: recording their results may be retried that long.
+	const leaseEnds = Date.now() + options.leaseSeconds * 1000;
 	const { claimed, mailboxes } = await run(async (tx) => {
 		const emails = await claimDueEmails(tx, { limit: options.batchSize, leaseSeconds: options.leaseSeconds, executionId, now: now() });
 		const found = new Map<string, Mailbox>();
@@ -162,10 +180,12 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 			results.set(email.id, { ...base, status, error: reason });
 		}
 	});
-	const [completed, failed] = await run(async (tx) => [
-		await completeEmails(tx, deliveries, { executionId, now: now() }),
-		await failEmails(tx, failures, { executionId, policy, now: now() }),
-	]);
+	const [completed, failed] = await retryWhileConnectionLost(leaseEnds, () =>
+		run(async (tx) => [
+			await completeEmails(tx, deliveries, { executionId, now: now() }),
+			await failEmails(tx, failures, { executionId, policy, now: now() }),
+		]),
+	);
 	for (const id of [...completed.rejected, ...failed.rejected]) {
 		results.set(id, { ...results.get(id)!, status: 'superseded' });
 	}

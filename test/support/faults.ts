@@ -12,23 +12,25 @@ export async function terminateBackends(database: string): Promise<number> {
 	return result.rows[0].n;
 }
 
-/** Calls `act` every `everyMs` until `stop()`; resolves `stop()` to how many times it acted. */
-export function repeatedly(act: () => Promise<unknown>, everyMs: number): { stop(): Promise<number> } {
+/** Calls `act` every `everyMs`, `times` times; `done` resolves when it did, `stop()` ends it sooner. */
+export function repeatedly(act: () => Promise<unknown>, everyMs: number, times: number): { done: Promise<number>; stop(): Promise<number> } {
 	let running = true;
-	let times = 0;
-	const loop = (async () => {
-		while (running) {
+	const done = (async () => {
+		let acted = 0;
+		while (running && acted < times) {
 			await sleep(everyMs);
 			if (!running) break;
 			await act();
-			times++;
+			acted++;
 		}
+		running = false;
+		return acted;
 	})();
 	return {
-		async stop() {
+		done,
+		stop() {
 			running = false;
-			await loop;
-			return times;
+			return done;
 		},
 	};
 }
