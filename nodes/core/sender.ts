@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { parseCampaignConfig } from './campaignConfig';
 import { getEmailAccount, mailboxSecret } from './emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
@@ -151,6 +153,9 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	const deliveries: Delivery[] = [];
 	const failures: Failure[] = [];
 	const results = new Map<string, SendResult>();
+	// One signal per mailbox, aborted when its server does not answer in time: its other emails, queued in the
+	// transport or not handed to it yet, go back to the queue at once, so a hanging server costs the run one timeout.
+	const hangs = new Map<string, AbortController>();
 	await forEachLimited(claimed, options.concurrency ?? 20, async (email) => {
 		const base = {
 			id: email.id,
@@ -160,24 +165,37 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 			step: email.sequenceStep,
 			attempt: email.attempts,
 		};
-		let message: ComposedMessage;
-		try {
-			message = composeClaimed(email, tracking);
-		} catch (error) {
-			failures.push({ id: email.id, leaseToken: email.leaseToken, kind: 'permanent', error: (error as Error).message });
-			results.set(email.id, { ...base, status: 'failed', error: (error as Error).message });
-			return;
-		}
-		try {
-			await transportFor(mailboxes.get(email.account.id)!).sendMail(message);
-			deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
-			results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
-		} catch (error) {
-			const { kind, smtpCode, message: reason } = classifySmtpError(error);
+		const fail = ({ kind, smtpCode, message: reason }: ReturnType<typeof classifySmtpError>) => {
 			failures.push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
 			const status: SendStatus =
 				kind === 'bounce' ? 'bounced' : kind === 'mailbox' ? 'mailbox paused' : kind === 'permanent' || email.attempts >= policy.maxAttempts ? 'failed' : 'retrying';
 			results.set(email.id, { ...base, status, error: reason });
+		};
+		let message: ComposedMessage;
+		try {
+			message = composeClaimed(email, tracking);
+		} catch (error) {
+			return fail({ kind: 'permanent', message: (error as Error).message });
+		}
+		let hang = hangs.get(email.account.id);
+		if (!hang) {
+			hangs.set(email.account.id, (hang = new AbortController()));
+			// Each email the transport holds listens to it: many at once are expected, not a leak.
+			setMaxListeners(claimed.length, hang.signal);
+		}
+		const givenUp = () => fail({ kind: 'retry', message: String(hang.signal.reason) });
+		if (hang.signal.aborted) return givenUp();
+		try {
+			await transportFor(mailboxes.get(email.account.id)!).sendMail({ ...message, signal: hang.signal });
+			deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
+			results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
+		} catch (error) {
+			if (hang.signal.aborted) return givenUp();
+			const outcome = classifySmtpError(error);
+			if ((error as { code?: string }).code === 'ETIMEDOUT') {
+				hang.abort(`not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`);
+			}
+			fail(outcome);
 		}
 	});
 	const [completed, failed] = await retryWhileConnectionLost(leaseEnds, () =>

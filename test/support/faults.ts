@@ -1,3 +1,5 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+
 import { adminQuery } from './database';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -31,6 +33,27 @@ export function repeatedly(act: () => Promise<unknown>, everyMs: number, times: 
 		stop() {
 			running = false;
 			return done;
+		},
+	};
+}
+
+/** A server on 127.0.0.1 that accepts TCP connections and never says a word: an SMTP server that hangs. */
+export async function startSilentServer(): Promise<{ port: number; connections(): number; stop(): Promise<void> }> {
+	const sockets = new Set<Socket>();
+	let accepted = 0;
+	const server = createServer((socket) => {
+		accepted++;
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+		socket.on('error', () => undefined);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		port: (server.address() as AddressInfo).port,
+		connections: () => accepted,
+		async stop() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
 	};
 }
