@@ -1,14 +1,12 @@
 import { Client } from 'pg';
 
-import { scheduleDueSteps } from '../nodes/core/scheduling';
 import { SecretBox } from '../nodes/core/secretBox';
-import { sendDueEmails } from '../nodes/core/sender';
 import { withTenant } from '../nodes/core/tenantTransaction';
 import { closeAllTransports } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { repeatedly, sleep, terminateBackends } from './support/faults';
-import { KEY, organizationFactory, TRACKING } from './support/outreach';
-import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
+import { dueEmailsFactory, nextEmail, repeatedly, sleep, terminateBackends } from './support/faults';
+import { KEY } from './support/outreach';
+import { SmtpSink } from './support/smtpSink';
 
 /**
  * Issue #12: OPhir's PostgreSQL connections terminated (pg_terminate_backend) while Send Due Emails works. Runs fail
@@ -20,7 +18,6 @@ describe('PostgreSQL connections killed mid-send', () => {
 	let db: TestDatabase;
 	let sink: SmtpSink;
 	const box = new SecretBox(KEY);
-	const LEASE_SECONDS = 60;
 
 	beforeAll(async () => {
 		db = await createTestDatabase();
@@ -32,40 +29,7 @@ describe('PostgreSQL connections killed mid-send', () => {
 		await db.drop();
 	});
 
-	const organization = organizationFactory(() => ({
-		db,
-		box,
-		name: 'Kill test',
-		account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD, dailyLimit: 5000 },
-	}));
-
-	/** An organization with `leads` first steps due over `mailboxes` mailboxes, and a sender acting at `now` or later. */
-	async function dueEmails(leads: number, mailboxes: number) {
-		const { tenant, leadEmails } = await organization({ leads, accounts: Array.from({ length: mailboxes }, () => ({})) });
-		const now = new Date(Date.now() + 1000);
-		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
-		const send = (at = now, batchSize = 250) =>
-			sendDueEmails(tenant.as, box, { batchSize, leaseSeconds: LEASE_SECONDS, concurrency: 30, tracking: TRACKING, now: () => at });
-		/** Sends until nothing is due, once every lease has expired (a run that died left its emails leased). */
-		const drain = async () => {
-			const later = new Date(now.getTime() + (LEASE_SECONDS + 1) * 1000);
-			while ((await send(later)).claimed > 0);
-		};
-		const delivered = () => {
-			const counts = leadEmails.map((email) => sink.to(email).length);
-			return { missing: counts.filter((n) => n === 0).length, duplicates: counts.reduce((sum, n) => sum + Math.max(0, n - 1), 0) };
-		};
-		const recorded = async () =>
-			(
-				await db.pool.query(
-					`SELECT (SELECT count(*)::int FROM email_queue WHERE organization_id = $1 AND status = 'sent') AS sent,
-					        (SELECT count(*)::int FROM email_activities WHERE organization_id = $1 AND event_type = 'sent') AS activities,
-					        (SELECT sum(current_sent_today)::int FROM email_accounts WHERE organization_id = $1) AS counted`,
-					[tenant.id],
-				)
-			).rows[0];
-		return { tenant, send, drain, delivered, recorded };
-	}
+	const dueEmails = dueEmailsFactory(() => ({ db, sink, box }));
 
 	it('rejects a transaction whose connection was killed between two queries, and recovers', async () => {
 		const { tenant } = await dueEmails(1, 1);
@@ -88,13 +52,8 @@ describe('PostgreSQL connections killed mid-send', () => {
 		// transaction waits for them; kill OPhir's connections while it waits.
 		const holder = new Client({ connectionString: db.url });
 		await holder.connect();
-		let sending!: () => void;
-		const firstEmail = new Promise<void>((resolve) => (sending = resolve));
-		sink.behaviour = () => {
-			sending();
-			return 'accept';
-		};
 		try {
+			const firstEmail = nextEmail(sink);
 			const run = send().catch((error: Error) => error);
 			await firstEmail;
 			await holder.query('BEGIN');
@@ -110,7 +69,6 @@ describe('PostgreSQL connections killed mid-send', () => {
 			expect(result).toMatchObject({ claimed: 200, sent: 200 });
 			expect(await recorded()).toEqual({ sent: 200, activities: 200, counted: 200 });
 		} finally {
-			sink.behaviour = () => 'accept';
 			await holder.end();
 		}
 	});
