@@ -1,10 +1,9 @@
-import { checkConnection } from '../nodes/core/connectionCheck';
-import type { OphirCredentials } from '../nodes/core/connectionSettings';
 import { SecretBox } from '../nodes/core/secretBox';
 import { closeAllTransports } from '../nodes/core/transportPool';
+import { testCredential } from './support/credentialTest';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { dueEmailsFactory, nextEmail, sleep } from './support/faults';
-import { KEY, SECRET, TRACKING } from './support/outreach';
+import { KEY } from './support/outreach';
 import { type OwnPostgres, startOwnPostgres } from './support/ownPostgres';
 import { SmtpSink } from './support/smtpSink';
 
@@ -32,27 +31,20 @@ describe('PostgreSQL restarted', () => {
 	});
 
 	const dueEmails = dueEmailsFactory(() => ({ db, sink, box }));
-	const credentialTest = (organizationId: string) =>
-		checkConnection({
-			database: db.settings,
-			organizationId,
-			encryptionKey: KEY,
-			previousEncryptionKeys: [],
-			trackingSecret: SECRET,
-			trackingBaseUrl: TRACKING.baseUrl,
-		} satisfies OphirCredentials);
+	/** The credential test as n8n runs it when a user clicks "Test". */
+	const credentialTest = () => testCredential({ connection: 'connectionString', connectionString: db.url });
 
 	it('between runs: while it is down the credential test and a run fail cleanly; once it is back both work', async () => {
-		const { tenant, send, drain, delivered, recorded } = await dueEmails(300, 2);
-		expect(await credentialTest(tenant.id)).toMatchObject({ ok: true });
+		const { send, drain, delivered, recorded } = await dueEmails(300, 2);
+		expect(await credentialTest()).toMatchObject({ status: 'OK' });
 		expect(await send(undefined, 100)).toMatchObject({ claimed: 100, sent: 100 });
 
 		await server.stop();
-		expect(await credentialTest(tenant.id)).toEqual({ ok: false, message: expect.stringMatching(/connection refused/) });
+		expect(await credentialTest()).toEqual({ status: 'Error', message: expect.stringMatching(/connection refused/) });
 		await expect(send(undefined, 100)).rejects.toThrow();
 
 		await server.start();
-		expect(await credentialTest(tenant.id)).toMatchObject({ ok: true });
+		expect(await credentialTest()).toMatchObject({ status: 'OK' });
 		expect(await send(undefined, 100)).toMatchObject({ claimed: 100, sent: 100 });
 		await drain();
 		expect(delivered()).toEqual({ missing: 0, duplicates: 0 });
@@ -60,7 +52,7 @@ describe('PostgreSQL restarted', () => {
 	});
 
 	it('during a run: the batch sent while it restarts is recorded once it is back, within the lease; none goes out twice', async () => {
-		const { tenant, send, drain, delivered, recorded } = await dueEmails(500, 2);
+		const { send, drain, delivered, recorded } = await dueEmails(500, 2);
 		const firstEmail = nextEmail(sink);
 		const run = send(undefined, 500).catch((error: Error) => error);
 		await firstEmail;
@@ -77,6 +69,6 @@ describe('PostgreSQL restarted', () => {
 		await drain();
 		expect(delivered()).toEqual({ missing: 0, duplicates: 0 });
 		expect(await recorded()).toEqual({ sent: 500, activities: 500, counted: 500 });
-		expect(await credentialTest(tenant.id)).toMatchObject({ ok: true });
+		expect(await credentialTest()).toMatchObject({ status: 'OK' });
 	});
 });
