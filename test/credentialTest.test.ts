@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Client } from 'pg';
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { loadMigrations, applyMigrations } from '../nodes/core/migrations';
 import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
+import { testCredential } from './support/credentialTest';
 import { createTestDatabase, urlForDatabase, type TestDatabase } from './support/database';
-
-/** Runs the credential test exactly as n8n does when a user clicks "Test" in the credential dialog. */
-async function testCredential(data: ICredentialDataDecryptedObject) {
-	const node = new OphirCampaign();
-	const [{ testedBy }] = node.description.credentials!;
-	const method = node.methods.credentialTest[testedBy as 'ophirConnectionTest'];
-	return method.call({} as ICredentialTestFunctions, { id: '1', name: 'OPhir', type: 'ophirPostgresApi', data });
-}
 
 /** The credential's own fields (host, port, ...) for a database URL. */
 function fieldsFor(url: string, extra: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {

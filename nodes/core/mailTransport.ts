@@ -48,10 +48,19 @@ export function smtpTransportOptions(smtp: SmtpSettings, secret: MailboxSecret):
 						accessToken: secret.accessToken,
 						...(accessUrl ? { accessUrl } : {}),
 					},
-		connectionTimeout: 10_000,
-		greetingTimeout: 10_000,
-		socketTimeout: 30_000,
+		...smtpTimeouts(),
 	};
+}
+
+/**
+ * How long to wait for an SMTP server: to connect and for its greeting 10 s, for any later answer 30 s (of
+ * silence). OPHIR_SMTP_TIMEOUT_MS sets all three, read for each new transport: a server that accepts connections
+ * and then hangs costs a run that long, not nodemailer's default of ten minutes.
+ */
+export function smtpTimeouts(env: NodeJS.ProcessEnv = process.env): Pick<SMTPTransport.Options, 'connectionTimeout' | 'greetingTimeout' | 'socketTimeout'> {
+	const bound = Number(env.OPHIR_SMTP_TIMEOUT_MS);
+	if (!Number.isInteger(bound) || bound <= 0) return { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+	return { connectionTimeout: bound, greetingTimeout: bound, socketTimeout: bound };
 }
 
 /** Connects and authenticates without sending anything; resolves to what went wrong, if anything. */

@@ -34,9 +34,14 @@ export function getPool(settings: DatabaseSettings): Pool {
 		const created: PoolEntry = { pool, lastUsedAt: Date.now() };
 		// An idle client whose server went away emits 'error' on the pool; without a listener Node would crash
 		// the whole n8n process. pg already discards that client; keep the error for health reports.
-		pool.on('error', (error) => {
+		const noteError = (error: Error) => {
 			created.lastError = error;
-		});
+		};
+		pool.on('error', noteError);
+		// pg-pool listens to a client only while it is idle: one killed while checked out (between two queries of a
+		// transaction) would emit an uncaught 'error'. Listen for its whole life; the failed query still rejects, and
+		// a client that lost its connection is discarded on release.
+		pool.on('connect', (client) => client.on('error', noteError));
 		entry = created;
 		pools.set(key, entry);
 		startSweeper();

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { parseCampaignConfig } from './campaignConfig';
 import { getEmailAccount, mailboxSecret } from './emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
@@ -15,7 +17,7 @@ import {
 	type RetryPolicy,
 } from './queue';
 import type { SecretBox } from './secretBox';
-import type { TenantRunner } from './tenantTransaction';
+import { isConnectionLost, type TenantRunner } from './tenantTransaction';
 import { requireTrackingBaseUrl, requireTrackingSecret } from './trackingToken';
 import { type MailSender, pooledTransport } from './transportPool';
 
@@ -113,6 +115,22 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
 }
 
 /**
+ * Runs `work` again, on a fresh connection, while it fails because the connection to PostgreSQL was lost, until
+ * `deadline`. Recording a sent batch is worth it: the leases and fencing tokens still hold, and giving up would send
+ * the whole batch a second time once the leases end.
+ */
+async function retryWhileConnectionLost<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+	for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+		try {
+			return await work();
+		} catch (error) {
+			if (!isConnectionLost(error) || Date.now() + delay >= deadline) throw error;
+			await new Promise((resolve) => setTimeout(resolve, delay));
+		}
+	}
+}
+
+/**
  * Send Due Emails: claims a batch (one short transaction), sends each email through its mailbox's transport, then
  * records every result (one transaction). Secrets are decrypted in memory for the send and never returned.
  */
@@ -122,6 +140,8 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const executionId = options.executionId ?? null;
 	const now = options.now ?? (() => new Date());
+	// Until then no other run takes this batch's emails back: recording their results may be retried that long.
+	const leaseEnds = Date.now() + options.leaseSeconds * 1000;
 	const { claimed, mailboxes } = await run(async (tx) => {
 		const emails = await claimDueEmails(tx, { limit: options.batchSize, leaseSeconds: options.leaseSeconds, executionId, now: now() });
 		const found = new Map<string, Mailbox>();
@@ -135,6 +155,9 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	const deliveries: Delivery[] = [];
 	const failures: Failure[] = [];
 	const results = new Map<string, SendResult>();
+	// One signal per mailbox, aborted when its server does not answer in time: its other emails, queued in the
+	// transport or not handed to it yet, go back to the queue at once, so a hanging server costs the run one timeout.
+	const hangs = new Map<string, AbortController>();
 	await forEachLimited(claimed, concurrency, async (email) => {
 		const base = {
 			id: email.id,
@@ -144,30 +167,45 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 			step: email.sequenceStep,
 			attempt: email.attempts,
 		};
-		let message: ComposedMessage;
-		try {
-			message = composeClaimed(email, tracking);
-		} catch (error) {
-			failures.push({ id: email.id, leaseToken: email.leaseToken, kind: 'permanent', error: (error as Error).message });
-			results.set(email.id, { ...base, status: 'failed', error: (error as Error).message });
-			return;
-		}
-		try {
-			await transportFor(mailboxes.get(email.account.id)!).sendMail(message);
-			deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
-			results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
-		} catch (error) {
-			const { kind, smtpCode, message: reason } = classifySmtpError(error);
+		const fail = ({ kind, smtpCode, message: reason }: ReturnType<typeof classifySmtpError>) => {
 			failures.push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
 			const status: SendStatus =
 				kind === 'bounce' ? 'bounced' : kind === 'mailbox' ? 'mailbox paused' : kind === 'permanent' || email.attempts >= policy.maxAttempts ? 'failed' : 'retrying';
 			results.set(email.id, { ...base, status, error: reason });
+		};
+		let message: ComposedMessage;
+		try {
+			message = composeClaimed(email, tracking);
+		} catch (error) {
+			return fail({ kind: 'permanent', message: (error as Error).message });
+		}
+		let hang = hangs.get(email.account.id);
+		if (!hang) {
+			hangs.set(email.account.id, (hang = new AbortController()));
+			// Each email the transport holds listens to it: many at once are expected, not a leak.
+			setMaxListeners(claimed.length, hang.signal);
+		}
+		const givenUp = () => fail({ kind: 'retry', message: String(hang.signal.reason) });
+		if (hang.signal.aborted) return givenUp();
+		try {
+			await transportFor(mailboxes.get(email.account.id)!).sendMail({ ...message, signal: hang.signal });
+			deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
+			results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
+		} catch (error) {
+			if (hang.signal.aborted) return givenUp();
+			const outcome = classifySmtpError(error);
+			if ((error as { code?: string }).code === 'ETIMEDOUT') {
+				hang.abort(`not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`);
+			}
+			fail(outcome);
 		}
 	});
-	const [completed, failed] = await run(async (tx) => [
-		await completeEmails(tx, deliveries, { executionId, now: now() }),
-		await failEmails(tx, failures, { executionId, policy, now: now() }),
-	]);
+	const [completed, failed] = await retryWhileConnectionLost(leaseEnds, () =>
+		run(async (tx) => [
+			await completeEmails(tx, deliveries, { executionId, now: now() }),
+			await failEmails(tx, failures, { executionId, policy, now: now() }),
+		]),
+	);
 	for (const id of [...completed.rejected, ...failed.rejected]) {
 		results.set(id, { ...results.get(id)!, status: 'superseded' });
 	}

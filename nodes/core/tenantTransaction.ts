@@ -63,3 +63,15 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
 		client.release(broken);
 	}
 }
+
+// SQLSTATE class 08 (connection exception) and the server going away: admin_shutdown (pg_terminate_backend, a fast
+// shutdown), crash_shutdown, cannot_connect_now (starting up or shutting down).
+const CONNECTION_LOST_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+// What pg says, without a code, about a connection that ended or could not be made in time.
+const CONNECTION_LOST_MESSAGE = /Connection terminated|not queryable|timeout exceeded when trying to connect/i;
+
+/** Whether an error means the connection to PostgreSQL was lost or not made: the same work may succeed on another. */
+export function isConnectionLost(error: unknown): boolean {
+	const { code, message } = (error ?? {}) as { code?: string; message?: string };
+	return (typeof code === 'string' && (code.startsWith('08') || CONNECTION_LOST_CODES.has(code))) || CONNECTION_LOST_MESSAGE.test(message ?? '');
+}

@@ -27,8 +27,8 @@ export interface TestDatabase {
 	drop(): Promise<void>;
 }
 
-async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-	const client = new Client({ connectionString: adminUrl() });
+async function withAdmin<T>(work: (client: Client) => Promise<T>, server = adminUrl()): Promise<T> {
+	const client = new Client({ connectionString: server });
 	await client.connect();
 	try {
 		return await work(client);
@@ -37,11 +37,14 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 	}
 }
 
-/** A fresh, empty database on the test server; migrated to the latest schema unless told otherwise. */
-export async function createTestDatabase({ migrate = true } = {}): Promise<TestDatabase> {
+/**
+ * A fresh, empty database on the test server (or on `server`, an admin URL of another one); migrated to the latest
+ * schema unless told otherwise.
+ */
+export async function createTestDatabase({ migrate = true, server = adminUrl() } = {}): Promise<TestDatabase> {
 	const name = `ophir_test_${randomBytes(6).toString('hex')}`;
-	await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
-	const url = urlForDatabase(name);
+	await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`), server);
+	const url = urlForDatabase(name, server);
 	const settings = databaseSettingsFromEnv({ DATABASE_URL: url }) as DatabaseSettings;
 	const pool = getPool(settings);
 	if (migrate) await applyMigrations(pool);
@@ -52,7 +55,7 @@ export async function createTestDatabase({ migrate = true } = {}): Promise<TestD
 		pool,
 		async drop() {
 			await pool.end().catch(() => undefined);
-			await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+			await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), server);
 		},
 	};
 }
