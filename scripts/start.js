@@ -128,7 +128,9 @@ async function migrate(databaseUrl) {
 	const { applyMigrations } = require(path.join(DIST, 'nodes', 'core', 'migrations.js'));
 	const { Pool } = require('pg');
 	const pool = new Pool({ connectionString: databaseUrl, max: 1 });
-	pool.on('error', () => undefined); // an idle connection dropped by the server is not worth a crash here
+	// A connection the server drops, idle or checked out, fails its query (reported below), never the process.
+	pool.on('error', () => undefined);
+	pool.on('connect', (client) => client.on('error', () => undefined));
 	try {
 		return await applyMigrations(pool);
 	} finally {
