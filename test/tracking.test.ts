@@ -157,14 +157,23 @@ describe('tracking, events, stats and health', () => {
 			{ workflow_name: 'A run', status: 'success' },
 		]);
 		expect(await own(b)).toEqual([{ workflow_name: 'B run', status: 'error' }]);
-		// A run logged before migration 006 (a plain id) is rewritten, so its later phases update it.
-		await db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, 'old', 'running')`, [b.id]);
+		// A run logged before migration 006 (a plain id) is rewritten, so its later phases update it; so is a long id
+		// another organization planted in B's stored form, which then stands in nobody's way.
+		const planted = `${b.id}:${'p'.repeat(200)}`;
+		await db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, 'old', 'running'), ($2, $3, 'running')`, [b.id, a.id, planted]);
 		await db.pool.query(readFileSync(join(DATABASE_DIR, 'migrations', '006_execution_ids_per_organization.sql'), 'utf8'));
 		expect(await b.as((tx) => logExecution(tx, { executionId: 'old', phase: 'finish', workflowName: 'B old' }))).toMatchObject({ status: 'success' });
+		expect(await b.as((tx) => logExecution(tx, { executionId: 'p'.repeat(200), phase: 'start', workflowName: 'B long' }))).toMatchObject({ status: 'running' });
 		expect(await own(b)).toEqual([
+			{ workflow_name: 'B long', status: 'running' },
 			{ workflow_name: 'B old', status: 'success' },
 			{ workflow_name: 'B run', status: 'error' },
 		]);
+		// A row written around Log Execution, without the prefix, blocks nobody with a telling error either.
+		await db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, $2, 'running')`, [a.id, `${b.id}:z`]);
+		await expect(b.as((tx) => logExecution(tx, { executionId: 'z', phase: 'start' }))).rejects.toThrow(
+			'Execution ID "z" cannot be used; log this execution under another ID',
+		);
 		await expect(a.as((tx) => logExecution(tx, { executionId: 'y'.repeat(219), phase: 'start' }))).rejects.toThrow(
 			new InvalidInputError('Execution ID', 'a text of 1 to 218 characters', 'y'.repeat(219)),
 		);

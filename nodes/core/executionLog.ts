@@ -1,11 +1,10 @@
-import { InvalidInputError } from './errors';
+import { InvalidInputError, OphirError } from './errors';
 import type { TenantTx } from './tenantTransaction';
 
 /**
  * Log Execution: one n8n_executions row per n8n execution, upserted by its execution id as the run starts,
  * finishes or fails, with timings, metrics (merged across calls) and error data.
- */
-/**
+ *
  * execution_id is unique across the whole table (the specification), so a row holds `<organization id>:<execution
  * id>`: the same id in two organizations never collides, so none can block another's log or learn which ids it
  * has. Outputs and readers show the part after the prefix.
@@ -49,32 +48,40 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 	if (!['start', 'finish', 'error'].includes(input.phase)) throw new InvalidInputError('Phase', 'start, finish or error', input.phase);
 	const status = input.phase === 'start' ? 'running' : input.phase === 'error' ? 'error' : (input.status ?? 'success');
 	const at = (input.at ?? new Date()).toISOString();
-	const { rows } = await tx.client.query(
-		`INSERT INTO n8n_executions AS e (organization_id, execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data)
-		 VALUES ($1, $2, $3, $4, $5::text, COALESCE($6::timestamptz, $7::timestamptz) AT TIME ZONE 'UTC',
-		         CASE WHEN $5::text = 'running' THEN NULL ELSE $7::timestamptz AT TIME ZONE 'UTC' END, COALESCE($8::jsonb, '{}'), $9::jsonb)
-		 ON CONFLICT (execution_id) DO UPDATE SET
-		   workflow_name = COALESCE(EXCLUDED.workflow_name, e.workflow_name),
-		   trigger_source = COALESCE(EXCLUDED.trigger_source, e.trigger_source),
-		   -- A late "start" never turns a finished run back into a running one.
-		   status = CASE WHEN EXCLUDED.status = 'running' AND e.status <> 'running' THEN e.status ELSE EXCLUDED.status END,
-		   started_at = LEAST(e.started_at, EXCLUDED.started_at),
-		   completed_at = COALESCE(EXCLUDED.completed_at, e.completed_at),
-		   metrics = COALESCE(e.metrics, '{}') || EXCLUDED.metrics,
-		   error_data = COALESCE(EXCLUDED.error_data, e.error_data)
-		 RETURNING workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data`,
-		[
-			tx.organizationId,
-			`${tx.organizationId}:${executionId}`,
-			input.workflowName?.trim().slice(0, 255) || null,
-			input.triggerSource?.trim().slice(0, 50) || null,
-			status,
-			input.startedAt?.toISOString() ?? null,
-			at,
-			input.metrics ? JSON.stringify(input.metrics) : null,
-			input.error ? JSON.stringify(input.error) : null,
-		],
-	);
+	const { rows } = await tx.client
+		.query(
+			`INSERT INTO n8n_executions AS e (organization_id, execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data)
+			 VALUES ($1, $2, $3, $4, $5::text, COALESCE($6::timestamptz, $7::timestamptz) AT TIME ZONE 'UTC',
+			         CASE WHEN $5::text = 'running' THEN NULL ELSE $7::timestamptz AT TIME ZONE 'UTC' END, COALESCE($8::jsonb, '{}'), $9::jsonb)
+			 ON CONFLICT (execution_id) DO UPDATE SET
+			   workflow_name = COALESCE(EXCLUDED.workflow_name, e.workflow_name),
+			   trigger_source = COALESCE(EXCLUDED.trigger_source, e.trigger_source),
+			   -- A late "start" never turns a finished run back into a running one.
+			   status = CASE WHEN EXCLUDED.status = 'running' AND e.status <> 'running' THEN e.status ELSE EXCLUDED.status END,
+			   started_at = LEAST(e.started_at, EXCLUDED.started_at),
+			   completed_at = COALESCE(EXCLUDED.completed_at, e.completed_at),
+			   metrics = COALESCE(e.metrics, '{}') || EXCLUDED.metrics,
+			   error_data = COALESCE(EXCLUDED.error_data, e.error_data)
+			 RETURNING workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data`,
+			[
+				tx.organizationId,
+				`${tx.organizationId}:${executionId}`,
+				input.workflowName?.trim().slice(0, 255) || null,
+				input.triggerSource?.trim().slice(0, 50) || null,
+				status,
+				input.startedAt?.toISOString() ?? null,
+				at,
+				input.metrics ? JSON.stringify(input.metrics) : null,
+				input.error ? JSON.stringify(input.error) : null,
+			],
+		)
+		.catch((error: { code?: string }) => {
+			// Only a row written around Log Execution (by hand, without the prefix) can still collide: say no more than that.
+			if (error.code === '42501' || error.code === '23505') {
+				throw new OphirError(`Execution ID ${JSON.stringify(executionId)} cannot be used; log this execution under another ID`);
+			}
+			throw error;
+		});
 	const row = rows[0];
 	return {
 		executionId,
