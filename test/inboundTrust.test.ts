@@ -175,11 +175,16 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		expect(await state()).toEqual(before);
 	});
 
-	it('a complaint carrying our Message-ID stops and suppresses that email’s lead and counts toward its mailbox', async () => {
-		const { domain, mailbox, state, process, received } = await organization();
-		const { outcomes, health } = await process([arf({ recipient: `someone-else@${domain}`, to: mailbox, messageId: received(`lead0@${domain}`).messageId })]);
-		expect(outcomes).toEqual([expect.objectContaining({ action: 'recorded' })]);
+	it('a complaint carrying our Message-ID stops and suppresses that email’s lead and counts once toward its mailbox', async () => {
+		const { domain, mailbox, state, process, received, tenant } = await organization();
+		const complaint = arf({ recipient: `someone-else@${domain}`, to: mailbox, messageId: received(`lead0@${domain}`).messageId });
+		const { outcomes, health } = await process([complaint, complaint]);
+		expect(outcomes.map((o) => o.action)).toEqual(['recorded', 'duplicate']);
 		expect(health).toEqual([expect.objectContaining({ complaints: 1, status: 'paused' })]);
+		// Sent in again (a re-fetched mailbox, or the recipient repeating it): still one complaint.
+		expect((await process([complaint, complaint, complaint])).outcomes.map((o) => o.action)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+		const report = await tenant.as((tx) => updateAccountHealth(tx, { minSent: 1 }));
+		expect(report.accounts).toEqual([expect.objectContaining({ complaints: 1 })]);
 		const after = await state();
 		// The lead the Message-ID names, not the address the report claims.
 		expect(after.suppressed).toEqual([{ email: `lead0@${domain}` }]);

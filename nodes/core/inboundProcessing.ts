@@ -10,10 +10,11 @@ import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
  * inbound email is taken at its word; it acts only on an email OPhir can prove it sent:
  * - by a Message-ID of ours it refers to (In-Reply-To, References, or the copy a DSN/ARF attaches), or
  * - by a signed return path it was addressed to (returnPath.ts; a bare plus address proves nothing).
- * A proven bounce or complaint stops and suppresses that email's lead (hard bounces and complaints) and updates
- * its mailbox's health; one not proven is `unmatched` and writes nothing, whatever address it names. A reply that
- * is not proven may still stop the sequence of the lead it comes from when OPhir sent to that address in this
- * organization: a reply only ever stops its own lead, never suppresses, and never touches a mailbox's health.
+ * A proven hard bounce or complaint stops every lead with the address of the email it proves and suppresses that
+ * address (the address the report names is never used), and updates the email's mailbox health; one not proven is
+ * `unmatched` and writes nothing. A reply whose In-Reply-To/References name no email of ours may still stop the
+ * lead it comes from when OPhir sent to that address in this organization: a reply only ever stops its own lead,
+ * never suppresses, and never touches a mailbox's health. Each report counts once per email (inboundEventId).
  */
 
 export type InboundOutcome = { action: 'recorded' | 'duplicate' | 'unmatched' | 'ignored'; event?: EventOutcome; reason?: string };
@@ -33,11 +34,14 @@ async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string
 	const signed = emails.map((email) =>
 		canVerify ? (email.returnPathTokens ?? []).map((token) => verifyReturnPathToken(secret, token)).find((id) => id) : undefined,
 	);
-	const { rows } = await tx.client.query<{ message_id: string; id: string; step: number }>(
-		`SELECT message_id, id, sequence_step AS step FROM email_queue
-		 WHERE organization_id = $1 AND message_id = ANY($2::text[])`,
-		[tx.organizationId, [...new Set(emails.flatMap((e) => e.referencedMessageIds))]],
-	);
+	const referenced = [...new Set(emails.flatMap((e) => e.referencedMessageIds))];
+	const { rows } = referenced.length
+		? await tx.client.query<{ message_id: string; id: string; step: number }>(
+				`SELECT message_id, id, sequence_step AS step FROM email_queue
+				 WHERE organization_id = $1 AND message_id = ANY($2::text[])`,
+				[tx.organizationId, referenced],
+			)
+		: { rows: [] };
 	const ours = new Map(rows.map((row) => [row.message_id, row]));
 	const byMessageId = emails.map(
 		(email) =>
@@ -48,12 +52,15 @@ async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string
 	);
 	// A reply proven by neither: its sender's latest email from us, if OPhir ever sent to that address here.
 	const senders = emails.map((email, i) => (email.kind === 'reply' && !byMessageId[i] && !signed[i] && email.from ? email.from : null));
-	const { rows: sentTo } = await tx.client.query<{ email: string; id: string }>(
-		`SELECT DISTINCT ON (l.email) l.email, q.id FROM email_queue q JOIN leads l ON l.organization_id = q.organization_id AND l.id = q.lead_id
-		 WHERE q.organization_id = $1 AND l.email = ANY($2::text[]) AND q.sent_at IS NOT NULL
-		 ORDER BY l.email, q.sent_at DESC`,
-		[tx.organizationId, [...new Set(senders.filter((from): from is string => !!from))]],
-	);
+	const addresses = [...new Set(senders.filter((from): from is string => !!from))];
+	const { rows: sentTo } = addresses.length
+		? await tx.client.query<{ email: string; id: string }>(
+				`SELECT DISTINCT ON (l.email) l.email, q.id FROM email_queue q JOIN leads l ON l.organization_id = q.organization_id AND l.id = q.lead_id
+				 WHERE q.organization_id = $1 AND l.email = ANY($2::text[]) AND q.sent_at IS NOT NULL
+				 ORDER BY l.email, q.sent_at DESC`,
+				[tx.organizationId, addresses],
+			)
+		: { rows: [] };
 	const lastSentTo = new Map(sentTo.map((row) => [row.email, row.id]));
 	return emails.map((_, i) => {
 		if (byMessageId[i]) return { queueId: byMessageId[i].id, by: 'message-id' };
@@ -61,6 +68,17 @@ async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string
 		const bySender = senders[i] && lastSentTo.get(senders[i]!);
 		return bySender ? { queueId: bySender, by: 'sender' } : undefined;
 	});
+}
+
+/**
+ * One bounce of each kind and one complaint per email, and each reply once: a report sent in again (a re-fetched
+ * mailbox, a re-run, or someone repeating a report about their own email) is a duplicate, so it cannot inflate the
+ * counts that pause a mailbox.
+ */
+function inboundEventId(type: EventInput['type'], email: InboundEmail, queueId: string): string {
+	if (type === 'bounced') return `inbound:bounced:${email.bounceType ?? 'hard'}:${queueId}`;
+	if (type === 'complained') return `inbound:complained:${queueId}`;
+	return `inbound:replied:${queueId}:${email.receivedAt ?? ''}`;
 }
 
 function unprovenReason(email: InboundEmail): string {
@@ -84,7 +102,7 @@ export async function processInbound(
 		events.push({
 			type,
 			queueId: target.queueId,
-			eventId: email.eventId,
+			eventId: email.eventId ?? inboundEventId(type, email, target.queueId),
 			at: email.receivedAt && !Number.isNaN(Date.parse(email.receivedAt)) ? new Date(email.receivedAt) : undefined,
 			bounceType: email.kind === 'bounce' ? (email.bounceType ?? 'hard') : undefined,
 			metadata: {
@@ -110,10 +128,14 @@ export async function processInbound(
 			...(event.status === 'unmatched' ? { reason: event.reason } : {}),
 		};
 	}
-	// Mailboxes whose reputation just changed (proven bounces and complaints only): their health, and a pause when
-	// a threshold is crossed.
+	// Mailboxes whose reputation just changed (proven hard bounces and complaints, what health counts): their health,
+	// and a pause when a threshold is crossed.
 	const hurt = recorded
-		.map((event, n) => (event.status === 'recorded' && event.queueId && events[n].type !== 'replied' ? event.queueId : undefined))
+		.map((event, n) => {
+			const { type, bounceType } = events[n];
+			const counts = type === 'complained' || (type === 'bounced' && bounceType === 'hard');
+			return event.status === 'recorded' && event.queueId && counts ? event.queueId : undefined;
+		})
 		.filter((id): id is string => !!id);
 	if (hurt.length === 0) return { outcomes, health: [] };
 	const { rows: accounts } = await tx.client.query<{ id: string }>(
