@@ -8,24 +8,27 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { handleTrackingRequest, NOT_FOUND, PIXEL, type TrackingHttpReply } from '../core/trackingWebhook';
+import { handleTrackingRequest, NOT_FOUND, PIXEL_REPLY, type TrackingHttpReply } from '../core/trackingWebhook';
 import type { TrackingKind } from '../core/trackingToken';
 import { withTenant } from '../core/tenantTransaction';
 import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
 
-const PLAIN_PIXEL: TrackingHttpReply = { status: 200, headers: { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' }, body: PIXEL };
-
-/** The pixel for an open, "not found" otherwise: replies that cannot fail to write. */
+/** The pixel for an open, "not found" otherwise: fixed replies, so nothing in them can fail to write. */
 function answerPlainly(response: ReturnType<IWebhookFunctions['getResponseObject']>, kind: TrackingKind): void {
-	if (response.headersSent) {
-		response.end();
-		return;
+	try {
+		if (response.headersSent) {
+			response.end();
+			return;
+		}
+		for (const name of response.getHeaderNames()) response.removeHeader(name);
+		const reply = kind === 'open' ? PIXEL_REPLY : NOT_FOUND;
+		response.writeHead(reply.status, reply.headers);
+		response.end(reply.body);
+	} catch {
+		// The connection itself is unusable: close it rather than leave the recipient waiting.
+		response.destroy();
 	}
-	for (const name of response.getHeaderNames()) response.removeHeader(name);
-	const reply = kind === 'open' ? PLAIN_PIXEL : NOT_FOUND;
-	response.writeHead(reply.status, reply.headers);
-	response.end(reply.body);
 }
 
 /** The tracking endpoints, by webhook name: open pixel, click redirect, unsubscribe page and RFC 8058 one-click. */
@@ -115,7 +118,7 @@ export class OphirTrackTrigger implements INodeType {
 			this.logger.error(`OPhir tracking could not record a ${endpoint.kind} request: ${(error as Error).message}`);
 			reply =
 				endpoint.kind === 'open'
-					? PLAIN_PIXEL
+					? PIXEL_REPLY
 					: { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '60' }, body: 'Please try again in a minute.' };
 		}
 		try {

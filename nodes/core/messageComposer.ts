@@ -163,6 +163,21 @@ function httpUrl(rawHref: string): string | undefined {
 }
 
 /**
+ * A link as a Location header can carry it: the WHATWG serialisation percent-encodes what is not ASCII and drops
+ * CR/LF (Node refuses such header values). Undefined for a link no browser could follow (`https://exa mple.com/`):
+ * such a link keeps its index but is never wrapped, so the click redirect and the composer agree.
+ */
+export function redirectableUrl(link: string | undefined): string | undefined {
+	if (!link) return undefined;
+	try {
+		const url = new URL(link);
+		return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
  * Visits every <a> with an http(s) href in document order, comments included (Outlook's conditional comments are
  * content). `replace` returns the start tag to keep; withHref(url) is the tag with only its href changed.
  */
@@ -274,10 +289,10 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 		throw new InvalidInputError('Number of links in the body', `at most ${MAX_LINKS}`, links.length);
 	}
 	if (tracking.clicks) {
-		// A link into the tracking webhook (e.g. an unsubscribe link the template wrote) keeps its index but is not
-		// wrapped again.
+		// A link into the tracking webhook (e.g. an unsubscribe link the template wrote), or one no browser could
+		// follow, keeps its index but is not wrapped.
 		html = mapLinks(html, (original, index, tag, withHref) =>
-			original.startsWith(`${base}/`) ? tag : withHref(url('click', index)),
+			original.startsWith(`${base}/`) || !redirectableUrl(original) ? tag : withHref(url('click', index)),
 		);
 	}
 

@@ -1,6 +1,6 @@
 import { recordEvents } from './events';
 import { machineTrafficReason } from './machineTraffic';
-import { trackableLinks } from './messageComposer';
+import { redirectableUrl, trackableLinks } from './messageComposer';
 import type { TenantTx } from './tenantTransaction';
 import { type TrackingKind, verifyTrackingToken } from './trackingToken';
 
@@ -70,20 +70,6 @@ export async function trackOpen(
 	return { recorded: true, ...about(found.email), ...(machine ? { machine } : {}) };
 }
 
-/**
- * The link as a Location header can carry it: the WHATWG serialisation percent-encodes what is not ASCII and drops
- * CR/LF (Node refuses such header values). A link that is no http(s) URL redirects nowhere.
- */
-function redirectTarget(link: string | undefined): string | undefined {
-	if (!link) return undefined;
-	try {
-		const url = new URL(link);
-		return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
 /** A click: the URL of that link of that email, recorded as a click; undefined (nothing recorded) for anything else. */
 export async function trackClick(
 	tx: TenantTx,
@@ -93,7 +79,7 @@ export async function trackClick(
 ): Promise<({ url: string; machine?: string } & TrackedEmail) | undefined> {
 	const found = await sentEmail(tx, secret, token, 'click');
 	if (!found) return undefined;
-	const url = redirectTarget(trackableLinks(found.email.body ?? '')[found.linkIndex]);
+	const url = redirectableUrl(trackableLinks(found.email.body ?? '')[found.linkIndex]);
 	if (!url) return undefined;
 	const now = request.now ?? new Date();
 	const machine = machineTrafficReason({ kind: 'click', method: request.method, userAgent: request.userAgent, secondsSinceSent: secondsSince(found.email.sent_at, now) });

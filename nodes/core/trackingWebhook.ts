@@ -55,14 +55,20 @@ export const NOT_FOUND: TrackingHttpReply = {
 	body: page('Link not found', '<h1>Link not found</h1><p>This link is not valid or has expired.</p>'),
 };
 
+/** The open pixel's answer, recorded or not (also what the trigger answers when recording failed). */
+export const PIXEL_REPLY: TrackingHttpReply = {
+	status: 200,
+	headers: { ...NO_STORE, 'Content-Type': 'image/gif', 'Content-Length': String(PIXEL.length) },
+	body: PIXEL,
+};
+
 export async function handleTrackingRequest(run: TenantRunner, secret: string, request: TrackingHttpRequest): Promise<TrackingHttpReply> {
 	const method = request.method.toUpperCase();
 	const info = { method, ip: request.ip, userAgent: request.userAgent, executionId: request.executionId };
 	if (request.kind === 'open') {
 		const outcome = await run((tx) => trackOpen(tx, secret, request.token, info));
 		return {
-			status: 200,
-			headers: { ...NO_STORE, 'Content-Type': 'image/gif', 'Content-Length': String(PIXEL.length) },
+			...PIXEL_REPLY,
 			body: method === 'HEAD' ? '' : PIXEL,
 			...(outcome.recorded ? { event: { type: 'opened', ...outcome } } : {}),
 		};
