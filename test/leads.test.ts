@@ -669,12 +669,27 @@ describe('leads', () => {
 
 	describe('limits (LEAD_LIMITS)', () => {
 		const KB64 = 65_536;
-		/** Custom fields whose compact JSON is exactly `bytes` long: {"note":"xxx…"}. */
-		const dataOf = (bytes: number) => ({ note: 'x'.repeat(bytes - '{"note":""}'.length) });
+		/** Custom fields exactly `bytes` long as PostgreSQL prints them: {"note": "xxx…"}. */
+		const dataOf = (bytes: number) => ({ note: 'x'.repeat(bytes - '{"note": ""}'.length) });
 		const tagsOf = (count: number, prefix = 't') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 		const TOO_BIG = (bytes: number, counted = 'given') => `Custom Fields (data) must be at most 64 KB (65536 bytes) of JSON (${bytes} bytes ${counted})`;
 		const TOO_MANY = (count: number, counted = 'given') => `Tags must be at most 100 tags (${count} ${counted})`;
 		const TEN_MB = 10 * 1024 * 1024;
+
+		it('measure a single row as PostgreSQL measures a merge, so a lead at the limit can still take an Import update of its tags', async () => {
+			const t = await newTenant(db);
+			const nested = { a: [1, 'two', { three: null, four: [true, false] }], 'é ü': { x: 1.5, y: [] }, empty: {} };
+			const printed = async (value: object) => (await db.pool.query(`SELECT octet_length($1::jsonb::text) AS n`, [JSON.stringify(value)])).rows[0].n;
+			const data = { ...nested, pad: 'p'.repeat(KB64 - (await printed({ ...nested, pad: '' }))) };
+			const [created] = await t.as((tx) => importLeads(tx, [{ email: 'edge@limits.test', data }]));
+			expect(created).toMatchObject({ status: 'created' });
+			const { rows } = await db.pool.query(`SELECT octet_length(data::text) AS bytes FROM leads WHERE email = 'edge@limits.test'`);
+			expect(rows[0].bytes).toBe(KB64);
+			const [updated] = await t.as((tx) => importLeads(tx, [{ email: 'edge@limits.test', tags: ['later'] }]));
+			expect(updated).toMatchObject({ status: 'updated' });
+			const [over] = await t.as((tx) => importLeads(tx, [{ email: 'edge-over@limits.test', data: { ...data, pad: `${data.pad}p` } }]));
+			expect(over).toMatchObject({ status: 'invalid', reason: TOO_BIG(KB64 + 1) });
+		});
 
 		it('are documented numbers', () => {
 			expect(LEAD_LIMITS).toEqual({

@@ -110,9 +110,23 @@ function customFieldsError(bytes: number, counted: string): InvalidInputError | 
 	return bytes > max ? new InvalidInputError(CUSTOM_FIELDS, `at most ${max / 1024} KB (${max} bytes) of JSON (${bytes} bytes ${counted})`) : undefined;
 }
 
+/**
+ * Bytes of a value as PostgreSQL prints it as jsonb (a space after each ':' and ','), the way merged fields are
+ * measured in SQL: a lead accepted once is measured the same way when it is merged into later.
+ */
+function jsonbTextBytes(value: unknown): number {
+	if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + jsonbTextBytes(item), 2 + Math.max(0, 2 * value.length - 2));
+	if (value !== null && typeof value === 'object') {
+		const entries = Object.entries(value);
+		// '{', '}', and per field its key, ': ' and ', ' between fields.
+		return entries.reduce<number>((sum, [key, item]) => sum + Buffer.byteLength(JSON.stringify(key)) + 2 + jsonbTextBytes(item), 2 + Math.max(0, 2 * entries.length - 2));
+	}
+	return Buffer.byteLength(JSON.stringify(value) ?? 'null');
+}
+
 function cleanData(value: unknown): Record<string, unknown> {
 	const data = storableJsonObject(value, CUSTOM_FIELDS, 'an object of field names and values');
-	const tooBig = customFieldsError(Buffer.byteLength(JSON.stringify(data)), 'given');
+	const tooBig = customFieldsError(jsonbTextBytes(data), 'given');
 	if (tooBig) throw tooBig;
 	return data;
 }
@@ -123,8 +137,7 @@ const mergedData = (stored: string, added: string) => `COALESCE(${stored}, '{}':
 
 /**
  * A merge must leave the lead within LEAD_LIMITS too, or repeated imports and updates would grow it without end.
- * Merged custom fields are measured as PostgreSQL prints jsonb (a space after each ':' and ','): a little stricter
- * than the compact JSON a single input is measured as.
+ * Merged custom fields are measured as PostgreSQL prints jsonb, as jsonbTextBytes measures a single input.
  */
 const mergedTagCount = (stored: string, added: string) => `cardinality(${mergedTags(stored, added)})`;
 const jsonBytes = (json: string) => `octet_length((${json})::text)`;
