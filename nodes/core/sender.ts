@@ -1,5 +1,3 @@
-import { setMaxListeners } from 'node:events';
-
 import { parseCampaignConfig } from './campaignConfig';
 import { getEmailAccount, mailboxSecret } from './emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
@@ -19,7 +17,7 @@ import {
 import type { SecretBox } from './secretBox';
 import { isConnectionLost, type TenantRunner } from './tenantTransaction';
 import { requireTrackingBaseUrl, requireTrackingSecret } from './trackingToken';
-import { type MailSender, pooledTransport } from './transportPool';
+import { CONNECTIONS_PER_MAILBOX, type MailSender, pooledTransport } from './transportPool';
 
 
 export interface Mailbox {
@@ -32,7 +30,7 @@ export interface Mailbox {
 export interface SendDueOptions {
 	batchSize: number;
 	leaseSeconds: number;
-	/** Emails sent at the same time (each mailbox's pool opens at most three connections). */
+	/** Emails sent at the same time, at most three of them per mailbox (its pool's connections). */
 	concurrency?: number;
 	retry?: Partial<RetryPolicy>;
 	tracking: { baseUrl: string; secret: string };
@@ -105,13 +103,53 @@ export function composeClaimed(email: ClaimedEmail, tracking: { baseUrl: string;
 	});
 }
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-	let next = 0;
-	const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-		while (next < items.length) await work(items[next++]);
+/**
+ * Runs `work` over `items`, at most `limit` at a time and at most `perKey` with the same key at a time, each key's
+ * items in their order. Rejects with the first error `work` throws, once nothing runs any more.
+ */
+async function forEachLimited<T>(items: T[], limit: number, perKey: number, keyOf: (item: T) => string, work: (item: T) => Promise<void>): Promise<void> {
+	const waiting = new Map<string, T[]>();
+	for (const item of items) {
+		const key = keyOf(item);
+		const queue = waiting.get(key);
+		if (queue) queue.push(item);
+		else waiting.set(key, [item]);
+	}
+	const running = new Map<string, number>();
+	let active = 0;
+	let failure: { error: unknown } | undefined;
+	await new Promise<void>((resolve, reject) => {
+		const settle = () => {
+			if (active > 0) return;
+			if (failure) reject(failure.error);
+			else if (waiting.size === 0) resolve();
+		};
+		const start = (key: string, item: T) => {
+			active++;
+			running.set(key, (running.get(key) ?? 0) + 1);
+			void Promise.resolve()
+				.then(() => work(item))
+				.catch((error: unknown) => {
+					failure ??= { error };
+				})
+				.finally(() => {
+					active--;
+					running.set(key, running.get(key)! - 1);
+					pump();
+				});
+		};
+		const pump = () => {
+			if (!failure) {
+				for (const [key, queue] of waiting) {
+					while (active < limit && queue.length > 0 && running.get(key)! < perKey) start(key, queue.shift()!);
+					if (queue.length === 0) waiting.delete(key);
+				}
+			}
+			settle();
+		};
+		for (const key of waiting.keys()) running.set(key, 0);
+		pump();
 	});
-	await Promise.all(lanes);
 }
 
 /**
@@ -155,10 +193,13 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	const deliveries: Delivery[] = [];
 	const failures: Failure[] = [];
 	const results = new Map<string, SendResult>();
-	// One signal per mailbox, aborted when its server does not answer in time: its other emails, queued in the
-	// transport or not handed to it yet, go back to the queue at once, so a hanging server costs the run one timeout.
-	const hangs = new Map<string, AbortController>();
-	await forEachLimited(claimed, concurrency, async (email) => {
+	// The mailboxes whose SMTP server did not answer in time in this run, and why. Their emails not yet handed to
+	// the transport go back to the queue at once, so a hanging server costs the run about one timeout; those already
+	// handed over (at most CONNECTIONS_PER_MAILBOX, each on its own connection) are never cut off: a healthy
+	// connection of that mailbox may be delivering one, and ending it before the server's answer would send it twice.
+	// Each ends by itself, sent or failed by its own timeout.
+	const hung = new Map<string, string>();
+	await forEachLimited(claimed, concurrency, CONNECTIONS_PER_MAILBOX, (email) => email.account.id, async (email) => {
 		const base = {
 			id: email.id,
 			to: email.to.email,
@@ -173,29 +214,22 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 				kind === 'bounce' ? 'bounced' : kind === 'mailbox' ? 'mailbox paused' : kind === 'permanent' || email.attempts >= policy.maxAttempts ? 'failed' : 'retrying';
 			results.set(email.id, { ...base, status, error: reason });
 		};
+		const givenUp = hung.get(email.account.id);
+		if (givenUp !== undefined) return fail({ kind: 'retry', message: givenUp });
 		let message: ComposedMessage;
 		try {
 			message = composeClaimed(email, tracking);
 		} catch (error) {
 			return fail({ kind: 'permanent', message: (error as Error).message });
 		}
-		let hang = hangs.get(email.account.id);
-		if (!hang) {
-			hangs.set(email.account.id, (hang = new AbortController()));
-			// Each email the transport holds listens to it: many at once are expected, not a leak.
-			setMaxListeners(claimed.length, hang.signal);
-		}
-		const givenUp = () => fail({ kind: 'retry', message: String(hang.signal.reason) });
-		if (hang.signal.aborted) return givenUp();
 		try {
-			await transportFor(mailboxes.get(email.account.id)!).sendMail({ ...message, signal: hang.signal });
+			await transportFor(mailboxes.get(email.account.id)!).sendMail(message);
 			deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
 			results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
 		} catch (error) {
-			if (hang.signal.aborted) return givenUp();
 			const outcome = classifySmtpError(error);
-			if ((error as { code?: string }).code === 'ETIMEDOUT') {
-				hang.abort(`not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`);
+			if ((error as { code?: string }).code === 'ETIMEDOUT' && !hung.has(email.account.id)) {
+				hung.set(email.account.id, `not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`);
 			}
 			fail(outcome);
 		}

@@ -15,7 +15,11 @@ export interface MailSender {
  * when nobody used it for a while. Several processes (n8n workers) each keep their own: nothing is shared.
  */
 const IDLE_CLOSE_MS = Number(process.env.OPHIR_TRANSPORT_IDLE_CLOSE_MS) || 60_000;
-const CONNECTIONS_PER_MAILBOX = 3;
+/**
+ * How many connections a mailbox's pool opens, and how many of its emails the sender hands over at once: none waits
+ * inside nodemailer's queue, so the sender alone decides which emails a hanging server still gets.
+ */
+export const CONNECTIONS_PER_MAILBOX = 3;
 
 interface Entry {
 	transport: Transporter;

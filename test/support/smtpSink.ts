@@ -15,8 +15,24 @@ export interface ReceivedMail {
 	headers: Map<string, unknown>;
 }
 
-/** What the sink answers: accept, or an SMTP error at RCPT TO or after DATA, or drop the connection mid-DATA. */
-export type SinkBehaviour = (mail: { to: string[]; attempt: number }) => 'accept' | { code: number; message: string; at: 'rcpt' | 'data' } | 'drop';
+/**
+ * What the sink answers: accept; an SMTP error at RCPT TO or after DATA; drop the connection mid-DATA; `stall`:
+ * take the message and never answer it (`onClose` once the client gives up on the connection); `hold`: answer RCPT TO
+ * after `rcptDelayMs`, keep the message (it counts as received) and say 250 only once `until` resolves.
+ */
+export type SinkVerdict =
+	| 'accept'
+	| { code: number; message: string; at: 'rcpt' | 'data' }
+	| 'drop'
+	| { stall: true; onClose?: () => void }
+	| { hold: true; until: Promise<unknown>; rcptDelayMs?: number };
+export type SinkBehaviour = (mail: { to: string[]; attempt: number }) => SinkVerdict;
+
+/** smtp-server's connection, as far as the sink uses it. */
+interface SinkConnection {
+	session: SMTPServerSession;
+	_socket: { destroy(): void; once(event: 'close', listener: () => void): void };
+}
 
 /**
  * An in-process SMTP server on 127.0.0.1 (no TLS, AUTH PLAIN/LOGIN with SINK_PASSWORD) that keeps every message it
@@ -25,6 +41,8 @@ export type SinkBehaviour = (mail: { to: string[]; attempt: number }) => 'accept
 export class SmtpSink {
 	readonly received: ReceivedMail[] = [];
 	private readonly attempts = new Map<string, number>();
+	/** Each recipient's verdict from RCPT TO, for its DATA. */
+	private readonly pending = new Map<string, SinkVerdict>();
 	behaviour: SinkBehaviour = () => 'accept';
 	private server!: SMTPServer;
 	port = 0;
@@ -42,8 +60,12 @@ export class SmtpSink {
 			},
 			onRcptTo: (address, _session, callback) => {
 				const verdict = this.verdict(address.address, false);
-				if (verdict && typeof verdict === 'object' && verdict.at === 'rcpt') {
+				if (verdict && typeof verdict === 'object' && 'at' in verdict) {
 					callback(Object.assign(new Error(verdict.message), { responseCode: verdict.code }));
+					return;
+				}
+				if (verdict && typeof verdict === 'object' && 'hold' in verdict && verdict.rcptDelayMs) {
+					setTimeout(() => callback(), verdict.rcptDelayMs);
 					return;
 				}
 				callback();
@@ -59,9 +81,14 @@ export class SmtpSink {
 						this.socketOf(session)?.destroy();
 					}
 				});
+				if (verdict && typeof verdict === 'object' && 'stall' in verdict) {
+					const onClose = verdict.onClose;
+					if (onClose) this.connectionOf(session)?._socket.once('close', onClose);
+				}
 				stream.on('end', async () => {
 					if (verdict === 'drop') return;
-					if (verdict && typeof verdict === 'object') {
+					if (verdict && typeof verdict === 'object' && 'stall' in verdict) return;
+					if (verdict && typeof verdict === 'object' && 'at' in verdict) {
 						callback(Object.assign(new Error(verdict.message), { responseCode: verdict.code }));
 						return;
 					}
@@ -75,6 +102,7 @@ export class SmtpSink {
 						parsed,
 						headers: parsed.headers as Map<string, unknown>,
 					});
+					if (verdict && typeof verdict === 'object' && 'hold' in verdict) await verdict.until;
 					callback();
 				});
 			},
@@ -84,13 +112,24 @@ export class SmtpSink {
 		return this;
 	}
 
-	/** The behaviour for a recipient, counting each attempt once (at RCPT TO). */
+	/**
+	 * The behaviour for a recipient, counting each attempt once (at RCPT TO) and asked once per attempt (at RCPT TO,
+	 * the verdict kept for its DATA): a stateful behaviour sees each attempt once.
+	 */
 	private verdict(to: string, atData: boolean) {
-		if (!atData) this.attempts.set(to, (this.attempts.get(to) ?? 0) + 1);
-		const result = this.behaviour({ to: [to], attempt: this.attempts.get(to) ?? 1 });
+		let result: SinkVerdict;
+		if (atData) {
+			result = this.pending.get(to) ?? this.behaviour({ to: [to], attempt: this.attempts.get(to) ?? 1 });
+			this.pending.delete(to);
+		} else {
+			this.attempts.set(to, (this.attempts.get(to) ?? 0) + 1);
+			result = this.behaviour({ to: [to], attempt: this.attempts.get(to)! });
+			this.pending.set(to, result);
+		}
 		if (result === 'accept') return undefined;
 		if (result === 'drop') return atData ? 'drop' : undefined;
-		return (result.at === 'rcpt') !== atData ? result : undefined;
+		if ('at' in result) return (result.at === 'rcpt') !== atData ? result : undefined;
+		return result;
 	}
 
 	/** How many times a recipient was tried (RCPT TO), accepted or not. */
@@ -103,12 +142,16 @@ export class SmtpSink {
 	}
 
 	/** smtp-server keeps its connections (and their sockets) to itself; faults and shutdown need them. */
-	private connections(): Array<{ session: SMTPServerSession; _socket: { destroy(): void } }> {
-		return [...(this.server as unknown as { connections: Set<{ session: SMTPServerSession; _socket: { destroy(): void } }> }).connections];
+	private connections(): SinkConnection[] {
+		return [...(this.server as unknown as { connections: Set<SinkConnection> }).connections];
+	}
+
+	private connectionOf(session: SMTPServerSession) {
+		return this.connections().find((connection) => connection.session === session);
 	}
 
 	private socketOf(session: SMTPServerSession): { destroy(): void } | undefined {
-		return this.connections().find((connection) => connection.session === session)?._socket;
+		return this.connectionOf(session)?._socket;
 	}
 
 	async stop(): Promise<void> {
