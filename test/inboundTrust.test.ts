@@ -7,6 +7,7 @@ import { RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, verifyReturnP
 import { closeAllTransports } from '../nodes/core/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { SECRET, sentFirstStep } from './support/outreach';
+import { complaint, hardBounce, reply } from './support/inboundMail';
 import { SmtpSink } from './support/smtpSink';
 
 /**
@@ -55,81 +56,6 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		await db.drop();
 	});
 
-	const arf = ({ recipient, messageId, to }: { recipient: string; messageId?: string; to: string }) =>
-		[
-			'From: staff@hotmail.example',
-			`To: ${to}`,
-			'Subject: complaint about message from 198.51.100.7',
-			'Message-ID: <arf-1@hotmail.example>',
-			'MIME-Version: 1.0',
-			'Content-Type: multipart/report; report-type=feedback-report; boundary="f1"',
-			'',
-			'--f1',
-			'Content-Type: text/plain',
-			'',
-			'This is an email abuse report.',
-			'--f1',
-			'Content-Type: message/feedback-report',
-			'',
-			'Feedback-Type: abuse',
-			'User-Agent: SomeGenerator/1.0',
-			'Version: 1',
-			`Original-Rcpt-To: ${recipient}`,
-			'--f1',
-			'Content-Type: text/rfc822-headers',
-			'',
-			...(messageId ? [`Message-ID: ${messageId}`] : []),
-			`To: ${recipient}`,
-			'Subject: Hi',
-			'--f1--',
-			'',
-		].join('\r\n');
-
-	const dsn = ({ recipient, messageId, to }: { recipient: string; messageId?: string; to: string }) =>
-		[
-			'From: Mail Delivery System <MAILER-DAEMON@mx.example>',
-			`To: ${to}`,
-			'Subject: Undelivered Mail Returned to Sender',
-			'Message-ID: <bounce-1@mx.example>',
-			'MIME-Version: 1.0',
-			'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-			'',
-			'--b1',
-			'Content-Type: text/plain',
-			'',
-			'Your message could not be delivered.',
-			'--b1',
-			'Content-Type: message/delivery-status',
-			'',
-			'Reporting-MTA: dns; mx.example',
-			'',
-			`Final-Recipient: rfc822; ${recipient}`,
-			'Action: failed',
-			'Status: 5.1.1',
-			'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-			'--b1',
-			'Content-Type: text/rfc822-headers',
-			'',
-			...(messageId ? [`Message-ID: ${messageId}`] : []),
-			`To: ${recipient}`,
-			'Subject: Hi',
-			'--b1--',
-			'',
-		].join('\r\n');
-
-	const reply = ({ from, to, inReplyTo }: { from: string; to: string; inReplyTo?: string }) =>
-		[
-			`From: ${from}`,
-			`To: ${to}`,
-			'Subject: Re: Hi',
-			...(inReplyTo ? [`In-Reply-To: ${inReplyTo}`] : []),
-			'Message-ID: <reply-9@mail.example>',
-			'Date: Wed, 25 Nov 2026 12:00:00 +0000',
-			'Content-Type: text/plain; charset=utf-8',
-			'',
-			'Not interested, thanks.',
-		].join('\r\n');
-
 	/** An organization that emailed lead0 and lead1 (and not lead2, imported later), and what it looks like now. */
 	async function organization(config = {}) {
 		const setUp = await sentFirstStep(db, sink, 2, { config });
@@ -152,10 +78,10 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		const { domain, mailbox, state, process, tenant } = await organization();
 		const before = await state();
 		const { outcomes, health } = await process([
-			arf({ recipient: `lead2@${domain}`, to: mailbox }),
-			arf({ recipient: `lead0@${domain}`, to: mailbox }),
-			dsn({ recipient: `lead1@${domain}`, to: mailbox }),
-			dsn({ recipient: `lead1@${domain}`, to: mailbox, messageId: '<made-up@elsewhere.example>' }),
+			complaint({ recipient: `lead2@${domain}`, to: mailbox }),
+			complaint({ recipient: `lead0@${domain}`, to: mailbox }),
+			hardBounce({ recipient: `lead1@${domain}`, to: mailbox }),
+			hardBounce({ recipient: `lead1@${domain}`, to: mailbox, messageId: '<made-up@elsewhere.example>' }),
 		]);
 		expect(outcomes.map((o) => o.action)).toEqual(['unmatched', 'unmatched', 'unmatched', 'unmatched']);
 		expect(outcomes[0].reason).toMatch(/not proven to concern an email of ours.*the address it names is not trusted/);
@@ -170,21 +96,21 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		const { domain, state, process, tenant } = await organization();
 		const before = await state();
 		const [{ id }] = (await db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1 LIMIT 1`, [tenant.id])).rows;
-		const { outcomes } = await process([dsn({ recipient: `lead0@${domain}`, to: `reply+${id}@${domain}` })]);
+		const { outcomes } = await process([hardBounce({ recipient: `lead0@${domain}`, to: `reply+${id}@${domain}` })]);
 		expect(outcomes).toEqual([expect.objectContaining({ action: 'unmatched' })]);
 		expect(await state()).toEqual(before);
 	});
 
 	it('a complaint carrying our Message-ID stops and suppresses that email’s lead and counts once toward its mailbox', async () => {
 		const { domain, mailbox, state, process, received, tenant } = await organization();
-		const complaint = arf({ recipient: `someone-else@${domain}`, to: mailbox, messageId: received(`lead0@${domain}`).messageId });
-		const { outcomes, health } = await process([complaint, complaint]);
+		const report = complaint({ recipient: `someone-else@${domain}`, to: mailbox, messageId: received(`lead0@${domain}`).messageId });
+		const { outcomes, health } = await process([report, report]);
 		expect(outcomes.map((o) => o.action)).toEqual(['recorded', 'duplicate']);
 		expect(health).toEqual([expect.objectContaining({ complaints: 1, status: 'paused' })]);
 		// Sent in again (a re-fetched mailbox, or the recipient repeating it): still one complaint.
-		expect((await process([complaint, complaint, complaint])).outcomes.map((o) => o.action)).toEqual(['duplicate', 'duplicate', 'duplicate']);
-		const report = await tenant.as((tx) => updateAccountHealth(tx, { minSent: 1 }));
-		expect(report.accounts).toEqual([expect.objectContaining({ complaints: 1 })]);
+		expect((await process([report, report, report])).outcomes.map((o) => o.action)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+		const healthReport = await tenant.as((tx) => updateAccountHealth(tx, { minSent: 1 }));
+		expect(healthReport.accounts).toEqual([expect.objectContaining({ complaints: 1 })]);
 		const after = await state();
 		// The lead the Message-ID names, not the address the report claims.
 		expect(after.suppressed).toEqual([{ email: `lead0@${domain}` }]);
@@ -198,15 +124,15 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		const token = envelope.slice('sales+b'.length, envelope.indexOf('@'));
 		const altered = envelope.replace(token, token.slice(0, 10) + (token[10] === 'a' ? 'b' : 'a') + token.slice(11));
 		const before = await state();
-		const refused = await process([dsn({ recipient: `lead1@${domain}`, to: altered })]);
-		const foreign = await process([dsn({ recipient: `lead1@${domain}`, to: envelope })], 'another-tracking-secret-0123456789abcdef');
+		const refused = await process([hardBounce({ recipient: `lead1@${domain}`, to: altered })]);
+		const foreign = await process([hardBounce({ recipient: `lead1@${domain}`, to: envelope })], 'another-tracking-secret-0123456789abcdef');
 		expect([...refused.outcomes, ...foreign.outcomes].map((o) => [o.action, o.reason])).toEqual([
 			['unmatched', expect.stringMatching(/return path token is not signed by this credential/)],
 			['unmatched', expect.stringMatching(/return path token is not signed by this credential/)],
 		]);
 		expect(await state()).toEqual(before);
 
-		const proven = await process([dsn({ recipient: `lead1@${domain}`, to: envelope })]);
+		const proven = await process([hardBounce({ recipient: `lead1@${domain}`, to: envelope })]);
 		expect(proven.outcomes).toEqual([expect.objectContaining({ action: 'recorded' })]);
 		const after = await state();
 		expect(after.leads.map((l: { status: string }) => l.status)).toEqual(['active', 'bounced', 'active']);

@@ -11,6 +11,7 @@ import { OphirTrackTrigger } from '../nodes/OphirTrackTrigger/OphirTrackTrigger.
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { runNode } from './support/n8nExecute';
 import { BROWSER, KEY, SECRET, sentFirstStep } from './support/outreach';
+import { hardBounce, reply } from './support/inboundMail';
 import { SmtpSink } from './support/smtpSink';
 import { WebhookServer } from './support/webhookServer';
 
@@ -221,53 +222,10 @@ describe('OPhir tracking nodes', () => {
 
 		it('processes an IMAP reply and a bounce: the lead stops, the bounce suppresses, stats and health follow', async () => {
 			const { tenant, account, campaign, domain, received } = await sentFirstStep(db, sink, 2);
-			const reply = received(`lead0@${domain}`);
+			const replied = received(`lead0@${domain}`);
 			const bounced = received(`lead1@${domain}`);
-			const replyRaw = [
-				`From: Lead Zero <lead0@${domain}>`,
-				`To: sales@${domain}`,
-				'Subject: Re: Hi',
-				`In-Reply-To: ${reply.messageId}`,
-				`References: ${reply.messageId}`,
-				'Message-ID: <reply-1@mail.example>',
-				'Date: Wed, 25 Nov 2026 12:00:00 +0000',
-				'Content-Type: text/plain; charset=utf-8',
-				'',
-				'Sounds interesting, call me tomorrow.',
-				'',
-				'On Wed, Nov 25, 2026 at 11:00 AM <sales@example> wrote:',
-				'> Hi',
-			].join('\r\n');
-			const bounceRaw = [
-				'From: Mail Delivery System <MAILER-DAEMON@mx.example>',
-				`To: sales@${domain}`,
-				'Subject: Undelivered Mail Returned to Sender',
-				'Message-ID: <bounce-1@mx.example>',
-				'MIME-Version: 1.0',
-				'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-				'',
-				'--b1',
-				'Content-Type: text/plain',
-				'',
-				'Your message could not be delivered.',
-				'--b1',
-				'Content-Type: message/delivery-status',
-				'',
-				'Reporting-MTA: dns; mx.example',
-				'',
-				`Final-Recipient: rfc822; lead1@${domain}`,
-				'Action: failed',
-				'Status: 5.1.1',
-				'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-				'--b1',
-				'Content-Type: text/rfc822-headers',
-				'',
-				`Message-ID: ${bounced.messageId}`,
-				`To: lead1@${domain}`,
-				'Subject: Hi',
-				'--b1--',
-				'',
-			].join('\r\n');
+			const replyRaw = reply({ from: `Lead Zero <lead0@${domain}>`, to: `sales@${domain}`, inReplyTo: replied.messageId, text: 'Sounds interesting, call me tomorrow.' });
+			const bounceRaw = hardBounce({ to: `sales@${domain}`, recipient: `lead1@${domain}`, messageId: bounced.messageId });
 			const items = await run(tenant.id, { operation: 'processInboundEmail' }, [{ raw: replyRaw }, { raw: bounceRaw }, { raw: 'not an email at all' }]);
 			expect(items.map((item) => [item.json.kind, item.json.action])).toEqual([
 				['reply', 'recorded'],

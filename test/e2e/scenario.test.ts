@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { launchN8n, type N8nInstance } from '../../scripts/n8n/launch';
 import { type Execution, N8nClient, type WorkflowJson } from '../../scripts/n8n/rest';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../support/database';
+import { hardBounce } from '../support/inboundMail';
 import { type ReceivedMail, SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
 import { ensureFreshBuild, ROOT } from './build';
 
@@ -76,47 +77,6 @@ function references(mail: ReceivedMail): string[] {
 }
 
 /** An RFC 3464 report from the recipient's server saying `recipient` does not exist, quoting our message's headers. */
-function hardBounce({ recipient, from, messageId }: { recipient: string; from: string; messageId: string }): string {
-	const boundary = `dsn-${randomBytes(6).toString('hex')}`;
-	return [
-		'Return-Path: <>',
-		`Date: ${new Date().toUTCString()}`,
-		'From: Mail Delivery System <MAILER-DAEMON@mx.prospects.example>',
-		`To: ${from}`,
-		'Subject: Undelivered Mail Returned to Sender',
-		'Auto-Submitted: auto-replied',
-		'MIME-Version: 1.0',
-		`Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
-		`Message-ID: <${randomUUID()}@mx.prospects.example>`,
-		'',
-		`--${boundary}`,
-		'Content-Type: text/plain; charset=utf-8',
-		'',
-		`Your message could not be delivered to <${recipient}>: user unknown.`,
-		'',
-		`--${boundary}`,
-		'Content-Type: message/delivery-status',
-		'',
-		'Reporting-MTA: dns; mx.prospects.example',
-		'',
-		`Final-Recipient: rfc822; ${recipient}`,
-		'Action: failed',
-		'Status: 5.1.1',
-		`Diagnostic-Code: smtp; 550 5.1.1 <${recipient}>: Recipient address rejected: User unknown`,
-		'',
-		`--${boundary}`,
-		'Content-Type: text/rfc822-headers',
-		'',
-		`From: ${from}`,
-		`To: ${recipient}`,
-		'Subject: Quick question',
-		`Message-ID: ${messageId}`,
-		'',
-		`--${boundary}--`,
-		'',
-	].join('\r\n');
-}
-
 interface Delivered {
 	mail: ReceivedMail;
 	messageId: string;
@@ -499,7 +459,7 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 
 		it('stops a lead and lowers its mailbox health when a bounce report goes through Process Inbound Email', async () => {
 			const [bounced] = (await ofStep(1)).filter((d) => d.lead === LEADS[1].email);
-			const raw = hardBounce({ recipient: bounced.lead, from: bounced.mail.from, messageId: bounced.messageId });
+			const raw = hardBounce({ recipient: bounced.lead, to: bounced.mail.from, messageId: bounced.messageId });
 			const [before] = await sql<{ health_score: number }>('SELECT health_score FROM email_accounts WHERE id = $1', [bounced.accountId]);
 
 			const [result] = await runNode('process a bounce', { type: 'n8n-nodes-ophir.ophirTrack', parameters: { operation: 'processInboundEmail' } }, [{ raw }]);
