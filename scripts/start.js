@@ -404,7 +404,9 @@ async function main() {
 		if (stopping) return;
 		stopping = true;
 		say('\nStopping n8n, then PostgreSQL ...');
-		await stopAllWithin();
+		// No time limit here: exiting before PostgreSQL is down would leave its lock for the next start to trip on,
+		// and each stop is bounded already (n8n is killed after its grace period; PostgreSQL gets a fast shutdown).
+		await stopAll();
 		say(`Stopped. Your data is kept in ${DATA_DIR}`);
 		process.exit(0);
 	};
