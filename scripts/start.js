@@ -28,6 +28,9 @@ const OPHIR_DATABASE = 'ophir';
 const CREDENTIAL_NAME = 'OPhir';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+// A closed terminal (an SSH session gone) makes every write fail: that must neither crash the stop under way nor,
+// reported through fail(), write again and fail again forever.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
 /** A failure the user can act on: `message` is one sentence saying what failed and what to do; `detail` comes first. */
