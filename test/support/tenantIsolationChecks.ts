@@ -2,20 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 
 import { toPoolConfig } from '../../nodes/core/connectionSettings';
+import { OPHIR_TABLES } from '../../nodes/core/databaseHealth';
 import { withTenant } from '../../nodes/core/tenantTransaction';
 import { adminQuery, type TestDatabase } from './database';
 
-const TENANT_TABLES = [
-	'users',
-	'email_accounts',
-	'campaigns',
-	'leads',
-	'email_queue',
-	'email_activities',
-	'templates',
-	'n8n_executions',
-	'unsubscribes',
-];
+// Every OPhir table but the organizations themselves and the counters only a trigger writes.
+const TENANT_TABLES = OPHIR_TABLES.filter((table) => table !== 'organizations' && table !== 'campaign_stats_daily');
 
 interface Tenant {
 	org: string;
