@@ -28,16 +28,16 @@ async function createDatabase({ poolMax = 10 } = {}) {
 	await admin(`CREATE DATABASE ${name}`);
 	const url = new URL(adminUrl());
 	url.pathname = `/${name}`;
-	const settings = dist('connectionSettings').databaseSettingsFromEnv({ DATABASE_URL: url.toString(), DB_POOL_MAX: String(poolMax) });
-	const pool = dist('pool').getPool(settings);
-	await dist('migrations').applyMigrations(pool);
+	const settings = dist('db/connectionSettings').databaseSettingsFromEnv({ DATABASE_URL: url.toString(), DB_POOL_MAX: String(poolMax) });
+	const pool = dist('db/pool').getPool(settings);
+	await dist('db/migrations').applyMigrations(pool);
 	return {
 		name,
 		url: url.toString(),
 		settings,
 		pool,
 		async drop() {
-			await dist('pool').closeAllPools();
+			await dist('db/pool').closeAllPools();
 			await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 		},
 	};
@@ -47,7 +47,7 @@ async function createDatabase({ poolMax = 10 } = {}) {
 async function newTenant(db) {
 	const id = randomUUID();
 	await db.pool.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [id, `bench-${id.slice(0, 8)}`]);
-	const { withTenant } = dist('tenantTransaction');
+	const { withTenant } = dist('db/tenantTransaction');
 	return { id, as: (work) => withTenant(db.pool, id, work) };
 }
 
@@ -57,8 +57,8 @@ const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], st
 
 /** `count` warmed mailboxes of `dailyLimit` each, on SMTP host:port. */
 async function mailboxes(tenant, count, { dailyLimit = 100_000, host = '127.0.0.1', port = 2525 } = {}) {
-	const box = new (dist('secretBox').SecretBox)(KEY);
-	const { createEmailAccount } = dist('emailAccounts');
+	const box = new (dist('db/secretBox').SecretBox)(KEY);
+	const { createEmailAccount } = dist('outreach/emailAccounts');
 	const ids = [];
 	for (let i = 0; i < count; i++) {
 		const account = await tenant.as((tx) =>
@@ -77,7 +77,7 @@ async function mailboxes(tenant, count, { dailyLimit = 100_000, host = '127.0.0.
 
 /** An active one-step campaign over the mailboxes, sending at any time, without gaps. */
 async function activeCampaign(tenant, accountIds, config = {}) {
-	const { createCampaign, transitionCampaign } = dist('campaigns');
+	const { createCampaign, transitionCampaign } = dist('outreach/campaigns');
 	return tenant.as(async (tx) => {
 		const campaign = await createCampaign(tx, {
 			name: 'Bench',

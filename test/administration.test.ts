@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import bcrypt from 'bcryptjs';
 
-import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/connectionSettings';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/errors';
-import { createOrganization, listOrganizations } from '../nodes/core/organizations';
-import { createUser, listUsers, LOCKED_PASSWORD, MIN_PASSWORD_LENGTH, setUserPassword, USER_ROLES } from '../nodes/core/users';
+import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/db/connectionSettings';
+import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
+import { createOrganization, listOrganizations } from '../nodes/core/outreach/organizations';
+import { createUser, listUsers, LOCKED_PASSWORD, MIN_PASSWORD_LENGTH, setUserPassword, USER_ROLES } from '../nodes/core/outreach/users';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ActAs, actingFor, newTenant, systemTenant } from './support/tenants';
 

@@ -1,6 +1,6 @@
-import { campaignStats } from '../nodes/core/campaignStats';
-import { createCampaign } from '../nodes/core/campaigns';
-import { type EventInput, recordEvents } from '../nodes/core/events';
+import { campaignStats } from '../nodes/core/tracking/campaignStats';
+import { createCampaign } from '../nodes/core/outreach/campaigns';
+import { type EventInput, recordEvents } from '../nodes/core/tracking/events';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { newTenant } from './support/tenants';
 

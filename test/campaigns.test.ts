@@ -11,8 +11,8 @@ import {
 	listCampaigns,
 	transitionCampaign,
 	updateCampaign,
-} from '../nodes/core/campaigns';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/errors';
+} from '../nodes/core/outreach/campaigns';
+import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ActAs, newTenant } from './support/tenants';
 

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 
-import { SecretBox } from '../nodes/core/secretBox';
-import { withTenant } from '../nodes/core/tenantTransaction';
-import { closeAllTransports } from '../nodes/core/transportPool';
+import { SecretBox } from '../nodes/core/db/secretBox';
+import { withTenant } from '../nodes/core/db/tenantTransaction';
+import { closeAllTransports } from '../nodes/core/sending/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { dueEmailsFactory, nextEmail, repeatedly, sleep, terminateBackends } from './support/faults';
 import { KEY } from './support/outreach';

@@ -1,5 +1,5 @@
-import { SecretBox } from '../nodes/core/secretBox';
-import { closeAllTransports } from '../nodes/core/transportPool';
+import { SecretBox } from '../nodes/core/db/secretBox';
+import { closeAllTransports } from '../nodes/core/sending/transportPool';
 import { testCredential } from './support/credentialTest';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { dueEmailsFactory, nextEmail, sleep } from './support/faults';

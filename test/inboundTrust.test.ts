@@ -1,10 +1,10 @@
-import { updateAccountHealth } from '../nodes/core/accountHealth';
-import { classifyInboundEmail } from '../nodes/core/inboundEmail';
-import { processInbound } from '../nodes/core/inboundProcessing';
-import { importLeads } from '../nodes/core/leads';
-import { closeAllPools } from '../nodes/core/pool';
-import { RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, verifyReturnPathToken } from '../nodes/core/returnPath';
-import { closeAllTransports } from '../nodes/core/transportPool';
+import { updateAccountHealth } from '../nodes/core/tracking/accountHealth';
+import { classifyInboundEmail } from '../nodes/core/tracking/inboundEmail';
+import { processInbound } from '../nodes/core/tracking/inboundProcessing';
+import { importLeads } from '../nodes/core/outreach/leads';
+import { closeAllPools } from '../nodes/core/db/pool';
+import { RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, verifyReturnPathToken } from '../nodes/core/tracking/returnPath';
+import { closeAllTransports } from '../nodes/core/sending/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { SECRET, sentFirstStep } from './support/outreach';
 import { complaint, hardBounce, reply } from './support/inboundMail';

@@ -1,8 +1,8 @@
 import { type ICredentialDataDecryptedObject, NodeOperationError } from 'n8n-workflow';
 
-import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/connectionSettings';
-import { loadMigrations } from '../nodes/core/migrations';
-import { closeAllPools } from '../nodes/core/pool';
+import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/db/connectionSettings';
+import { loadMigrations } from '../nodes/core/db/migrations';
+import { closeAllPools } from '../nodes/core/db/pool';
 import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
 import { createTestDatabase, type TestDatabase, urlForDatabase } from './support/database';
 import { executeNode, runNode } from './support/n8nExecute';

@@ -4,8 +4,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 import { NodeOperationError } from 'n8n-workflow';
 import { SMTPServer } from 'smtp-server';
 
-import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/connectionSettings';
-import { closeAllPools } from '../nodes/core/pool';
+import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/db/connectionSettings';
+import { closeAllPools } from '../nodes/core/db/pool';
 import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { runNode } from './support/n8nExecute';

@@ -1,11 +1,11 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { createCampaign, transitionCampaign } from '../nodes/core/campaigns';
-import { createEmailAccount } from '../nodes/core/emailAccounts';
-import { importLeads } from '../nodes/core/leads';
-import { closeAllPools } from '../nodes/core/pool';
-import { SecretBox } from '../nodes/core/secretBox';
-import { closeAllTransports } from '../nodes/core/transportPool';
+import { createCampaign, transitionCampaign } from '../nodes/core/outreach/campaigns';
+import { createEmailAccount } from '../nodes/core/outreach/emailAccounts';
+import { importLeads } from '../nodes/core/outreach/leads';
+import { closeAllPools } from '../nodes/core/db/pool';
+import { SecretBox } from '../nodes/core/db/secretBox';
+import { closeAllTransports } from '../nodes/core/sending/transportPool';
 import { OphirQueue } from '../nodes/OphirQueue/OphirQueue.node';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { KEY } from './support/outreach';

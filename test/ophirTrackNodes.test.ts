@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { closeAllPools } from '../nodes/core/pool';
-import * as trackingWebhook from '../nodes/core/trackingWebhook';
-import { PIXEL } from '../nodes/core/trackingWebhook';
-import { signTrackingToken } from '../nodes/core/trackingToken';
-import { closeAllTransports } from '../nodes/core/transportPool';
+import { closeAllPools } from '../nodes/core/db/pool';
+import * as trackingWebhook from '../nodes/core/tracking/trackingWebhook';
+import { PIXEL } from '../nodes/core/tracking/trackingWebhook';
+import { signTrackingToken } from '../nodes/core/tracking/trackingToken';
+import { closeAllTransports } from '../nodes/core/sending/transportPool';
 import { OphirTrack } from '../nodes/OphirTrack/OphirTrack.node';
 import { OphirTrackTrigger } from '../nodes/OphirTrackTrigger/OphirTrackTrigger.node';
 import { createTestDatabase, type TestDatabase } from './support/database';

@@ -1,7 +1,7 @@
-import { databaseSettingsFromEnv, type DatabaseSettings } from '../nodes/core/connectionSettings';
-import { getPool } from '../nodes/core/pool';
-import { SecretBox } from '../nodes/core/secretBox';
-import { closeAllTransports } from '../nodes/core/transportPool';
+import { databaseSettingsFromEnv, type DatabaseSettings } from '../nodes/core/db/connectionSettings';
+import { getPool } from '../nodes/core/db/pool';
+import { SecretBox } from '../nodes/core/db/secretBox';
+import { closeAllTransports } from '../nodes/core/sending/transportPool';
 import { adminUrl, createTestDatabase, type TestDatabase } from './support/database';
 import { dueEmailsFactory } from './support/faults';
 import { KEY } from './support/outreach';

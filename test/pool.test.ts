@@ -1,4 +1,4 @@
-import { closeAllPools, closeIdlePools, getPool, poolStats } from '../nodes/core/pool';
+import { closeAllPools, closeIdlePools, getPool, poolStats } from '../nodes/core/db/pool';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 describe('the per-process pool registry', () => {

@@ -1,13 +1,13 @@
-import { transitionCampaign } from '../nodes/core/campaigns';
-import { setEmailAccountPaused } from '../nodes/core/emailAccounts';
-import { importLeads } from '../nodes/core/leads';
-import { queueStats } from '../nodes/core/queue';
-import { scheduleDueSteps } from '../nodes/core/scheduling';
-import { SecretBox } from '../nodes/core/secretBox';
-import { sendDueEmails } from '../nodes/core/sender';
-import { localDate, type SendingWindow, startOfLocalDay } from '../nodes/core/sendingWindow';
-import { addSuppression } from '../nodes/core/suppressions';
-import type { MailSender } from '../nodes/core/transportPool';
+import { transitionCampaign } from '../nodes/core/outreach/campaigns';
+import { setEmailAccountPaused } from '../nodes/core/outreach/emailAccounts';
+import { importLeads } from '../nodes/core/outreach/leads';
+import { queueStats } from '../nodes/core/sending/queue';
+import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
+import { SecretBox } from '../nodes/core/db/secretBox';
+import { sendDueEmails } from '../nodes/core/sending/sender';
+import { localDate, type SendingWindow, startOfLocalDay } from '../nodes/core/sending/sendingWindow';
+import { addSuppression } from '../nodes/core/outreach/suppressions';
+import type { MailSender } from '../nodes/core/sending/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { KEY, organizationFactory, TRACKING } from './support/outreach';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 
-import { DATABASE_DIR, applyMigrations, loadMigrations, schemaStatus } from '../nodes/core/migrations';
-import { toPoolConfig } from '../nodes/core/connectionSettings';
+import { DATABASE_DIR, applyMigrations, loadMigrations, schemaStatus } from '../nodes/core/db/migrations';
+import { toPoolConfig } from '../nodes/core/db/connectionSettings';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { readSpecSchema } from './support/specSchema';
 

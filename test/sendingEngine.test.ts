@@ -1,9 +1,9 @@
-import type { CampaignConfigInput } from '../nodes/core/campaignConfig';
-import { queueStats } from '../nodes/core/queue';
-import { scheduleDueSteps } from '../nodes/core/scheduling';
-import { SecretBox } from '../nodes/core/secretBox';
-import { type Mailbox, type SendDueOptions, type SendSummary, sendDueEmails } from '../nodes/core/sender';
-import { closeAllTransports, type MailSender } from '../nodes/core/transportPool';
+import type { CampaignConfigInput } from '../nodes/core/outreach/campaignConfig';
+import { queueStats } from '../nodes/core/sending/queue';
+import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
+import { SecretBox } from '../nodes/core/db/secretBox';
+import { type Mailbox, type SendDueOptions, type SendSummary, sendDueEmails } from '../nodes/core/sending/sender';
+import { closeAllTransports, type MailSender } from '../nodes/core/sending/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { KEY, organizationFactory, TRACKING } from './support/outreach';
 import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';

@@ -1,7 +1,7 @@
-import { scheduleDueSteps } from '../nodes/core/scheduling';
-import { SecretBox } from '../nodes/core/secretBox';
-import { sendDueEmails } from '../nodes/core/sender';
-import { closeAllTransports } from '../nodes/core/transportPool';
+import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
+import { SecretBox } from '../nodes/core/db/secretBox';
+import { sendDueEmails } from '../nodes/core/sending/sender';
+import { closeAllTransports } from '../nodes/core/sending/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { startSilentServer } from './support/faults';
 import { KEY, organizationFactory, TRACKING } from './support/outreach';

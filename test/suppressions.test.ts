@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
-import { InvalidInputError, NotFoundError } from '../nodes/core/errors';
+import { InvalidInputError, NotFoundError } from '../nodes/core/validation/errors';
 import {
 	addSuppression,
 	checkSuppression,
 	listSuppressions,
 	removeSuppression,
 	type Suppression,
-} from '../nodes/core/suppressions';
+} from '../nodes/core/outreach/suppressions';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ActAs, newTenant } from './support/tenants';
 

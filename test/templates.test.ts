@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { type CampaignStatus, createCampaign, transitionCampaign, updateCampaign } from '../nodes/core/campaigns';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/errors';
+import { type CampaignStatus, createCampaign, transitionCampaign, updateCampaign } from '../nodes/core/outreach/campaigns';
+import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
 import {
 	createTemplate,
 	deleteTemplate,
@@ -11,7 +11,7 @@ import {
 	type Template,
 	type TemplateInput,
 	updateTemplate,
-} from '../nodes/core/templates';
+} from '../nodes/core/outreach/templates';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ActAs, newTenant } from './support/tenants';
 

@@ -20,7 +20,7 @@ module.exports = async function leadImport({ quick, log }) {
 	try {
 		const tenant = await newTenant(db);
 		const { ids } = await mailboxes(tenant, 1);
-		const { importLeads } = dist('leads');
+		const { importLeads } = dist('outreach/leads');
 		const result = {};
 		let offset = 0;
 		for (const size of sizes) {

@@ -5,7 +5,7 @@ const { createDatabase, newTenant, activeCampaign, mailboxes, seedLeads, dist, s
 module.exports = async function schedule({ quick, log }) {
 	const count = quick ? 10_000 : 100_000;
 	const runs = quick ? 1 : 3;
-	const { scheduleDueSteps } = dist('scheduling');
+	const { scheduleDueSteps } = dist('sending/scheduling');
 	const times = [];
 	for (let run = 0; run < runs; run++) {
 		const db = await createDatabase();

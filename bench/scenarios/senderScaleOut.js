@@ -67,7 +67,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 				[tenant.id, campaign.id, offset, emails],
 			);
 			offset += emails;
-			const scheduled = await tenant.as((tx) => dist('scheduling').scheduleDueSteps(tx, { limit: emails }));
+			const scheduled = await tenant.as((tx) => dist('sending/scheduling').scheduleDueSteps(tx, { limit: emails }));
 			if (scheduled.scheduled !== emails) throw new Error(`expected ${emails} scheduled, got ${JSON.stringify(scheduled)}`);
 			const count = async () =>
 				(await db.pool.query(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status NOT IN ('sent', 'queued', 'sending'))::int AS other FROM email_queue WHERE campaign_id = $1`, [campaign.id])).rows[0];
@@ -125,7 +125,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 		};
 	} finally {
 		await cluster?.stop();
-		dist('transportPool').closeAllTransports();
+		dist('sending/transportPool').closeAllTransports();
 		await admin(`DROP DATABASE IF EXISTS ${db.name}_n8n WITH (FORCE)`);
 		await db.drop();
 		await redis.stop();

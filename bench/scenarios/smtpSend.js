@@ -30,9 +30,9 @@ module.exports = async function smtpSend({ quick, log }) {
 				 SELECT $1, $2, 'lead' || g || '@example' || (g % 97) || '.com', 'Lead' || g FROM generate_series(1, $3) g`,
 				[tenant.id, campaign.id, count],
 			);
-			const scheduled = await tenant.as((tx) => dist('scheduling').scheduleDueSteps(tx, { limit: count, now: new Date(Date.now() + 60_000) }));
+			const scheduled = await tenant.as((tx) => dist('sending/scheduling').scheduleDueSteps(tx, { limit: count, now: new Date(Date.now() + 60_000) }));
 			if (scheduled.scheduled !== count) throw new Error(`expected ${count} scheduled, got ${scheduled.scheduled}`);
-			const { sendDueEmails } = dist('sender');
+			const { sendDueEmails } = dist('sending/sender');
 			const later = () => new Date(Date.now() + 120_000);
 			let sent = 0;
 			const start = now();
@@ -48,7 +48,7 @@ module.exports = async function smtpSend({ quick, log }) {
 			rates.push((count / elapsed) * 1000);
 			log(`  ${count.toLocaleString('en')} emails sent and received in ${round(elapsed, 0)} ms (${round(rates.at(-1), 0)} msg/s)`);
 		} finally {
-			dist('transportPool').closeAllTransports();
+			dist('sending/transportPool').closeAllTransports();
 			await db.drop();
 			sink.child.send('stop');
 		}

@@ -22,7 +22,7 @@ module.exports = async function statsQuery({ quick, log }) {
 			        CASE WHEN random() < 0.5 THEN 'A' ELSE 'B' END, 'sent', now() FROM lead`,
 			[tenant.id, campaigns, ids],
 		);
-		const { campaignStats } = dist('campaignStats');
+		const { campaignStats } = dist('tracking/campaignStats');
 		let total = 0;
 		for (const size of sizes) {
 			// Events over 90 days, inserted in chunks (the counters trigger runs once per statement).

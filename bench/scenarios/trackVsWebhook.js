@@ -35,7 +35,7 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 			 SELECT $1, $2, lead.id, $3, 1, 'sent', now() - interval '1 hour', 'Hi', '<p>Hello</p>' FROM lead RETURNING id`,
 			[tenant.id, campaign.id, ids[0]],
 		);
-		const token = dist('trackingToken').signTrackingToken(TRACKING.secret, rows[0].id, 'open');
+		const token = dist('tracking/trackingToken').signTrackingToken(TRACKING.secret, rows[0].id, 'open');
 		const client = new N8nClient(n8n.url);
 		if (await client.needsOwnerSetup()) await client.setupOwner(OWNER);
 		await client.login(OWNER.email, OWNER.password);

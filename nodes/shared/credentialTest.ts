@@ -4,8 +4,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { checkConnection } from '../core/connectionCheck';
-import { credentialsFromFields } from '../core/connectionSettings';
+import { checkConnection } from '../core/db/connectionCheck';
+import { credentialsFromFields } from '../core/db/connectionSettings';
 
 /** `testedBy` method of every OPhir node: reports the first thing that keeps the credential from working. */
 export async function ophirConnectionTest(

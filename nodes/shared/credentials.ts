@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { credentialsFromFields, type OphirCredentials } from '../core/connectionSettings';
-import { getPool } from '../core/pool';
+import { credentialsFromFields, type OphirCredentials } from '../core/db/connectionSettings';
+import { getPool } from '../core/db/pool';
 
 export const CREDENTIAL_TYPE = 'ophirPostgresApi';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { SecretBox } from '../core/secretBox';
-import { type TenantTx, withTenant } from '../core/tenantTransaction';
+import { SecretBox } from '../core/db/secretBox';
+import { type TenantTx, withTenant } from '../core/db/tenantTransaction';
 import { CREDENTIAL_TYPE, connect, type OphirConnection } from './credentials';
 import { failedItem } from './itemErrors';
 import { ItemParameters } from './parameters';

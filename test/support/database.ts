@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client, type Pool } from 'pg';
 
-import { type DatabaseSettings, databaseSettingsFromEnv } from '../../nodes/core/connectionSettings';
-import { applyMigrations } from '../../nodes/core/migrations';
-import { getPool } from '../../nodes/core/pool';
+import { type DatabaseSettings, databaseSettingsFromEnv } from '../../nodes/core/db/connectionSettings';
+import { applyMigrations } from '../../nodes/core/db/migrations';
+import { getPool } from '../../nodes/core/db/pool';
 
 /** The server-wide connection the test run started with (see globalSetup.js). */
 export function adminUrl(): string {

@@ -1,8 +1,8 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 
-import { scheduleDueSteps } from '../../nodes/core/scheduling';
-import type { SecretBox } from '../../nodes/core/secretBox';
-import { sendDueEmails } from '../../nodes/core/sender';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import type { SecretBox } from '../../nodes/core/db/secretBox';
+import { sendDueEmails } from '../../nodes/core/sending/sender';
 import { adminQuery, type TestDatabase } from './database';
 import { organizationFactory, TRACKING } from './outreach';
 import { SINK_PASSWORD, type SmtpSink } from './smtpSink';

@@ -1,10 +1,10 @@
-import type { CampaignConfigInput } from '../../nodes/core/campaignConfig';
-import { createCampaign, transitionCampaign } from '../../nodes/core/campaigns';
-import { type AccountInput, createEmailAccount } from '../../nodes/core/emailAccounts';
-import { importLeads, type LeadInput } from '../../nodes/core/leads';
-import { scheduleDueSteps } from '../../nodes/core/scheduling';
-import { SecretBox } from '../../nodes/core/secretBox';
-import { sendDueEmails } from '../../nodes/core/sender';
+import type { CampaignConfigInput } from '../../nodes/core/outreach/campaignConfig';
+import { createCampaign, transitionCampaign } from '../../nodes/core/outreach/campaigns';
+import { type AccountInput, createEmailAccount } from '../../nodes/core/outreach/emailAccounts';
+import { importLeads, type LeadInput } from '../../nodes/core/outreach/leads';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { sendDueEmails } from '../../nodes/core/sending/sender';
 import type { TestDatabase } from './database';
 import { SINK_PASSWORD, type SmtpSink } from './smtpSink';
 import { newTenant } from './tenants';

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 
-import { toPoolConfig } from '../../nodes/core/connectionSettings';
-import { OPHIR_TABLES } from '../../nodes/core/databaseHealth';
-import { withTenant } from '../../nodes/core/tenantTransaction';
+import { toPoolConfig } from '../../nodes/core/db/connectionSettings';
+import { OPHIR_TABLES } from '../../nodes/core/db/databaseHealth';
+import { withTenant } from '../../nodes/core/db/tenantTransaction';
 import { adminQuery, type TestDatabase } from './database';
 
 // Every OPhir table but the organizations themselves and the counters only a trigger writes.

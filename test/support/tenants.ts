@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { SYSTEM_ORGANIZATION_ID } from '../../nodes/core/connectionSettings';
-import { type TenantTx, withTenant } from '../../nodes/core/tenantTransaction';
+import { SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db/connectionSettings';
+import { type TenantTx, withTenant } from '../../nodes/core/db/tenantTransaction';
 import type { TestDatabase } from './database';
 
 /** Runs `work` in a transaction acting for `organizationId`, exactly as the nodes do. */

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type ClaimedEmail, claimDueEmails, failEmails } from '../../core/queue';
-import { composeClaimed } from '../../core/sender';
+import { type ClaimedEmail, claimDueEmails, failEmails } from '../../core/sending/queue';
+import { composeClaimed } from '../../core/sending/sender';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';
 

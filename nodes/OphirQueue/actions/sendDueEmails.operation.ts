@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_POLICY } from '../../core/queue';
-import { sendDueEmails } from '../../core/sender';
+import { DEFAULT_RETRY_POLICY } from '../../core/sending/queue';
+import { sendDueEmails } from '../../core/sending/sender';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';
 

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { classifyInboundEmail } from '../../core/inboundEmail';
-import { processInbound } from '../../core/inboundProcessing';
+import { classifyInboundEmail } from '../../core/tracking/inboundEmail';
+import { processInbound } from '../../core/tracking/inboundProcessing';
 import type { BatchExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

@@ -19,10 +19,10 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 
-import { createCampaign, transitionCampaign } from '../../../nodes/core/campaigns';
-import { createEmailAccount } from '../../../nodes/core/emailAccounts';
-import { scheduleDueSteps } from '../../../nodes/core/scheduling';
-import { SecretBox } from '../../../nodes/core/secretBox';
+import { createCampaign, transitionCampaign } from '../../../nodes/core/outreach/campaigns';
+import { createEmailAccount } from '../../../nodes/core/outreach/emailAccounts';
+import { scheduleDueSteps } from '../../../nodes/core/sending/scheduling';
+import { SecretBox } from '../../../nodes/core/db/secretBox';
 import { launchQueueMode, type QueueModeCluster } from '../../../scripts/n8n/queueMode';
 import { N8nClient, type WorkflowJson } from '../../../scripts/n8n/rest';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../support/database';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { applyMigrations } from '../../../core/migrations';
+import { applyMigrations } from '../../../core/db/migrations';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

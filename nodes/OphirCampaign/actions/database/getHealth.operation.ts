@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { databaseHealth } from '../../../core/databaseHealth';
+import { databaseHealth } from '../../../core/db/databaseHealth';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { numberOption } from './options';
 

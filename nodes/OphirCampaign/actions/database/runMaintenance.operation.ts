@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { HOT_TABLES, runMaintenance } from '../../../core/maintenance';
+import { HOT_TABLES, runMaintenance } from '../../../core/db/maintenance';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { numberOption } from './options';
 

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { AccountInput } from '../../../core/emailAccounts';
-import { WARMUP_STATUSES } from '../../../core/emailAccounts';
+import type { AccountInput } from '../../../core/outreach/emailAccounts';
+import { WARMUP_STATUSES } from '../../../core/outreach/emailAccounts';
 import type { ItemParameters } from '../../../shared/parameters';
 import { secretField } from '../common';
 

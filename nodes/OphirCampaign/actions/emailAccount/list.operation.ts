@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { listEmailAccounts, PROVIDERS } from '../../../core/emailAccounts';
+import { listEmailAccounts, PROVIDERS } from '../../../core/outreach/emailAccounts';
 import { fetchList } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';

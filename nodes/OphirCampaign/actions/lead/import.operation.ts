@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { importLeads, type LeadInput } from '../../../core/leads';
+import { importLeads, type LeadInput } from '../../../core/outreach/leads';
 import { ItemParameters } from '../../../shared/parameters';
 import type { BatchExecute } from '../../../shared/runPerItem';
 import { campaignIdField } from './fields';

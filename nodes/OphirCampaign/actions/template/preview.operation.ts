@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { InvalidInputError } from '../../../core/errors';
-import { previewTemplate } from '../../../core/templates';
+import { InvalidInputError } from '../../../core/validation/errors';
+import { previewTemplate } from '../../../core/outreach/templates';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { bodyField, subjectField } from './fields';
 

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 
-import { InvalidInputError } from './errors';
-import { wholeNumber } from './numbers';
+import { InvalidInputError } from '../validation/errors';
+import { wholeNumber } from '../validation/numbers';
 import type { TenantRunner } from './tenantTransaction';
 
 /**

@@ -1,9 +1,9 @@
 import { type CampaignConfig, parseCampaignConfig } from './campaignConfig';
-import { NotFoundError, OphirError } from './errors';
-import { requireUuid } from './ids';
-import { camelCaseRow, checkedPage, type Page } from './rows';
-import type { TenantTx } from './tenantTransaction';
-import { requiredText } from './text';
+import { NotFoundError, OphirError } from '../validation/errors';
+import { requireUuid } from '../validation/ids';
+import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import type { TenantTx } from '../db/tenantTransaction';
+import { requiredText } from '../validation/text';
 import { organizationUserId } from './users';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;

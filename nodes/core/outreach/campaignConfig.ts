@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
-import { OphirError } from './errors';
-import { parseJson } from './json';
-import { isTimeZone } from './sendingWindow';
-import { assertStorableJson } from './text';
+import { OphirError } from '../validation/errors';
+import { parseJson } from '../validation/json';
+import { isTimeZone } from '../sending/sendingWindow';
+import { assertStorableJson } from '../validation/text';
 
 /**
  * The shape of campaigns.config: the sequence and every sending rule of a campaign. Parsing fills in defaults

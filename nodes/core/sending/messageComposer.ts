@@ -1,7 +1,7 @@
-import { domainOf, requireEmail } from './emailAddress';
-import { InvalidInputError } from './errors';
-import { signedReturnPath } from './returnPath';
-import { requireQueueId, requireTrackingBaseUrl, trackingUrl } from './trackingToken';
+import { domainOf, requireEmail } from '../validation/emailAddress';
+import { InvalidInputError } from '../validation/errors';
+import { signedReturnPath } from '../tracking/returnPath';
+import { requireQueueId, requireTrackingBaseUrl, trackingUrl } from '../tracking/trackingToken';
 
 /**
  * Builds one outgoing cold email from an already rendered subject and body: numbers its links (the click

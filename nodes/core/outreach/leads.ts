@@ -1,10 +1,10 @@
-import { normalizeEmail, requireEmail } from './emailAddress';
-import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { optionalUuid, requireUuid } from './ids';
-import { wholeNumber } from './numbers';
-import { camelCaseRow, checkedPage, type Page } from './rows';
-import type { TenantTx } from './tenantTransaction';
-import { characterCount, optionalText, storableJsonObject, storableText } from './text';
+import { normalizeEmail, requireEmail } from '../validation/emailAddress';
+import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
+import { optionalUuid, requireUuid } from '../validation/ids';
+import { wholeNumber } from '../validation/numbers';
+import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import type { TenantTx } from '../db/tenantTransaction';
+import { characterCount, optionalText, storableJsonObject, storableText } from '../validation/text';
 
 export const LEAD_STATUSES = ['active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'not_interested'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];

@@ -1,6 +1,6 @@
 import { type PoolConfig, types } from 'pg';
 
-import { InvalidInputError } from './errors';
+import { InvalidInputError } from '../validation/errors';
 
 /** The system organization every installation has (database/init.sql). */
 export const SYSTEM_ORGANIZATION_ID = '00000000-0000-0000-0000-000000000001';

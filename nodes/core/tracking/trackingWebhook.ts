@@ -1,5 +1,5 @@
 import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from './tracking';
-import type { TenantRunner } from './tenantTransaction';
+import type { TenantRunner } from '../db/tenantTransaction';
 import type { TrackingKind } from './trackingToken';
 
 /**

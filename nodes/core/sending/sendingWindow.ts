@@ -3,7 +3,7 @@
  * Intl only. The scheduler calls nextSendTime once per lead, so zone offsets are cached per zone and per UTC day and
  * the hot path works on plain millisecond numbers instead of Date objects or parsed strings.
  */
-import { InvalidInputError } from './errors';
+import { InvalidInputError } from '../validation/errors';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 

@@ -1,8 +1,8 @@
-import { parseCampaignConfig } from './campaignConfig';
-import { getEmailAccount, mailboxSecret } from './emailAccounts';
+import { parseCampaignConfig } from '../outreach/campaignConfig';
+import { getEmailAccount, mailboxSecret } from '../outreach/emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
 import { composeMessage, type ComposedMessage, messageIdFor } from './messageComposer';
-import { wholeNumber } from './numbers';
+import { wholeNumber } from '../validation/numbers';
 import {
 	type ClaimedEmail,
 	claimDueEmails,
@@ -14,9 +14,9 @@ import {
 	type FailureKind,
 	type RetryPolicy,
 } from './queue';
-import type { SecretBox } from './secretBox';
-import { isConnectionLost, type TenantRunner } from './tenantTransaction';
-import { requireTrackingBaseUrl, requireTrackingSecret } from './trackingToken';
+import type { SecretBox } from '../db/secretBox';
+import { isConnectionLost, type TenantRunner } from '../db/tenantTransaction';
+import { requireTrackingBaseUrl, requireTrackingSecret } from '../tracking/trackingToken';
 import { CONNECTIONS_PER_MAILBOX, type MailSender, pooledTransport } from './transportPool';
 
 

@@ -1,7 +1,7 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
 
 import { isUuid } from './connectionSettings';
-import { InvalidInputError } from './errors';
+import { InvalidInputError } from '../validation/errors';
 
 /** The non-superuser role every OPhir transaction runs as (created by database/migrations/001). */
 export const APP_ROLE = 'ophir_app';

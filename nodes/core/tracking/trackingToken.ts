@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-import { InvalidInputError } from './errors';
-import { requireUuid } from './ids';
+import { InvalidInputError } from '../validation/errors';
+import { requireUuid } from '../validation/ids';
 
 /**
  * Signed tokens for the tracking webhook's URLs (open pixel, click redirect, unsubscribe). A token names one

@@ -1,7 +1,7 @@
-import { InvalidInputError } from './errors';
-import { requireUuids } from './ids';
-import { wholeNumber } from './numbers';
-import type { TenantTx } from './tenantTransaction';
+import { InvalidInputError } from '../validation/errors';
+import { requireUuids } from '../validation/ids';
+import { wholeNumber } from '../validation/numbers';
+import type { TenantTx } from '../db/tenantTransaction';
 
 /**
  * Account Health: each mailbox's health score from its bounce and complaint rates over the last `windowDays`

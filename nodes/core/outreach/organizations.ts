@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import { SYSTEM_ORGANIZATION_ID } from './connectionSettings';
-import { OphirError } from './errors';
-import { camelCaseRow } from './rows';
-import type { TenantTx } from './tenantTransaction';
-import { requiredText, storableJsonObject } from './text';
+import { SYSTEM_ORGANIZATION_ID } from '../db/connectionSettings';
+import { OphirError } from '../validation/errors';
+import { camelCaseRow } from '../validation/rows';
+import type { TenantTx } from '../db/tenantTransaction';
+import { requiredText, storableJsonObject } from '../validation/text';
 
 export interface Organization {
 	id: string;

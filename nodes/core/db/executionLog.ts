@@ -1,4 +1,4 @@
-import { InvalidInputError, OphirError } from './errors';
+import { InvalidInputError, OphirError } from '../validation/errors';
 import type { TenantTx } from './tenantTransaction';
 
 /**

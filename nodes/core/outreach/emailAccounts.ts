@@ -1,14 +1,14 @@
 import { WEEKDAYS } from './campaignConfig';
-import { requireEmail } from './emailAddress';
-import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { requireUuid } from './ids';
-import { wholeNumber } from './numbers';
-import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from './mailTransport';
-import { camelCaseRow, checkedPage, type Page } from './rows';
-import type { SecretBox } from './secretBox';
-import { isTimeZone } from './sendingWindow';
-import type { TenantRunner, TenantTx } from './tenantTransaction';
-import { optionalText, requiredText } from './text';
+import { requireEmail } from '../validation/emailAddress';
+import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
+import { requireUuid } from '../validation/ids';
+import { wholeNumber } from '../validation/numbers';
+import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from '../sending/mailTransport';
+import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import type { SecretBox } from '../db/secretBox';
+import { isTimeZone } from '../sending/sendingWindow';
+import type { TenantRunner, TenantTx } from '../db/tenantTransaction';
+import { optionalText, requiredText } from '../validation/text';
 import { organizationUserId } from './users';
 
 export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;

@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 
-import { OphirError } from './errors';
+import { OphirError } from '../validation/errors';
 
 /** database/ beside nodes/ — the same relative place in the source tree and in dist/. */
-export const DATABASE_DIR = join(__dirname, '..', '..', 'database');
+export const DATABASE_DIR = join(__dirname, '..', '..', '..', 'database');
 
 /** Any constant works; it only has to be the same for every process migrating the same database. */
 const MIGRATION_LOCK_KEY = 7_305_221_004;

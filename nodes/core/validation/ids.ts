@@ -1,4 +1,4 @@
-import { isUuid } from './connectionSettings';
+import { isUuid } from '../db/connectionSettings';
 import { InvalidInputError } from './errors';
 
 /** The example every "must be a UUID" message shows, in the nodes and in the core alike. */

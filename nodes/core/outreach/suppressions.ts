@@ -1,9 +1,9 @@
-import { normalizeDomain, normalizeEmail } from './emailAddress';
-import { InvalidInputError, NotFoundError } from './errors';
-import { optionalUuid } from './ids';
-import { camelCaseRow, checkedPage, type Page } from './rows';
-import type { TenantTx } from './tenantTransaction';
-import { optionalText } from './text';
+import { normalizeDomain, normalizeEmail } from '../validation/emailAddress';
+import { InvalidInputError, NotFoundError } from '../validation/errors';
+import { optionalUuid } from '../validation/ids';
+import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import type { TenantTx } from '../db/tenantTransaction';
+import { optionalText } from '../validation/text';
 
 /**
  * The organization's suppression list (the unsubscribes table): addresses and whole domains that no campaign of

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 
-import { type CampaignConfig, parseCampaignConfig, stepDelayMinutes } from './campaignConfig';
+import { type CampaignConfig, parseCampaignConfig, stepDelayMinutes } from '../outreach/campaignConfig';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
-import { wholeNumber } from './numbers';
+import { wholeNumber } from '../validation/numbers';
 import { leadRenderContext, renderMessage } from './templateRendering';
 import { isTimeZone, localDate, nextSendTime, type SendingWindow, startOfLocalDay } from './sendingWindow';
-import type { TenantTx } from './tenantTransaction';
+import type { TenantTx } from '../db/tenantTransaction';
 
 /**
  * Schedule Due Steps: one pass that turns every due sequence step of the organization's active campaigns into an

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 
-import { normalizeEmail } from './emailAddress';
-import { InvalidInputError } from './errors';
-import { requireUuid } from './ids';
-import type { TenantTx } from './tenantTransaction';
+import { normalizeEmail } from '../validation/emailAddress';
+import { InvalidInputError } from '../validation/errors';
+import { requireUuid } from '../validation/ids';
+import type { TenantTx } from '../db/tenantTransaction';
 
 /**
  * Record Event: the one writer of email_activities for tracking, inbound mail and outside sources (ESP webhooks,

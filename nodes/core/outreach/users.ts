@@ -1,11 +1,11 @@
 import bcrypt from 'bcryptjs';
 
-import { requireEmail } from './emailAddress';
-import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { optionalUuid, requireUuid } from './ids';
-import { camelCaseRow, checkedPage, type Page } from './rows';
-import type { TenantTx } from './tenantTransaction';
-import { optionalText } from './text';
+import { requireEmail } from '../validation/emailAddress';
+import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
+import { optionalUuid, requireUuid } from '../validation/ids';
+import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import type { TenantTx } from '../db/tenantTransaction';
+import { optionalText } from '../validation/text';
 
 export const USER_ROLES = ['admin', 'user', 'viewer'] as const;
 export const MIN_PASSWORD_LENGTH = 12;

@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
 
 import type { DatabaseSettings, PoolLimits } from './connectionSettings';
-import { wholeNumber } from './numbers';
+import { wholeNumber } from '../validation/numbers';
 import { poolStats } from './pool';
-import { queueStats } from './queue';
+import { queueStats } from '../sending/queue';
 import type { TenantRunner } from './tenantTransaction';
 
 /**

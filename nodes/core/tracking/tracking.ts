@@ -1,7 +1,7 @@
 import { recordEvents } from './events';
 import { machineTrafficReason } from './machineTraffic';
-import { redirectableUrl, trackableLinks } from './messageComposer';
-import type { TenantTx } from './tenantTransaction';
+import { redirectableUrl, trackableLinks } from '../sending/messageComposer';
+import type { TenantTx } from '../db/tenantTransaction';
 import { type TrackingKind, verifyTrackingToken } from './trackingToken';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 
-import { InvalidInputError, OphirError } from './errors';
+import { InvalidInputError, OphirError } from '../validation/errors';
 
 /**
  * Renders subjects and bodies for one lead: spintax `{a|b|c}` first (the same choice for the same lead every

@@ -1,7 +1,7 @@
-import { requireUuids } from './ids';
-import { wholeNumber } from './numbers';
+import { requireUuids } from '../validation/ids';
+import { wholeNumber } from '../validation/numbers';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
-import type { TenantTx } from './tenantTransaction';
+import type { TenantTx } from '../db/tenantTransaction';
 
 /**
  * The sending queue's state machine, in SQL: claim (queued → sending, leased with a fencing token), complete

@@ -1,6 +1,6 @@
-import { InvalidInputError } from './errors';
-import { optionalUuid } from './ids';
-import type { TenantTx } from './tenantTransaction';
+import { InvalidInputError } from '../validation/errors';
+import { optionalUuid } from '../validation/ids';
+import type { TenantTx } from '../db/tenantTransaction';
 
 /**
  * Campaign Stats, read from campaign_stats_daily (kept by a trigger in the same transaction as every event), so

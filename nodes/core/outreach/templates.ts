@@ -1,11 +1,11 @@
-import { InvalidInputError, NotFoundError, OphirError } from './errors';
-import { requireUuid } from './ids';
+import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
+import { requireUuid } from '../validation/ids';
 import { getLead } from './leads';
-import { jsonObject } from './json';
-import { camelCaseRow, checkedPage, type Page } from './rows';
-import { leadRenderContext, renderMessage, templateVariables } from './templateRendering';
-import type { TenantTx } from './tenantTransaction';
-import { optionalText, requiredText, storableJsonObject } from './text';
+import { jsonObject } from '../validation/json';
+import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import { leadRenderContext, renderMessage, templateVariables } from '../sending/templateRendering';
+import type { TenantTx } from '../db/tenantTransaction';
+import { optionalText, requiredText, storableJsonObject } from '../validation/text';
 import { organizationUserId } from './users';
 
 /** A reusable subject and body. `variables` holds default values for variables a lead leaves blank. */

@@ -2,7 +2,7 @@ import { type AccountHealth, updateAccountHealth, type HealthOptions } from './a
 import { type EventInput, type EventOutcome, recordEvents } from './events';
 import type { InboundClassification } from './inboundEmail';
 import { verifyReturnPathToken } from './returnPath';
-import type { TenantTx } from './tenantTransaction';
+import type { TenantTx } from '../db/tenantTransaction';
 import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
 
 /**

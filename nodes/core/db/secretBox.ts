@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
-import { InvalidInputError, OphirError } from './errors';
+import { InvalidInputError, OphirError } from '../validation/errors';
 
 /**
  * Encrypts mailbox secrets at rest with AES-256-GCM. A stored value reads
