@@ -34,7 +34,7 @@ describe('PostgreSQL connections killed mid-send', () => {
 	it('rejects a transaction whose connection was killed between two queries, and recovers', async () => {
 		const { tenant } = await dueEmails(1, 1);
 		await expect(
-			withTenant(db.pool, tenant.id, async ({ client }) => {
+			withTenant(db.pool, tenant.id, async (client) => {
 				await client.query('SELECT 1');
 				await terminateBackends(db.name);
 				// pg reports the lost connection as an 'error' event on the checked-out client, before the next query.

@@ -143,7 +143,7 @@ describe('tracking, events, stats and health', () => {
 		const a = await newTenant(db);
 		const b = await newTenant(db);
 		const own = (tenant: typeof a) =>
-			tenant.as(async (tx) => (await tx.client.query('SELECT workflow_name, status FROM n8n_executions ORDER BY workflow_name')).rows);
+			tenant.as(async (tx) => (await tx.query('SELECT workflow_name, status FROM n8n_executions ORDER BY workflow_name')).rows);
 		const fromA = await a.as((tx) => logExecution(tx, { executionId: 'x', phase: 'start', workflowName: 'A run' }));
 		// B's run with the same id succeeds as if A had none: B cannot be blocked, nor learn that A has one.
 		const fromB = await b.as((tx) => logExecution(tx, { executionId: 'x', phase: 'error', workflowName: 'B run', error: { message: 'b' } }));

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 
 import { toPoolConfig } from '../../nodes/core/db/connectionSettings';
 import { OPHIR_TABLES } from '../../nodes/core/db/databaseHealth';
 import { withTenant } from '../../nodes/core/db/tenantTransaction';
+import type { Sql } from '../../nodes/core/db/sql';
 import { adminQuery, type TestDatabase } from './database';
 
 // Every OPhir table but the organizations themselves and the counters only a trigger writes.
@@ -53,7 +54,7 @@ async function seedTenant(pool: Pool, label: string): Promise<Tenant> {
 	return t;
 }
 
-async function organizationsVisible(client: PoolClient, table: string): Promise<string[]> {
+async function organizationsVisible(client: Sql, table: string): Promise<string[]> {
 	const { rows } = await client.query<{ organization_id: string }>(`SELECT DISTINCT organization_id FROM ${table}`);
 	return rows.map((r) => r.organization_id);
 }
@@ -73,7 +74,7 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 	});
 
 	it('shows organization A only its own rows in every tenant table, even with no WHERE clause', async () => {
-		await withTenant(db().pool, a.org, async ({ client }) => {
+		await withTenant(db().pool, a.org, async (client) => {
 			for (const table of TENANT_TABLES) {
 				expect({ table, orgs: await organizationsVisible(client, table) }).toEqual({ table, orgs: [a.org] });
 			}
@@ -85,7 +86,7 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 	});
 
 	it('lets raw SQL in A change only A: unfiltered UPDATE and DELETE leave B untouched', async () => {
-		await withTenant(db().pool, a.org, async ({ client }) => {
+		await withTenant(db().pool, a.org, async (client) => {
 			const updated = await client.query(`UPDATE leads SET status = 'paused'`);
 			expect(updated.rowCount).toBe(1);
 			const renamed = await client.query(`UPDATE campaigns SET name = 'hijacked' WHERE id = $1`, [b.campaign]);
@@ -106,27 +107,27 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 
 	it('refuses to write a row into B or move a row of A to B', async () => {
 		await expect(
-			withTenant(db().pool, a.org, ({ client }) =>
+			withTenant(db().pool, a.org, (client) =>
 				client.query(`INSERT INTO campaigns (organization_id, name) VALUES ($1, 'smuggled')`, [b.org]),
 			),
 		).rejects.toMatchObject({ code: '42501' });
 		await expect(
-			withTenant(db().pool, a.org, ({ client }) =>
+			withTenant(db().pool, a.org, (client) =>
 				client.query(`UPDATE campaigns SET organization_id = $1 WHERE id = $2`, [b.org, a.campaign]),
 			),
 		).rejects.toMatchObject({ code: '42501' });
 		await expect(
-			withTenant(db().pool, a.org, ({ client }) => client.query(`DELETE FROM organizations WHERE id = $1`, [b.org])),
+			withTenant(db().pool, a.org, (client) => client.query(`DELETE FROM organizations WHERE id = $1`, [b.org])),
 		).rejects.toMatchObject({ code: '42501' });
 	});
 
 	it('fills in the acting organization when a row names none', async () => {
-		const id = await withTenant(db().pool, a.org, async ({ client }) => {
+		const id = await withTenant(db().pool, a.org, async (client) => {
 			const { rows } = await client.query(`INSERT INTO templates (name) VALUES ('defaulted') RETURNING id, organization_id`);
 			expect(rows[0].organization_id).toBe(a.org);
 			return rows[0].id as string;
 		});
-		await withTenant(db().pool, b.org, async ({ client }) => {
+		await withTenant(db().pool, b.org, async (client) => {
 			expect((await client.query('SELECT 1 FROM templates WHERE id = $1', [id])).rowCount).toBe(0);
 		});
 	});
@@ -149,13 +150,13 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 	it('never leaks one transaction’s organization or role into the next on a pooled connection', async () => {
 		const single = new Pool({ ...toPoolConfig(db().settings), max: 1, min: 1 });
 		try {
-			const firstPid = await withTenant(single, a.org, async ({ client }) => {
+			const firstPid = await withTenant(single, a.org, async (client) => {
 				const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
 				return rows[0].pid as number;
 			});
 			// A failing transaction must not leave its tenant behind either.
 			await expect(
-				withTenant(single, b.org, ({ client }) => client.query('SELECT 1 / 0')),
+				withTenant(single, b.org, (client) => client.query('SELECT 1 / 0')),
 			).rejects.toThrow(/division by zero/);
 			const { rows } = await single.query<{ pid: number; org: string | null; role: string }>(
 				`SELECT pg_backend_pid() AS pid, current_setting('ophir.organization_id', true) AS org, current_user AS role`,
@@ -163,7 +164,7 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 			expect(rows[0].pid).toBe(firstPid);
 			expect(rows[0].org ?? '').toBe('');
 			expect(rows[0].role).not.toBe('ophir_app');
-			await withTenant(single, b.org, async ({ client }) => {
+			await withTenant(single, b.org, async (client) => {
 				expect(await organizationsVisible(client, 'campaigns')).toEqual([b.org]);
 			});
 		} finally {
@@ -189,7 +190,7 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 		});
 
 		it('keeps A inside A even when raw SQL resets the role', async () => {
-			await withTenant(pool, a.org, async ({ client }) => {
+			await withTenant(pool, a.org, async (client) => {
 				await client.query('RESET ROLE');
 				expect(await organizationsVisible(client, 'leads')).toEqual([a.org]);
 				const updated = await client.query(`UPDATE campaigns SET name = 'hijacked' WHERE organization_id = $1`, [b.org]);

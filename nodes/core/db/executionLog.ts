@@ -48,8 +48,7 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 	if (!['start', 'finish', 'error'].includes(input.phase)) throw new InvalidInputError('Phase', 'start, finish or error', input.phase);
 	const status = input.phase === 'start' ? 'running' : input.phase === 'error' ? 'error' : (input.status ?? 'success');
 	const at = (input.at ?? new Date()).toISOString();
-	const { rows } = await tx.client
-		.query(
+	const { rows } = await tx.query(
 			`INSERT INTO n8n_executions AS e (organization_id, execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data)
 			 VALUES ($1, $2, $3, $4, $5::text, COALESCE($6::timestamptz, $7::timestamptz) AT TIME ZONE 'UTC',
 			         CASE WHEN $5::text = 'running' THEN NULL ELSE $7::timestamptz AT TIME ZONE 'UTC' END, COALESCE($8::jsonb, '{}'), $9::jsonb)

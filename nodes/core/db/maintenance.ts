@@ -103,8 +103,8 @@ export async function applyRetention(tenant: TenantRunner, options: RetentionOpt
 	const at = cutoff.toISOString();
 	const result: RetentionResult = { olderThanDays, cutoff, deletedQueueRows: 0, deletedActivities: 0, batches: 0, complete: false };
 	while (result.batches < maxBatches) {
-		const batch = await tenant(async ({ client, organizationId }) => {
-			const { rows: emails } = await client.query<{ id: string }>(
+		const batch = await tenant(async (tx) => {
+			const { rows: emails } = await tx.query<{ id: string }>(
 				`SELECT q.id FROM email_queue q
 				 WHERE q.organization_id = $1 AND q.status IN ('sent', 'failed', 'cancelled')
 				   AND q.scheduled_at < $2::timestamptz AT TIME ZONE 'UTC'
@@ -115,21 +115,21 @@ export async function applyRetention(tenant: TenantRunner, options: RetentionOpt
 				                     AND a.timestamp >= $2::timestamptz AT TIME ZONE 'UTC')
 				 ORDER BY q.scheduled_at LIMIT $3
 				 FOR UPDATE OF q SKIP LOCKED`,
-				[organizationId, at, batchSize],
+				[tx.organizationId, at, batchSize],
 			);
 			const ids = emails.map((e) => e.id);
 			const ofEmails = ids.length
-				? await client.query('DELETE FROM email_activities WHERE organization_id = $1 AND email_queue_id = ANY($2::uuid[])', [organizationId, ids])
+				? await tx.query('DELETE FROM email_activities WHERE organization_id = $1 AND email_queue_id = ANY($2::uuid[])', [tx.organizationId, ids])
 				: { rowCount: 0 };
 			const queue = ids.length
-				? await client.query('DELETE FROM email_queue WHERE organization_id = $1 AND id = ANY($2::uuid[])', [organizationId, ids])
+				? await tx.query('DELETE FROM email_queue WHERE organization_id = $1 AND id = ANY($2::uuid[])', [tx.organizationId, ids])
 				: { rowCount: 0 };
-			const loose = await client.query(
+			const loose = await tx.query(
 				`DELETE FROM email_activities WHERE id IN (
 				   SELECT id FROM email_activities
 				   WHERE organization_id = $1 AND email_queue_id IS NULL AND timestamp < $2::timestamptz AT TIME ZONE 'UTC'
 				   ORDER BY timestamp LIMIT $3 FOR UPDATE SKIP LOCKED)`,
-				[organizationId, at, batchSize],
+				[tx.organizationId, at, batchSize],
 			);
 			return { emails: ids.length, queue: queue.rowCount ?? 0, activities: (ofEmails.rowCount ?? 0) + (loose.rowCount ?? 0), loose: loose.rowCount ?? 0 };
 		});

@@ -1,25 +1,25 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
 
 import { isUuid } from './connectionSettings';
+import { type Sql, sqlOver } from './sql';
 import { InvalidInputError } from '../validation/errors';
 
 /** The non-superuser role every OPhir transaction runs as (created by database/migrations/001). */
 export const APP_ROLE = 'ophir_app';
 
-/**
- * Runs `work` in one transaction that acts for one organization: the role and the tenant setting are
- * transaction-local (SET LOCAL semantics), so row-level security applies to every statement inside, and nothing
- * carries over to the next user of the pooled connection. Commits when `work` resolves, rolls back otherwise.
- */
 /** A transaction acting for one organization; queries still filter by organizationId in code too. */
-export interface TenantTx {
-	client: PoolClient;
+export interface TenantTx extends Sql {
 	organizationId: string;
 }
 
 /** Runs work in one transaction acting for an organization (the nodes' `tenant`, the tests' `as`). */
 export type TenantRunner = <T>(work: (tx: TenantTx) => Promise<T>) => Promise<T>;
 
+/**
+ * Runs `work` in one transaction that acts for one organization: the role and the tenant setting are
+ * transaction-local (SET LOCAL semantics), so row-level security applies to every statement inside, and nothing
+ * carries over to the next user of the pooled connection. Commits when `work` resolves, rolls back otherwise.
+ */
 export async function withTenant<T>(
 	pool: Pool,
 	organizationId: string,
@@ -30,7 +30,7 @@ export async function withTenant<T>(
 	}
 	return withTransaction(pool, async (client) => {
 		await actForOrganization(client, organizationId);
-		return work({ client, organizationId });
+		return work({ ...sqlOver(client), organizationId });
 	});
 }
 
@@ -42,7 +42,7 @@ export async function actForOrganization(client: ClientBase, organizationId: str
 	]);
 }
 
-/** A plain transaction as the login user: for schema work (migrations), never for tenant data. */
+/** One transaction on one pooled client, as the login user (withTenant's base): rolled back on any error. */
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
 	const client = await pool.connect();
 	let broken: Error | undefined;

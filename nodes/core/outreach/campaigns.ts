@@ -36,7 +36,7 @@ export async function createCampaign(
 	const name = campaignName(input.name);
 	const config = parseCampaignConfig(input.config);
 	const createdBy = await organizationUserId(tx, input.createdBy, 'Created By');
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`INSERT INTO campaigns (organization_id, name, status, config, created_by)
 		 VALUES ($1, $2, 'draft', $3, $4) RETURNING ${COLUMNS}`,
 		[tx.organizationId, name, config, createdBy],
@@ -45,7 +45,7 @@ export async function createCampaign(
 }
 
 export async function getCampaign(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Campaign> {
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM campaigns WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
 		[tx.organizationId, requireUuid(id, 'Campaign ID')],
 	);
@@ -58,7 +58,7 @@ export async function listCampaigns(
 	{ status, ...paging }: Page & { status?: CampaignStatus },
 ): Promise<Campaign[]> {
 	const { limit, offset } = checkedPage(paging);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM campaigns
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
 		 ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
@@ -78,7 +78,7 @@ export async function updateCampaign(
 	const name = patch.name === undefined ? current.name : campaignName(patch.name);
 	const config = patch.config ? parseCampaignConfig({ ...current.config, ...patch.config }) : current.config;
 	if (current.status === 'active') await assertReadyToSend(tx, config);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE campaigns SET name = $3, config = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, name, config],
 	);
@@ -106,13 +106,13 @@ export async function transitionCampaign(tx: TenantTx, id: string, action: Campa
 		);
 	}
 	if (to === 'active') await assertReadyToSend(tx, campaign.config);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE campaigns SET status = $3 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, to],
 	);
 	// A campaign that stops sending leaves nothing queued behind it.
 	if (to === 'completed' || to === 'archived') {
-		await tx.client.query(
+		await tx.query(
 			`UPDATE email_queue SET status = 'cancelled', error_message = $3
 			 WHERE organization_id = $1 AND campaign_id = $2 AND status = 'queued'`,
 			[tx.organizationId, id, `campaign ${to}`],
@@ -131,12 +131,12 @@ async function assertReadyToSend(tx: TenantTx, config: CampaignConfig): Promise<
 	}
 	const templateIds = config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]).filter(Boolean);
 	// Share-lock what the campaign relies on, so a concurrent delete of a mailbox or template waits for this commit.
-	await tx.client.query('SELECT 1 FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [
+	await tx.query('SELECT 1 FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [
 		tx.organizationId,
 		config.accountIds,
 	]);
-	await tx.client.query('SELECT 1 FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [tx.organizationId, templateIds]);
-	const { rows } = await tx.client.query<{ missing_accounts: string[]; missing_templates: string[] }>(
+	await tx.query('SELECT 1 FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [tx.organizationId, templateIds]);
+	const { rows } = await tx.query<{ missing_accounts: string[]; missing_templates: string[] }>(
 		`SELECT
 		   ARRAY(SELECT a FROM unnest($2::uuid[]) a
 		         WHERE NOT EXISTS (SELECT 1 FROM email_accounts e WHERE e.organization_id = $1 AND e.id = a)) AS missing_accounts,
@@ -156,11 +156,11 @@ export async function deleteCampaign(tx: TenantTx, id: string): Promise<{ id: st
 		throw new OphirError(`Cannot delete campaign ${id}: it is ${campaign.status}; only drafts can be deleted (archive it instead)`);
 	}
 	const params = [tx.organizationId, id];
-	await tx.client.query(`DELETE FROM email_activities WHERE organization_id = $1 AND campaign_id = $2`, params);
-	await tx.client.query(`DELETE FROM campaign_stats_daily WHERE organization_id = $1 AND campaign_id = $2`, params);
-	await tx.client.query(`DELETE FROM email_queue WHERE organization_id = $1 AND campaign_id = $2`, params);
-	await tx.client.query(`UPDATE unsubscribes SET campaign_id = NULL WHERE organization_id = $1 AND campaign_id = $2`, params);
-	const leads = await tx.client.query(`DELETE FROM leads WHERE organization_id = $1 AND campaign_id = $2`, params);
-	await tx.client.query(`DELETE FROM campaigns WHERE organization_id = $1 AND id = $2`, params);
+	await tx.query(`DELETE FROM email_activities WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.query(`DELETE FROM campaign_stats_daily WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.query(`DELETE FROM email_queue WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.query(`UPDATE unsubscribes SET campaign_id = NULL WHERE organization_id = $1 AND campaign_id = $2`, params);
+	const leads = await tx.query(`DELETE FROM leads WHERE organization_id = $1 AND campaign_id = $2`, params);
+	await tx.query(`DELETE FROM campaigns WHERE organization_id = $1 AND id = $2`, params);
 	return { id, deletedLeads: leads.rowCount ?? 0 };
 }

@@ -176,7 +176,7 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	if (status === 'warming') settings.warmup!.startedAt = new Date().toISOString();
 	const dailyLimit = wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0, MAX_DAILY_VOLUME);
 	const userId = await organizationUserId(tx, input.userId, 'User ID');
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`INSERT INTO email_accounts (organization_id, user_id, email, provider, credentials_encrypted, settings, warmup_status, daily_limit)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		 ON CONFLICT (organization_id, email) DO NOTHING RETURNING ${COLUMNS}`,
@@ -187,7 +187,7 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 }
 
 export async function getEmailAccount(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<EmailAccount> {
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM email_accounts WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
 		[tx.organizationId, accountId(id)],
 	);
@@ -204,7 +204,7 @@ export async function listEmailAccounts(
 	}
 	if (filter.provider) provider(filter.provider);
 	const { limit, offset } = checkedPage(filter);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM email_accounts
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR provider = $3)
 		 ORDER BY email LIMIT $4 OFFSET $5`,
@@ -257,7 +257,7 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 		delete settings.lastVerification;
 	}
 	const userId = patch.userId === undefined || patch.userId === '' ? current.userId : await organizationUserId(tx, patch.userId, 'User ID');
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE email_accounts SET settings = $3, warmup_status = $4, daily_limit = $5,
 		   credentials_encrypted = COALESCE($6, credentials_encrypted), user_id = $7
 		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
@@ -273,7 +273,7 @@ function openSecret(box: SecretBox, id: string, sealed: string | null): MailboxS
 
 /** The decrypted secret, for sending and verifying only: never put it in an item or a log. */
 export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): Promise<MailboxSecret> {
-	const { rows } = await tx.client.query<{ credentials_encrypted: string | null }>(
+	const { rows } = await tx.query<{ credentials_encrypted: string | null }>(
 		'SELECT credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2',
 		[tx.organizationId, accountId(id)],
 	);
@@ -295,7 +295,7 @@ export interface PreparedVerification {
 
 /** Reads the account's SMTP settings and opens its secret (the first short transaction of a check). */
 export async function prepareVerification(tx: TenantTx, box: SecretBox, id: string): Promise<PreparedVerification> {
-	const { rows } = await tx.client.query<{ email: string; smtp: SmtpSettings; credentials_encrypted: string | null }>(
+	const { rows } = await tx.query<{ email: string; smtp: SmtpSettings; credentials_encrypted: string | null }>(
 		`SELECT email, settings->'smtp' AS smtp, credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2`,
 		[tx.organizationId, accountId(id)],
 	);
@@ -318,7 +318,7 @@ export async function recordVerification(
 		lastVerification: { at, verified: result.ok, message: result.message },
 		...(result.ok ? { lastVerifiedAt: at } : {}),
 	};
-	const { rowCount } = await tx.client.query(
+	const { rowCount } = await tx.query(
 		`UPDATE email_accounts SET settings = settings || $3::jsonb
 		 WHERE organization_id = $1 AND id = $2 AND credentials_encrypted = $4 AND settings->'smtp' = $5::jsonb`,
 		[tx.organizationId, checked.id, recorded, checked.sealed, checked.smtp],
@@ -350,7 +350,7 @@ export async function verifyEmailAccount(
 }
 
 export async function setEmailAccountPaused(tx: TenantTx, id: string, paused: boolean, reason?: string): Promise<EmailAccount> {
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE email_accounts SET status = $3, paused_reason = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, accountId(id), paused ? 'paused' : 'active', paused ? (optionalText(reason, 'Reason') ?? 'paused by a user') : null],
 	);
@@ -365,7 +365,7 @@ export async function setEmailAccountPaused(tx: TenantTx, id: string, paused: bo
  */
 export async function deleteEmailAccount(tx: TenantTx, id: string): Promise<{ id: string; deleted: true }> {
 	await getEmailAccount(tx, id, { forUpdate: true });
-	const campaigns = await tx.client.query<{ id: string; name: string; status: string }>(
+	const campaigns = await tx.query<{ id: string; name: string; status: string }>(
 		`SELECT id, name, status FROM campaigns
 		 WHERE organization_id = $1 AND status IN ('draft', 'active', 'paused') AND config->'accountIds' ? $2
 		 ORDER BY name, id`,
@@ -377,7 +377,7 @@ export async function deleteEmailAccount(tx: TenantTx, id: string): Promise<{ id
 			'Remove it from config.accountIds of those campaigns first, or pause it: a paused account sends nothing.',
 		);
 	}
-	const { rows } = await tx.client.query<{ used: number }>(
+	const { rows } = await tx.query<{ used: number }>(
 		'SELECT count(*)::int AS used FROM email_queue WHERE organization_id = $1 AND email_account_id = $2',
 		[tx.organizationId, id],
 	);
@@ -387,20 +387,20 @@ export async function deleteEmailAccount(tx: TenantTx, id: string): Promise<{ id
 			'Pause it instead: it then sends nothing and its statistics stay.',
 		);
 	}
-	await tx.client.query('DELETE FROM email_accounts WHERE organization_id = $1 AND id = $2', [tx.organizationId, id]);
+	await tx.query('DELETE FROM email_accounts WHERE organization_id = $1 AND id = $2', [tx.organizationId, id]);
 	return { id, deleted: true };
 }
 
 /** Re-seals every secret not sealed with the credential's current key (after a key rotation). */
 export async function reencryptSecrets(tx: TenantTx, box: SecretBox): Promise<{ reencrypted: number; keyId: string }> {
-	const { rows } = await tx.client.query<{ id: string; credentials_encrypted: string }>(
+	const { rows } = await tx.query<{ id: string; credentials_encrypted: string }>(
 		`SELECT id, credentials_encrypted FROM email_accounts
 		 WHERE organization_id = $1 AND credentials_encrypted IS NOT NULL AND split_part(credentials_encrypted, '.', 2) <> $2
 		 FOR UPDATE`,
 		[tx.organizationId, box.keyId],
 	);
 	const resealed = rows.map((row) => box.seal(box.open(row.credentials_encrypted)));
-	await tx.client.query(
+	await tx.query(
 		`UPDATE email_accounts e SET credentials_encrypted = u.sealed
 		 FROM unnest($2::uuid[], $3::text[]) AS u(id, sealed) WHERE e.organization_id = $1 AND e.id = u.id`,
 		[tx.organizationId, rows.map((r) => r.id), resealed],

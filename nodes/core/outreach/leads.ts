@@ -173,7 +173,7 @@ export interface ImportOptions {
 /** Leads the import may not (re)activate: a campaign that will never send again takes no new leads. */
 async function assertCampaignTakesLeads(tx: TenantTx, campaignId: string): Promise<void> {
 	// FOR SHARE: a concurrent complete/archive waits for this import instead of racing past the check.
-	const { rows } = await tx.client.query<{ status: string }>(
+	const { rows } = await tx.query<{ status: string }>(
 		'SELECT status FROM campaigns WHERE organization_id = $1 AND id = $2 FOR SHARE',
 		[tx.organizationId, campaignId],
 	);
@@ -244,7 +244,7 @@ async function upsertBatch(
 	outcomes: ImportOutcome[],
 ): Promise<void> {
 	// Suppressed addresses and domains of the batch, in one indexed lookup; those leads are not written.
-	const { rows: suppressedRows } = await tx.client.query<{ scope: 'email' | 'domain'; email: string }>(
+	const { rows: suppressedRows } = await tx.query<{ scope: 'email' | 'domain'; email: string }>(
 		`SELECT scope, email FROM unsubscribes
 		 WHERE organization_id = $1 AND ((scope = 'email' AND email = ANY($2::text[])) OR (scope = 'domain' AND email = ANY($3::text[])))`,
 		[tx.organizationId, batch.map((b) => b.lead.email), [...new Set(batch.map((b) => b.lead.email.slice(b.lead.email.lastIndexOf('@') + 1)))]],
@@ -259,7 +259,7 @@ async function upsertBatch(
 		else writable.push(b);
 	}
 	if (writable.length === 0) return;
-	const { rows } = await tx.client.query<{ id: string; email: string; inserted: boolean }>(
+	const { rows } = await tx.query<{ id: string; email: string; inserted: boolean }>(
 		`INSERT INTO leads AS l (organization_id, campaign_id, email, first_name, last_name, company, data, tags)
 		 SELECT $1, $2, i.email, i.first_name, i.last_name, i.company, i.data, string_to_array(i.tags, E'\\x1f')
 		 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[]) AS i(email, first_name, last_name, company, data, tags)
@@ -283,7 +283,7 @@ async function upsertBatch(
 	// Kept as they are: with 'skip', every existing lead; with 'update', those the merge would take past LEAD_LIMITS.
 	const existing = new Map<string, { id: string; tags: number; dataBytes: number }>();
 	if (kept.length > 0) {
-		const { rows: found } = await tx.client.query<{ id: string; email: string; tags: number; data_bytes: number }>(
+		const { rows: found } = await tx.query<{ id: string; email: string; tags: number; data_bytes: number }>(
 			`SELECT l.id, l.email, ${mergedTagCount('l.tags', "string_to_array(k.tags, E'\\x1f')")} AS tags,
 			        ${jsonBytes(mergedData('l.data', 'k.data'))} AS data_bytes
 			 FROM unnest($3::text[], $4::text[], $5::jsonb[]) AS k(email, tags, data)
@@ -336,7 +336,7 @@ export async function saveLead(
 }
 
 export async function getLead(tx: TenantTx, id: string): Promise<Lead> {
-	const { rows } = await tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND id = $2`, [
+	const { rows } = await tx.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND id = $2`, [
 		tx.organizationId,
 		requireUuid(id, 'Lead ID'),
 	]);
@@ -357,7 +357,7 @@ export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promis
 	const campaignId = optionalUuid(filter.campaignId, 'Campaign ID');
 	const email = filter.email ? (normalizeEmail(filter.email) ?? filter.email.trim().toLowerCase()) : null;
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM leads
 		 WHERE organization_id = $1
 		   AND ($2::text IS NULL OR email = $2)
@@ -382,7 +382,7 @@ export async function updateLead(
 	const removed = Object.keys(data).filter((key) => data[key] === null);
 	const patched = (fields: string, removedKeys: string) => `(${mergedData('data', fields)}) - ${removedKeys}`;
 	if (Object.keys(data).length > 0) {
-		const { rows: merged } = await tx.client.query<{ bytes: number }>(
+		const { rows: merged } = await tx.query<{ bytes: number }>(
 			`SELECT ${jsonBytes(patched('$3::jsonb', '$4::text[]'))} AS bytes FROM leads WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
 			[tx.organizationId, id, JSON.stringify(data), removed],
 		);
@@ -390,7 +390,7 @@ export async function updateLead(
 		const tooBig = customFieldsError(merged[0].bytes, WITH_STORED);
 		if (tooBig) throw tooBig;
 	}
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE leads SET
 		   first_name = CASE WHEN $3 THEN $4 ELSE first_name END,
 		   last_name = CASE WHEN $5 THEN $6 ELSE last_name END,
@@ -420,7 +420,7 @@ export async function changeTags(tx: TenantTx, id: string, tags: unknown, change
 	const list = cleanTags(tags);
 	if (list.length === 0) throw new InvalidInputError('Tags', 'at least one tag');
 	if (change === 'add') {
-		const { rows: merged } = await tx.client.query<{ count: number }>(
+		const { rows: merged } = await tx.query<{ count: number }>(
 			`SELECT ${mergedTagCount('tags', '$3::text[]')} AS count FROM leads WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
 			[tx.organizationId, id, list],
 		);
@@ -432,7 +432,7 @@ export async function changeTags(tx: TenantTx, id: string, tags: unknown, change
 		change === 'add'
 			? mergedTags('tags', '$3::text[]')
 			: `ARRAY(SELECT t FROM unnest(COALESCE(tags, '{}')) AS t WHERE t <> ALL($3::text[]))`;
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE leads SET tags = ${expression} WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, list],
 	);
@@ -445,14 +445,14 @@ export async function setLeadStatus(tx: TenantTx, id: string, status: string): P
 	if (!(LEAD_STATUSES as readonly string[]).includes(status)) {
 		throw new InvalidInputError('Status', `one of ${LEAD_STATUSES.join(', ')}`, status);
 	}
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE leads SET status = $3 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, status],
 	);
 	if (rows.length === 0) throw new NotFoundError('Lead', id);
 	// A lead that leaves the sequence has nothing more queued.
 	if (status !== 'active') {
-		await tx.client.query(
+		await tx.query(
 			`UPDATE email_queue SET status = 'cancelled', error_message = $3
 			 WHERE organization_id = $1 AND lead_id = $2 AND status = 'queued'`,
 			[tx.organizationId, id, `lead ${status}`],
@@ -470,24 +470,24 @@ export async function eraseLeads(
 	by: { id: string } | { email: string },
 ): Promise<{ erasedLeads: number; erasedEmails: number; erasedActivities: number; stillSuppressed: boolean }> {
 	const key = 'email' in by ? requireEmail(by.email) : requireUuid(by.id, 'Lead ID');
-	const { rows: doomed } = await tx.client.query<{ id: string; email: string }>(
+	const { rows: doomed } = await tx.query<{ id: string; email: string }>(
 		`SELECT id, email FROM leads WHERE organization_id = $1 AND ${'email' in by ? 'email = $2' : 'id = $2'} FOR UPDATE`,
 		[tx.organizationId, key],
 	);
 	if (doomed.length === 0) throw new NotFoundError('Lead', key);
 	const ids = doomed.map((d) => d.id);
-	const activities = await tx.client.query(
+	const activities = await tx.query(
 		`DELETE FROM email_activities WHERE organization_id = $1
 		   AND (lead_id = ANY($2::uuid[]) OR email_queue_id IN (SELECT id FROM email_queue WHERE organization_id = $1 AND lead_id = ANY($2::uuid[])))`,
 		[tx.organizationId, ids],
 	);
-	const emails = await tx.client.query(`DELETE FROM email_queue WHERE organization_id = $1 AND lead_id = ANY($2::uuid[])`, [
+	const emails = await tx.query(`DELETE FROM email_queue WHERE organization_id = $1 AND lead_id = ANY($2::uuid[])`, [
 		tx.organizationId,
 		ids,
 	]);
-	await tx.client.query(`DELETE FROM leads WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [tx.organizationId, ids]);
+	await tx.query(`DELETE FROM leads WHERE organization_id = $1 AND id = ANY($2::uuid[])`, [tx.organizationId, ids]);
 	// Suppressed as importLeads sees it: the address itself, or its whole domain.
-	const { rows } = await tx.client.query<{ suppressed: boolean }>(
+	const { rows } = await tx.query<{ suppressed: boolean }>(
 		`SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE organization_id = $1 AND (
 		   (scope = 'email' AND email = ANY($2::text[]))
 		   OR (scope = 'domain' AND email IN (SELECT split_part(e, '@', 2) FROM unnest($2::text[]) AS e)))) AS suppressed`,
@@ -506,15 +506,15 @@ export async function exportLeadData(tx: TenantTx, rawEmail: unknown): Promise<R
 	const email = requireEmail(rawEmail);
 	const params = [tx.organizationId, email];
 	// One after the other: a pg client runs one query at a time (overlapping calls are deprecated in pg 8).
-	const leads = await tx.client.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND email = $2 ORDER BY created_at, id`, params);
-	const emails = await tx.client.query(
+	const leads = await tx.query(`SELECT ${COLUMNS} FROM leads WHERE organization_id = $1 AND email = $2 ORDER BY created_at, id`, params);
+	const emails = await tx.query(
 		`SELECT q.id, q.campaign_id, q.lead_id, q.sequence_step, q.subject, q.body, q.status, q.scheduled_at, q.last_attempt_at, q.created_at
 		 FROM email_queue q JOIN leads l ON l.id = q.lead_id
 		 WHERE q.organization_id = $1 AND l.organization_id = $1 AND l.email = $2 ORDER BY q.created_at, q.id`,
 		params,
 	);
 	// The same activities eraseLeads deletes: those of the lead, and those of its emails.
-	const activities = await tx.client.query(
+	const activities = await tx.query(
 		`SELECT a.id, a.campaign_id, a.lead_id, a.email_queue_id, a.event_type, a.timestamp, a.metadata, a.ip_address, a.user_agent
 		 FROM email_activities a
 		 WHERE a.organization_id = $1 AND (
@@ -524,7 +524,7 @@ export async function exportLeadData(tx: TenantTx, rawEmail: unknown): Promise<R
 		 ORDER BY a.timestamp, a.id`,
 		params,
 	);
-	const suppressions = await tx.client.query(
+	const suppressions = await tx.query(
 		`SELECT scope, email, reason, campaign_id, created_at FROM unsubscribes
 		 WHERE organization_id = $1 AND ((scope = 'email' AND email = $2) OR (scope = 'domain' AND email = split_part($2, '@', 2)))
 		 ORDER BY scope DESC`,

@@ -42,7 +42,7 @@ function suppressionReason(raw: unknown, scope: 'email' | 'domain'): string {
 async function ownCampaignId(tx: TenantTx, raw: unknown): Promise<string | null> {
 	const campaignId = optionalUuid(raw, 'Campaign ID');
 	if (campaignId === null) return null;
-	const { rowCount } = await tx.client.query('SELECT 1 FROM campaigns WHERE organization_id = $1 AND id = $2', [
+	const { rowCount } = await tx.query('SELECT 1 FROM campaigns WHERE organization_id = $1 AND id = $2', [
 		tx.organizationId,
 		campaignId,
 	]);
@@ -62,7 +62,7 @@ export async function addSuppression(
 	const reason = suppressionReason(input.reason, scope);
 	const campaignId = await ownCampaignId(tx, input.campaignId);
 	const params = [tx.organizationId, scope, value];
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`WITH added AS (
 		   INSERT INTO unsubscribes (organization_id, scope, email, reason, campaign_id) VALUES ($1, $2, $3, $4, $5)
 		   ON CONFLICT (organization_id, scope, email) DO NOTHING RETURNING ${COLUMNS}
@@ -76,13 +76,13 @@ export async function addSuppression(
 	// A concurrent transaction that committed the same entry after this statement's snapshot was taken makes the
 	// insert do nothing while the select cannot see its row yet; a new statement (new snapshot) does.
 	if (rows.length === 0) {
-		const again = await tx.client.query(
+		const again = await tx.query(
 			`SELECT ${COLUMNS}, false AS created FROM unsubscribes WHERE organization_id = $1 AND scope = $2 AND email = $3`,
 			params,
 		);
 		rows.push(...again.rows);
 	}
-	const cancelled = await tx.client.query(
+	const cancelled = await tx.query(
 		`UPDATE email_queue q SET status = 'cancelled', error_message = $3
 		 FROM leads l
 		 WHERE q.organization_id = $1 AND l.organization_id = $1 AND q.lead_id = l.id AND q.status = 'queued'
@@ -108,7 +108,7 @@ export async function checkSuppression(
 }> {
 	const email = normalizeEmail(rawEmail);
 	if (!email) throw new InvalidInputError('Email', 'a valid email address such as jane@example.com', rawEmail);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM unsubscribes
 		 WHERE organization_id = $1 AND ((scope = 'email' AND email = $2) OR (scope = 'domain' AND email = split_part($2, '@', 2)))
 		 ORDER BY scope = 'email' DESC LIMIT 1`,
@@ -127,7 +127,7 @@ export async function listSuppressions(
 	if (scope !== null && scope !== 'email' && scope !== 'domain') throw new InvalidInputError('Scope', 'email or domain', scope);
 	// Entries are stored lower-cased; the search is a literal substring (% and _ match only themselves).
 	const search = filter.search?.trim() ? `%${filter.search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM unsubscribes
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR scope = $2) AND ($3::text IS NULL OR email LIKE $3)
 		 ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`,
@@ -138,7 +138,7 @@ export async function listSuppressions(
 
 export async function removeSuppression(tx: TenantTx, target: unknown): Promise<{ scope: string; email: string; removed: boolean }> {
 	const { scope, value } = parseSuppressionTarget(target);
-	const { rowCount } = await tx.client.query(
+	const { rowCount } = await tx.query(
 		'DELETE FROM unsubscribes WHERE organization_id = $1 AND scope = $2 AND email = $3',
 		[tx.organizationId, scope, value],
 	);

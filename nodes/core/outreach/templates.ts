@@ -79,7 +79,7 @@ function cleanTemplate(input: TemplateInput) {
 export async function createTemplate(tx: TenantTx, input: TemplateInput): Promise<Template> {
 	const t = cleanTemplate(input);
 	const createdBy = await organizationUserId(tx, input.createdBy, 'Created By');
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`INSERT INTO templates (organization_id, name, category, subject, body, variables, is_shared, created_by)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
 		[tx.organizationId, t.name, t.category, t.subject, t.body, t.variables, t.isShared, createdBy],
@@ -88,7 +88,7 @@ export async function createTemplate(tx: TenantTx, input: TemplateInput): Promis
 }
 
 export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Template> {
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM templates WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
 		[tx.organizationId, requireUuid(id, 'Template ID')],
 	);
@@ -99,7 +99,7 @@ export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false 
 export async function listTemplates(tx: TenantTx, filter: Page & { category?: string; search?: string }): Promise<Template[]> {
 	const { limit, offset } = checkedPage(filter);
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM templates
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR category = $2)
 		   AND ($3::text IS NULL OR name ILIKE $3 OR subject ILIKE $3)
@@ -120,7 +120,7 @@ export async function updateTemplate(tx: TenantTx, id: string, patch: TemplateIn
 		variables: patch.variables === undefined ? current.variables : patch.variables,
 		isShared: patch.isShared ?? current.isShared,
 	});
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE templates SET name = $3, category = $4, subject = $5, body = $6, variables = $7, is_shared = $8
 		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, t.name, t.category, t.subject, t.body, t.variables, t.isShared],
@@ -132,7 +132,7 @@ export async function updateTemplate(tx: TenantTx, id: string, patch: TemplateIn
 export async function deleteTemplate(tx: TenantTx, id: string): Promise<{ id: string; deleted: true }> {
 	const template = await getTemplate(tx, id, { forUpdate: true });
 	// Campaign configs hold template ids as typed; PostgreSQL reads a UUID in any case, so compare lower-cased.
-	const { rows } = await tx.client.query<{ id: string; name: string }>(
+	const { rows } = await tx.query<{ id: string; name: string }>(
 		`SELECT c.id, c.name FROM campaigns c
 		 WHERE c.organization_id = $1 AND c.status <> 'archived'
 		   AND EXISTS (SELECT 1 FROM jsonb_path_query(c.config, 'lax $.sequence[*].templateId') AS t(id)
@@ -149,7 +149,7 @@ export async function deleteTemplate(tx: TenantTx, id: string): Promise<{ id: st
 			'Remove it from those campaigns (or archive them) first.',
 		);
 	}
-	await tx.client.query('DELETE FROM templates WHERE organization_id = $1 AND id = $2', [tx.organizationId, template.id]);
+	await tx.query('DELETE FROM templates WHERE organization_id = $1 AND id = $2', [tx.organizationId, template.id]);
 	return { id, deleted: true };
 }
 

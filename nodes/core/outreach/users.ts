@@ -49,7 +49,7 @@ export async function createUser(
 	const firstName = optionalText(input.firstName, 'First Name', 100);
 	const lastName = optionalText(input.lastName, 'Last Name', 100);
 	const passwordHash = input.password ? await hashPassword(input.password) : LOCKED_PASSWORD;
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`INSERT INTO users (organization_id, email, password_hash, first_name, last_name, role)
 		 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,
 		[tx.organizationId, email, passwordHash, firstName, lastName, role],
@@ -61,7 +61,7 @@ export async function createUser(
 
 export async function listUsers(tx: TenantTx, paging: Page): Promise<User[]> {
 	const { limit, offset } = checkedPage(paging);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${COLUMNS} FROM users WHERE organization_id = $1 ORDER BY email LIMIT $2 OFFSET $3`,
 		[tx.organizationId, limit, offset],
 	);
@@ -76,7 +76,7 @@ export async function setUserPassword(tx: TenantTx, user: { id?: string; email?:
 	}
 	const key = email ?? requireUuid(user.id, 'User ID');
 	const hash = await hashPassword(password);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`UPDATE users SET password_hash = $3 WHERE organization_id = $1 AND ${email ? 'email = $2' : 'id = $2'} RETURNING ${COLUMNS}`,
 		[tx.organizationId, key, hash],
 	);
@@ -91,7 +91,7 @@ export async function setUserPassword(tx: TenantTx, user: { id?: string; email?:
 export async function organizationUserId(tx: TenantTx, value: unknown, field: string): Promise<string | null> {
 	const userId = optionalUuid(value, field);
 	if (userId === null) return null;
-	const { rowCount } = await tx.client.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, userId]);
+	const { rowCount } = await tx.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, userId]);
 	if (!rowCount) throw new NotFoundError('User', userId);
 	return userId;
 }

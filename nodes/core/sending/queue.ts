@@ -58,7 +58,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	// queue rows would let two transactions wait for each other. Counting comes after locking: a statement that
 	// waited for another claim's lock still reads from the snapshot it started with, which misses the emails that
 	// claim just leased, so counting in the locking statement would hand out the same capacity twice.
-	const { rows: locked } = await tx.client.query<{ id: string }>(
+	const { rows: locked } = await tx.query<{ id: string }>(
 		`SELECT a.id FROM email_accounts a
 		 WHERE a.organization_id = $1 AND ${eligibleMailboxSql('a', 3)}
 		   AND EXISTS (SELECT 1 FROM email_queue q
@@ -70,14 +70,14 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	);
 	// A lease that expired belongs to a worker that died or stalled: the email goes back to the queue, and the new
 	// attempt gets a new token, so the old worker's late result is refused.
-	await tx.client.query(
+	await tx.query(
 		`UPDATE email_queue SET status = 'queued', lease_token = NULL, lease_expires_at = NULL,
 		   error_message = 'lease expired: the worker did not report back in time'
 		 WHERE organization_id = $1 AND status = 'sending' AND lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC'`,
 		[org, now],
 	);
 	if (locked.length === 0) return [];
-	const { rows: mailboxes } = await tx.client.query<{ id: string; remaining: number }>(
+	const { rows: mailboxes } = await tx.query<{ id: string; remaining: number }>(
 		`SELECT a.id,
 		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamptz AT TIME ZONE 'UTC')
 		        - ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $2::timestamptz AT TIME ZONE 'UTC')
@@ -91,7 +91,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	const open = mailboxes.filter((m) => m.remaining > 0);
 	if (open.length === 0) return [];
 	// The candidates, oldest first, per mailbox no more than it may still send, locked (other claims skip them).
-	const { rows: picked } = await tx.client.query<{ id: string }>(
+	const { rows: picked } = await tx.query<{ id: string }>(
 		`WITH mailbox AS (SELECT * FROM unnest($2::uuid[], $3::int[]) AS m(id, remaining))
 		 SELECT p.id FROM mailbox m CROSS JOIN LATERAL (
 		   SELECT q.id, q.scheduled_at FROM email_queue q
@@ -106,7 +106,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	if (picked.length === 0) return [];
 	// What changed since scheduling, checked for the candidates only: the lead left the sequence, its address or
 	// domain was suppressed, or it clicked in a campaign that stops on clicks. Those are cancelled, not sent.
-	await tx.client.query(
+	await tx.query(
 		`UPDATE email_queue q SET status = 'cancelled',
 		   error_message = CASE WHEN l.status <> 'active' THEN 'lead ' || l.status
 		                        WHEN stop.clicked THEN 'lead clicked (the campaign stops on clicks)'
@@ -122,7 +122,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		     OR EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'domain' AND u.email = split_part(l.email, '@', 2)))`,
 		[org, picked.map((row) => row.id)],
 	);
-	const { rows: claimed } = await tx.client.query<{ id: string }>(
+	const { rows: claimed } = await tx.query<{ id: string }>(
 		`UPDATE email_queue q SET status = 'sending', lease_token = gen_random_uuid(),
 		   lease_expires_at = $3::timestamptz AT TIME ZONE 'UTC' + make_interval(secs => $4),
 		   attempts = COALESCE(q.attempts, 0) + 1, last_attempt_at = $3::timestamptz AT TIME ZONE 'UTC', n8n_execution_id = $5
@@ -133,8 +133,29 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	return claimed.length === 0 ? [] : loadClaimed(tx, claimed.map((row) => row.id));
 }
 
+interface ClaimedRow {
+	id: string;
+	lease_token: string;
+	lease_expires_at: Date;
+	attempts: number;
+	campaign_id: string;
+	lead_id: string;
+	sequence_step: number;
+	variant: string | null;
+	subject: string;
+	body: string;
+	scheduled_at: Date;
+	to_email: string;
+	to_name: string | null;
+	account_id: string;
+	account_email: string;
+	account_from_name: string | null;
+	campaign_name: string;
+	campaign_config: ClaimedEmail['campaign']['config'];
+}
+
 async function loadClaimed(tx: TenantTx, ids: string[]): Promise<ClaimedEmail[]> {
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query<ClaimedRow>(
 		`SELECT q.id, q.lease_token, q.lease_expires_at, q.attempts, q.campaign_id, q.lead_id, q.sequence_step, q.variant,
 		        q.subject, q.body, q.scheduled_at, l.email AS to_email,
 		        NULLIF(concat_ws(' ', l.first_name, l.last_name), '') AS to_name,
@@ -151,7 +172,7 @@ async function loadClaimed(tx: TenantTx, ids: string[]): Promise<ClaimedEmail[]>
 	// The Message-IDs of the follow-ups' earlier steps, for threading: one lookup by lead for the whole batch.
 	const followUps = rows.filter((row) => row.sequence_step > 1);
 	const { rows: earlier } = followUps.length
-		? await tx.client.query<{ lead_id: string; campaign_id: string; sequence_step: number; message_id: string }>(
+		? await tx.query<{ lead_id: string; campaign_id: string; sequence_step: number; message_id: string }>(
 				`SELECT lead_id, campaign_id, sequence_step, message_id FROM email_queue
 				 WHERE organization_id = $1 AND lead_id = ANY($2::uuid[]) AND message_id IS NOT NULL
 				 ORDER BY sequence_step`,
@@ -198,7 +219,7 @@ export interface BatchOutcome {
 
 /** Locks the mailboxes of these queue rows in id order (the order claims lock them in), before any queue row. */
 async function lockMailboxesOf(tx: TenantTx, queueIds: string[]): Promise<void> {
-	await tx.client.query(
+	await tx.query(
 		`SELECT a.id FROM email_accounts a
 		 WHERE a.organization_id = $1
 		   AND a.id IN (SELECT q.email_account_id FROM email_queue q WHERE q.organization_id = $1 AND q.id = ANY($2::uuid[]))
@@ -221,7 +242,7 @@ export async function completeEmails(
 	requireUuids(deliveries.map((d) => d.leaseToken), 'Lease Token');
 	if (deliveries.length === 0) return { recorded: [], rejected: [] };
 	await lockMailboxesOf(tx, deliveries.map((d) => d.id));
-	const { rows } = await tx.client.query<{ id: string }>(
+	const { rows } = await tx.query<{ id: string }>(
 		`WITH delivered AS (
 		   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS d(id, lease_token, message_id)
 		 ), sent AS (
@@ -305,7 +326,7 @@ export async function failEmails(
 	wholeNumber(policy.backoffSeconds, 'Retry After (Seconds)', 1, 86_400);
 	// Only a mailbox failure writes to the mailbox (it pauses it).
 	await lockMailboxesOf(tx, failures.filter((f) => f.kind === 'mailbox').map((f) => f.id));
-	const { rows } = await tx.client.query<{ id: string }>(
+	const { rows } = await tx.query<{ id: string }>(
 		`WITH failure AS (
 		   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[]) AS f(id, lease_token, kind, error, smtp_code)
 		 ), failed AS (
@@ -367,7 +388,7 @@ export async function failEmails(
  * per local day by itself too; this keeps current_sent_today true for dashboards.)
  */
 export async function resetDailyCounters(tx: TenantTx, { now = new Date() }: { now?: Date } = {}): Promise<{ reset: number; accounts: string[] }> {
-	const { rows } = await tx.client.query<{ email: string }>(
+	const { rows } = await tx.query<{ email: string }>(
 		`UPDATE email_accounts SET current_sent_today = 0,
 		   counter_date = ophir_local_date(settings ->> 'timezone', $2::timestamptz AT TIME ZONE 'UTC')
 		 WHERE organization_id = $1
@@ -399,11 +420,11 @@ export interface QueueStats {
 
 export async function queueStats(tx: TenantTx, { now = new Date() }: { now?: Date } = {}): Promise<QueueStats> {
 	const params = [tx.organizationId, ts(now)];
-	const { rows: statuses } = await tx.client.query<{ status: string; n: number }>(
+	const { rows: statuses } = await tx.query<{ status: string; n: number }>(
 		'SELECT status, count(*)::int AS n FROM email_queue WHERE organization_id = $1 GROUP BY status ORDER BY status',
 		[tx.organizationId],
 	);
-	const { rows: due } = await tx.client.query<{ due: number; oldest: Date | null; expired: number }>(
+	const { rows: due } = await tx.query<{ due: number; oldest: Date | null; expired: number }>(
 		`SELECT count(*) FILTER (WHERE status = 'queued')::int AS due, min(scheduled_at) FILTER (WHERE status = 'queued') AS oldest,
 		        count(*) FILTER (WHERE status = 'sending')::int AS expired
 		 FROM email_queue
@@ -411,7 +432,7 @@ export async function queueStats(tx: TenantTx, { now = new Date() }: { now?: Dat
 		    OR (status = 'sending' AND lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC'))`,
 		params,
 	);
-	const { rows: accounts } = await tx.client.query(
+	const { rows: accounts } = await tx.query(
 		`SELECT a.id, a.email, a.status, (${eligibleMailboxSql('a', 3)}) AS eligible,
 		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamptz AT TIME ZONE 'UTC') AS capacity_today,
 		        ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $2::timestamptz AT TIME ZONE 'UTC') AS sent_today,

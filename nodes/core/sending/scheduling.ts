@@ -199,7 +199,7 @@ function pickVariant<T extends { weight: number }>(variants: T[], leadId: string
 /** The active campaigns, locked; one whose stored config no longer parses is reported, not scheduled. */
 async function lockActiveCampaigns(tx: TenantTx): Promise<Array<ActiveCampaign | { id: string; name: string; problem: string }>> {
 	// A campaign another scheduler is working on is skipped, not waited for: its due leads are that run's.
-	const { rows } = await tx.client.query<{ id: string; name: string; config: unknown }>(
+	const { rows } = await tx.query<{ id: string; name: string; config: unknown }>(
 		`SELECT id, name, config FROM campaigns WHERE organization_id = $1 AND status = 'active' ORDER BY id FOR UPDATE SKIP LOCKED`,
 		[tx.organizationId],
 	);
@@ -214,7 +214,7 @@ async function lockActiveCampaigns(tx: TenantTx): Promise<Array<ActiveCampaign |
 
 async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise<Map<string, Template>> {
 	const ids = campaigns.flatMap((c) => c.config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]));
-	const { rows } = await tx.client.query<Template & { id: string }>(
+	const { rows } = await tx.query<Template & { id: string }>(
 		'SELECT id, subject, body, variables FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[])',
 		[tx.organizationId, [...new Set(ids.filter(Boolean))]],
 	);
@@ -227,7 +227,7 @@ async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise
  */
 async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Date): Promise<Map<string, MailboxSchedule>> {
 	const ids = [...new Set(campaigns.flatMap((c) => c.config.accountIds))];
-	const { rows } = await tx.client.query<{
+	const { rows } = await tx.query<{
 		id: string;
 		zone: string;
 		window: Partial<SendingWindow> | null;
@@ -284,7 +284,7 @@ async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 /** How many more new leads each capped campaign may start today (its own time zone). */
 async function newLeadQuotas(tx: TenantTx, campaigns: ActiveCampaign[], now: Date): Promise<Map<string, number>> {
 	const capped = campaigns.filter((c) => c.config.dailyNewLeadsCap !== undefined);
-	const { rows } = await tx.client.query<{ campaign_id: string; started: number }>(
+	const { rows } = await tx.query<{ campaign_id: string; started: number }>(
 		`SELECT c.id AS campaign_id,
 		        (SELECT count(*)::int FROM email_queue q
 		         WHERE q.organization_id = $1 AND q.campaign_id = c.id AND q.sequence_step = 1
@@ -317,7 +317,7 @@ async function dueLeads(
 			stopOnClick: c.config.stopRules.onClick,
 		})),
 	);
-	const { rows } = await tx.client.query<DueLead>(
+	const { rows } = await tx.query<DueLead>(
 		`WITH step AS (
 		   SELECT * FROM unnest($2::uuid[], $3::int[], $4::int[], $5::int[], $6::bool[])
 		     AS s(campaign_id, number, delay_minutes, new_lead_quota, stop_on_click)
@@ -508,7 +508,7 @@ type WrittenRow = { campaign_id: string; sequence_step: number; status: string }
  * run's `now`: the daily cap of new leads counts the first steps created on the campaign's day of `now`.
  */
 async function writeBatch(tx: TenantTx, batch: NewRow[], executionId: string | null, now: Date): Promise<WrittenRow[]> {
-	const { rows } = await tx.client.query<WrittenRow>(
+	const { rows } = await tx.query<WrittenRow>(
 		`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, subject, body,
 		                          scheduled_at, status, error_message, n8n_execution_id, created_at)
 		 SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12,

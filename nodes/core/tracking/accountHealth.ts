@@ -56,7 +56,7 @@ export async function updateAccountHealth(
 	const complaintThreshold = fraction(options.complaintThreshold ?? HEALTH_DEFAULTS.complaintThreshold, 'Complaint Threshold');
 	const minSent = options.minSent ?? HEALTH_DEFAULTS.minSent;
 	const now = (options.now ?? new Date()).toISOString();
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`WITH window_totals AS (
 		   SELECT a.id, COALESCE(sum(s.sent), 0)::int AS sent, COALESCE(sum(s.hard_bounces), 0)::int AS hard_bounces,
 		          COALESCE(sum(s.complaints), 0)::int AS complaints
@@ -84,7 +84,7 @@ export async function updateAccountHealth(
 		           (old.status = 'active' AND a.status = 'paused') AS paused_now`,
 		[tx.organizationId, now, windowDays, options.accountIds ?? null, bounceThreshold, complaintThreshold, minSent],
 	);
-	const { rows: campaigns } = await tx.client.query<{ id: string; name: string }>(
+	const { rows: campaigns } = await tx.query<{ id: string; name: string }>(
 		`UPDATE campaigns c SET status = 'paused'
 		 WHERE c.organization_id = $1 AND c.status = 'active'
 		   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(c.config -> 'accountIds', '[]')) AS m(id)

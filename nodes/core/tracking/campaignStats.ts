@@ -64,7 +64,7 @@ export async function campaignStats(tx: TenantTx, filter: StatsFilter = {}): Pro
 	}
 	const select = groups.map((g) => GROUP_COLUMNS[g].select);
 	const key = groups.map((g) => GROUP_COLUMNS[g].key);
-	const { rows } = await tx.client.query(
+	const { rows } = await tx.query(
 		`SELECT ${[...select, ...COUNTERS.map((c) => `COALESCE(sum(s.${c}), 0)::int AS ${c}`)].join(', ')}
 		 FROM campaign_stats_daily s
 		 JOIN campaigns c ON c.id = s.campaign_id AND c.organization_id = $1

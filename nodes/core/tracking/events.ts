@@ -66,7 +66,7 @@ function checkEvent(event: EventInput, index: number): EventInput {
 
 /** Finds what each event is about: its email (by id or Message-ID) or, by address, the lead and its last sent email. */
 async function resolve(tx: TenantTx, events: EventInput[]): Promise<Resolved[]> {
-	const { rows } = await tx.client.query<Resolved>(
+	const { rows } = await tx.query<Resolved>(
 		`SELECT i.idx, COALESCE(by_id.id, by_message.id, last_sent.id) AS queue_id,
 		        COALESCE(by_id.lead_id, by_message.lead_id, lead.id) AS lead_id,
 		        COALESCE(by_id.campaign_id, by_message.campaign_id, lead.campaign_id) AS campaign_id
@@ -133,7 +133,7 @@ export async function recordEvents(
 	// unique open or click from the events that will be recorded. ON CONFLICT below still guards a race.
 	const eventIds = [...new Set(rows.map((x) => x.e.eventId).filter((id): id is string => !!id))];
 	const { rows: seen } = eventIds.length
-		? await tx.client.query<{ event_id: string }>(
+		? await tx.query<{ event_id: string }>(
 				`SELECT metadata ->> 'eventId' AS event_id FROM email_activities
 				 WHERE organization_id = $1 AND metadata ? 'eventId' AND metadata ->> 'eventId' = ANY($2::text[])`,
 				[tx.organizationId, eventIds],
@@ -147,7 +147,7 @@ export async function recordEvents(
 		return true;
 	});
 	const unique = await markFirstHuman(tx, fresh);
-	const { rows: written } = await tx.client.query<{ id: string; is_unique: boolean | null }>(
+	const { rows: written } = await tx.query<{ id: string; is_unique: boolean | null }>(
 		`INSERT INTO email_activities AS a (id, organization_id, email_queue_id, lead_id, campaign_id, event_type, timestamp, metadata,
 		                                    ip_address, user_agent, n8n_execution_id)
 		 SELECT i.id, $1, i.queue_id, i.lead_id, i.campaign_id, i.type, i.at AT TIME ZONE 'UTC',
@@ -215,7 +215,7 @@ async function markFirstHuman(tx: TenantTx, rows: Array<{ id: string; r: Resolve
 			firsts.set(r.queue_id, { id, at: (e.at ?? new Date()).toISOString() });
 		}
 		if (firsts.size === 0) continue;
-		const { rows: won } = await tx.client.query<{ id: string }>(
+		const { rows: won } = await tx.query<{ id: string }>(
 			`UPDATE email_queue q SET ${column} = f.at AT TIME ZONE 'UTC'
 			 FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[]) AS f(queue_id, id, at)
 			 WHERE q.organization_id = $1 AND q.id = f.queue_id AND q.${column} IS NULL
@@ -236,7 +236,7 @@ async function applyToLeads(tx: TenantTx, rows: Array<{ r: Resolved; e: EventInp
 		({ r, e }) => r.lead_id && (e.type === 'replied' || e.type === 'complained' || e.type === 'unsubscribed' || (e.type === 'bounced' && (e.bounceType ?? 'hard') === 'hard')),
 	);
 	if (stopping.length === 0) return;
-	await tx.client.query(
+	await tx.query(
 		`WITH event AS (
 		   SELECT * FROM unnest($2::uuid[], $3::text[]) AS e(lead_id, type)
 		 ), affected AS (

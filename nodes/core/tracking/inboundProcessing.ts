@@ -36,7 +36,7 @@ async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string
 	);
 	const referenced = [...new Set(emails.flatMap((e) => e.referencedMessageIds))];
 	const { rows } = referenced.length
-		? await tx.client.query<{ message_id: string; id: string; step: number }>(
+		? await tx.query<{ message_id: string; id: string; step: number }>(
 				`SELECT message_id, id, sequence_step AS step FROM email_queue
 				 WHERE organization_id = $1 AND message_id = ANY($2::text[])`,
 				[tx.organizationId, referenced],
@@ -54,7 +54,7 @@ async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string
 	const senders = emails.map((email, i) => (email.kind === 'reply' && !byMessageId[i] && !signed[i] && email.from ? email.from : null));
 	const addresses = [...new Set(senders.filter((from): from is string => !!from))];
 	const { rows: sentTo } = addresses.length
-		? await tx.client.query<{ email: string; id: string }>(
+		? await tx.query<{ email: string; id: string }>(
 				`SELECT DISTINCT ON (l.email) l.email, q.id FROM email_queue q JOIN leads l ON l.organization_id = q.organization_id AND l.id = q.lead_id
 				 WHERE q.organization_id = $1 AND l.email = ANY($2::text[]) AND q.sent_at IS NOT NULL
 				 ORDER BY l.email, q.sent_at DESC`,
@@ -138,7 +138,7 @@ export async function processInbound(
 		})
 		.filter((id): id is string => !!id);
 	if (hurt.length === 0) return { outcomes, health: [] };
-	const { rows: accounts } = await tx.client.query<{ id: string }>(
+	const { rows: accounts } = await tx.query<{ id: string }>(
 		`SELECT DISTINCT email_account_id AS id FROM email_queue WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND email_account_id IS NOT NULL`,
 		[tx.organizationId, hurt],
 	);

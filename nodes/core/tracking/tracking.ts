@@ -30,7 +30,7 @@ interface SentEmail {
 async function sentEmail(tx: TenantTx, secret: string, token: unknown, kind: TrackingKind): Promise<{ email: SentEmail; linkIndex: number } | undefined> {
 	const verified = verifyTrackingToken(secret, token);
 	if (!verified || verified.kind !== kind) return undefined;
-	const { rows } = await tx.client.query<SentEmail>(
+	const { rows } = await tx.query<SentEmail>(
 		`SELECT q.id, q.lead_id, q.campaign_id, q.sent_at, q.body, l.email FROM email_queue q JOIN leads l ON l.id = q.lead_id
 		 WHERE q.organization_id = $1 AND q.id = $2 AND q.status = 'sent'`,
 		[tx.organizationId, verified.queueId],
@@ -112,7 +112,7 @@ export async function trackUnsubscribe(
 ): Promise<{ unsubscribed: false } | ({ unsubscribed: true; already?: boolean } & TrackedEmail)> {
 	const found = await sentEmail(tx, secret, token, 'unsubscribe');
 	if (!found) return { unsubscribed: false };
-	const { rows } = await tx.client.query<{ suppressed: boolean }>(
+	const { rows } = await tx.query<{ suppressed: boolean }>(
 		`SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE organization_id = $1 AND scope = 'email' AND email = $2) AS suppressed`,
 		[tx.organizationId, found.email.email],
 	);

@@ -1,0 +1,38 @@
+import type { ClientBase } from 'pg';
+
+/** What a statement returns: its rows, typed by the caller, and how many rows it touched. */
+export interface QueryResult<Row> {
+	rows: Row[];
+	rowCount: number;
+}
+
+/**
+ * The one handle core modules run SQL through (in the spirit of pg-boss's executeSql): parameterised text in,
+ * typed rows out. Only `db/` knows it is a pg client underneath.
+ */
+export interface Sql {
+	// TODO(typed rows): the default becomes Record<string, unknown> once every call site names its Row type.
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	query<Row extends object = Record<string, any>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+}
+
+/**
+ * Dates go to PostgreSQL as ISO 8601 UTC text. pg would send the process's local time with its offset, which a
+ * `timestamp` (without time zone) cast reads as a wall-clock time in the wrong zone; ISO UTC text is the same
+ * instant as a `timestamptz` and the UTC wall-clock time as a `timestamp` (PostgreSQL ignores the zone there).
+ */
+export function toParam(value: unknown): unknown {
+	if (value instanceof Date) return Number.isNaN(value.getTime()) ? value : value.toISOString();
+	if (Array.isArray(value)) return value.map(toParam);
+	return value;
+}
+
+/** The handle over one checked-out pg client (inside whatever transaction the caller opened). */
+export function sqlOver(client: ClientBase): Sql {
+	return {
+		async query<Row extends object>(text: string, params: readonly unknown[] = []) {
+			const result = await client.query(text, params.map(toParam));
+			return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+		},
+	};
+}
