@@ -7,8 +7,10 @@ import { OphirError } from '../core/validation/errors';
 export function failedItem(context: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
 	const nodeError = toNodeError(context, error, itemIndex);
 	if (!context.continueOnFail()) throw nodeError;
+	// InvalidInputError, NotFoundError or ConflictError: lets an IF node after the error output tell them apart.
+	const errorType = error instanceof OphirError && error.name !== 'OphirError' ? { errorType: error.name } : {};
 	return {
-		json: { error: nodeError.message, ...(nodeError.description ? { details: nodeError.description } : {}) },
+		json: { error: nodeError.message, ...(nodeError.description ? { details: nodeError.description } : {}), ...errorType },
 		pairedItem: { item: itemIndex },
 	};
 }

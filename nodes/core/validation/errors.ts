@@ -33,6 +33,9 @@ export class NotFoundError extends OphirError {
 	}
 }
 
+/** A valid request the current state refuses: a duplicate, or a status that does not allow the change. */
+export class ConflictError extends OphirError {}
+
 function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
