@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 
-import { classifyInboundEmail, type InboundClassification } from '../nodes/core/tracking/inboundEmail';
+import { classifyInboundEmail, type InboundClassification } from '../nodes/core/tracking/inboundClassification';
 
 /**
  * Unit tests (no database): every fixture goes through every input shape n8n's Email Trigger (IMAP) v2 can give,

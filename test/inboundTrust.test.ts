@@ -1,5 +1,5 @@
 import { updateAccountHealth } from '../nodes/core/tracking/accountHealth';
-import { classifyInboundEmail } from '../nodes/core/tracking/inboundEmail';
+import { classifyInboundEmail } from '../nodes/core/tracking/inboundClassification';
 import { processInbound } from '../nodes/core/tracking/inboundProcessing';
 import { importLeads } from '../nodes/core/outreach/leads';
 import { closeAllPools } from '../nodes/core/db/pool';

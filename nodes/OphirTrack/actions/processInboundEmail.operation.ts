@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { classifyInboundEmail } from '../../core/tracking/inboundEmail';
+import { classifyInboundEmail } from '../../core/tracking/inboundClassification';
 import { processInbound } from '../../core/tracking/inboundProcessing';
 import type { BatchExecute } from '../../shared/runPerItem';
 

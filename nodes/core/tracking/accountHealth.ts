@@ -44,6 +44,20 @@ function fraction(value: number, field: string): number {
 	return value;
 }
 
+/** One mailbox's counts, rates and state, as the health update returns them. */
+interface HealthRow {
+	id: string;
+	email: string;
+	sent: number;
+	hard_bounces: number;
+	complaints: number;
+	bounce_rate: number;
+	complaint_rate: number;
+	health_score: number;
+	status: string;
+	paused_now: boolean;
+}
+
 export async function updateAccountHealth(
 	tx: TenantTx,
 	options: HealthOptions = {},
@@ -55,14 +69,13 @@ export async function updateAccountHealth(
 	const bounceThreshold = fraction(options.bounceThreshold ?? HEALTH_DEFAULTS.bounceThreshold, 'Bounce Threshold');
 	const complaintThreshold = fraction(options.complaintThreshold ?? HEALTH_DEFAULTS.complaintThreshold, 'Complaint Threshold');
 	const minSent = options.minSent ?? HEALTH_DEFAULTS.minSent;
-	const now = (options.now ?? new Date()).toISOString();
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<HealthRow>(
 		`WITH window_totals AS (
 		   SELECT a.id, COALESCE(sum(s.sent), 0)::int AS sent, COALESCE(sum(s.hard_bounces), 0)::int AS hard_bounces,
 		          COALESCE(sum(s.complaints), 0)::int AS complaints
 		   FROM email_accounts a
 		   LEFT JOIN campaign_stats_daily s ON s.organization_id = $1 AND s.email_account_id = a.id
-		     AND s.day > ($2::timestamptz AT TIME ZONE 'UTC')::date - $3::int
+		     AND s.day > $2::timestamp::date - $3::int
 		   WHERE a.organization_id = $1 AND ($4::uuid[] IS NULL OR a.id = ANY($4::uuid[]))
 		   GROUP BY a.id
 		 ), rated AS (
@@ -82,7 +95,7 @@ export async function updateAccountHealth(
 		 WHERE a.organization_id = $1 AND a.id = r.id AND old.id = a.id
 		 RETURNING a.id, a.email, r.sent, r.hard_bounces, r.complaints, r.bounce_rate, r.complaint_rate, a.health_score, a.status,
 		           (old.status = 'active' AND a.status = 'paused') AS paused_now`,
-		[tx.organizationId, now, windowDays, options.accountIds ?? null, bounceThreshold, complaintThreshold, minSent],
+		[tx.organizationId, options.now ?? new Date(), windowDays, options.accountIds ?? null, bounceThreshold, complaintThreshold, minSent],
 	);
 	const { rows: campaigns } = await tx.query<{ id: string; name: string }>(
 		`UPDATE campaigns c SET status = 'paused'

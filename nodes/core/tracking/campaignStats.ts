@@ -41,6 +41,17 @@ const COUNTERS = [
 	'complaints',
 ] as const;
 
+/** A stats row: the columns of the chosen groups (see GROUP_COLUMNS), then every counter. */
+type StatsRow = {
+	campaign_id?: string;
+	campaign_name?: string;
+	step?: number;
+	variant?: string | null;
+	account_id?: string | null;
+	account_email?: string | null;
+	day?: string;
+} & Record<(typeof COUNTERS)[number], number>;
+
 export interface StatsFilter {
 	campaignId?: string;
 	/** First and last UTC day included, as YYYY-MM-DD. */
@@ -64,7 +75,7 @@ export async function campaignStats(tx: TenantTx, filter: StatsFilter = {}): Pro
 	}
 	const select = groups.map((g) => GROUP_COLUMNS[g].select);
 	const key = groups.map((g) => GROUP_COLUMNS[g].key);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<StatsRow>(
 		`SELECT ${[...select, ...COUNTERS.map((c) => `COALESCE(sum(s.${c}), 0)::int AS ${c}`)].join(', ')}
 		 FROM campaign_stats_daily s
 		 JOIN campaigns c ON c.id = s.campaign_id AND c.organization_id = $1

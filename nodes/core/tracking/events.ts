@@ -150,12 +150,12 @@ export async function recordEvents(
 	const { rows: written } = await tx.query<{ id: string; is_unique: boolean | null }>(
 		`INSERT INTO email_activities AS a (id, organization_id, email_queue_id, lead_id, campaign_id, event_type, timestamp, metadata,
 		                                    ip_address, user_agent, n8n_execution_id)
-		 SELECT i.id, $1, i.queue_id, i.lead_id, i.campaign_id, i.type, i.at AT TIME ZONE 'UTC',
+		 SELECT i.id, $1, i.queue_id, i.lead_id, i.campaign_id, i.type, i.at,
 		        CASE WHEN i.type IN ('opened', 'clicked') AND NOT i.metadata ? 'machine'
 		             THEN i.metadata || jsonb_build_object('unique', i.id = ANY($11::uuid[]))
 		             ELSE i.metadata END,
 		        i.ip::inet, i.user_agent, $12
-		 FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::timestamptz[], $8::jsonb[], $9::text[], $10::text[])
+		 FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::timestamp[], $8::jsonb[], $9::text[], $10::text[])
 		   WITH ORDINALITY AS i(id, type, queue_id, lead_id, campaign_id, at, metadata, ip, user_agent, ord)
 		 ORDER BY i.ord
 		 ON CONFLICT (organization_id, (metadata ->> 'eventId')) WHERE metadata ? 'eventId' DO NOTHING
@@ -167,7 +167,7 @@ export async function recordEvents(
 			rows.map((x) => x.r.queue_id),
 			rows.map((x) => x.r.lead_id),
 			rows.map((x) => x.r.campaign_id),
-			rows.map((x) => (x.e.at ?? now).toISOString()),
+			rows.map((x) => x.e.at ?? now),
 			rows.map((x) => JSON.stringify(x.metadata)),
 			rows.map((x) => x.ip),
 			rows.map((x) => x.e.userAgent?.slice(0, 1000) ?? null),
@@ -209,15 +209,15 @@ async function markFirstHuman(tx: TenantTx, rows: Array<{ id: string; r: Resolve
 		['opened', 'first_opened_at'],
 		['clicked', 'first_clicked_at'],
 	] as const) {
-		const firsts = new Map<string, { id: string; at: string }>();
+		const firsts = new Map<string, { id: string; at: Date }>();
 		for (const { id, r, e } of rows) {
 			if (e.type !== type || e.machine || !r.queue_id || firsts.has(r.queue_id)) continue;
-			firsts.set(r.queue_id, { id, at: (e.at ?? new Date()).toISOString() });
+			firsts.set(r.queue_id, { id, at: e.at ?? new Date() });
 		}
 		if (firsts.size === 0) continue;
 		const { rows: won } = await tx.query<{ id: string }>(
-			`UPDATE email_queue q SET ${column} = f.at AT TIME ZONE 'UTC'
-			 FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[]) AS f(queue_id, id, at)
+			`UPDATE email_queue q SET ${column} = f.at
+			 FROM unnest($2::uuid[], $3::uuid[], $4::timestamp[]) AS f(queue_id, id, at)
 			 WHERE q.organization_id = $1 AND q.id = f.queue_id AND q.${column} IS NULL
 			 RETURNING f.id`,
 			[tx.organizationId, [...firsts.keys()], [...firsts.values()].map((f) => f.id), [...firsts.values()].map((f) => f.at)],
@@ -236,7 +236,7 @@ async function applyToLeads(tx: TenantTx, rows: Array<{ r: Resolved; e: EventInp
 		({ r, e }) => r.lead_id && (e.type === 'replied' || e.type === 'complained' || e.type === 'unsubscribed' || (e.type === 'bounced' && (e.bounceType ?? 'hard') === 'hard')),
 	);
 	if (stopping.length === 0) return;
-	await tx.query(
+	await tx.query<never>(
 		`WITH event AS (
 		   SELECT * FROM unnest($2::uuid[], $3::text[]) AS e(lead_id, type)
 		 ), affected AS (

@@ -1,6 +1,6 @@
 import { type AccountHealth, updateAccountHealth, type HealthOptions } from './accountHealth';
 import { type EventInput, type EventOutcome, recordEvents } from './events';
-import type { InboundClassification } from './inboundEmail';
+import type { InboundClassification } from './inboundClassification';
 import { verifyReturnPathToken } from './returnPath';
 import type { TenantTx } from '../db/tenantTransaction';
 import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
