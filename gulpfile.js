@@ -1,5 +1,6 @@
 // Build: clean dist/, compile TypeScript, then copy what n8n loads beside the compiled nodes (icons, codex
-// .node.json files) and the SQL and workflow files the package ships.
+// .node.json files) and the SQL and workflow files the package ships. Documentation (the schema specification
+// database/SPECIFICATION.md included) stays in the repository: dist/ holds what runs.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -24,7 +25,7 @@ function copyNodeAssets() {
 }
 
 function copyDatabase() {
-	return src('database/**/*.{sql,md}', { base: '.' }).pipe(dest(DIST));
+	return src('database/**/*.sql', { base: '.' }).pipe(dest(DIST));
 }
 
 function copyWorkflows(done) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** One column as the schema specification (database/README.md) writes it. */
+/** One column as the schema specification (database/SPECIFICATION.md) writes it. */
 export interface SpecColumn {
 	name: string;
 	/** PostgreSQL's information_schema spelling of the type, e.g. 'character varying(255)'. */
@@ -37,7 +37,7 @@ function pgType(specType: string): string {
 }
 
 /** Reads every table of the specification from its ```sql blocks. */
-export function readSpecSchema(file = join(__dirname, '..', '..', 'database', 'README.md')): SpecTable[] {
+export function readSpecSchema(file = join(__dirname, '..', '..', 'database', 'SPECIFICATION.md')): SpecTable[] {
 	const markdown = readFileSync(file, 'utf8');
 	const tables: SpecTable[] = [];
 	for (const [, block] of markdown.matchAll(/```sql\n([\s\S]*?)```/g)) {
