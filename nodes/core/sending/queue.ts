@@ -39,9 +39,6 @@ export interface ClaimedEmail {
 	previousMessageIds: string[];
 }
 
-const ts = (date: Date) => date.toISOString();
-
-
 /**
  * Claims up to `limit` due emails: returns expired leases to the queue, picks due emails of active campaigns, per
  * mailbox no more than it may still send today (its capacity minus what it sent and what is in flight), cancels
@@ -52,7 +49,7 @@ const ts = (date: Date) => date.toISOString();
 export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promise<ClaimedEmail[]> {
 	const limit = wholeNumber(options.limit, 'Batch Size', 1, 10_000);
 	const leaseSeconds = wholeNumber(options.leaseSeconds, 'Lease Seconds', 1, 86_400);
-	const now = ts(options.now ?? new Date());
+	const now = options.now ?? new Date();
 	const org = tx.organizationId;
 	// Mailboxes are locked first, in id order, as completeEmails and failEmails lock them too: taking them after
 	// queue rows would let two transactions wait for each other. Counting comes after locking: a statement that
@@ -63,24 +60,24 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		 WHERE a.organization_id = $1 AND ${eligibleMailboxSql('a', 3)}
 		   AND EXISTS (SELECT 1 FROM email_queue q
 		               WHERE q.organization_id = $1 AND q.email_account_id = a.id
-		                 AND ((q.status = 'queued' AND q.scheduled_at <= $2::timestamptz AT TIME ZONE 'UTC')
-		                   OR (q.status = 'sending' AND q.lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC')))
+		                 AND ((q.status = 'queued' AND q.scheduled_at <= $2::timestamp)
+		                   OR (q.status = 'sending' AND q.lease_expires_at < $2::timestamp)))
 		 ORDER BY a.id FOR UPDATE OF a`,
 		[org, now, SENDING_MIN_HEALTH_SCORE],
 	);
 	// A lease that expired belongs to a worker that died or stalled: the email goes back to the queue, and the new
 	// attempt gets a new token, so the old worker's late result is refused.
-	await tx.query(
+	await tx.query<never>(
 		`UPDATE email_queue SET status = 'queued', lease_token = NULL, lease_expires_at = NULL,
 		   error_message = 'lease expired: the worker did not report back in time'
-		 WHERE organization_id = $1 AND status = 'sending' AND lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC'`,
+		 WHERE organization_id = $1 AND status = 'sending' AND lease_expires_at < $2::timestamp`,
 		[org, now],
 	);
 	if (locked.length === 0) return [];
 	const { rows: mailboxes } = await tx.query<{ id: string; remaining: number }>(
 		`SELECT a.id,
-		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamptz AT TIME ZONE 'UTC')
-		        - ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $2::timestamptz AT TIME ZONE 'UTC')
+		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamp)
+		        - ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $2::timestamp)
 		        - (SELECT count(*)::int FROM email_queue s WHERE s.organization_id = $1 AND s.email_account_id = a.id AND s.status = 'sending')
 		          AS remaining
 		 FROM email_accounts a
@@ -96,7 +93,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		 SELECT p.id FROM mailbox m CROSS JOIN LATERAL (
 		   SELECT q.id, q.scheduled_at FROM email_queue q
 		   WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status = 'queued'
-		     AND q.scheduled_at <= $4::timestamptz AT TIME ZONE 'UTC'
+		     AND q.scheduled_at <= $4::timestamp
 		     AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = q.campaign_id AND c.organization_id = $1 AND c.status = 'active')
 		   ORDER BY q.scheduled_at LIMIT LEAST(m.remaining, $5)
 		   FOR UPDATE OF q SKIP LOCKED) p
@@ -106,7 +103,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	if (picked.length === 0) return [];
 	// What changed since scheduling, checked for the candidates only: the lead left the sequence, its address or
 	// domain was suppressed, or it clicked in a campaign that stops on clicks. Those are cancelled, not sent.
-	await tx.query(
+	await tx.query<never>(
 		`UPDATE email_queue q SET status = 'cancelled',
 		   error_message = CASE WHEN l.status <> 'active' THEN 'lead ' || l.status
 		                        WHEN stop.clicked THEN 'lead clicked (the campaign stops on clicks)'
@@ -124,8 +121,8 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	);
 	const { rows: claimed } = await tx.query<{ id: string }>(
 		`UPDATE email_queue q SET status = 'sending', lease_token = gen_random_uuid(),
-		   lease_expires_at = $3::timestamptz AT TIME ZONE 'UTC' + make_interval(secs => $4),
-		   attempts = COALESCE(q.attempts, 0) + 1, last_attempt_at = $3::timestamptz AT TIME ZONE 'UTC', n8n_execution_id = $5
+		   lease_expires_at = $3::timestamp + make_interval(secs => $4),
+		   attempts = COALESCE(q.attempts, 0) + 1, last_attempt_at = $3::timestamp, n8n_execution_id = $5
 		 WHERE q.organization_id = $1 AND q.id = ANY($2::uuid[]) AND q.status = 'queued'
 		 RETURNING q.id`,
 		[org, picked.map((row) => row.id), now, leaseSeconds, options.executionId ?? null],
@@ -219,7 +216,7 @@ export interface BatchOutcome {
 
 /** Locks the mailboxes of these queue rows in id order (the order claims lock them in), before any queue row. */
 async function lockMailboxesOf(tx: TenantTx, queueIds: string[]): Promise<void> {
-	await tx.query(
+	await tx.query<never>(
 		`SELECT a.id FROM email_accounts a
 		 WHERE a.organization_id = $1
 		   AND a.id IN (SELECT q.email_account_id FROM email_queue q WHERE q.organization_id = $1 AND q.id = ANY($2::uuid[]))
@@ -246,26 +243,26 @@ export async function completeEmails(
 		`WITH delivered AS (
 		   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS d(id, lease_token, message_id)
 		 ), sent AS (
-		   UPDATE email_queue q SET status = 'sent', sent_at = $5::timestamptz AT TIME ZONE 'UTC', message_id = d.message_id,
+		   UPDATE email_queue q SET status = 'sent', sent_at = $5::timestamp, message_id = d.message_id,
 		     lease_token = NULL, lease_expires_at = NULL, error_message = NULL, n8n_execution_id = COALESCE($6, q.n8n_execution_id)
 		   FROM delivered d
 		   WHERE q.organization_id = $1 AND q.id = d.id AND q.status = 'sending' AND q.lease_token = d.lease_token
 		   RETURNING q.id, q.lead_id, q.campaign_id, q.email_account_id, q.sequence_step, q.variant, q.message_id
 		 ), activity AS (
 		   INSERT INTO email_activities (organization_id, email_queue_id, lead_id, campaign_id, event_type, timestamp, metadata, n8n_execution_id)
-		   SELECT $1, s.id, s.lead_id, s.campaign_id, 'sent', $5::timestamptz AT TIME ZONE 'UTC',
+		   SELECT $1, s.id, s.lead_id, s.campaign_id, 'sent', $5::timestamp,
 		          jsonb_strip_nulls(jsonb_build_object('step', s.sequence_step, 'variant', s.variant, 'accountId', s.email_account_id,
 		                                               'messageId', s.message_id)), $6
 		   FROM sent s
 		 ), counted AS (
 		   UPDATE email_accounts a SET
-		     current_sent_today = ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $5::timestamptz AT TIME ZONE 'UTC') + n.sent,
-		     counter_date = ophir_local_date(a.settings ->> 'timezone', $5::timestamptz AT TIME ZONE 'UTC'),
-		     last_sent_at = $5::timestamptz AT TIME ZONE 'UTC'
+		     current_sent_today = ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $5::timestamp) + n.sent,
+		     counter_date = ophir_local_date(a.settings ->> 'timezone', $5::timestamp),
+		     last_sent_at = $5::timestamp
 		   FROM (SELECT email_account_id, count(*)::int AS sent FROM sent GROUP BY 1) n
 		   WHERE a.organization_id = $1 AND a.id = n.email_account_id
 		 ), moved AS (
-		   UPDATE leads l SET sequence_position = s.sequence_step, last_step_sent_at = $5::timestamptz AT TIME ZONE 'UTC',
+		   UPDATE leads l SET sequence_position = s.sequence_step, last_step_sent_at = $5::timestamp,
 		     status = CASE WHEN s.sequence_step >= jsonb_array_length(COALESCE(c.config -> 'sequence', '[]')) AND l.status = 'active'
 		                   THEN 'completed' ELSE l.status END
 		   FROM sent s JOIN campaigns c ON c.id = s.campaign_id AND c.organization_id = $1
@@ -277,7 +274,7 @@ export async function completeEmails(
 			deliveries.map((d) => d.id),
 			deliveries.map((d) => d.leaseToken),
 			deliveries.map((d) => d.messageId),
-			ts(now),
+			now,
 			executionId,
 		],
 	);
@@ -333,7 +330,7 @@ export async function failEmails(
 		   UPDATE email_queue q SET
 		     status = CASE WHEN f.kind = 'mailbox' OR (f.kind = 'retry' AND q.attempts < $7) THEN 'queued' ELSE 'failed' END,
 		     scheduled_at = CASE
-		       WHEN f.kind = 'retry' AND q.attempts < $7 THEN $8::timestamptz AT TIME ZONE 'UTC'
+		       WHEN f.kind = 'retry' AND q.attempts < $7 THEN $8::timestamp
 		         + make_interval(secs => LEAST($10::float8, $9::float8 * power(2, GREATEST(q.attempts, 1) - 1)))
 		       ELSE q.scheduled_at END,
 		     attempts = CASE WHEN f.kind = 'mailbox' THEN GREATEST(q.attempts - 1, 0) ELSE q.attempts END,
@@ -346,7 +343,7 @@ export async function failEmails(
 		   RETURNING q.id, q.lead_id, q.campaign_id, q.email_account_id, q.sequence_step, f.kind, f.error, f.smtp_code
 		 ), bounced AS (
 		   INSERT INTO email_activities (organization_id, email_queue_id, lead_id, campaign_id, event_type, timestamp, metadata, n8n_execution_id)
-		   SELECT $1, b.id, b.lead_id, b.campaign_id, 'bounced', $8::timestamptz AT TIME ZONE 'UTC',
+		   SELECT $1, b.id, b.lead_id, b.campaign_id, 'bounced', $8::timestamp,
 		          jsonb_strip_nulls(jsonb_build_object('bounceType', 'hard', 'source', 'smtp', 'smtpCode', b.smtp_code,
 		                                               'reason', b.error, 'step', b.sequence_step, 'accountId', b.email_account_id)), $11
 		   FROM failed b WHERE b.kind = 'bounce'
@@ -372,7 +369,7 @@ export async function failEmails(
 			failures.map((f) => f.error.slice(0, 2000)),
 			failures.map((f) => f.smtpCode ?? null),
 			maxAttempts,
-			ts(now),
+			now,
 			policy.backoffSeconds,
 			MAX_BACKOFF_SECONDS,
 			executionId,
@@ -390,11 +387,11 @@ export async function failEmails(
 export async function resetDailyCounters(tx: TenantTx, { now = new Date() }: { now?: Date } = {}): Promise<{ reset: number; accounts: string[] }> {
 	const { rows } = await tx.query<{ email: string }>(
 		`UPDATE email_accounts SET current_sent_today = 0,
-		   counter_date = ophir_local_date(settings ->> 'timezone', $2::timestamptz AT TIME ZONE 'UTC')
+		   counter_date = ophir_local_date(settings ->> 'timezone', $2::timestamp)
 		 WHERE organization_id = $1
-		   AND counter_date IS DISTINCT FROM ophir_local_date(settings ->> 'timezone', $2::timestamptz AT TIME ZONE 'UTC')
+		   AND counter_date IS DISTINCT FROM ophir_local_date(settings ->> 'timezone', $2::timestamp)
 		 RETURNING email`,
-		[tx.organizationId, ts(now)],
+		[tx.organizationId, now],
 	);
 	return { reset: rows.length, accounts: rows.map((row) => row.email).sort() };
 }
@@ -419,7 +416,7 @@ export interface QueueStats {
 }
 
 export async function queueStats(tx: TenantTx, { now = new Date() }: { now?: Date } = {}): Promise<QueueStats> {
-	const params = [tx.organizationId, ts(now)];
+	const params = [tx.organizationId, now];
 	const { rows: statuses } = await tx.query<{ status: string; n: number }>(
 		'SELECT status, count(*)::int AS n FROM email_queue WHERE organization_id = $1 GROUP BY status ORDER BY status',
 		[tx.organizationId],
@@ -428,17 +425,26 @@ export async function queueStats(tx: TenantTx, { now = new Date() }: { now?: Dat
 		`SELECT count(*) FILTER (WHERE status = 'queued')::int AS due, min(scheduled_at) FILTER (WHERE status = 'queued') AS oldest,
 		        count(*) FILTER (WHERE status = 'sending')::int AS expired
 		 FROM email_queue
-		 WHERE organization_id = $1 AND ((status = 'queued' AND scheduled_at <= $2::timestamptz AT TIME ZONE 'UTC')
-		    OR (status = 'sending' AND lease_expires_at < $2::timestamptz AT TIME ZONE 'UTC'))`,
+		 WHERE organization_id = $1 AND ((status = 'queued' AND scheduled_at <= $2::timestamp)
+		    OR (status = 'sending' AND lease_expires_at < $2::timestamp))`,
 		params,
 	);
-	const { rows: accounts } = await tx.query(
+	const { rows: accounts } = await tx.query<{
+		id: string;
+		email: string;
+		status: string;
+		eligible: boolean;
+		capacity_today: number;
+		sent_today: number;
+		in_flight: number;
+		queued_due: number;
+	}>(
 		`SELECT a.id, a.email, a.status, (${eligibleMailboxSql('a', 3)}) AS eligible,
-		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamptz AT TIME ZONE 'UTC') AS capacity_today,
-		        ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $2::timestamptz AT TIME ZONE 'UTC') AS sent_today,
+		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamp) AS capacity_today,
+		        ophir_account_sent_today(a.current_sent_today, a.counter_date, a.settings, $2::timestamp) AS sent_today,
 		        (SELECT count(*)::int FROM email_queue q WHERE q.organization_id = $1 AND q.email_account_id = a.id AND q.status = 'sending') AS in_flight,
 		        (SELECT count(*)::int FROM email_queue q WHERE q.organization_id = $1 AND q.email_account_id = a.id AND q.status = 'queued'
-		           AND q.scheduled_at <= $2::timestamptz AT TIME ZONE 'UTC') AS queued_due
+		           AND q.scheduled_at <= $2::timestamp) AS queued_due
 		 FROM email_accounts a WHERE a.organization_id = $1 ORDER BY a.email`,
 		[...params, SENDING_MIN_HEALTH_SCORE],
 	);

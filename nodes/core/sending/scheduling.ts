@@ -246,29 +246,29 @@ async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 		   ORDER BY a.id FOR UPDATE
 		 )
 		 SELECT m.id, m.zone, m.window,
-		        ophir_account_sent_today(m.current_sent_today, m.counter_date, m.settings, $3::timestamptz AT TIME ZONE 'UTC') AS sent_today,
+		        ophir_account_sent_today(m.current_sent_today, m.counter_date, m.settings, $3::timestamp) AS sent_today,
 		        (SELECT array_agg(ophir_local_date(m.zone, d)::text ORDER BY d) FROM generate_series(
-		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS days,
+		           $3::timestamp, $3::timestamp + interval '${HORIZON_DAYS} days', interval '1 day') d) AS days,
 		        (SELECT array_agg(ophir_account_capacity(m.daily_limit, m.warmup_status, m.settings, d) ORDER BY d) FROM generate_series(
-		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS capacities,
+		           $3::timestamp, $3::timestamp + interval '${HORIZON_DAYS} days', interval '1 day') d) AS capacities,
 		        b.days AS booked_days, b.counts AS booked_counts,
 		        -- The last send and the sends booked from a day ago on: a new send keeps the gap to each of them.
 		        ARRAY(SELECT extract(epoch FROM t)::float8 * 1000 FROM (
 		                SELECT q.scheduled_at FROM email_queue q
 		                WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status IN ('queued', 'sending')
-		                  AND q.scheduled_at >= $3::timestamptz AT TIME ZONE 'UTC' - interval '1 day'
-		                UNION ALL SELECT m.last_sent_at WHERE m.last_sent_at >= $3::timestamptz AT TIME ZONE 'UTC' - interval '1 day'
+		                  AND q.scheduled_at >= $3::timestamp - interval '1 day'
+		                UNION ALL SELECT m.last_sent_at WHERE m.last_sent_at >= $3::timestamp - interval '1 day'
 		              ) booked(t) ORDER BY t) AS booked_times
 		 FROM mailbox m
 		 LEFT JOIN LATERAL (
 		   SELECT array_agg(day::text) AS days, array_agg(n) AS counts FROM (
 		     -- An overdue email is sent today.
-		     SELECT ophir_local_date(m.zone, GREATEST(q.scheduled_at, $3::timestamptz AT TIME ZONE 'UTC')) AS day, count(*)::int AS n
+		     SELECT ophir_local_date(m.zone, GREATEST(q.scheduled_at, $3::timestamp)) AS day, count(*)::int AS n
 		     FROM email_queue q
 		     WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status IN ('queued', 'sending')
 		     GROUP BY 1) per_day
 		 ) b ON true`,
-		[tx.organizationId, ids, now.toISOString(), SENDING_MIN_HEALTH_SCORE],
+		[tx.organizationId, ids, now, SENDING_MIN_HEALTH_SCORE],
 	);
 	const mailboxes = new Map<string, MailboxSchedule>();
 	for (const row of rows) {
@@ -288,9 +288,9 @@ async function newLeadQuotas(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 		`SELECT c.id AS campaign_id,
 		        (SELECT count(*)::int FROM email_queue q
 		         WHERE q.organization_id = $1 AND q.campaign_id = c.id AND q.sequence_step = 1
-		           AND q.created_at >= c.since AT TIME ZONE 'UTC') AS started
-		 FROM unnest($2::uuid[], $3::timestamptz[]) AS c(id, since)`,
-		[tx.organizationId, capped.map((c) => c.id), capped.map((c) => startOfLocalDay(now, c.config.timezone).toISOString())],
+		           AND q.created_at >= c.since) AS started
+		 FROM unnest($2::uuid[], $3::timestamp[]) AS c(id, since)`,
+		[tx.organizationId, capped.map((c) => c.id), capped.map((c) => startOfLocalDay(now, c.config.timezone))],
 	);
 	const started = new Map(rows.map((row) => [row.campaign_id, row.started]));
 	return new Map(capped.map((c) => [c.id, Math.max(0, c.config.dailyNewLeadsCap! - (started.get(c.id) ?? 0))]));
@@ -326,7 +326,7 @@ async function dueLeads(
 		          row_number() OVER (PARTITION BY l.campaign_id, s.number ORDER BY l.created_at, l.id) AS rank
 		   FROM leads l JOIN step s ON s.campaign_id = l.campaign_id AND s.number = l.sequence_position + 1
 		   WHERE l.organization_id = $1 AND l.status = 'active'
-		     AND COALESCE(l.last_step_sent_at, l.created_at) + make_interval(mins => s.delay_minutes) <= $7::timestamptz AT TIME ZONE 'UTC'
+		     AND COALESCE(l.last_step_sent_at, l.created_at) + make_interval(mins => s.delay_minutes) <= $7::timestamp
 		     AND NOT EXISTS (SELECT 1 FROM email_queue q WHERE q.campaign_id = l.campaign_id AND q.lead_id = l.id AND q.sequence_step = s.number)
 		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'email' AND u.email = l.email)
 		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u
@@ -344,7 +344,7 @@ async function dueLeads(
 			steps.map((s) => s.delay),
 			steps.map((s) => s.quota),
 			steps.map((s) => s.stopOnClick),
-			now.toISOString(),
+			now,
 			limit,
 		],
 	);
@@ -511,9 +511,9 @@ async function writeBatch(tx: TenantTx, batch: NewRow[], executionId: string | n
 	const { rows } = await tx.query<WrittenRow>(
 		`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, subject, body,
 		                          scheduled_at, status, error_message, n8n_execution_id, created_at)
-		 SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12,
-		        $13::timestamptz AT TIME ZONE 'UTC'
-		 FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+		 SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error, $12,
+		        $13::timestamp
+		 FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamp[], $10::text[], $11::text[])
 		   AS i(campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error)
 		 ON CONFLICT (campaign_id, lead_id, sequence_step) DO NOTHING
 		 RETURNING campaign_id, sequence_step, status`,
@@ -526,11 +526,11 @@ async function writeBatch(tx: TenantTx, batch: NewRow[], executionId: string | n
 			batch.map((r) => r.variant),
 			batch.map((r) => r.subject),
 			batch.map((r) => r.body),
-			batch.map((r) => r.scheduledAt.toISOString()),
+			batch.map((r) => r.scheduledAt),
 			batch.map((r) => r.status),
 			batch.map((r) => r.error),
 			executionId,
-			now.toISOString(),
+			now,
 		],
 	);
 	return rows;
