@@ -1,7 +1,7 @@
 import { transitionCampaign } from '../nodes/core/outreach/campaigns';
 import { setEmailAccountPaused } from '../nodes/core/outreach/emailAccounts';
 import { importLeads } from '../nodes/core/outreach/leads';
-import { queueStats } from '../nodes/core/sending/queue';
+import { queueStats } from '../nodes/core/sending/queueStats';
 import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
 import { SecretBox } from '../nodes/core/db/secretBox';
 import { sendDueEmails } from '../nodes/core/sending/sender';
