@@ -4,7 +4,8 @@ import { type CampaignConfig, parseCampaignConfig, stepDelayMinutes } from '../o
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
 import { wholeNumber } from '../validation/numbers';
 import { leadRenderContext, renderMessage } from './templateRendering';
-import { isTimeZone, localDate, nextSendTime, type SendingWindow, startOfLocalDay } from './sendingWindow';
+import { nextSendTime, type SendingWindow } from './sendingWindow';
+import { isTimeZone, localDate, startOfLocalDay } from './timeZones';
 import type { TenantTx } from '../db/tenantTransaction';
 
 /**
