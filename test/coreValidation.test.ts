@@ -13,7 +13,7 @@ import {
 } from '../nodes/core/outreach/emailAccounts';
 import { InvalidInputError } from '../nodes/core/validation/errors';
 import { changeTags, eraseLeads, getLead, importLeads, listLeads, saveLead, setLeadStatus, updateLead } from '../nodes/core/outreach/leads';
-import { completeEmails, failEmails } from '../nodes/core/sending/queue';
+import { completeEmails, failEmails } from '../nodes/core/sending/queueResults';
 import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
 import { sendDueEmails } from '../nodes/core/sending/sender';
 import { SecretBox } from '../nodes/core/db/secretBox';

@@ -1,13 +1,8 @@
 import nodemailer from 'nodemailer';
 
 import { InvalidInputError } from '../nodes/core/validation/errors';
-import {
-	type ComposeInput,
-	composeMessage,
-	htmlToText,
-	messageIdFor,
-	trackableLinks,
-} from '../nodes/core/sending/messageComposer';
+import { htmlToText, trackableLinks } from '../nodes/core/sending/emailHtml';
+import { type ComposeInput, composeMessage, messageIdFor } from '../nodes/core/sending/messageComposer';
 import { verifyReturnPathToken } from '../nodes/core/tracking/returnPath';
 import { trackingUrl, verifyTrackingToken } from '../nodes/core/tracking/trackingToken';
 

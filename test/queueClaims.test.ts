@@ -1,6 +1,8 @@
 import { transitionCampaign } from '../nodes/core/outreach/campaigns';
 import { setLeadStatus } from '../nodes/core/outreach/leads';
-import { claimDueEmails, completeEmails, failEmails, queueStats, resetDailyCounters } from '../nodes/core/sending/queue';
+import { claimDueEmails } from '../nodes/core/sending/queueClaims';
+import { completeEmails, failEmails } from '../nodes/core/sending/queueResults';
+import { queueStats, resetDailyCounters } from '../nodes/core/sending/queueStats';
 import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
 import { SecretBox } from '../nodes/core/db/secretBox';
 import { sendDueEmails } from '../nodes/core/sending/sender';

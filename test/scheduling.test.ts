@@ -1,11 +1,12 @@
 import { transitionCampaign } from '../nodes/core/outreach/campaigns';
 import { setEmailAccountPaused } from '../nodes/core/outreach/emailAccounts';
 import { importLeads } from '../nodes/core/outreach/leads';
-import { queueStats } from '../nodes/core/sending/queue';
+import { queueStats } from '../nodes/core/sending/queueStats';
 import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
 import { SecretBox } from '../nodes/core/db/secretBox';
 import { sendDueEmails } from '../nodes/core/sending/sender';
-import { localDate, type SendingWindow, startOfLocalDay } from '../nodes/core/sending/sendingWindow';
+import { type SendingWindow } from '../nodes/core/sending/sendingWindow';
+import { localDate, startOfLocalDay } from '../nodes/core/sending/timeZones';
 import { addSuppression } from '../nodes/core/outreach/suppressions';
 import type { MailSender } from '../nodes/core/sending/transportPool';
 import { createTestDatabase, type TestDatabase } from './support/database';

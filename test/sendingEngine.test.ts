@@ -1,5 +1,5 @@
 import type { CampaignConfigInput } from '../nodes/core/outreach/campaignConfig';
-import { queueStats } from '../nodes/core/sending/queue';
+import { queueStats } from '../nodes/core/sending/queueStats';
 import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
 import { SecretBox } from '../nodes/core/db/secretBox';
 import { type Mailbox, type SendDueOptions, type SendSummary, sendDueEmails } from '../nodes/core/sending/sender';

@@ -1,13 +1,6 @@
 import { InvalidInputError } from '../nodes/core/validation/errors';
-import {
-	isTimeZone,
-	localDate,
-	nextSendTime,
-	startOfLocalDay,
-	zonedTimeToInstant,
-	type SendingWindow,
-	type Weekday,
-} from '../nodes/core/sending/sendingWindow';
+import { nextSendTime, type SendingWindow, type Weekday } from '../nodes/core/sending/sendingWindow';
+import { isTimeZone, localDate, startOfLocalDay, zonedTimeToInstant } from '../nodes/core/sending/timeZones';
 
 // jest.config.js runs tests with TZ=America/New_York: every expectation here is an explicit UTC instant and every
 // local reading goes through Intl with an explicit zone, so nothing depends on the process zone.

@@ -29,7 +29,8 @@ async function ophirCycle(db, count, log) {
 	const { ids } = await mailboxes(tenant, 10, { dailyLimit: count });
 	const campaign = await activeCampaign(tenant, ids);
 	await seedDueEmails(db, tenant, campaign.id, ids, count);
-	const { claimDueEmails, completeEmails } = dist('sending/queue');
+	const { claimDueEmails } = dist('sending/queueClaims');
+	const { completeEmails } = dist('sending/queueResults');
 	let done = 0;
 	const start = now();
 	await Promise.all(

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type ClaimedEmail, claimDueEmails, failEmails } from '../../core/sending/queue';
+import { type ClaimedEmail, claimDueEmails } from '../../core/sending/queueClaims';
+import { failEmails } from '../../core/sending/queueResults';
 import { composeClaimed } from '../../core/sending/sender';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';

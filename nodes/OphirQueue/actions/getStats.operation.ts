@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { queueStats } from '../../core/sending/queue';
+import { queueStats } from '../../core/sending/queueStats';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [];

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { DatabaseSettings, PoolLimits } from './connectionSettings';
 import { wholeNumber } from '../validation/numbers';
 import { poolStats } from './pool';
-import { queueStats } from '../sending/queue';
+import { queueStats } from '../sending/queueStats';
 import type { TenantRunner } from './tenantTransaction';
 
 /**

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 import { OphirError } from '../validation/errors';
 import { parseJson } from '../validation/json';
-import { isTimeZone } from '../sending/sendingWindow';
+import { END_HOURS, hoursInOrder, START_HOURS, WEEKDAYS } from '../sending/sendingWindow';
+import { isTimeZone } from '../sending/timeZones';
 import { assertStorableJson } from '../validation/text';
 
 /**
@@ -51,19 +52,17 @@ const step = z
 		if (!value.variants) requireContent(value, ctx);
 	});
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-
 const sendingWindow = z
 	.object({
 		weekdays: z
 			.array(z.enum(WEEKDAYS, { errorMap: () => ({ message: `must be one of ${WEEKDAYS.join(', ')}` }) }))
 			.min(1, 'must name at least one day')
 			.default(['mon', 'tue', 'wed', 'thu', 'fri']),
-		startHour: wholeNumber(0, 23).default(9),
-		endHour: wholeNumber(1, 24).default(17),
+		startHour: wholeNumber(START_HOURS.min, START_HOURS.max).default(9),
+		endHour: wholeNumber(END_HOURS.min, END_HOURS.max).default(17),
 	})
 	.strict()
-	.refine((w) => w.startHour < w.endHour, { path: ['endHour'], message: 'must be after startHour' });
+	.refine((w) => hoursInOrder(w.startHour, w.endHour), { path: ['endHour'], message: 'must be after startHour' });
 
 export const campaignConfigSchema = z
 	.object({

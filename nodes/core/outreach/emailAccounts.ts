@@ -1,4 +1,3 @@
-import { WEEKDAYS } from './campaignConfig';
 import { requireEmail } from '../validation/emailAddress';
 import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
 import { requireUuid } from '../validation/ids';
@@ -6,7 +5,8 @@ import { wholeNumber } from '../validation/numbers';
 import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from '../sending/mailTransport';
 import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { SecretBox } from '../db/secretBox';
-import { isTimeZone } from '../sending/sendingWindow';
+import { END_HOURS, hoursInOrder, isWeekdayList, START_HOURS, WEEKDAYS_EXPECTED } from '../sending/sendingWindow';
+import { isTimeZone } from '../sending/timeZones';
 import type { TenantRunner, TenantTx } from '../db/tenantTransaction';
 import { optionalText, requiredText } from '../validation/text';
 import { organizationUserId } from './users';
@@ -136,14 +136,12 @@ function sendingWindow(raw: unknown): AccountSettings['sendingWindow'] {
 	}
 	const window: NonNullable<AccountSettings['sendingWindow']> = {};
 	if (weekdays !== undefined) {
-		if (!Array.isArray(weekdays) || weekdays.length === 0 || !weekdays.every((d) => (WEEKDAYS as readonly unknown[]).includes(d))) {
-			throw new InvalidInputError('Sending Window Weekdays', `a non-empty list of ${WEEKDAYS.join(', ')}`, weekdays);
-		}
-		window.weekdays = [...new Set(weekdays as string[])];
+		if (!isWeekdayList(weekdays)) throw new InvalidInputError('Sending Window Weekdays', WEEKDAYS_EXPECTED, weekdays);
+		window.weekdays = [...new Set(weekdays)];
 	}
-	if (startHour !== undefined) window.startHour = wholeNumber(startHour, 'Sending Window Start Hour', 0, 23);
-	if (endHour !== undefined) window.endHour = wholeNumber(endHour, 'Sending Window End Hour', 1, 24);
-	if (window.startHour !== undefined && window.endHour !== undefined && window.startHour >= window.endHour) {
+	if (startHour !== undefined) window.startHour = wholeNumber(startHour, 'Sending Window Start Hour', START_HOURS.min, START_HOURS.max);
+	if (endHour !== undefined) window.endHour = wholeNumber(endHour, 'Sending Window End Hour', END_HOURS.min, END_HOURS.max);
+	if (window.startHour !== undefined && window.endHour !== undefined && !hoursInOrder(window.startHour, window.endHour)) {
 		throw new InvalidInputError('Sending Window End Hour', `after the start hour (${window.startHour})`, window.endHour);
 	}
 	return window;

@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
-
 import { type CampaignConfig, parseCampaignConfig, stepDelayMinutes } from '../outreach/campaignConfig';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
 import { wholeNumber } from '../validation/numbers';
-import { leadRenderContext, renderMessage } from './templateRendering';
-import { isTimeZone, localDate, nextSendTime, type SendingWindow, startOfLocalDay } from './sendingWindow';
+import { campaignRotation, HORIZON_DAYS, MailboxSchedule, type RotationEntry, SlotPlanner } from './mailboxSlots';
+import type { SendingWindow } from './sendingWindow';
+import { type LeadToRender, renderStep, type StepTemplate } from './stepRendering';
+import { isTimeZone, localDate, startOfLocalDay } from './timeZones';
 import type { TenantTx } from '../db/tenantTransaction';
 
 /**
  * Schedule Due Steps: one pass that turns every due sequence step of the organization's active campaigns into an
  * email_queue row with its rendered subject and body, its mailbox and its send time. The database does the
- * selection (one statement over all due leads) and the writing (one statement per batch); this module only renders
- * and places each email in time, in memory.
+ * selection (one statement over all due leads) and the writing (one statement per batch); in between each email is
+ * rendered (stepRendering) and placed in time on a mailbox (mailboxSlots), in memory.
  */
 
 export interface ScheduleOptions {
@@ -44,12 +44,7 @@ export interface ScheduleResult {
 	campaigns: CampaignScheduleResult[];
 }
 
-/** How far ahead bookings go: a mailbox full for a week leaves its leads for a later run. */
-const HORIZON_DAYS = 7;
-const DAY_MS = 86_400_000;
 const WRITE_BATCH = 5000;
-/** email_queue.subject is VARCHAR(500). */
-const MAX_SUBJECT_LENGTH = 500;
 
 interface ActiveCampaign {
 	id: string;
@@ -57,21 +52,8 @@ interface ActiveCampaign {
 	config: CampaignConfig;
 }
 
-interface DueLead {
-	id: string;
+interface DueLead extends LeadToRender {
 	campaign_id: string;
-	email: string;
-	first_name: string | null;
-	last_name: string | null;
-	company: string | null;
-	data: Record<string, unknown> | null;
-	step: number;
-}
-
-interface Template {
-	subject: string;
-	body: string;
-	variables: Record<string, unknown>;
 }
 
 interface NewRow {
@@ -85,115 +67,6 @@ interface NewRow {
 	scheduledAt: Date;
 	status: 'queued' | 'failed';
 	error: string | null;
-}
-
-/**
- * A mailbox's bookable capacity per local day (its own time zone) and the times of its booked sends, so that a new
- * send keeps the campaign's gap to every other one of the mailbox, before or after it (a lead in Tokyo may go out
- * hours before a lead in New York booked earlier in the same run).
- */
-class MailboxSchedule {
-	private readonly perDay = new Map<string, number>();
-	private cachedDay = { start: 0, end: 0, key: '' };
-	/** Emails booked by this run: breaks ties between mailboxes free at the same time, so rotation stays even. */
-	bookedThisRun = 0;
-	/** Changes with every booking: a slot computed at an earlier version may be stale. */
-	version = 0;
-
-	constructor(
-		readonly id: string,
-		private readonly zone: string,
-		private readonly capacityByDay: Map<string, number>,
-		/** Booked send times (ms), ascending. */
-		private readonly times: number[],
-		readonly window: Partial<SendingWindow> | undefined,
-	) {}
-
-	/** Counts `count` sends on a local day (without a time: sent already, or loaded from the queue). */
-	countOn(dayKey: string, count: number): void {
-		this.perDay.set(dayKey, (this.perDay.get(dayKey) ?? 0) + count);
-		this.version++;
-	}
-
-	book(time: number, dayKey: string): void {
-		this.countOn(dayKey, 1);
-		let at = this.times.length;
-		while (at > 0 && this.times[at - 1] > time) at--;
-		this.times.splice(at, 0, time);
-		this.bookedThisRun++;
-	}
-
-	/** The account's local day that contains `time`: its key and when it ends. */
-	private dayOf(time: number): { key: string; end: number } {
-		if (time < this.cachedDay.start || time >= this.cachedDay.end) {
-			const start = startOfLocalDay(new Date(time), this.zone).getTime();
-			// The next local midnight: from well inside the next day (days last 23 to 25 hours).
-			const end = startOfLocalDay(new Date(start + DAY_MS + 4 * 3_600_000), this.zone).getTime();
-			this.cachedDay = { start, end, key: localDate(new Date(time), this.zone) };
-		}
-		return this.cachedDay;
-	}
-
-	/** Whether the mailbox can take one more email on the local day of `time`; when not, when its next day starts. */
-	private roomAt(time: number): { key: string } | { fullUntil: number } | undefined {
-		const day = this.dayOf(time);
-		const capacity = this.capacityByDay.get(day.key);
-		if (capacity === undefined) return undefined; // beyond the horizon
-		return (this.perDay.get(day.key) ?? 0) < capacity ? { key: day.key } : { fullUntil: day.end };
-	}
-
-	/** The earliest time from `time` that is at least `gapMs` away from every booked send. */
-	private clearOf(time: number, gapMs: number): number {
-		if (gapMs <= 0) return time;
-		let low = 0;
-		let high = this.times.length;
-		while (low < high) {
-			const mid = (low + high) >> 1;
-			if (this.times[mid] <= time - gapMs) low = mid + 1;
-			else high = mid;
-		}
-		let clear = time;
-		for (let i = low; i < this.times.length && this.times[i] < clear + gapMs; i++) clear = Math.max(clear, this.times[i] + gapMs);
-		return clear;
-	}
-
-	/**
-	 * The earliest time from `earliest` the window allows, the mailbox's day has room and the gap to its other sends
-	 * holds (pushed past a neighbour by the gap plus a random jitter), or undefined within the horizon.
-	 */
-	slot(
-		earliest: number,
-		window: SendingWindow,
-		zone: string,
-		pacing: { gapMs: number; jitterMs: number; random: () => number },
-	): { time: number; dayKey: string } | undefined {
-		let time = earliest;
-		for (let tries = 0; tries <= this.times.length + HORIZON_DAYS * 4; tries++) {
-			time = nextSendTime(new Date(time), window, zone).getTime();
-			const room = this.roomAt(time);
-			if (!room) return undefined;
-			if ('fullUntil' in room) {
-				time = room.fullUntil;
-				continue;
-			}
-			const clear = this.clearOf(time, pacing.gapMs);
-			if (clear === time) return { time, dayKey: room.key };
-			time = clear + pacing.random() * pacing.jitterMs;
-		}
-		return undefined;
-	}
-}
-
-/** A deterministic pick by weight: the same lead always gets the same variant of a step. */
-function pickVariant<T extends { weight: number }>(variants: T[], leadId: string, step: number): { variant: T; index: number } {
-	const total = variants.reduce((sum, v) => sum + v.weight, 0);
-	const point = (createHash('sha256').update(`${leadId}:${step}`).digest().readUInt32BE(0) / 2 ** 32) * total;
-	let reached = 0;
-	for (let index = 0; index < variants.length; index++) {
-		reached += variants[index].weight;
-		if (point < reached) return { variant: variants[index], index };
-	}
-	return { variant: variants[variants.length - 1], index: variants.length - 1 };
 }
 
 /** The active campaigns, locked; one whose stored config no longer parses is reported, not scheduled. */
@@ -212,9 +85,9 @@ async function lockActiveCampaigns(tx: TenantTx): Promise<Array<ActiveCampaign |
 	});
 }
 
-async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise<Map<string, Template>> {
+async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise<Map<string, StepTemplate>> {
 	const ids = campaigns.flatMap((c) => c.config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]));
-	const { rows } = await tx.query<Template & { id: string }>(
+	const { rows } = await tx.query<StepTemplate & { id: string }>(
 		'SELECT id, subject, body, variables FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[])',
 		[tx.organizationId, [...new Set(ids.filter(Boolean))]],
 	);
@@ -246,29 +119,29 @@ async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 		   ORDER BY a.id FOR UPDATE
 		 )
 		 SELECT m.id, m.zone, m.window,
-		        ophir_account_sent_today(m.current_sent_today, m.counter_date, m.settings, $3::timestamptz AT TIME ZONE 'UTC') AS sent_today,
+		        ophir_account_sent_today(m.current_sent_today, m.counter_date, m.settings, $3::timestamp) AS sent_today,
 		        (SELECT array_agg(ophir_local_date(m.zone, d)::text ORDER BY d) FROM generate_series(
-		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS days,
+		           $3::timestamp, $3::timestamp + interval '${HORIZON_DAYS} days', interval '1 day') d) AS days,
 		        (SELECT array_agg(ophir_account_capacity(m.daily_limit, m.warmup_status, m.settings, d) ORDER BY d) FROM generate_series(
-		           $3::timestamptz AT TIME ZONE 'UTC', $3::timestamptz AT TIME ZONE 'UTC' + interval '${HORIZON_DAYS} days', interval '1 day') d) AS capacities,
+		           $3::timestamp, $3::timestamp + interval '${HORIZON_DAYS} days', interval '1 day') d) AS capacities,
 		        b.days AS booked_days, b.counts AS booked_counts,
 		        -- The last send and the sends booked from a day ago on: a new send keeps the gap to each of them.
 		        ARRAY(SELECT extract(epoch FROM t)::float8 * 1000 FROM (
 		                SELECT q.scheduled_at FROM email_queue q
 		                WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status IN ('queued', 'sending')
-		                  AND q.scheduled_at >= $3::timestamptz AT TIME ZONE 'UTC' - interval '1 day'
-		                UNION ALL SELECT m.last_sent_at WHERE m.last_sent_at >= $3::timestamptz AT TIME ZONE 'UTC' - interval '1 day'
+		                  AND q.scheduled_at >= $3::timestamp - interval '1 day'
+		                UNION ALL SELECT m.last_sent_at WHERE m.last_sent_at >= $3::timestamp - interval '1 day'
 		              ) booked(t) ORDER BY t) AS booked_times
 		 FROM mailbox m
 		 LEFT JOIN LATERAL (
 		   SELECT array_agg(day::text) AS days, array_agg(n) AS counts FROM (
 		     -- An overdue email is sent today.
-		     SELECT ophir_local_date(m.zone, GREATEST(q.scheduled_at, $3::timestamptz AT TIME ZONE 'UTC')) AS day, count(*)::int AS n
+		     SELECT ophir_local_date(m.zone, GREATEST(q.scheduled_at, $3::timestamp)) AS day, count(*)::int AS n
 		     FROM email_queue q
 		     WHERE q.organization_id = $1 AND q.email_account_id = m.id AND q.status IN ('queued', 'sending')
 		     GROUP BY 1) per_day
 		 ) b ON true`,
-		[tx.organizationId, ids, now.toISOString(), SENDING_MIN_HEALTH_SCORE],
+		[tx.organizationId, ids, now, SENDING_MIN_HEALTH_SCORE],
 	);
 	const mailboxes = new Map<string, MailboxSchedule>();
 	for (const row of rows) {
@@ -288,9 +161,9 @@ async function newLeadQuotas(tx: TenantTx, campaigns: ActiveCampaign[], now: Dat
 		`SELECT c.id AS campaign_id,
 		        (SELECT count(*)::int FROM email_queue q
 		         WHERE q.organization_id = $1 AND q.campaign_id = c.id AND q.sequence_step = 1
-		           AND q.created_at >= c.since AT TIME ZONE 'UTC') AS started
-		 FROM unnest($2::uuid[], $3::timestamptz[]) AS c(id, since)`,
-		[tx.organizationId, capped.map((c) => c.id), capped.map((c) => startOfLocalDay(now, c.config.timezone).toISOString())],
+		           AND q.created_at >= c.since) AS started
+		 FROM unnest($2::uuid[], $3::timestamp[]) AS c(id, since)`,
+		[tx.organizationId, capped.map((c) => c.id), capped.map((c) => startOfLocalDay(now, c.config.timezone))],
 	);
 	const started = new Map(rows.map((row) => [row.campaign_id, row.started]));
 	return new Map(capped.map((c) => [c.id, Math.max(0, c.config.dailyNewLeadsCap! - (started.get(c.id) ?? 0))]));
@@ -326,7 +199,7 @@ async function dueLeads(
 		          row_number() OVER (PARTITION BY l.campaign_id, s.number ORDER BY l.created_at, l.id) AS rank
 		   FROM leads l JOIN step s ON s.campaign_id = l.campaign_id AND s.number = l.sequence_position + 1
 		   WHERE l.organization_id = $1 AND l.status = 'active'
-		     AND COALESCE(l.last_step_sent_at, l.created_at) + make_interval(mins => s.delay_minutes) <= $7::timestamptz AT TIME ZONE 'UTC'
+		     AND COALESCE(l.last_step_sent_at, l.created_at) + make_interval(mins => s.delay_minutes) <= $7::timestamp
 		     AND NOT EXISTS (SELECT 1 FROM email_queue q WHERE q.campaign_id = l.campaign_id AND q.lead_id = l.id AND q.sequence_step = s.number)
 		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = $1 AND u.scope = 'email' AND u.email = l.email)
 		     AND NOT EXISTS (SELECT 1 FROM unsubscribes u
@@ -344,42 +217,11 @@ async function dueLeads(
 			steps.map((s) => s.delay),
 			steps.map((s) => s.quota),
 			steps.map((s) => s.stopOnClick),
-			now.toISOString(),
+			now,
 			limit,
 		],
 	);
 	return rows;
-}
-
-/** The subject and body of a lead's step (its variant's, or its template's), rendered; or why it cannot be. */
-function renderStep(
-	campaign: ActiveCampaign,
-	lead: DueLead,
-	templates: Map<string, Template>,
-): { subject: string; body: string; variant: string | null } | { error: string; variant: string | null } {
-	const step = campaign.config.sequence[lead.step - 1];
-	let content: { subject?: string; body?: string; templateId?: string } = step;
-	let variant: string | null = null;
-	if (step.variants) {
-		const picked = pickVariant(step.variants, lead.id, lead.step);
-		content = picked.variant;
-		variant = picked.variant.name ?? String.fromCharCode(65 + picked.index);
-	}
-	const template = content.templateId ? templates.get(content.templateId) : undefined;
-	if (content.templateId && !template) return { error: `Template ${content.templateId} no longer exists`, variant };
-	try {
-		const rendered = renderMessage(
-			template ?? { subject: content.subject!, body: content.body! },
-			leadRenderContext({ email: lead.email, firstName: lead.first_name, lastName: lead.last_name, company: lead.company, data: lead.data }, template?.variables),
-			lead.id,
-		);
-		if ([...rendered.subject].length > MAX_SUBJECT_LENGTH) {
-			return { error: `The rendered subject is longer than ${MAX_SUBJECT_LENGTH} characters`, variant };
-		}
-		return { ...rendered, variant };
-	} catch (error) {
-		return { error: (error as Error).message, variant };
-	}
 }
 
 export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = {}): Promise<ScheduleResult> {
@@ -400,34 +242,16 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 		await newLeadQuotas(tx, sendable, now),
 	];
 	const byId = new Map(sendable.map((c) => [c.id, c]));
-	const rotation = new Map<string, Array<{ mailbox: MailboxSchedule; window: SendingWindow }>>();
+	const rotation = new Map<string, RotationEntry[]>();
 	for (const campaign of sendable) {
-		const usable: Array<{ mailbox: MailboxSchedule; window: SendingWindow }> = [];
-		const problems: string[] = [];
-		for (const mailbox of campaign.config.accountIds.map((id) => mailboxes.get(id)).filter((m): m is MailboxSchedule => !!m)) {
-			// A mailbox's own window replaces only the parts it sets; a mix that is no window (its start hour after the
-			// campaign's end hour) sidelines that mailbox, not the whole run.
-			const window = { ...campaign.config.sendingWindow, ...mailbox.window };
-			try {
-				nextSendTime(now, window, 'UTC');
-				usable.push({ mailbox, window });
-			} catch (error) {
-				problems.push(`sending account ${mailbox.id}: its sending window with the campaign's is invalid (${(error as Error).message})`);
-			}
-		}
+		const own = campaign.config.accountIds.map((id) => mailboxes.get(id)).filter((m): m is MailboxSchedule => !!m);
+		const { usable, problems } = campaignRotation(campaign.config.sendingWindow, own, now);
 		if (usable.length === 0 && problems.length === 0) problems.push('no sending account is active, healthy and has a password or tokens');
 		if (problems.length > 0) results.get(campaign.id)!.problem = problems.join('; ');
 		rotation.set(campaign.id, usable);
 	}
 	const rows: NewRow[] = [];
-	type CachedSlot = { version: number; slot: ReturnType<MailboxSchedule['slot']> };
-	const slots = new Map<string, Array<CachedSlot | undefined>>();
-	const slotsFor = (campaignId: string, zone: string, count: number) => {
-		const key = `${campaignId}|${zone}`;
-		let list = slots.get(key);
-		if (!list) slots.set(key, (list = new Array<CachedSlot | undefined>(count)));
-		return list;
-	};
+	const planner = new SlotPlanner(now.getTime());
 	const leads = await dueLeads(tx, sendable.filter((c) => rotation.get(c.id)!.length > 0), quotas, now, limit);
 	const executionId = options.executionId ?? null;
 	// Each full batch is written while the next one is rendered: the database works while this process does.
@@ -436,7 +260,7 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 		if (rows.length >= WRITE_BATCH) writes.push(writeBatch(tx, rows.splice(0), executionId, now));
 		const campaign = byId.get(lead.campaign_id)!;
 		const result = results.get(campaign.id)!;
-		const rendered = renderStep(campaign, lead, templates);
+		const rendered = renderStep(campaign.config.sequence, lead, templates);
 		if ('error' in rendered) {
 			const row = { campaignId: campaign.id, leadId: lead.id, accountId: null, step: lead.step, variant: rendered.variant };
 			rows.push({ ...row, subject: null, body: null, scheduledAt: now, status: 'failed', error: rendered.error });
@@ -445,40 +269,20 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 		}
 		const zone = typeof lead.data?.timezone === 'string' && isTimeZone(lead.data.timezone) ? lead.data.timezone : campaign.config.timezone;
 		const pacing = { gapMs: campaign.config.minGapSeconds * 1000, jitterMs: campaign.config.jitterSeconds * 1000, random };
-		// The mailbox that can send it first; rotation follows, since every booking moves that mailbox's next slot
-		// (and on a tie, without a gap, the mailbox that got fewest in this run goes first). A mailbox's next slot for
-		// this campaign and zone only changes when the mailbox books: computed once per booking, not once per lead.
-		const mailboxes = rotation.get(campaign.id)!;
-		const zoneSlots = slotsFor(campaign.id, zone, mailboxes.length);
-		let best: { mailbox: MailboxSchedule; time: number; dayKey: string } | undefined;
-		for (let m = 0; m < mailboxes.length; m++) {
-			const { mailbox, window } = mailboxes[m];
-			let cached = zoneSlots[m];
-			if (!cached || cached.version !== mailbox.version) {
-				cached = zoneSlots[m] = { version: mailbox.version, slot: mailbox.slot(now.getTime(), window, zone, pacing) };
-			}
-			const slot = cached.slot;
-			if (
-				slot &&
-				(!best || slot.time < best.time || (slot.time === best.time && mailbox.bookedThisRun < best.mailbox.bookedThisRun))
-			) {
-				best = { mailbox, ...slot };
-			}
-		}
-		if (!best) {
+		const booked = planner.book(campaign.id, rotation.get(campaign.id)!, zone, pacing);
+		if (!booked) {
 			result.waitingForCapacity++;
 			continue;
 		}
-		best.mailbox.book(best.time, best.dayKey);
 		rows.push({
 			campaignId: campaign.id,
 			leadId: lead.id,
-			accountId: best.mailbox.id,
+			accountId: booked.mailboxId,
 			step: lead.step,
 			variant: rendered.variant,
 			subject: rendered.subject,
 			body: rendered.body,
-			scheduledAt: new Date(best.time),
+			scheduledAt: new Date(booked.time),
 			status: 'queued',
 			error: null,
 		});
@@ -511,9 +315,9 @@ async function writeBatch(tx: TenantTx, batch: NewRow[], executionId: string | n
 	const { rows } = await tx.query<WrittenRow>(
 		`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, subject, body,
 		                          scheduled_at, status, error_message, n8n_execution_id, created_at)
-		 SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at AT TIME ZONE 'UTC', status, error, $12,
-		        $13::timestamptz AT TIME ZONE 'UTC'
-		 FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+		 SELECT $1, campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error, $12,
+		        $13::timestamp
+		 FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamp[], $10::text[], $11::text[])
 		   AS i(campaign_id, lead_id, account_id, step, variant, subject, body, scheduled_at, status, error)
 		 ON CONFLICT (campaign_id, lead_id, sequence_step) DO NOTHING
 		 RETURNING campaign_id, sequence_step, status`,
@@ -526,11 +330,11 @@ async function writeBatch(tx: TenantTx, batch: NewRow[], executionId: string | n
 			batch.map((r) => r.variant),
 			batch.map((r) => r.subject),
 			batch.map((r) => r.body),
-			batch.map((r) => r.scheduledAt.toISOString()),
+			batch.map((r) => r.scheduledAt),
 			batch.map((r) => r.status),
 			batch.map((r) => r.error),
 			executionId,
-			now.toISOString(),
+			now,
 		],
 	);
 	return rows;

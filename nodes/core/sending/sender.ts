@@ -3,9 +3,8 @@ import { getEmailAccount, mailboxSecret } from '../outreach/emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
 import { composeMessage, type ComposedMessage, messageIdFor } from './messageComposer';
 import { wholeNumber } from '../validation/numbers';
+import { type ClaimedEmail, claimDueEmails } from './queueClaims';
 import {
-	type ClaimedEmail,
-	claimDueEmails,
 	completeEmails,
 	DEFAULT_RETRY_POLICY,
 	type Delivery,
@@ -13,7 +12,7 @@ import {
 	failEmails,
 	type FailureKind,
 	type RetryPolicy,
-} from './queue';
+} from './queueResults';
 import type { SecretBox } from '../db/secretBox';
 import { isConnectionLost, type TenantRunner } from '../db/tenantTransaction';
 import { requireTrackingBaseUrl, requireTrackingSecret } from '../tracking/trackingToken';

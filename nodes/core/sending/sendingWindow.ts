@@ -1,11 +1,14 @@
 /**
- * Sending windows in the recipient's (or campaign's) time zone: when an email may go out. Pure and DST-safe, built on
- * Intl only. The scheduler calls nextSendTime once per lead, so zone offsets are cached per zone and per UTC day and
- * the hot path works on plain millisecond numbers instead of Date objects or parsed strings.
+ * Sending windows: the local weekdays and hours when an email may go out, in the recipient's (or campaign's) time
+ * zone. This module is the one source of what a window is (WEEKDAYS, the hours, start before end): the campaign
+ * config schema and a mailbox's own window check against it, each in its users' words.
  */
 import { InvalidInputError } from '../validation/errors';
+import { DAY, offsetAt, requireInstant, requireZone, wallClockToInstant } from './timeZones';
 
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+/** The days a window may name, in the order users see them. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
 
 /** Local weekdays and hours (0..24, start < end) when sending is allowed: [startHour:00, endHour:00). */
 export interface SendingWindow {
@@ -14,25 +17,26 @@ export interface SendingWindow {
 	endHour: number;
 }
 
+/** The whole hours a window may start and end at; it must end after it starts (hoursInOrder). */
+export const START_HOURS = { min: 0, max: 23 } as const;
+export const END_HOURS = { min: 1, max: 24 } as const;
+
+/** What a window's weekdays must be, for error messages. */
+export const WEEKDAYS_EXPECTED = `a non-empty list of ${WEEKDAYS.join(', ')}`;
+
 const HOUR = 3_600_000;
-const DAY = 86_400_000;
 /**
  * The search bound of nextSendTime. Every weekday comes round within a week, but a short window on a single weekday
  * can fall entirely into a DST gap (Sundays 02:00-03:00 in Berlin on 2026-03-29), so the next one is two weeks away.
  */
 const SEARCH_DAYS = 15;
-/** Cached days per zone before the cache is dropped (a year of days fits; keeps memory bounded). */
-const MAX_CACHED_DAYS = 4096;
-const MAX_CACHED_ZONES = 1024;
-const NO_CHANGE = Number.POSITIVE_INFINITY;
 
 // Globals used on the hot path, read once: in a vm context (jest, sandboxed code) every global lookup goes through an
 // interceptor and makes nextSendTime several times slower.
 const { floor } = Math;
-const { isInteger, isNaN: numberIsNaN } = Number;
+const { isInteger } = Number;
 const { isArray } = Array;
 const { hasOwn } = Object;
-const { getTime } = Date.prototype;
 const DateClass = Date;
 
 /** Bit per weekday, Sunday = bit 0, matching (days since 1970-01-01 + 4) % 7 (1970-01-01 was a Thursday). */
@@ -46,166 +50,19 @@ const WEEKDAY_BITS: Readonly<Record<Weekday, number>> = {
 	sat: 64,
 };
 
-const WEEKDAYS_EXPECTED = 'a non-empty list of mon, tue, wed, thu, fri, sat, sun';
-
-/** A zone's offsets during one UTC day: `before` until the instant `change`, `after` from it on. */
-interface DayOffsets {
-	before: number;
-	after: number;
-	/** The first millisecond of the new offset; NO_CHANGE on the (usual) days without one. */
-	change: number;
+/** Whether `value` is one of WEEKDAYS. */
+export function isWeekday(value: unknown): value is Weekday {
+	return typeof value === 'string' && hasOwn(WEEKDAY_BITS, value);
 }
 
-interface Zone {
-	formatter: Intl.DateTimeFormat;
-	/**
-	 * UTC day number -> its offsets. Assumes at most one offset change per UTC day, which holds for all of tzdata's
-	 * modern rules (changes are months apart).
-	 */
-	offsetsByUtcDay: Map<number, DayOffsets>;
+/** Whether `value` can be a window's weekdays: a non-empty list of WEEKDAYS. */
+export function isWeekdayList(value: unknown): value is Weekday[] {
+	return isArray(value) && value.length > 0 && value.every(isWeekday);
 }
 
-const zones = new Map<string, Zone>();
-
-function zoneFor(timeZone: string): Zone | undefined {
-	const cached = zones.get(timeZone);
-	if (cached) return cached;
-	// Offset strings such as +05:00 are not IANA zones (newer ICU versions accept them; OPhir stores names).
-	if (timeZone === '' || timeZone.startsWith('+') || timeZone.startsWith('-')) return undefined;
-	let formatter: Intl.DateTimeFormat;
-	try {
-		formatter = new Intl.DateTimeFormat('en-US', {
-			timeZone,
-			hourCycle: 'h23',
-			year: 'numeric',
-			month: 'numeric',
-			day: 'numeric',
-			hour: 'numeric',
-			minute: 'numeric',
-			second: 'numeric',
-		});
-	} catch {
-		return undefined;
-	}
-	if (zones.size >= MAX_CACHED_ZONES) zones.clear();
-	const zone: Zone = { formatter, offsetsByUtcDay: new Map() };
-	zones.set(timeZone, zone);
-	return zone;
-}
-
-function requireZone(timeZone: string): Zone {
-	const zone = typeof timeZone === 'string' ? zoneFor(timeZone) : undefined;
-	if (!zone) throw new InvalidInputError('Time zone', 'an IANA time zone such as America/New_York', timeZone);
-	return zone;
-}
-
-/** Whether `zone` is a valid IANA time zone. */
-export function isTimeZone(zone: unknown): zone is string {
-	return typeof zone === 'string' && zoneFor(zone) !== undefined;
-}
-
-/** The zone's UTC offset at `ms` from formatToParts (the slow, exact path). */
-function exactOffset(zone: Zone, ms: number): number {
-	const wholeSecond = floor(ms / 1000) * 1000;
-	let year = 0;
-	let month = 0;
-	let day = 0;
-	let hour = 0;
-	let minute = 0;
-	let second = 0;
-	for (const part of zone.formatter.formatToParts(wholeSecond)) {
-		switch (part.type) {
-			case 'year':
-				year = Number(part.value);
-				break;
-			case 'month':
-				month = Number(part.value);
-				break;
-			case 'day':
-				day = Number(part.value);
-				break;
-			case 'hour':
-				hour = Number(part.value);
-				break;
-			case 'minute':
-				minute = Number(part.value);
-				break;
-			case 'second':
-				second = Number(part.value);
-				break;
-		}
-	}
-	return utcMs(year, month, day, hour, minute, second) - wholeSecond;
-}
-
-/** Date.UTC without its 0..99 -> 1900s year mapping (400 Gregorian years are exactly 146,097 days). */
-function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
-	if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second);
-	return Date.UTC(year + 400, month - 1, day, hour, minute, second) - 146_097 * DAY;
-}
-
-function isLeapYear(year: number): boolean {
-	return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-/** The zone's UTC offset (ms) at instant `ms`: local wall-clock ms = ms + offset. */
-function offsetAt(zone: Zone, ms: number): number {
-	const day = offsetsOfDay(zone, ms);
-	return ms < day.change ? day.before : day.after;
-}
-
-/** The cached offsets of the UTC day containing `ms`. */
-function offsetsOfDay(zone: Zone, ms: number): DayOffsets {
-	const utcDay = floor(ms / DAY);
-	let day = zone.offsetsByUtcDay.get(utcDay);
-	if (day === undefined) {
-		day = dayOffsets(zone, utcDay * DAY);
-		if (zone.offsetsByUtcDay.size >= MAX_CACHED_DAYS) zone.offsetsByUtcDay.clear();
-		zone.offsetsByUtcDay.set(utcDay, day);
-	}
-	return day;
-}
-
-/** The offsets of the UTC day starting at `dayStart`, finding the second an offset change happens by bisection. */
-function dayOffsets(zone: Zone, dayStart: number): DayOffsets {
-	const before = exactOffset(zone, dayStart);
-	let last = dayStart + DAY - 1000;
-	const after = exactOffset(zone, last);
-	if (before === after) return { before, after, change: NO_CHANGE };
-	let first = dayStart;
-	while (last - first > 1000) {
-		const mid = first + floor((last - first) / 2000) * 1000;
-		if (exactOffset(zone, mid) === before) first = mid;
-		else last = mid;
-	}
-	return { before, after, change: last };
-}
-
-/**
- * The instant the local wall-clock time `localMs` (wall-clock fields encoded as if UTC) happens in the zone: the first
- * occurrence when the wall-clock time repeats (fall back); for a skipped time (spring forward) the first valid local
- * time after it, which is the transition itself (a 02:30 in New York's 02:00 -> 03:00 gap becomes 03:00; in Chatham's
- * 02:45 -> 03:45 gap, 03:00 becomes 03:45).
- */
-function wallClockToInstant(zone: Zone, localMs: number): number {
-	// Offsets lie within -12h..+14h, so the instant is within a day of localMs; offsets one day either side are the
-	// offsets before and after any transition near that time.
-	const before = offsetAt(zone, localMs - DAY);
-	const after = offsetAt(zone, localMs + DAY);
-	if (before === after) return localMs - before;
-	const withBefore = localMs - before;
-	const withAfter = localMs - after;
-	const beforeValid = offsetAt(zone, withBefore) === before;
-	const afterValid = offsetAt(zone, withAfter) === after;
-	if (beforeValid && afterValid) return Math.min(withBefore, withAfter);
-	if (beforeValid) return withBefore;
-	if (afterValid) return withAfter;
-	// In a gap (withAfter is still on the old offset, withBefore on the new one): the first valid local time after
-	// the skipped one is the offset change itself. A change exactly at UTC midnight is recorded by neither day.
-	const early = offsetsOfDay(zone, withAfter);
-	if (early.change <= withBefore) return early.change;
-	const late = offsetsOfDay(zone, withBefore);
-	return late.change <= withBefore ? late.change : floor(withBefore / DAY) * DAY;
+/** Whether a window from `startHour` to `endHour` has any time in it. */
+export function hoursInOrder(startHour: number, endHour: number): boolean {
+	return startHour < endHour;
 }
 
 function weekdayMask(window: SendingWindow): number {
@@ -215,36 +72,19 @@ function weekdayMask(window: SendingWindow): number {
 	}
 	let mask = 0;
 	for (const weekday of weekdays) {
-		if (typeof weekday !== 'string' || !hasOwn(WEEKDAY_BITS, weekday)) {
-			throw new InvalidInputError('Sending window weekdays', WEEKDAYS_EXPECTED, weekday);
-		}
-		mask |= WEEKDAY_BITS[weekday as Weekday];
+		if (!isWeekday(weekday)) throw new InvalidInputError('Sending window weekdays', WEEKDAYS_EXPECTED, weekday);
+		mask |= WEEKDAY_BITS[weekday];
 	}
 	return mask;
 }
 
 function requireHours(window: SendingWindow): void {
 	const { startHour, endHour } = window;
-	if (!isInteger(startHour) || startHour < 0 || startHour > 23) {
-		throw new InvalidInputError('Sending window startHour', 'a whole number from 0 to 23', startHour);
+	if (!isInteger(startHour) || startHour < START_HOURS.min || startHour > START_HOURS.max) {
+		throw new InvalidInputError('Sending window startHour', `a whole number from ${START_HOURS.min} to ${START_HOURS.max}`, startHour);
 	}
-	if (!isInteger(endHour) || endHour <= startHour || endHour > 24) {
-		throw new InvalidInputError('Sending window endHour', `a whole number after startHour (${startHour}) up to 24`, endHour);
-	}
-}
-
-function requireInstant(instant: Date, field: string): number {
-	const ms = timeOf(instant);
-	if (numberIsNaN(ms)) throw new InvalidInputError(field, 'a valid date', instant);
-	return ms;
-}
-
-/** The time of a Date, also of one from another realm (an n8n Code node sandbox), where instanceof fails. */
-function timeOf(instant: unknown): number {
-	try {
-		return getTime.call(instant);
-	} catch {
-		return NaN;
+	if (!isInteger(endHour) || !hoursInOrder(startHour, endHour) || endHour > END_HOURS.max) {
+		throw new InvalidInputError('Sending window endHour', `a whole number after startHour (${startHour}) up to ${END_HOURS.max}`, endHour);
 	}
 }
 
@@ -289,48 +129,3 @@ export function nextSendTime(earliest: Date, window: SendingWindow, timeZone: st
 	throw new Error(`No sending time within ${SEARCH_DAYS} days of ${earliest.toISOString()} in ${timeZone}`);
 }
 
-/** The local calendar date of `instant` in `timeZone`, as 'YYYY-MM-DD'. */
-export function localDate(instant: Date, timeZone: string): string {
-	const zone = requireZone(timeZone);
-	const ms = requireInstant(instant, 'Instant');
-	const local = new Date(ms + offsetAt(zone, ms));
-	return `${String(local.getUTCFullYear()).padStart(4, '0')}-${pad2(local.getUTCMonth() + 1)}-${pad2(local.getUTCDate())}`;
-}
-
-/** The instant local midnight starts the local day of `instant` in `timeZone` (DST-safe). */
-export function startOfLocalDay(instant: Date, timeZone: string): Date {
-	const zone = requireZone(timeZone);
-	const ms = requireInstant(instant, 'Instant');
-	const local = ms + offsetAt(zone, ms);
-	// In a zone whose midnight is skipped, the day starts at the first valid time after it (the shifted midnight).
-	return new Date(wallClockToInstant(zone, floor(local / DAY) * DAY));
-}
-
-/** Converts a local wall-clock time in `timeZone` to the instant (first occurrence if ambiguous, shifted forward past a gap). */
-export function zonedTimeToInstant(
-	local: { year: number; month: number; day: number; hour: number; minute?: number },
-	timeZone: string,
-): Date {
-	const zone = requireZone(timeZone);
-	const { year, month, day, hour, minute = 0 } = local;
-	requireWhole('Year', year, 1, 9999);
-	requireWhole('Month', month, 1, 12);
-	requireWhole('Day', day, 1, daysInMonth(year, month));
-	requireWhole('Hour', hour, 0, 23);
-	requireWhole('Minute', minute, 0, 59);
-	return new Date(wallClockToInstant(zone, utcMs(year, month, day, hour, minute, 0)));
-}
-
-function requireWhole(field: string, value: unknown, min: number, max: number): void {
-	if (!isInteger(value) || (value as number) < min || (value as number) > max) {
-		throw new InvalidInputError(field, `a whole number from ${min} to ${max}`, value);
-	}
-}
-
-function daysInMonth(year: number, month: number): number {
-	return month === 2 ? (isLeapYear(year) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-function pad2(value: number): string {
-	return value < 10 ? `0${value}` : String(value);
-}

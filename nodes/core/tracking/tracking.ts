@@ -1,6 +1,6 @@
 import { recordEvents } from './events';
 import { machineTrafficReason } from './machineTraffic';
-import { redirectableUrl, trackableLinks } from '../sending/messageComposer';
+import { redirectableUrl, trackableLinks } from '../sending/emailHtml';
 import type { TenantTx } from '../db/tenantTransaction';
 import { type TrackingKind, verifyTrackingToken } from './trackingToken';
 
