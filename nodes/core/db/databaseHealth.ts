@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 
 import type { DatabaseSettings, PoolLimits } from './connectionSettings';
-import { wholeNumber } from '../validation/numbers';
+import { type NumberInput, wholeNumber } from '../validation/numbers';
 import { poolStats } from './pool';
 import { queueStats } from '../sending/queue';
 import type { TenantRunner } from './tenantTransaction';
@@ -32,11 +32,11 @@ export interface HealthOptions {
 	/** Remember this run's table sizes, so the next run reports growth since this one (default true). */
 	recordSnapshot?: boolean;
 	/** A due email older than this while a mailbox could still send it is a warning (default 60). */
-	maxQueueLagMinutes?: number;
+	maxQueueLagMinutes?: NumberInput;
 	/** How many of the slowest statements to list (default 10). */
-	slowStatements?: number;
+	slowStatements?: NumberInput;
 	/** Tables with at least this many rows get missing-index hints when mostly read by sequential scans (default 10,000). */
-	bigTableRows?: number;
+	bigTableRows?: NumberInput;
 }
 
 export interface TableHealth {

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 
 import { InvalidInputError } from '../validation/errors';
-import { wholeNumber } from '../validation/numbers';
+import { type NumberInput, wholeNumber } from '../validation/numbers';
 import type { TenantRunner } from './tenantTransaction';
 
 /**
@@ -68,11 +68,11 @@ export async function maintainTables(pool: Pool, options: TableMaintenanceOption
 
 export interface RetentionOptions {
 	/** Rows older than this many days go. */
-	olderThanDays: number;
+	olderThanDays: NumberInput;
 	/** Queue rows (with their activities), then activities without a queue row, per transaction (default 500). */
-	batchSize?: number;
+	batchSize?: NumberInput;
 	/** Stop after this many batches; the next run goes on where this one stopped (default 200). */
-	maxBatches?: number;
+	maxBatches?: NumberInput;
 	now?: Date;
 }
 
