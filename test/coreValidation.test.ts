@@ -7,10 +7,10 @@ import {
 	deleteEmailAccount,
 	getEmailAccount,
 	listEmailAccounts,
-	mailboxSecret,
 	setEmailAccountPaused,
 	updateEmailAccount,
 } from '../nodes/core/outreach/emailAccounts';
+import { mailboxSecret } from '../nodes/core/outreach/mailboxSecrets';
 import { InvalidInputError } from '../nodes/core/validation/errors';
 import { importLeads, saveLead } from '../nodes/core/outreach/leadImport';
 import { eraseLeads } from '../nodes/core/outreach/leadPrivacy';
