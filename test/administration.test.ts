@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 
 import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/db/connectionSettings';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
+import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
 import { createOrganization, listOrganizations } from '../nodes/core/outreach/organizations';
 import { createUser, listUsers, LOCKED_PASSWORD, MIN_PASSWORD_LENGTH, setUserPassword, USER_ROLES } from '../nodes/core/outreach/users';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -249,7 +249,7 @@ describe('administration', () => {
 		it('refuses an address already taken, spelled in any case, and keeps the first user', async () => {
 			await a.as((tx) => createUser(tx, { email: 'dup@alpha.test', firstName: 'First' }));
 			const attempt = a.as((tx) => createUser(tx, { email: ' DUP@Alpha.test ', firstName: 'Second', password: PASSWORD }));
-			await expect(attempt).rejects.toBeInstanceOf(OphirError);
+			await expect(attempt).rejects.toBeInstanceOf(ConflictError);
 			await expect(attempt).rejects.toThrow('A user with email dup@alpha.test already exists');
 			const { rows } = await db.pool.query('SELECT first_name, password_hash FROM users WHERE email = $1', [
 				'dup@alpha.test',

@@ -12,7 +12,7 @@ import {
 	transitionCampaign,
 	updateCampaign,
 } from '../nodes/core/outreach/campaigns';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
+import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ActAs, newTenant } from './support/tenants';
 
@@ -359,7 +359,7 @@ describe('campaigns', () => {
 			const campaign = await campaignIn(a, accountA, 'archived');
 			for (const patch of [{ name: 'Revived' }, { config: { timezone: 'Europe/Rome' } }]) {
 				await expect(a.as((tx) => updateCampaign(tx, campaign.id, patch))).rejects.toMatchObject({
-					name: 'OphirError',
+					name: 'ConflictError',
 					message: `Campaign ${campaign.id} is archived and can no longer change`,
 				});
 			}
@@ -375,7 +375,7 @@ describe('campaigns', () => {
 		it('refuses to turn an active campaign into one that cannot send, and keeps the stored one', async () => {
 			const campaign = await campaignIn(a, accountA, 'active');
 			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { config: { accountIds: [] } }))).rejects.toMatchObject({
-				name: 'OphirError',
+				name: 'ConflictError',
 				message: 'The campaign cannot send yet: it has no sending account (config.accountIds)',
 			});
 			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { config: { sequence: [] } }))).rejects.toThrow(
@@ -406,7 +406,7 @@ describe('campaigns', () => {
 		it.each(INVALID_MOVES)('refuses to move a %s campaign on %s, naming its status', async (from, action) => {
 			const campaign = await campaignIn(a, accountA, from);
 			await expect(a.as((tx) => transitionCampaign(tx, campaign.id, action))).rejects.toMatchObject({
-				name: 'OphirError',
+				name: 'ConflictError',
 				message: expect.stringMatching(
 					new RegExp(`^Cannot ${action} campaign ${campaign.id}: it is ${from}, and only an? [a-z ]+ campaign can be `),
 				),
@@ -455,7 +455,7 @@ describe('campaigns', () => {
 
 			async function expectRefused(config: Record<string, unknown>, problem: string) {
 				const { campaign, attempt } = await activating(config);
-				await expect(attempt).rejects.toMatchObject({ name: 'OphirError', message: `The campaign cannot send yet: ${problem}` });
+				await expect(attempt).rejects.toMatchObject({ name: 'ConflictError', message: `The campaign cannot send yet: ${problem}` });
 				expect(await statusOf(a, campaign.id)).toBe('draft');
 			}
 
@@ -587,7 +587,7 @@ describe('campaigns', () => {
 				const campaign = await campaignIn(a, accountA, status);
 				const lead = await addLead(a.id, campaign.id, 'stay@prospect.test');
 				await expect(a.as((tx) => deleteCampaign(tx, campaign.id))).rejects.toMatchObject({
-					name: 'OphirError',
+					name: 'ConflictError',
 					message: `Cannot delete campaign ${campaign.id}: it is ${status}; only drafts can be deleted (archive it instead)`,
 				});
 				expect(await statusOf(a, campaign.id)).toBe(status);
@@ -661,5 +661,16 @@ describe('campaigns', () => {
 	it('raises OphirErrors the node layer can report', async () => {
 		const draft = await a.as((tx) => createCampaign(tx, { name: 'Typed' }));
 		await expect(a.as((tx) => transitionCampaign(tx, draft.id, 'complete'))).rejects.toBeInstanceOf(OphirError);
+	});
+
+	it('raises a ConflictError for what the campaign’s status refuses, and keeps bad input an InvalidInputError', async () => {
+		const archived = await a.as((tx) => createCampaign(tx, { name: 'Conflicted' }));
+		await a.as((tx) => transitionCampaign(tx, archived.id, 'archive'));
+		await expect(a.as((tx) => transitionCampaign(tx, archived.id, 'activate'))).rejects.toBeInstanceOf(ConflictError);
+		await expect(a.as((tx) => updateCampaign(tx, archived.id, { name: 'Renamed' }))).rejects.toBeInstanceOf(ConflictError);
+		await expect(a.as((tx) => deleteCampaign(tx, archived.id))).rejects.toBeInstanceOf(ConflictError);
+		const blank = a.as((tx) => createCampaign(tx, { name: ' ' }));
+		await expect(blank).rejects.toBeInstanceOf(InvalidInputError);
+		await expect(blank).rejects.not.toBeInstanceOf(ConflictError);
 	});
 });

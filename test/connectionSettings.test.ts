@@ -37,7 +37,11 @@ describe('connection settings', () => {
 
 	it.each([
 		[{ organizationId: 'acme' }, /Organization ID must be a UUID/],
-		[{ port: 'x' }, /Port must be a number of at least 1/],
+		[{ port: 'x' }, /Port must be a whole number from 1 to 65535/],
+		[{ port: '5432.5' }, /Port must be a whole number from 1 to 65535/],
+		[{ maxConnections: 2.5 }, /Max Connections must be a whole number from 1 to 10000/],
+		[{ minConnections: '0.5' }, /Min Connections must be a whole number from 0 to 10000/],
+		[{ idleTimeoutSeconds: 0 }, /Idle Timeout must be a number of at least 1/],
 		[{ minConnections: 5, maxConnections: 2 }, /Min Connections must be at most Max Connections \(2\)/],
 		[{ ssl: 'sometimes' }, /SSL must be one of disable, require, verify/],
 		[{ connection: 'connectionString', connectionString: 'mysql://x' }, /Connection String must be a URL like postgresql:/],
@@ -69,6 +73,16 @@ describe('connection settings', () => {
 		expect(fromFields).toMatchObject({ host: 'localhost', port: 5433, database: 'ophir_db', user: 'username' });
 		expect(fromFields.pool).toEqual({ ...SPEC_POOL_LIMITS, max: 20 });
 		expect(() => databaseSettingsFromEnv({ DB_PORT: 'five' })).toThrow(/DB_PORT must be a whole number/);
+	});
+
+	it('refuses fractional ports and pool sizes in the environment, naming the variable', () => {
+		expect(() => databaseSettingsFromEnv({ DB_PORT: '5432.5' })).toThrow(
+			expect.objectContaining({ message: 'DB_PORT must be a whole number from 1 to 65535', description: 'Received: "5432.5"' }),
+		);
+		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_POOL_MAX: '2.5' })).toThrow(/DB_POOL_MAX must be a whole number from 0 to 10000/);
+		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_POOL_MIN: '1.5' })).toThrow(/DB_POOL_MIN must be a whole number/);
+		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_CONNECTION_TIMEOUT_MS: '-1' })).toThrow(/DB_CONNECTION_TIMEOUT_MS must be a whole number/);
+		expect(databaseSettingsFromEnv({ DB_HOST: 'h', DB_PORT: ' 5433 ', DB_POOL_MAX: '' })).toMatchObject({ port: 5433, pool: { max: SPEC_POOL_LIMITS.max } });
 	});
 
 	it('never puts a password into the description of a target', () => {

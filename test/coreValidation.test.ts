@@ -7,12 +7,14 @@ import {
 	deleteEmailAccount,
 	getEmailAccount,
 	listEmailAccounts,
-	mailboxSecret,
 	setEmailAccountPaused,
 	updateEmailAccount,
 } from '../nodes/core/outreach/emailAccounts';
+import { mailboxSecret } from '../nodes/core/outreach/mailboxSecrets';
 import { InvalidInputError } from '../nodes/core/validation/errors';
-import { changeTags, eraseLeads, getLead, importLeads, listLeads, saveLead, setLeadStatus, updateLead } from '../nodes/core/outreach/leads';
+import { importLeads, saveLead } from '../nodes/core/outreach/leadImport';
+import { eraseLeads } from '../nodes/core/outreach/leadPrivacy';
+import { changeTags, getLead, listLeads, setLeadStatus, updateLead } from '../nodes/core/outreach/leads';
 import { completeEmails, failEmails } from '../nodes/core/sending/queueResults';
 import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
 import { sendDueEmails } from '../nodes/core/sending/sender';

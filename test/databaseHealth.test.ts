@@ -4,7 +4,8 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { PoolClient } from 'pg';
 
 import { SPEC_POOL_LIMITS } from '../nodes/core/db/connectionSettings';
-import { type DatabaseHealth, databaseHealth, type HealthOptions, OPHIR_TABLES } from '../nodes/core/db/databaseHealth';
+import { type DatabaseHealth, databaseHealth, type HealthOptions } from '../nodes/core/db/databaseHealth';
+import { OPHIR_TABLES } from '../nodes/core/db/migrations';
 import { InvalidInputError } from '../nodes/core/validation/errors';
 import { maintainTables } from '../nodes/core/db/maintenance';
 import { closeAllPools } from '../nodes/core/db/pool';

@@ -10,13 +10,12 @@ import {
 	type EmailAccount,
 	getEmailAccount,
 	listEmailAccounts,
-	mailboxSecret,
-	reencryptSecrets,
 	setEmailAccountPaused,
 	updateEmailAccount,
-	verifyEmailAccount,
 } from '../nodes/core/outreach/emailAccounts';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
+import { verifyEmailAccount } from '../nodes/core/outreach/accountVerification';
+import { mailboxSecret, reencryptSecrets } from '../nodes/core/outreach/mailboxSecrets';
+import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
 import { SecretBox } from '../nodes/core/db/secretBox';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ActAs, newTenant } from './support/tenants';
@@ -381,7 +380,7 @@ describe('email accounts', () => {
 			const attempt = a.as((tx) =>
 				createEmailAccount(tx, box, mailbox({ email: ' TWICE@sender.test', provider: 'gmail', smtp: undefined, dailyLimit: 99 })),
 			);
-			await expect(attempt).rejects.toBeInstanceOf(OphirError);
+			await expect(attempt).rejects.toBeInstanceOf(ConflictError);
 			await expect(attempt).rejects.toThrow('A sending account for twice@sender.test already exists in this organization');
 			expect(await accountCount(a.id)).toBe(before);
 			expect(await a.as((tx) => getEmailAccount(tx, first.id))).toEqual(first);
@@ -672,7 +671,7 @@ describe('email accounts', () => {
 		it('refuses to change the address or the provider, and accepts them repeated', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox({ email: 'fixed@sender.test' })));
 			await expect(a.as((tx) => updateEmailAccount(tx, box, account.id, { email: 'moved@sender.test' }))).rejects.toMatchObject({
-				name: 'OphirError',
+				name: 'ConflictError',
 				message: `The address of email account ${account.id} cannot change`,
 				description: 'Create an account for the new address, then pause or delete this one.',
 			});
@@ -769,7 +768,7 @@ describe('email accounts', () => {
 				);
 			}
 			await expect(a.as((tx) => deleteEmailAccount(tx, account.id))).rejects.toMatchObject({
-				name: 'OphirError',
+				name: 'ConflictError',
 				message: `Email account ${account.id} has 2 emails in its history and cannot be deleted`,
 				description: 'Pause it instead: it then sends nothing and its statistics stay.',
 			});
@@ -787,7 +786,7 @@ describe('email accounts', () => {
 			await a.as((tx) => transitionCampaign(tx, paused.id, 'pause'));
 
 			await expect(a.as((tx) => deleteEmailAccount(tx, account.id))).rejects.toMatchObject({
-				name: 'OphirError',
+				name: 'ConflictError',
 				message:
 					`Email account ${account.id} is a sending account of campaign "Active one" (active, ${active.id}), ` +
 					`campaign "Draft one" (draft, ${draft.id}), campaign "Paused one" (paused, ${paused.id}) and cannot be deleted`,
@@ -934,7 +933,7 @@ describe('email accounts', () => {
 					await a.as((tx) => updateEmailAccount(tx, box, account.id, { password: NEW_PASSWORD }));
 				};
 				await expect(verifyEmailAccount(a.as, box, account.id)).rejects.toMatchObject({
-					name: 'OphirError',
+					name: 'ConflictError',
 					message: `Email account ${account.id} changed while it was being checked, so the outcome was not recorded`,
 					description: 'Verify it again: the check used its previous SMTP settings or password.',
 				});

@@ -1,7 +1,7 @@
 import { updateAccountHealth } from '../nodes/core/tracking/accountHealth';
 import { classifyInboundEmail } from '../nodes/core/tracking/inboundClassification';
 import { processInbound } from '../nodes/core/tracking/inboundProcessing';
-import { importLeads } from '../nodes/core/outreach/leads';
+import { importLeads } from '../nodes/core/outreach/leadImport';
 import { closeAllPools } from '../nodes/core/db/pool';
 import { RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, verifyReturnPathToken } from '../nodes/core/tracking/returnPath';
 import { closeAllTransports } from '../nodes/core/sending/transportPool';

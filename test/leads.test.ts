@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { type Campaign, type CampaignAction, type CampaignStatus, createCampaign, transitionCampaign } from '../nodes/core/outreach/campaigns';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
-import {
-	changeTags,
-	eraseLeads,
-	exportLeadData,
-	getLead,
-	importLeads,
-	type ImportOutcome,
-	LEAD_LIMITS,
-	LEAD_STATUSES,
-	type Lead,
-	type LeadInput,
-	listLeads,
-	saveLead,
-	setLeadStatus,
-	updateLead,
-} from '../nodes/core/outreach/leads';
+import { ConflictError, InvalidInputError, NotFoundError } from '../nodes/core/validation/errors';
+import { LEAD_LIMITS, type LeadInput } from '../nodes/core/outreach/leadFields';
+import { importLeads, type ImportOutcome, saveLead } from '../nodes/core/outreach/leadImport';
+import { eraseLeads, exportLeadData } from '../nodes/core/outreach/leadPrivacy';
+import { changeTags, getLead, LEAD_STATUSES, type Lead, listLeads, setLeadStatus, updateLead } from '../nodes/core/outreach/leads';
 import { addSuppression } from '../nodes/core/outreach/suppressions';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { type ActAs, newTenant } from './support/tenants';
@@ -543,7 +531,7 @@ describe('leads', () => {
 				const t = await newTenant(db);
 				const campaign = await campaignIn(t, status);
 				const attempt = t.as((tx) => importLeads(tx, [{ email: 'late@closed.test' }, { email: 'bad' }], { campaignId: campaign.id }));
-				await expect(attempt).rejects.toBeInstanceOf(OphirError);
+				await expect(attempt).rejects.toBeInstanceOf(ConflictError);
 				await expect(attempt).rejects.toThrow(`Campaign ${campaign.id} is ${status} and takes no new leads`);
 				await expect(
 					t.as((tx) => saveLead(tx, { email: 'late@closed.test' }, { campaignId: campaign.id, onExisting: 'update' })),
@@ -838,7 +826,7 @@ describe('leads', () => {
 			await expect(
 				t.as((tx) => saveLead(tx, { email: 'TAKEN@create.test', firstName: 'New' }, { onExisting: 'fail' })),
 			).rejects.toMatchObject({
-				name: 'OphirError',
+				name: 'ConflictError',
 				message: `A lead with email taken@create.test already exists without a campaign (${loose.id})`,
 				description: 'Use the Upsert operation to update it instead.',
 			});
@@ -876,7 +864,7 @@ describe('leads', () => {
 			await t.as((tx) => addSuppression(tx, { target: 'no@thanks.test' }));
 			await t.as((tx) => addSuppression(tx, { target: 'closed.test' }));
 			await expect(t.as((tx) => saveLead(tx, { email: 'no@thanks.test' }, { onExisting: 'update' }))).rejects.toMatchObject({
-				name: 'OphirError',
+				name: 'ConflictError',
 				message: 'no@thanks.test cannot be added: its address is suppressed (unsubscribed)',
 			});
 			await expect(t.as((tx) => saveLead(tx, { email: 'ceo@closed.test' }, { onExisting: 'fail' }))).rejects.toThrow(

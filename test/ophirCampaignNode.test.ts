@@ -171,4 +171,20 @@ describe('OPhir Campaign node in n8n', () => {
 			);
 		});
 	});
+
+	describe('when the current state refuses an item (a user whose address exists)', () => {
+		it('with continueOnFail outputs its error item with errorType ConflictError, and goes on', async () => {
+			const [items] = await executeNode({
+				nodeType: new OphirCampaign(),
+				parameters: { resource: 'user', operation: 'create', email: '={{ $json.email }}' },
+				credentials: credential(),
+				input: [{ json: { email: 'twice@conflict.test' } }, { json: { email: 'twice@conflict.test' } }, { json: { email: 'once@conflict.test' } }],
+				continueOnFail: true,
+			});
+			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+			expect(items[0].json).toMatchObject({ email: 'twice@conflict.test' });
+			expect(items[1].json).toEqual({ error: 'A user with email twice@conflict.test already exists [item 1]', errorType: 'ConflictError' });
+			expect(items[2].json).toMatchObject({ email: 'once@conflict.test' });
+		});
+	});
 });

@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { createCampaign, transitionCampaign } from '../nodes/core/outreach/campaigns';
 import { createEmailAccount } from '../nodes/core/outreach/emailAccounts';
-import { importLeads } from '../nodes/core/outreach/leads';
+import { importLeads } from '../nodes/core/outreach/leadImport';
 import { closeAllPools } from '../nodes/core/db/pool';
 import { SecretBox } from '../nodes/core/db/secretBox';
 import { closeAllTransports } from '../nodes/core/sending/transportPool';

@@ -1,6 +1,6 @@
 import { transitionCampaign } from '../nodes/core/outreach/campaigns';
 import { setEmailAccountPaused } from '../nodes/core/outreach/emailAccounts';
-import { importLeads } from '../nodes/core/outreach/leads';
+import { importLeads } from '../nodes/core/outreach/leadImport';
 import { queueStats } from '../nodes/core/sending/queueStats';
 import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
 import { SecretBox } from '../nodes/core/db/secretBox';

@@ -447,7 +447,7 @@ describe('templates', () => {
 				const template = await create(a, INTRO);
 				const campaign = await campaignIn(status, [{ subject: 'First', body: 'One' }, { delayDays: 2, templateId: template.id }]);
 				await expect(remove(template.id)).rejects.toMatchObject({
-					name: 'OphirError',
+					name: 'ConflictError',
 					message: `Template ${template.id} is used by campaign "${status} campaign" (${campaign.id})`,
 					description: 'Remove it from those campaigns (or archive them) first.',
 				});

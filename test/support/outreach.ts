@@ -1,7 +1,8 @@
 import type { CampaignConfigInput } from '../../nodes/core/outreach/campaignConfig';
 import { createCampaign, transitionCampaign } from '../../nodes/core/outreach/campaigns';
 import { type AccountInput, createEmailAccount } from '../../nodes/core/outreach/emailAccounts';
-import { importLeads, type LeadInput } from '../../nodes/core/outreach/leads';
+import type { LeadInput } from '../../nodes/core/outreach/leadFields';
+import { importLeads } from '../../nodes/core/outreach/leadImport';
 import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
 import { SecretBox } from '../../nodes/core/db/secretBox';
 import { sendDueEmails } from '../../nodes/core/sending/sender';

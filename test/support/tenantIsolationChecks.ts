@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 
 import { toPoolConfig } from '../../nodes/core/db/connectionSettings';
-import { OPHIR_TABLES } from '../../nodes/core/db/databaseHealth';
+import { OPHIR_TABLES } from '../../nodes/core/db/migrations';
 import { withTenant } from '../../nodes/core/db/tenantTransaction';
 import type { Sql } from '../../nodes/core/db/sql';
 import { adminQuery, type TestDatabase } from './database';

@@ -1,6 +1,8 @@
 import { type PoolConfig, types } from 'pg';
 
 import { InvalidInputError } from '../validation/errors';
+import { isUuid } from '../validation/ids';
+import { optionalWholeNumber } from '../validation/numbers';
 
 /** The system organization every installation has (database/init.sql). */
 export const SYSTEM_ORGANIZATION_ID = '00000000-0000-0000-0000-000000000001';
@@ -46,11 +48,11 @@ export interface OphirCredentials {
 	trackingBaseUrl: string;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-	return typeof value === 'string' && UUID_PATTERN.test(value);
-}
+// Bounds of the whole-number settings: TCP ports; connections per pool (far above what a server allows); the
+// longest delay Node's timers take (about 24.8 days).
+const MAX_PORT = 65_535;
+const MAX_CONNECTIONS = 10_000;
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 type RawCredentials = Record<string, unknown>;
 
@@ -59,14 +61,13 @@ function text(raw: RawCredentials, key: string, fallback = ''): string {
 	return value === undefined || value === null ? fallback : String(value).trim();
 }
 
-function positiveNumber(raw: RawCredentials, key: string, label: string, fallback: number, min = 1): number {
+/** A timeout field in seconds, as milliseconds; not necessarily whole (1.5 is 1,500 ms). */
+function timeoutMillis(raw: RawCredentials, key: string, label: string, fallbackMillis: number): number {
 	const value = raw[key];
-	if (value === undefined || value === null || value === '') return fallback;
-	const parsed = Number(value);
-	if (!Number.isFinite(parsed) || parsed < min) {
-		throw new InvalidInputError(label, `a number of at least ${min}`, value);
-	}
-	return parsed;
+	if (value === undefined || value === null || value === '') return fallbackMillis;
+	const seconds = Number(value);
+	if (!Number.isFinite(seconds) || seconds < 1) throw new InvalidInputError(label, 'a number of at least 1', value);
+	return seconds * 1000;
 }
 
 /** Maps the fields of the "OPhir PostgreSQL" credential (see OphirPostgresApi.credentials.ts). */
@@ -81,24 +82,17 @@ export function credentialsFromFields(raw: RawCredentials): OphirCredentials {
 		throw new InvalidInputError('SSL', 'one of disable, require, verify', ssl);
 	}
 	const pool: PoolLimits = {
-		max: positiveNumber(raw, 'maxConnections', 'Max Connections', SPEC_POOL_LIMITS.max),
-		min: positiveNumber(raw, 'minConnections', 'Min Connections', SPEC_POOL_LIMITS.min, 0),
-		idleTimeoutMillis:
-			positiveNumber(raw, 'idleTimeoutSeconds', 'Idle Timeout', SPEC_POOL_LIMITS.idleTimeoutMillis / 1000) * 1000,
-		connectionTimeoutMillis:
-			positiveNumber(
-				raw,
-				'connectionTimeoutSeconds',
-				'Connection Timeout',
-				SPEC_POOL_LIMITS.connectionTimeoutMillis / 1000,
-			) * 1000,
+		max: optionalWholeNumber(raw.maxConnections, 'Max Connections', 1, MAX_CONNECTIONS, SPEC_POOL_LIMITS.max),
+		min: optionalWholeNumber(raw.minConnections, 'Min Connections', 0, MAX_CONNECTIONS, SPEC_POOL_LIMITS.min),
+		idleTimeoutMillis: timeoutMillis(raw, 'idleTimeoutSeconds', 'Idle Timeout', SPEC_POOL_LIMITS.idleTimeoutMillis),
+		connectionTimeoutMillis: timeoutMillis(raw, 'connectionTimeoutSeconds', 'Connection Timeout', SPEC_POOL_LIMITS.connectionTimeoutMillis),
 	};
 	if (pool.min > pool.max) {
 		throw new InvalidInputError('Min Connections', `at most Max Connections (${pool.max})`, pool.min);
 	}
 	const database: DatabaseSettings = {
 		host: text(raw, 'host', 'localhost'),
-		port: positiveNumber(raw, 'port', 'Port', 5432),
+		port: optionalWholeNumber(raw.port, 'Port', 1, MAX_PORT, 5432),
 		database: text(raw, 'database', 'ophir_db'),
 		user: text(raw, 'user', 'postgres'),
 		password: raw.password === undefined || raw.password === null ? '' : String(raw.password),
@@ -134,25 +128,20 @@ export function credentialsFromFields(raw: RawCredentials): OphirCredentials {
 export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseSettings | undefined {
 	const hasFields = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'].some((key) => env[key]);
 	if (!env.DATABASE_URL && !hasFields) return undefined;
-	const number = (key: string, fallback: number) => {
-		const value = env[key];
-		if (value === undefined || value === '') return fallback;
-		const parsed = Number(value);
-		if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidInputError(key, 'a whole number', value);
-		return parsed;
-	};
+	// Each variable is named in its error, as it is set: DB_PORT must be a whole number from 1 to 65535.
+	const number = (key: string, min: number, max: number, fallback: number) => optionalWholeNumber(env[key], key, min, max, fallback);
 	const settings: DatabaseSettings = {
 		host: env.DB_HOST || 'localhost',
-		port: number('DB_PORT', 5432),
+		port: number('DB_PORT', 1, MAX_PORT, 5432),
 		database: env.DB_NAME || 'ophir_db',
 		user: env.DB_USER || 'postgres',
 		password: env.DB_PASSWORD ?? '',
 		ssl: 'disable',
 		pool: {
-			min: number('DB_POOL_MIN', SPEC_POOL_LIMITS.min),
-			max: number('DB_POOL_MAX', SPEC_POOL_LIMITS.max),
-			idleTimeoutMillis: number('DB_IDLE_TIMEOUT_MS', SPEC_POOL_LIMITS.idleTimeoutMillis),
-			connectionTimeoutMillis: number('DB_CONNECTION_TIMEOUT_MS', SPEC_POOL_LIMITS.connectionTimeoutMillis),
+			min: number('DB_POOL_MIN', 0, MAX_CONNECTIONS, SPEC_POOL_LIMITS.min),
+			max: number('DB_POOL_MAX', 0, MAX_CONNECTIONS, SPEC_POOL_LIMITS.max),
+			idleTimeoutMillis: number('DB_IDLE_TIMEOUT_MS', 0, MAX_TIMEOUT_MS, SPEC_POOL_LIMITS.idleTimeoutMillis),
+			connectionTimeoutMillis: number('DB_CONNECTION_TIMEOUT_MS', 0, MAX_TIMEOUT_MS, SPEC_POOL_LIMITS.connectionTimeoutMillis),
 		},
 	};
 	if (env.DATABASE_URL) settings.connectionString = env.DATABASE_URL;

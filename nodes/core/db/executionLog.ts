@@ -1,14 +1,9 @@
-import { InvalidInputError, OphirError } from '../validation/errors';
+import { ConflictError, InvalidInputError } from '../validation/errors';
 import type { TenantTx } from './tenantTransaction';
 
-/**
- * Log Execution: one n8n_executions row per n8n execution, upserted by its execution id as the run starts,
- * finishes or fails, with timings, metrics (merged across calls) and error data.
- *
- * execution_id is unique across the whole table (the specification), so a row holds `<organization id>:<execution
- * id>`: the same id in two organizations never collides, so none can block another's log or learn which ids it
- * has. Outputs and readers show the part after the prefix.
- */
+// execution_id is unique across the whole table (the specification), so a row holds `<organization id>:<execution
+// id>`: the same id in two organizations never collides, so none can block another's log or learn which ids it
+// has. Outputs and readers show the part after the prefix.
 const ORGANIZATION_PREFIX_LENGTH = 37; // a UUID and ':'
 const MAX_EXECUTION_ID_LENGTH = 255 - ORGANIZATION_PREFIX_LENGTH; // execution_id is VARCHAR(255)
 
@@ -40,6 +35,21 @@ export interface ExecutionLogRow {
 	errorData: Record<string, unknown> | null;
 }
 
+/** An n8n_executions row as Log Execution returns it. */
+interface ExecutionRow {
+	workflow_name: string | null;
+	trigger_source: string | null;
+	status: string;
+	started_at: Date | null;
+	completed_at: Date | null;
+	metrics: Record<string, unknown> | null;
+	error_data: Record<string, unknown> | null;
+}
+
+/**
+ * Log Execution: one n8n_executions row per n8n execution, upserted by its execution id as the run starts,
+ * finishes or fails, with timings, metrics (merged across calls) and error data.
+ */
 export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Promise<ExecutionLogRow> {
 	const executionId = typeof input.executionId === 'string' ? input.executionId.trim() : '';
 	if (!executionId || executionId.length > MAX_EXECUTION_ID_LENGTH) {
@@ -47,11 +57,10 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 	}
 	if (!['start', 'finish', 'error'].includes(input.phase)) throw new InvalidInputError('Phase', 'start, finish or error', input.phase);
 	const status = input.phase === 'start' ? 'running' : input.phase === 'error' ? 'error' : (input.status ?? 'success');
-	const at = (input.at ?? new Date()).toISOString();
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<ExecutionRow>(
 			`INSERT INTO n8n_executions AS e (organization_id, execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data)
-			 VALUES ($1, $2, $3, $4, $5::text, COALESCE($6::timestamptz, $7::timestamptz) AT TIME ZONE 'UTC',
-			         CASE WHEN $5::text = 'running' THEN NULL ELSE $7::timestamptz AT TIME ZONE 'UTC' END, COALESCE($8::jsonb, '{}'), $9::jsonb)
+			 VALUES ($1, $2, $3, $4, $5::text, COALESCE($6::timestamp, $7::timestamp),
+			         CASE WHEN $5::text = 'running' THEN NULL ELSE $7::timestamp END, COALESCE($8::jsonb, '{}'), $9::jsonb)
 			 ON CONFLICT (execution_id) DO UPDATE SET
 			   workflow_name = COALESCE(EXCLUDED.workflow_name, e.workflow_name),
 			   trigger_source = COALESCE(EXCLUDED.trigger_source, e.trigger_source),
@@ -68,8 +77,8 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 				input.workflowName?.trim().slice(0, 255) || null,
 				input.triggerSource?.trim().slice(0, 50) || null,
 				status,
-				input.startedAt?.toISOString() ?? null,
-				at,
+				input.startedAt ?? null,
+				input.at ?? new Date(),
 				input.metrics ? JSON.stringify(input.metrics) : null,
 				input.error ? JSON.stringify(input.error) : null,
 			],
@@ -77,7 +86,7 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 		.catch((error: { code?: string }) => {
 			// Only a row written around Log Execution (by hand, without the prefix) can still collide: say no more than that.
 			if (error.code === '42501' || error.code === '23505') {
-				throw new OphirError(`Execution ID ${JSON.stringify(executionId)} cannot be used; log this execution under another ID`);
+				throw new ConflictError(`Execution ID ${JSON.stringify(executionId)} cannot be used; log this execution under another ID`);
 			}
 			throw error;
 		});

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 
 import { InvalidInputError } from '../validation/errors';
-import { wholeNumber } from '../validation/numbers';
+import { type NumberInput, wholeNumber } from '../validation/numbers';
 import type { TenantRunner } from './tenantTransaction';
 
 /**
@@ -68,11 +68,11 @@ export async function maintainTables(pool: Pool, options: TableMaintenanceOption
 
 export interface RetentionOptions {
 	/** Rows older than this many days go. */
-	olderThanDays: number;
+	olderThanDays: NumberInput;
 	/** Queue rows (with their activities), then activities without a queue row, per transaction (default 500). */
-	batchSize?: number;
+	batchSize?: NumberInput;
 	/** Stop after this many batches; the next run goes on where this one stopped (default 200). */
-	maxBatches?: number;
+	maxBatches?: NumberInput;
 	now?: Date;
 }
 
@@ -85,7 +85,6 @@ export interface RetentionResult {
 	/** False when maxBatches stopped the run with old rows left. */
 	complete: boolean;
 }
-
 
 /**
  * Deletes the organization's finished (sent, failed, cancelled) queue rows and raw activities older than N days, in
@@ -100,22 +99,21 @@ export async function applyRetention(tenant: TenantRunner, options: RetentionOpt
 	const batchSize = wholeNumber(options.batchSize ?? 500, 'Batch Size', 1, 10_000);
 	const maxBatches = wholeNumber(options.maxBatches ?? 200, 'Max Batches', 1, 100_000);
 	const cutoff = new Date((options.now ?? new Date()).getTime() - olderThanDays * 86_400_000);
-	const at = cutoff.toISOString();
 	const result: RetentionResult = { olderThanDays, cutoff, deletedQueueRows: 0, deletedActivities: 0, batches: 0, complete: false };
 	while (result.batches < maxBatches) {
 		const batch = await tenant(async (tx) => {
 			const { rows: emails } = await tx.query<{ id: string }>(
 				`SELECT q.id FROM email_queue q
 				 WHERE q.organization_id = $1 AND q.status IN ('sent', 'failed', 'cancelled')
-				   AND q.scheduled_at < $2::timestamptz AT TIME ZONE 'UTC'
-				   AND COALESCE(q.updated_at, q.created_at) < $2::timestamptz AT TIME ZONE 'UTC'
+				   AND q.scheduled_at < $2::timestamp
+				   AND COALESCE(q.updated_at, q.created_at) < $2::timestamp
 				   AND NOT EXISTS (SELECT 1 FROM email_queue o WHERE o.organization_id = $1 AND o.campaign_id = q.campaign_id
 				                     AND o.lead_id = q.lead_id AND o.status IN ('queued', 'sending'))
 				   AND NOT EXISTS (SELECT 1 FROM email_activities a WHERE a.organization_id = $1 AND a.email_queue_id = q.id
-				                     AND a.timestamp >= $2::timestamptz AT TIME ZONE 'UTC')
+				                     AND a.timestamp >= $2::timestamp)
 				 ORDER BY q.scheduled_at LIMIT $3
 				 FOR UPDATE OF q SKIP LOCKED`,
-				[tx.organizationId, at, batchSize],
+				[tx.organizationId, cutoff, batchSize],
 			);
 			const ids = emails.map((e) => e.id);
 			const ofEmails = ids.length
@@ -127,11 +125,11 @@ export async function applyRetention(tenant: TenantRunner, options: RetentionOpt
 			const loose = await tx.query(
 				`DELETE FROM email_activities WHERE id IN (
 				   SELECT id FROM email_activities
-				   WHERE organization_id = $1 AND email_queue_id IS NULL AND timestamp < $2::timestamptz AT TIME ZONE 'UTC'
+				   WHERE organization_id = $1 AND email_queue_id IS NULL AND timestamp < $2::timestamp
 				   ORDER BY timestamp LIMIT $3 FOR UPDATE SKIP LOCKED)`,
-				[tx.organizationId, at, batchSize],
+				[tx.organizationId, cutoff, batchSize],
 			);
-			return { emails: ids.length, queue: queue.rowCount ?? 0, activities: (ofEmails.rowCount ?? 0) + (loose.rowCount ?? 0), loose: loose.rowCount ?? 0 };
+			return { emails: ids.length, queue: queue.rowCount, activities: ofEmails.rowCount + loose.rowCount, loose: loose.rowCount };
 		});
 		result.batches++;
 		result.deletedQueueRows += batch.queue;

@@ -3,10 +3,25 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 
-import { OphirError } from '../validation/errors';
+import { ConflictError, OphirError } from '../validation/errors';
 
 /** database/ beside nodes/ — the same relative place in the source tree and in dist/. */
 export const DATABASE_DIR = join(__dirname, '..', '..', '..', 'database');
+
+/** The specification's tables and OPhir's own (ophir_* tables besides these are OPhir's bookkeeping). */
+export const OPHIR_TABLES = [
+	'organizations',
+	'users',
+	'email_accounts',
+	'campaigns',
+	'leads',
+	'email_queue',
+	'email_activities',
+	'templates',
+	'n8n_executions',
+	'unsubscribes',
+	'campaign_stats_daily',
+] as const;
 
 /** Any constant works; it only has to be the same for every process migrating the same database. */
 const MIGRATION_LOCK_KEY = 7_305_221_004;
@@ -114,7 +129,7 @@ function verifyChecksums(migrations: Migration[], applied: Map<string, string>):
 	for (const m of migrations) {
 		const recorded = applied.get(m.version);
 		if (recorded && recorded !== m.checksum) {
-			throw new OphirError(
+			throw new ConflictError(
 				`Migration ${m.version}_${m.name} was changed after it was applied to this database`,
 				'Applied migrations are immutable; put the change in a new numbered migration file instead.',
 			);

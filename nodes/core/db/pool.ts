@@ -3,11 +3,7 @@ import { Pool } from 'pg';
 
 import { type DatabaseSettings, toPoolConfig } from './connectionSettings';
 
-/**
- * One pg Pool per distinct credential per process. n8n runs every execution in the same process, so reusing
- * the pool across executions saves a connection handshake (and TLS) per run; pools nobody has used for a while
- * are closed so a credential that is no longer used holds no connections.
- */
+/** A credential's pool, when it was last handed out, and the last error of one of its idle clients. */
 interface PoolEntry {
 	pool: Pool;
 	lastUsedAt: number;
@@ -25,6 +21,11 @@ function keyOf(settings: DatabaseSettings): string {
 	return createHash('sha256').update(JSON.stringify(settings)).digest('hex');
 }
 
+/**
+ * One pg Pool per distinct credential per process. n8n runs every execution in the same process, so reusing
+ * the pool across executions saves a connection handshake (and TLS) per run; pools nobody has used for a while
+ * are closed so a credential that is no longer used holds no connections.
+ */
 export function getPool(settings: DatabaseSettings): Pool {
 	const key = keyOf(settings);
 	let entry = pools.get(key);

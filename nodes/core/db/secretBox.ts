@@ -2,11 +2,6 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 
 import { InvalidInputError, OphirError } from '../validation/errors';
 
-/**
- * Encrypts mailbox secrets at rest with AES-256-GCM. A stored value reads
- * `v1.<key id>.<iv>.<auth tag>.<ciphertext>` (base64url parts); the key id names which key sealed it, so keys can
- * rotate: encrypt with the current key, decrypt with whichever key the id names.
- */
 const VERSION = 'v1';
 // GCM accepts tags cut down to 4 bytes unless told otherwise, and a short tag is far easier to forge.
 const TAG_LENGTH = 16;
@@ -24,6 +19,11 @@ function derive(secret: string): DerivedKey {
 	return { id, key };
 }
 
+/**
+ * Encrypts mailbox secrets at rest with AES-256-GCM. A stored value reads
+ * `v1.<key id>.<iv>.<auth tag>.<ciphertext>` (base64url parts); the key id names which key sealed it, so keys can
+ * rotate: encrypt with the current key, decrypt with whichever key the id names.
+ */
 export class SecretBox {
 	private readonly current: DerivedKey;
 	private readonly byId: Map<string, DerivedKey>;

@@ -1,8 +1,8 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
 
-import { isUuid } from './connectionSettings';
 import { type Sql, sqlOver } from './sql';
 import { InvalidInputError } from '../validation/errors';
+import { isUuid } from '../validation/ids';
 
 /** The non-superuser role every OPhir transaction runs as (created by database/migrations/001). */
 export const APP_ROLE = 'ophir_app';

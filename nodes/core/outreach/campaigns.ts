@@ -1,5 +1,5 @@
 import { type CampaignConfig, parseCampaignConfig } from './campaignConfig';
-import { NotFoundError, OphirError } from '../validation/errors';
+import { ConflictError, NotFoundError } from '../validation/errors';
 import { requireUuid } from '../validation/ids';
 import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
@@ -22,7 +22,19 @@ export interface Campaign {
 
 const COLUMNS = 'id, organization_id, name, status, config, created_by, created_at, updated_at';
 
-function toCampaign(row: Record<string, unknown>): Campaign {
+/** A campaigns row as COLUMNS selects it. */
+interface CampaignRow {
+	id: string;
+	organization_id: string;
+	name: string;
+	status: CampaignStatus;
+	config: CampaignConfig;
+	created_by: string | null;
+	created_at: Date;
+	updated_at: Date;
+}
+
+function toCampaign(row: CampaignRow): Campaign {
 	return camelCaseRow<Campaign>(row);
 }
 
@@ -36,7 +48,7 @@ export async function createCampaign(
 	const name = campaignName(input.name);
 	const config = parseCampaignConfig(input.config);
 	const createdBy = await organizationUserId(tx, input.createdBy, 'Created By');
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<CampaignRow>(
 		`INSERT INTO campaigns (organization_id, name, status, config, created_by)
 		 VALUES ($1, $2, 'draft', $3, $4) RETURNING ${COLUMNS}`,
 		[tx.organizationId, name, config, createdBy],
@@ -45,7 +57,7 @@ export async function createCampaign(
 }
 
 export async function getCampaign(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Campaign> {
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<CampaignRow>(
 		`SELECT ${COLUMNS} FROM campaigns WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
 		[tx.organizationId, requireUuid(id, 'Campaign ID')],
 	);
@@ -58,7 +70,7 @@ export async function listCampaigns(
 	{ status, ...paging }: Page & { status?: CampaignStatus },
 ): Promise<Campaign[]> {
 	const { limit, offset } = checkedPage(paging);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<CampaignRow>(
 		`SELECT ${COLUMNS} FROM campaigns
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
 		 ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
@@ -74,11 +86,11 @@ export async function updateCampaign(
 	patch: { name?: string; config?: Record<string, unknown> },
 ): Promise<Campaign> {
 	const current = await getCampaign(tx, id, { forUpdate: true });
-	if (current.status === 'archived') throw new OphirError(`Campaign ${id} is archived and can no longer change`);
+	if (current.status === 'archived') throw new ConflictError(`Campaign ${id} is archived and can no longer change`);
 	const name = patch.name === undefined ? current.name : campaignName(patch.name);
 	const config = patch.config ? parseCampaignConfig({ ...current.config, ...patch.config }) : current.config;
 	if (current.status === 'active') await assertReadyToSend(tx, config);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<CampaignRow>(
 		`UPDATE campaigns SET name = $3, config = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, name, config],
 	);
@@ -101,12 +113,12 @@ export async function transitionCampaign(tx: TenantTx, id: string, action: Campa
 	const { from, to } = TRANSITIONS[action];
 	if (!from.includes(campaign.status)) {
 		const allowed = from.join(' or ');
-		throw new OphirError(
+		throw new ConflictError(
 			`Cannot ${action} campaign ${id}: it is ${campaign.status}, and only ${/^[aeiou]/.test(allowed) ? 'an' : 'a'} ${allowed} campaign can be ${to === 'active' && action === 'resume' ? 'resumed' : `moved to ${to}`}`,
 		);
 	}
 	if (to === 'active') await assertReadyToSend(tx, campaign.config);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<CampaignRow>(
 		`UPDATE campaigns SET status = $3 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, to],
 	);
@@ -146,14 +158,14 @@ async function assertReadyToSend(tx: TenantTx, config: CampaignConfig): Promise<
 	);
 	if (rows[0].missing_accounts.length) problems.push(`unknown sending accounts: ${rows[0].missing_accounts.join(', ')}`);
 	if (rows[0].missing_templates.length) problems.push(`unknown templates: ${rows[0].missing_templates.join(', ')}`);
-	if (problems.length) throw new OphirError(`The campaign cannot send yet: ${problems.join('; ')}`);
+	if (problems.length) throw new ConflictError(`The campaign cannot send yet: ${problems.join('; ')}`);
 }
 
 /** Deletes a draft and the leads imported into it (a draft has sent nothing, so there is no history to keep). */
 export async function deleteCampaign(tx: TenantTx, id: string): Promise<{ id: string; deletedLeads: number }> {
 	const campaign = await getCampaign(tx, id, { forUpdate: true });
 	if (campaign.status !== 'draft') {
-		throw new OphirError(`Cannot delete campaign ${id}: it is ${campaign.status}; only drafts can be deleted (archive it instead)`);
+		throw new ConflictError(`Cannot delete campaign ${id}: it is ${campaign.status}; only drafts can be deleted (archive it instead)`);
 	}
 	const params = [tx.organizationId, id];
 	await tx.query(`DELETE FROM email_activities WHERE organization_id = $1 AND campaign_id = $2`, params);
@@ -162,5 +174,5 @@ export async function deleteCampaign(tx: TenantTx, id: string): Promise<{ id: st
 	await tx.query(`UPDATE unsubscribes SET campaign_id = NULL WHERE organization_id = $1 AND campaign_id = $2`, params);
 	const leads = await tx.query(`DELETE FROM leads WHERE organization_id = $1 AND campaign_id = $2`, params);
 	await tx.query(`DELETE FROM campaigns WHERE organization_id = $1 AND id = $2`, params);
-	return { id, deletedLeads: leads.rowCount ?? 0 };
+	return { id, deletedLeads: leads.rowCount };
 }

@@ -1,13 +1,13 @@
 import { requireEmail } from '../validation/emailAddress';
-import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../validation/errors';
 import { requireUuid } from '../validation/ids';
 import { wholeNumber } from '../validation/numbers';
-import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings, verifySmtp } from '../sending/mailTransport';
+import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings } from '../sending/mailTransport';
 import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { SecretBox } from '../db/secretBox';
 import { END_HOURS, hoursInOrder, isWeekdayList, START_HOURS, WEEKDAYS_EXPECTED } from '../sending/sendingWindow';
 import { isTimeZone } from '../sending/timeZones';
-import type { TenantRunner, TenantTx } from '../db/tenantTransaction';
+import type { TenantTx } from '../db/tenantTransaction';
 import { optionalText, requiredText } from '../validation/text';
 import { organizationUserId } from './users';
 
@@ -15,6 +15,7 @@ export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 export const WARMUP_STATUSES = ['pending', 'warming', 'warmed', 'off'] as const;
 export const ACCOUNT_STATUSES = ['active', 'paused'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 /** A sanity ceiling for per-day volumes (the columns are 32-bit integers). */
 const MAX_DAILY_VOLUME = 100_000;
 
@@ -24,7 +25,7 @@ export interface EmailAccount {
 	userId: string | null;
 	email: string;
 	provider: Provider;
-	status: 'active' | 'paused';
+	status: AccountStatus;
 	pausedReason: string | null;
 	settings: AccountSettings;
 	healthScore: number;
@@ -75,13 +76,31 @@ export interface AccountInput {
 const COLUMNS = `id, user_id, email, provider, status, paused_reason, settings, health_score, warmup_status, daily_limit,
 	current_sent_today, last_sent_at, created_at, updated_at, credentials_encrypted`;
 
-function toAccount(row: Record<string, unknown>): EmailAccount {
+/** An email_accounts row as COLUMNS selects it. */
+interface AccountRow {
+	id: string;
+	user_id: string | null;
+	email: string;
+	provider: Provider;
+	status: AccountStatus;
+	paused_reason: string | null;
+	settings: AccountSettings;
+	health_score: number;
+	warmup_status: string;
+	daily_limit: number;
+	current_sent_today: number;
+	last_sent_at: Date | null;
+	created_at: Date;
+	updated_at: Date;
+	credentials_encrypted: string | null;
+}
+
+function toAccount(row: AccountRow): EmailAccount {
 	const { credentialsEncrypted, ...account } = camelCaseRow<EmailAccount & { credentialsEncrypted: string | null }>(row);
 	return { ...account, hasSecret: !!credentialsEncrypted, secretKeyId: credentialsEncrypted?.split('.')[1] ?? null };
 }
 
-
-const accountId = (id: unknown) => requireUuid(id, 'Email Account ID');
+export const accountId = (id: unknown) => requireUuid(id, 'Email Account ID');
 
 function provider(value: unknown): Provider {
 	if (!(PROVIDERS as readonly unknown[]).includes(value)) throw new InvalidInputError('Provider', `one of ${PROVIDERS.join(', ')}`, value);
@@ -174,18 +193,18 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	if (status === 'warming') settings.warmup!.startedAt = new Date().toISOString();
 	const dailyLimit = wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0, MAX_DAILY_VOLUME);
 	const userId = await organizationUserId(tx, input.userId, 'User ID');
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<AccountRow>(
 		`INSERT INTO email_accounts (organization_id, user_id, email, provider, credentials_encrypted, settings, warmup_status, daily_limit)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		 ON CONFLICT (organization_id, email) DO NOTHING RETURNING ${COLUMNS}`,
 		[tx.organizationId, userId, email, kind, box.seal(JSON.stringify(secret)), settings, status, dailyLimit],
 	);
-	if (rows.length === 0) throw new OphirError(`A sending account for ${email} already exists in this organization`);
+	if (rows.length === 0) throw new ConflictError(`A sending account for ${email} already exists in this organization`);
 	return toAccount(rows[0]);
 }
 
 export async function getEmailAccount(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<EmailAccount> {
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<AccountRow>(
 		`SELECT ${COLUMNS} FROM email_accounts WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
 		[tx.organizationId, accountId(id)],
 	);
@@ -202,7 +221,7 @@ export async function listEmailAccounts(
 	}
 	if (filter.provider) provider(filter.provider);
 	const { limit, offset } = checkedPage(filter);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<AccountRow>(
 		`SELECT ${COLUMNS} FROM email_accounts
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR provider = $3)
 		 ORDER BY email LIMIT $4 OFFSET $5`,
@@ -214,13 +233,13 @@ export async function listEmailAccounts(
 export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: string, patch: AccountInput): Promise<EmailAccount> {
 	const current = await getEmailAccount(tx, id, { forUpdate: true });
 	if (patch.email !== undefined && requireEmail(patch.email) !== current.email) {
-		throw new OphirError(
+		throw new ConflictError(
 			`The address of email account ${id} cannot change`,
 			'Create an account for the new address, then pause or delete this one.',
 		);
 	}
 	if (patch.provider !== undefined && provider(patch.provider) !== current.provider) {
-		throw new OphirError(`The provider of email account ${id} cannot change`, 'Create an account with the new provider instead.');
+		throw new ConflictError(`The provider of email account ${id} cannot change`, 'Create an account with the new provider instead.');
 	}
 	// Fields left undefined keep their stored value (n8n passes unset optional parameters as undefined).
 	const smtpPatch = Object.fromEntries(Object.entries(patch.smtp ?? {}).filter(([, value]) => value !== undefined));
@@ -255,7 +274,7 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 		delete settings.lastVerification;
 	}
 	const userId = patch.userId === undefined || patch.userId === '' ? current.userId : await organizationUserId(tx, patch.userId, 'User ID');
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<AccountRow>(
 		`UPDATE email_accounts SET settings = $3, warmup_status = $4, daily_limit = $5,
 		   credentials_encrypted = COALESCE($6, credentials_encrypted), user_id = $7
 		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
@@ -264,91 +283,8 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 	return toAccount(rows[0]);
 }
 
-function openSecret(box: SecretBox, id: string, sealed: string | null): MailboxSecret {
-	if (!sealed) throw new OphirError(`Email account ${id} has no stored password or tokens`);
-	return JSON.parse(box.open(sealed)) as MailboxSecret;
-}
-
-/** The decrypted secret, for sending and verifying only: never put it in an item or a log. */
-export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): Promise<MailboxSecret> {
-	const { rows } = await tx.query<{ credentials_encrypted: string | null }>(
-		'SELECT credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2',
-		[tx.organizationId, accountId(id)],
-	);
-	if (rows.length === 0) throw new NotFoundError('Email account', id);
-	return openSecret(box, id, rows[0].credentials_encrypted);
-}
-
-/** Runs `work` in one transaction acting for the organization: the node context's `tenant`, a test tenant's `as`. */
-
-/** What a sign-in check needs. Holds the decrypted secret: never put it in an item or a log. */
-export interface PreparedVerification {
-	id: string;
-	email: string;
-	smtp: SmtpSettings;
-	secret: MailboxSecret;
-	/** The secret as stored when read: the outcome is recorded only if neither it nor the SMTP settings changed. */
-	sealed: string;
-}
-
-/** Reads the account's SMTP settings and opens its secret (the first short transaction of a check). */
-export async function prepareVerification(tx: TenantTx, box: SecretBox, id: string): Promise<PreparedVerification> {
-	const { rows } = await tx.query<{ email: string; smtp: SmtpSettings; credentials_encrypted: string | null }>(
-		`SELECT email, settings->'smtp' AS smtp, credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2`,
-		[tx.organizationId, accountId(id)],
-	);
-	if (rows.length === 0) throw new NotFoundError('Email account', id);
-	const { email, smtp, credentials_encrypted: sealed } = rows[0];
-	return { id, email, smtp, secret: openSecret(box, id, sealed), sealed: sealed! };
-}
-
-/**
- * Records a check's outcome in the account's settings (the second short transaction). An account whose SMTP
- * settings or secret changed meanwhile keeps no outcome: this one says nothing about the new ones.
- */
-export async function recordVerification(
-	tx: TenantTx,
-	checked: PreparedVerification,
-	result: { ok: boolean; message: string },
-): Promise<{ id: string; email: string; verified: boolean; message: string }> {
-	const at = new Date().toISOString();
-	const recorded: Partial<AccountSettings> = {
-		lastVerification: { at, verified: result.ok, message: result.message },
-		...(result.ok ? { lastVerifiedAt: at } : {}),
-	};
-	const { rowCount } = await tx.query(
-		`UPDATE email_accounts SET settings = settings || $3::jsonb
-		 WHERE organization_id = $1 AND id = $2 AND credentials_encrypted = $4 AND settings->'smtp' = $5::jsonb`,
-		[tx.organizationId, checked.id, recorded, checked.sealed, checked.smtp],
-	);
-	if (!rowCount) {
-		await getEmailAccount(tx, checked.id); // deleted meanwhile: not found
-		throw new OphirError(
-			`Email account ${checked.id} changed while it was being checked, so the outcome was not recorded`,
-			'Verify it again: the check used its previous SMTP settings or password.',
-		);
-	}
-	return { id: checked.id, email: checked.email, verified: result.ok, message: result.message };
-}
-
-/**
- * Signs in to the mailbox's SMTP server (nothing is sent) and records the outcome in its settings. A failed check
- * leaves status and health alone: it may be a passing network problem, so pausing stays a separate decision.
- * The network check (up to ~10 s) runs between two short transactions, never inside one: an open transaction
- * would hold a pooled connection (and its snapshot) all that time.
- */
-export async function verifyEmailAccount(
-	tenant: TenantRunner,
-	box: SecretBox,
-	id: string,
-): Promise<{ id: string; email: string; verified: boolean; message: string }> {
-	const checked = await tenant((tx) => prepareVerification(tx, box, id));
-	const result = await verifySmtp(checked.smtp, checked.secret);
-	return tenant((tx) => recordVerification(tx, checked, result));
-}
-
 export async function setEmailAccountPaused(tx: TenantTx, id: string, paused: boolean, reason?: string): Promise<EmailAccount> {
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<AccountRow>(
 		`UPDATE email_accounts SET status = $3, paused_reason = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, accountId(id), paused ? 'paused' : 'active', paused ? (optionalText(reason, 'Reason') ?? 'paused by a user') : null],
 	);
@@ -370,7 +306,7 @@ export async function deleteEmailAccount(tx: TenantTx, id: string): Promise<{ id
 		[tx.organizationId, id],
 	);
 	if (campaigns.rows.length > 0) {
-		throw new OphirError(
+		throw new ConflictError(
 			`Email account ${id} is a sending account of ${campaigns.rows.map((c) => `campaign "${c.name}" (${c.status}, ${c.id})`).join(', ')} and cannot be deleted`,
 			'Remove it from config.accountIds of those campaigns first, or pause it: a paused account sends nothing.',
 		);
@@ -380,28 +316,11 @@ export async function deleteEmailAccount(tx: TenantTx, id: string): Promise<{ id
 		[tx.organizationId, id],
 	);
 	if (rows[0].used > 0) {
-		throw new OphirError(
+		throw new ConflictError(
 			`Email account ${id} has ${rows[0].used} emails in its history and cannot be deleted`,
 			'Pause it instead: it then sends nothing and its statistics stay.',
 		);
 	}
 	await tx.query('DELETE FROM email_accounts WHERE organization_id = $1 AND id = $2', [tx.organizationId, id]);
 	return { id, deleted: true };
-}
-
-/** Re-seals every secret not sealed with the credential's current key (after a key rotation). */
-export async function reencryptSecrets(tx: TenantTx, box: SecretBox): Promise<{ reencrypted: number; keyId: string }> {
-	const { rows } = await tx.query<{ id: string; credentials_encrypted: string }>(
-		`SELECT id, credentials_encrypted FROM email_accounts
-		 WHERE organization_id = $1 AND credentials_encrypted IS NOT NULL AND split_part(credentials_encrypted, '.', 2) <> $2
-		 FOR UPDATE`,
-		[tx.organizationId, box.keyId],
-	);
-	const resealed = rows.map((row) => box.seal(box.open(row.credentials_encrypted)));
-	await tx.query(
-		`UPDATE email_accounts e SET credentials_encrypted = u.sealed
-		 FROM unnest($2::uuid[], $3::text[]) AS u(id, sealed) WHERE e.organization_id = $1 AND e.id = u.id`,
-		[tx.organizationId, rows.map((r) => r.id), resealed],
-	);
-	return { reencrypted: rows.length, keyId: box.keyId };
 }

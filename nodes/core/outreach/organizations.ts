@@ -17,6 +17,16 @@ export interface Organization {
 
 const COLUMNS = 'id, name, plan_type, settings, created_at, updated_at';
 
+/** An organizations row as COLUMNS selects it. */
+interface OrganizationRow {
+	id: string;
+	name: string;
+	plan_type: string;
+	settings: Record<string, unknown>;
+	created_at: Date;
+	updated_at: Date;
+}
+
 /** Creates a tenant. Only a credential acting for the system organization (the platform operator) may. */
 export async function createOrganization(
 	tx: TenantTx,
@@ -31,7 +41,7 @@ export async function createOrganization(
 	const name = requiredText(input.name, 'Name', 255);
 	const planType = input.planType === undefined || input.planType === '' ? 'free' : requiredText(input.planType, 'Plan Type', 50);
 	const settings = storableJsonObject(input.settings, 'Settings', 'an object of names and values');
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<OrganizationRow>(
 		`INSERT INTO organizations (id, name, plan_type, settings) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
 		[randomUUID(), name, planType, JSON.stringify(settings)],
 	);
@@ -40,7 +50,7 @@ export async function createOrganization(
 
 /** The system organization sees every organization; any other sees itself (row-level security says the same). */
 export async function listOrganizations(tx: TenantTx): Promise<Organization[]> {
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<OrganizationRow>(
 		`SELECT ${COLUMNS} FROM organizations WHERE $1::uuid = $2::uuid OR id = $1 ORDER BY created_at, id`,
 		[tx.organizationId, SYSTEM_ORGANIZATION_ID],
 	);

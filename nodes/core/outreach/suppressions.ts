@@ -20,6 +20,16 @@ export interface Suppression {
 
 const COLUMNS = 'id, scope, email, reason, campaign_id, created_at';
 
+/** An unsubscribes row as COLUMNS selects it. */
+interface SuppressionRow {
+	id: string;
+	scope: 'email' | 'domain';
+	email: string;
+	reason: string | null;
+	campaign_id: string | null;
+	created_at: Date;
+}
+
 /** An address (jane@example.com) or a domain (example.com or @example.com). */
 export function parseSuppressionTarget(raw: unknown): { scope: 'email' | 'domain'; value: string } {
 	const email = normalizeEmail(raw);
@@ -62,7 +72,7 @@ export async function addSuppression(
 	const reason = suppressionReason(input.reason, scope);
 	const campaignId = await ownCampaignId(tx, input.campaignId);
 	const params = [tx.organizationId, scope, value];
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<SuppressionRow & { created: boolean }>(
 		`WITH added AS (
 		   INSERT INTO unsubscribes (organization_id, scope, email, reason, campaign_id) VALUES ($1, $2, $3, $4, $5)
 		   ON CONFLICT (organization_id, scope, email) DO NOTHING RETURNING ${COLUMNS}
@@ -76,7 +86,7 @@ export async function addSuppression(
 	// A concurrent transaction that committed the same entry after this statement's snapshot was taken makes the
 	// insert do nothing while the select cannot see its row yet; a new statement (new snapshot) does.
 	if (rows.length === 0) {
-		const again = await tx.query(
+		const again = await tx.query<SuppressionRow & { created: boolean }>(
 			`SELECT ${COLUMNS}, false AS created FROM unsubscribes WHERE organization_id = $1 AND scope = $2 AND email = $3`,
 			params,
 		);
@@ -89,7 +99,7 @@ export async function addSuppression(
 		   AND ${scope === 'email' ? 'l.email = $2' : "split_part(l.email, '@', 2) = $2"}`,
 		[tx.organizationId, value, `suppressed: ${rows[0].reason ?? reason}`],
 	);
-	return { ...camelCaseRow<Suppression & { created: boolean }>(rows[0]), cancelledEmails: cancelled.rowCount ?? 0 };
+	return { ...camelCaseRow<Suppression & { created: boolean }>(rows[0]), cancelledEmails: cancelled.rowCount };
 }
 
 /**
@@ -108,7 +118,7 @@ export async function checkSuppression(
 }> {
 	const email = normalizeEmail(rawEmail);
 	if (!email) throw new InvalidInputError('Email', 'a valid email address such as jane@example.com', rawEmail);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<SuppressionRow>(
 		`SELECT ${COLUMNS} FROM unsubscribes
 		 WHERE organization_id = $1 AND ((scope = 'email' AND email = $2) OR (scope = 'domain' AND email = split_part($2, '@', 2)))
 		 ORDER BY scope = 'email' DESC LIMIT 1`,
@@ -127,7 +137,7 @@ export async function listSuppressions(
 	if (scope !== null && scope !== 'email' && scope !== 'domain') throw new InvalidInputError('Scope', 'email or domain', scope);
 	// Entries are stored lower-cased; the search is a literal substring (% and _ match only themselves).
 	const search = filter.search?.trim() ? `%${filter.search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<SuppressionRow>(
 		`SELECT ${COLUMNS} FROM unsubscribes
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR scope = $2) AND ($3::text IS NULL OR email LIKE $3)
 		 ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`,
@@ -142,5 +152,5 @@ export async function removeSuppression(tx: TenantTx, target: unknown): Promise<
 		'DELETE FROM unsubscribes WHERE organization_id = $1 AND scope = $2 AND email = $3',
 		[tx.organizationId, scope, value],
 	);
-	return { scope, email: value, removed: (rowCount ?? 0) > 0 };
+	return { scope, email: value, removed: rowCount > 0 };
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../validation/errors';
 import { requireUuid } from '../validation/ids';
 import { getLead } from './leads';
 import { jsonObject } from '../validation/json';
@@ -35,12 +35,26 @@ export interface TemplateInput {
 
 const COLUMNS = 'id, name, category, subject, body, variables, is_shared, created_by, created_at, updated_at';
 
+/** A templates row as COLUMNS selects it. */
+interface TemplateRow {
+	id: string;
+	name: string;
+	category: string | null;
+	subject: string;
+	body: string;
+	variables: Record<string, unknown>;
+	is_shared: boolean;
+	created_by: string | null;
+	created_at: Date;
+	updated_at: Date;
+}
+
 /** The variables of a subject and a body, each checked on its own (a spintax group never spans both). */
 function usedVariables(subject: string, body: string): string[] {
 	return [...new Set([...templateVariables(subject, 'Subject'), ...templateVariables(body, 'Body')])].sort();
 }
 
-function toTemplate(row: Record<string, unknown>): Template {
+function toTemplate(row: TemplateRow): Template {
 	const template = camelCaseRow<Template>(row);
 	// A row written before templates were checked (or by hand) may not parse: it must stay readable, so that
 	// it can be fixed or deleted; rendering it still reports the syntax error.
@@ -79,7 +93,7 @@ function cleanTemplate(input: TemplateInput) {
 export async function createTemplate(tx: TenantTx, input: TemplateInput): Promise<Template> {
 	const t = cleanTemplate(input);
 	const createdBy = await organizationUserId(tx, input.createdBy, 'Created By');
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<TemplateRow>(
 		`INSERT INTO templates (organization_id, name, category, subject, body, variables, is_shared, created_by)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
 		[tx.organizationId, t.name, t.category, t.subject, t.body, t.variables, t.isShared, createdBy],
@@ -88,7 +102,7 @@ export async function createTemplate(tx: TenantTx, input: TemplateInput): Promis
 }
 
 export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<Template> {
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<TemplateRow>(
 		`SELECT ${COLUMNS} FROM templates WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,
 		[tx.organizationId, requireUuid(id, 'Template ID')],
 	);
@@ -99,7 +113,7 @@ export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false 
 export async function listTemplates(tx: TenantTx, filter: Page & { category?: string; search?: string }): Promise<Template[]> {
 	const { limit, offset } = checkedPage(filter);
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<TemplateRow>(
 		`SELECT ${COLUMNS} FROM templates
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR category = $2)
 		   AND ($3::text IS NULL OR name ILIKE $3 OR subject ILIKE $3)
@@ -120,7 +134,7 @@ export async function updateTemplate(tx: TenantTx, id: string, patch: TemplateIn
 		variables: patch.variables === undefined ? current.variables : patch.variables,
 		isShared: patch.isShared ?? current.isShared,
 	});
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<TemplateRow>(
 		`UPDATE templates SET name = $3, category = $4, subject = $5, body = $6, variables = $7, is_shared = $8
 		 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, t.name, t.category, t.subject, t.body, t.variables, t.isShared],
@@ -144,7 +158,7 @@ export async function deleteTemplate(tx: TenantTx, id: string): Promise<{ id: st
 		[tx.organizationId, template.id],
 	);
 	if (rows.length > 0) {
-		throw new OphirError(
+		throw new ConflictError(
 			`Template ${id} is used by campaign${rows.length > 1 ? 's' : ''} ${rows.map((r) => `"${r.name}" (${r.id})`).join(', ')}`,
 			'Remove it from those campaigns (or archive them) first.',
 		);

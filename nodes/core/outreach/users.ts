@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
 
 import { requireEmail } from '../validation/emailAddress';
-import { InvalidInputError, NotFoundError, OphirError } from '../validation/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../validation/errors';
 import { optionalUuid, requireUuid } from '../validation/ids';
 import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
@@ -31,6 +31,20 @@ export interface User {
 const COLUMNS = `id, email, first_name, last_name, role, settings, email_verified,
 	(password_hash IS NOT NULL AND password_hash <> '${LOCKED_PASSWORD}') AS has_password, created_at, updated_at`;
 
+/** A users row as COLUMNS selects it. */
+interface UserRow {
+	id: string;
+	email: string;
+	first_name: string | null;
+	last_name: string | null;
+	role: string;
+	settings: Record<string, unknown>;
+	email_verified: boolean;
+	has_password: boolean;
+	created_at: Date;
+	updated_at: Date;
+}
+
 async function hashPassword(password: unknown): Promise<string> {
 	if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
 		throw new InvalidInputError('Password', `at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -49,19 +63,19 @@ export async function createUser(
 	const firstName = optionalText(input.firstName, 'First Name', 100);
 	const lastName = optionalText(input.lastName, 'Last Name', 100);
 	const passwordHash = input.password ? await hashPassword(input.password) : LOCKED_PASSWORD;
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<UserRow>(
 		`INSERT INTO users (organization_id, email, password_hash, first_name, last_name, role)
 		 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING RETURNING ${COLUMNS}`,
 		[tx.organizationId, email, passwordHash, firstName, lastName, role],
 	);
 	// Addresses are unique across all organizations; say so without telling which organization has it.
-	if (rows.length === 0) throw new OphirError(`A user with email ${email} already exists`);
+	if (rows.length === 0) throw new ConflictError(`A user with email ${email} already exists`);
 	return camelCaseRow<User>(rows[0]);
 }
 
 export async function listUsers(tx: TenantTx, paging: Page): Promise<User[]> {
 	const { limit, offset } = checkedPage(paging);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<UserRow>(
 		`SELECT ${COLUMNS} FROM users WHERE organization_id = $1 ORDER BY email LIMIT $2 OFFSET $3`,
 		[tx.organizationId, limit, offset],
 	);
@@ -76,7 +90,7 @@ export async function setUserPassword(tx: TenantTx, user: { id?: string; email?:
 	}
 	const key = email ?? requireUuid(user.id, 'User ID');
 	const hash = await hashPassword(password);
-	const { rows } = await tx.query(
+	const { rows } = await tx.query<UserRow>(
 		`UPDATE users SET password_hash = $3 WHERE organization_id = $1 AND ${email ? 'email = $2' : 'id = $2'} RETURNING ${COLUMNS}`,
 		[tx.organizationId, key, hash],
 	);

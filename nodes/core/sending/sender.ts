@@ -1,5 +1,6 @@
 import { parseCampaignConfig } from '../outreach/campaignConfig';
-import { getEmailAccount, mailboxSecret } from '../outreach/emailAccounts';
+import { getEmailAccount } from '../outreach/emailAccounts';
+import { mailboxSecret } from '../outreach/mailboxSecrets';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
 import { composeMessage, type ComposedMessage, messageIdFor } from './messageComposer';
 import { wholeNumber } from '../validation/numbers';

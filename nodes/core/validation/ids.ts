@@ -1,8 +1,13 @@
-import { isUuid } from '../db/connectionSettings';
 import { InvalidInputError } from './errors';
 
 /** The example every "must be a UUID" message shows, in the nodes and in the core alike. */
 export const UUID_EXAMPLE = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+	return typeof value === 'string' && UUID_PATTERN.test(value);
+}
 
 /**
  * A record ID as the core takes it: checked before any SQL sees it, so a bad one is refused naming its field

@@ -1,7 +1,7 @@
 import { wholeNumber } from './numbers';
 
 /** snake_case column names to the camelCase keys n8n users read in item JSON. */
-export function camelCaseRow<T>(row: Record<string, unknown>): T {
+export function camelCaseRow<T>(row: object): T {
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(row)) {
 		out[key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())] = value instanceof Date ? value.toISOString() : value;

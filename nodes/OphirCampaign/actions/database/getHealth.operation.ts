@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { databaseHealth } from '../../../core/db/databaseHealth';
+import type { NumberInput } from '../../../core/validation/numbers';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { numberOption } from './options';
 
 export const description: INodeProperties[] = [
 	{
@@ -59,9 +59,9 @@ export const execute: OperationExecute = async function ({ pool, credentials, te
 	return databaseHealth(
 		{ pool, settings: credentials.database, tenant },
 		{
-			bigTableRows: numberOption(options.bigTableRows),
-			maxQueueLagMinutes: numberOption(options.maxQueueLagMinutes),
-			slowStatements: numberOption(options.slowStatements),
+			bigTableRows: options.bigTableRows as NumberInput | undefined,
+			maxQueueLagMinutes: options.maxQueueLagMinutes as NumberInput | undefined,
+			slowStatements: options.slowStatements as NumberInput | undefined,
 			recordSnapshot: options.recordSnapshot === undefined ? true : Boolean(options.recordSnapshot),
 		},
 	);

@@ -1,8 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { HOT_TABLES, runMaintenance } from '../../../core/db/maintenance';
+import type { NumberInput } from '../../../core/validation/numbers';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { numberOption } from './options';
 
 export const description: INodeProperties[] = [
 	{
@@ -90,9 +90,9 @@ export const execute: OperationExecute = async function ({ pool, tenant, params 
 			tables: params.raw<string[]>('tables', [...HOT_TABLES]),
 			retention: retention
 				? {
-						olderThanDays: numberOption(params.raw('retentionDays', 180)) as number,
-						batchSize: numberOption(options.batchSize),
-						maxBatches: numberOption(options.maxBatches),
+						olderThanDays: params.raw<NumberInput>('retentionDays', 180),
+						batchSize: options.batchSize as NumberInput | undefined,
+						maxBatches: options.maxBatches as NumberInput | undefined,
 					}
 				: undefined,
 		},

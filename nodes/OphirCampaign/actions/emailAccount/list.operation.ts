@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { listEmailAccounts, PROVIDERS } from '../../../core/outreach/emailAccounts';
+import { ACCOUNT_STATUSES, listEmailAccounts, PROVIDERS } from '../../../core/outreach/emailAccounts';
 import { fetchList } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';
@@ -19,10 +19,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Status',
 				name: 'status',
 				type: 'options',
-				options: [
-					{ name: 'Active', value: 'active' },
-					{ name: 'Paused', value: 'paused' },
-				],
+				options: ACCOUNT_STATUSES.map((s) => ({ name: s[0].toUpperCase() + s.slice(1), value: s })),
 				default: 'active',
 			},
 		],

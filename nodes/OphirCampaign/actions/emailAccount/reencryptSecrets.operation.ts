@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { reencryptSecrets } from '../../../core/outreach/emailAccounts';
+import { reencryptSecrets } from '../../../core/outreach/mailboxSecrets';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

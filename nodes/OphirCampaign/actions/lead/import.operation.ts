@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { importLeads, type LeadInput } from '../../../core/outreach/leads';
+import type { LeadInput } from '../../../core/outreach/leadFields';
+import { importLeads } from '../../../core/outreach/leadImport';
 import { ItemParameters } from '../../../shared/parameters';
 import type { BatchExecute } from '../../../shared/runPerItem';
 import { campaignIdField } from './fields';
