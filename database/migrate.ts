@@ -3,9 +3,7 @@
  * `ophir-migrate` (or `npm run migrate` in a checkout): applies OPhir's migrations to the database named by
  * DATABASE_URL or DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASSWORD, the same way n8n workers do at their first run.
  */
-import { databaseSettingsFromEnv, describeTarget } from '../nodes/core/db/connectionSettings';
-import { applyMigrations } from '../nodes/core/db/migrations';
-import { closeAllPools, getPool } from '../nodes/core/db/pool';
+import { applyMigrations, closeAllPools, databaseSettingsFromEnv, describeTarget, getPool } from '../nodes/core/db';
 
 async function main(): Promise<number> {
 	const settings = databaseSettingsFromEnv();

@@ -8,9 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { handleTrackingRequest, NOT_FOUND, PIXEL_REPLY, type TrackingHttpReply } from '../core/tracking/trackingWebhook';
-import type { TrackingKind } from '../core/tracking/trackingToken';
-import { withTenant } from '../core/db/tenantTransaction';
+import { handleTrackingRequest, NOT_FOUND, PIXEL_REPLY, type TrackingHttpReply, type TrackingKind } from '../core/tracking';
+import { withTenant } from '../core/db';
 import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
 

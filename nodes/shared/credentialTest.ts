@@ -4,8 +4,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { checkConnection } from '../core/db/connectionCheck';
-import { credentialsFromFields } from '../core/db/connectionSettings';
+import { checkConnection, credentialsFromFields } from '../core/db';
 
 /** `testedBy` method of every OPhir node: reports the first thing that keeps the credential from working. */
 export async function ophirConnectionTest(

@@ -1,8 +1,7 @@
 import type { Pool } from 'pg';
 import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { credentialsFromFields, type OphirCredentials } from '../core/db/connectionSettings';
-import { getPool } from '../core/db/pool';
+import { credentialsFromFields, getPool, type OphirCredentials } from '../core/db';
 
 export const CREDENTIAL_TYPE = 'ophirPostgresApi';
 

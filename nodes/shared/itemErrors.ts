@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { OphirError } from '../core/validation/errors';
+import { OphirError } from '../core/validation';
 
 /** The error output of one item under continueOnFail; otherwise throws it as a NodeOperationError. */
 export function failedItem(context: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {

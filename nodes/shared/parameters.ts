@@ -1,10 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { requireUuid } from '../core/validation/ids';
-import { parseJson } from '../core/validation/json';
-import { wholeNumber } from '../core/validation/numbers';
-import { page } from '../core/validation/rows';
-import { requiredText } from '../core/validation/text';
+import { page, parseJson, requiredText, requireUuid, wholeNumber } from '../core/validation';
 import { toNodeError } from './itemErrors';
 
 /** Reads node parameters for one item and checks them, so a bad value fails naming its field and the item. */

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { SecretBox } from '../core/db/secretBox';
-import { type TenantTx, withTenant } from '../core/db/tenantTransaction';
+import { SecretBox, type TenantTx, withTenant } from '../core/db';
 import { CREDENTIAL_TYPE, connect, type OphirConnection } from './credentials';
 import { failedItem } from './itemErrors';
 import { ItemParameters } from './parameters';

@@ -1,8 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type ClaimedEmail, claimDueEmails } from '../../core/sending/queueClaims';
-import { failEmails } from '../../core/sending/queueResults';
-import { composeClaimed } from '../../core/sending/sender';
+import { claimDueEmails, type ClaimedEmail, composeClaimed, failEmails } from '../../core/sending';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';
 

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { completeEmails, type Delivery } from '../../core/sending/queueResults';
+import { completeEmails, type Delivery } from '../../core/sending';
 import { readEachItem } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 import { claimField } from './fields';

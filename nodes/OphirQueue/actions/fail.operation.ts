@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type Failure, failEmails, type FailureKind } from '../../core/sending/queueResults';
+import { failEmails, type Failure, type FailureKind } from '../../core/sending';
 import { readEachItem } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 import { claimField } from './fields';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { resetDailyCounters } from '../../core/sending/queueStats';
+import { resetDailyCounters } from '../../core/sending';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [];

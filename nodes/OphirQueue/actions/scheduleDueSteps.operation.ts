@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { scheduleDueSteps } from '../../core/sending/scheduling';
+import { scheduleDueSteps } from '../../core/sending';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

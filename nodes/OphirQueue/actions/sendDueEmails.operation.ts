@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_POLICY } from '../../core/sending/queueResults';
-import { sendDueEmails } from '../../core/sending/sender';
+import { DEFAULT_RETRY_POLICY, sendDueEmails } from '../../core/sending';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';
 

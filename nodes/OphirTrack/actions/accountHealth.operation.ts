@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { HEALTH_DEFAULTS, updateAccountHealth } from '../../core/tracking/accountHealth';
+import { HEALTH_DEFAULTS, updateAccountHealth } from '../../core/tracking';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { campaignStats, STATS_GROUPS, type StatsGroup } from '../../core/tracking/campaignStats';
+import { campaignStats, STATS_GROUPS, type StatsGroup } from '../../core/tracking';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 const GROUP_NAMES: Record<StatsGroup, string> = { campaign: 'Campaign', step: 'Step', variant: 'Variant', account: 'Mailbox', day: 'Day' };

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type ExecutionPhase, logExecution } from '../../core/db/executionLog';
+import { type ExecutionPhase, logExecution } from '../../core/db';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

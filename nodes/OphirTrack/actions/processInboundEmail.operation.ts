@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { classifyInboundEmail } from '../../core/tracking/inboundClassification';
-import { processInbound } from '../../core/tracking/inboundProcessing';
+import { classifyInboundEmail, processInbound } from '../../core/tracking';
 import type { BatchExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { EVENT_TYPES, type EventInput, recordEvents } from '../../core/tracking/events';
-import { InvalidInputError } from '../../core/validation/errors';
+import { EVENT_TYPES, type EventInput, recordEvents } from '../../core/tracking';
+import { InvalidInputError } from '../../core/validation';
 import { readEachItem } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 

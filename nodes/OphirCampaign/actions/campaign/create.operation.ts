@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createCampaign } from '../../../core/outreach/campaigns';
+import { createCampaign } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

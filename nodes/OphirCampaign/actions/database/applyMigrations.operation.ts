@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { applyMigrations } from '../../../core/db/migrations';
+import { applyMigrations } from '../../../core/db';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { databaseHealth } from '../../../core/db/databaseHealth';
-import type { NumberInput } from '../../../core/validation/numbers';
+import { databaseHealth } from '../../../core/db';
+import type { NumberInput } from '../../../core/validation';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { schemaStatus } from '../../../core/db/migrations';
+import { schemaStatus } from '../../../core/db';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [];

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { HOT_TABLES, runMaintenance } from '../../../core/db/maintenance';
-import type { NumberInput } from '../../../core/validation/numbers';
+import { HOT_TABLES, runMaintenance } from '../../../core/db';
+import type { NumberInput } from '../../../core/validation';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

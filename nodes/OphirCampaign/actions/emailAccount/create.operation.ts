@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createEmailAccount, PROVIDERS } from '../../../core/outreach/emailAccounts';
+import { createEmailAccount, PROVIDERS } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { authenticationFields, secretInput, sendingFields, sendingInput, smtpFields } from './fields';
 

@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { AccountInput } from '../../../core/outreach/emailAccounts';
-import { WARMUP_STATUSES } from '../../../core/outreach/emailAccounts';
+import { type AccountInput, WARMUP_STATUSES } from '../../../core/outreach';
 import type { ItemParameters } from '../../../shared/parameters';
 import { secretField } from '../common';
 

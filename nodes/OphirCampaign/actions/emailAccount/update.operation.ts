@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { SmtpSettings } from '../../../core/sending/mailTransport';
-import { updateEmailAccount } from '../../../core/outreach/emailAccounts';
+import type { SmtpSettings } from '../../../core/sending';
+import { updateEmailAccount } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 import { secretInput, secretUpdateFields, sendingFields, sendingInput, smtpFields } from './fields';

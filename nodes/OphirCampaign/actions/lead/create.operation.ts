@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { saveLead } from '../../../core/outreach/leadImport';
+import { saveLead } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { campaignIdField, leadFields, leadInput } from './fields';
 

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { LeadInput } from '../../../core/outreach/leadFields';
+import type { LeadInput } from '../../../core/outreach';
 import type { ItemParameters } from '../../../shared/parameters';
 
 /** A lead's own fields, as a collection: Additional Fields of Create and Upsert, or Update Fields of Update. */

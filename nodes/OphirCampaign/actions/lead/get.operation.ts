@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getLead } from '../../../core/outreach/leads';
+import { getLead } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 

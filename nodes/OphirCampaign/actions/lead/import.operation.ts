@@ -1,7 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { LeadInput } from '../../../core/outreach/leadFields';
-import { importLeads } from '../../../core/outreach/leadImport';
+import { importLeads, type LeadInput } from '../../../core/outreach';
 import { ItemParameters } from '../../../shared/parameters';
 import type { BatchExecute } from '../../../shared/runPerItem';
 import { campaignIdField } from './fields';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { LEAD_STATUSES, setLeadStatus } from '../../../core/outreach/leads';
+import { LEAD_STATUSES, setLeadStatus } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 

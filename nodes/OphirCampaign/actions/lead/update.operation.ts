@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { updateLead } from '../../../core/outreach/leads';
+import { updateLead } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 import { leadFieldCollection } from './fields';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createOrganization } from '../../../core/outreach/organizations';
+import { createOrganization } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

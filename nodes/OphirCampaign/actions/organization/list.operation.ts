@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { listOrganizations } from '../../../core/outreach/organizations';
+import { listOrganizations } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [];

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { checkSuppression } from '../../../core/outreach/suppressions';
+import { checkSuppression } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { listSuppressions } from '../../../core/outreach/suppressions';
+import { listSuppressions } from '../../../core/outreach';
 import { fetchList } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';

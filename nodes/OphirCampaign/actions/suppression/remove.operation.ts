@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { removeSuppression } from '../../../core/outreach/suppressions';
+import { removeSuppression } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { targetField } from './fields';
 

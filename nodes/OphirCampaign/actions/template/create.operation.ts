@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createTemplate } from '../../../core/outreach/templates';
+import { createTemplate } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { additionalFields, bodyField, subjectField, templateFields } from './fields';
 

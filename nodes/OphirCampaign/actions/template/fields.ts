@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { TemplateInput } from '../../../core/outreach/templates';
+import type { TemplateInput } from '../../../core/outreach';
 import type { ItemParameters } from '../../../shared/parameters';
 
 const BODY_HINT = 'Handlebars with {{firstName}}, {{fallback company "your team"}}, {{formatDate date "long"}} and spintax {Hi|Hello}';

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { InvalidInputError } from '../../../core/validation/errors';
-import { previewTemplate } from '../../../core/outreach/templates';
+import { InvalidInputError } from '../../../core/validation';
+import { previewTemplate } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { bodyField, subjectField } from './fields';
 

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { updateTemplate } from '../../../core/outreach/templates';
+import { updateTemplate } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 import { templateFields, updateFields } from './fields';

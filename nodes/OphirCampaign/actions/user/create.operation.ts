@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createUser, MIN_PASSWORD_LENGTH, USER_ROLES } from '../../../core/outreach/users';
+import { createUser, MIN_PASSWORD_LENGTH, USER_ROLES } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { secretField } from '../common';
 

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { MIN_PASSWORD_LENGTH, setUserPassword } from '../../../core/outreach/users';
+import { MIN_PASSWORD_LENGTH, setUserPassword } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { secretField } from '../common';
 

@@ -1,0 +1,15 @@
+// tracking/: what comes back: tracking tokens and the webhook, events, machine traffic, campaign statistics, account health, inbound mail, the signed return path.
+// The folder's entry: callers outside it import from here, not from its files.
+export * from './accountHealth';
+export * from './campaignStats';
+export * from './events';
+export * from './inboundClassification';
+export * from './inboundItems';
+export * from './inboundMessage';
+export * from './inboundProcessing';
+export * from './inboundReports';
+export * from './machineTraffic';
+export * from './returnPath';
+export * from './tracking';
+export * from './trackingToken';
+export * from './trackingWebhook';
