@@ -1,5 +1,8 @@
 import type { ClientBase } from 'pg';
 
+/** A pg client or pool: anything that runs one statement. */
+type Queryable = Pick<ClientBase, 'query'>;
+
 /** What a statement returns: its rows, typed by the caller, and how many rows it touched. */
 export interface QueryResult<Row> {
 	rows: Row[];
@@ -11,9 +14,8 @@ export interface QueryResult<Row> {
  * typed rows out. Only `db/` knows it is a pg client underneath.
  */
 export interface Sql {
-	// TODO(typed rows): the default becomes Record<string, unknown> once every call site names its Row type.
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
-	query<Row extends object = Record<string, any>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+	/** Name the Row type of every statement whose rows are read; a statement only counted keeps the default. */
+	query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
 }
 
 /**
@@ -27,8 +29,8 @@ export function toParam(value: unknown): unknown {
 	return value;
 }
 
-/** The handle over one checked-out pg client (inside whatever transaction the caller opened). */
-export function sqlOver(client: ClientBase): Sql {
+/** The handle over a checked-out pg client (inside whatever transaction the caller opened) or a pool. */
+export function sqlOver(client: Queryable): Sql {
 	return {
 		async query<Row extends object>(text: string, params: readonly unknown[] = []) {
 			const result = await client.query(text, params.map(toParam));

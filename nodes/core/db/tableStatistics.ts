@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 
 import { OPHIR_TABLES } from './migrations';
+import { sqlOver } from './sql';
 
 /**
  * Table and index statistics of the OPhir tables, database-wide (sizes and PostgreSQL's counters, no tenant's rows),
@@ -148,13 +149,13 @@ export async function recordSnapshot(
 		return { recorded: false, note: 'The OPhir schema is not up to date (ophir_table_snapshots is missing): run Database → Apply Migrations.' };
 	}
 	try {
-		// A pool query, not the TenantTx handle: the time goes as ISO UTC text by hand, read back as UTC wall-clock time.
-		await pool.query(
+		// Not tenant data (the login user's table), but the same handle, so the time goes as ISO UTC text.
+		await sqlOver(pool).query(
 			`INSERT INTO ophir_table_snapshots (table_name, live_rows, total_bytes, taken_at)
-			 SELECT t.name, t.live_rows, t.total_bytes, $4::timestamptz AT TIME ZONE 'UTC'
+			 SELECT t.name, t.live_rows, t.total_bytes, $4::timestamp
 			 FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(name, live_rows, total_bytes)
 			 ON CONFLICT (table_name) DO UPDATE SET live_rows = EXCLUDED.live_rows, total_bytes = EXCLUDED.total_bytes, taken_at = EXCLUDED.taken_at`,
-			[tables.map((t) => t.table), tables.map((t) => t.liveRows), tables.map((t) => t.totalBytes), now.toISOString()],
+			[tables.map((t) => t.table), tables.map((t) => t.liveRows), tables.map((t) => t.totalBytes), now],
 		);
 		return { recorded: true };
 	} catch (error) {

@@ -67,7 +67,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	);
 	// A lease that expired belongs to a worker that died or stalled: the email goes back to the queue, and the new
 	// attempt gets a new token, so the old worker's late result is refused.
-	await tx.query<never>(
+	await tx.query(
 		`UPDATE email_queue SET status = 'queued', lease_token = NULL, lease_expires_at = NULL,
 		   error_message = 'lease expired: the worker did not report back in time'
 		 WHERE organization_id = $1 AND status = 'sending' AND lease_expires_at < $2::timestamp`,
@@ -103,7 +103,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	if (picked.length === 0) return [];
 	// What changed since scheduling, checked for the candidates only: the lead left the sequence, its address or
 	// domain was suppressed, or it clicked in a campaign that stops on clicks. Those are cancelled, not sent.
-	await tx.query<never>(
+	await tx.query(
 		`UPDATE email_queue q SET status = 'cancelled',
 		   error_message = CASE WHEN l.status <> 'active' THEN 'lead ' || l.status
 		                        WHEN stop.clicked THEN 'lead clicked (the campaign stops on clicks)'

@@ -22,7 +22,7 @@ export interface BatchOutcome {
 
 /** Locks the mailboxes of these queue rows in id order (the order claims lock them in), before any queue row. */
 async function lockMailboxesOf(tx: TenantTx, queueIds: string[]): Promise<void> {
-	await tx.query<never>(
+	await tx.query(
 		`SELECT a.id FROM email_accounts a
 		 WHERE a.organization_id = $1
 		   AND a.id IN (SELECT q.email_account_id FROM email_queue q WHERE q.organization_id = $1 AND q.id = ANY($2::uuid[]))

@@ -236,7 +236,7 @@ async function applyToLeads(tx: TenantTx, rows: Array<{ r: Resolved; e: EventInp
 		({ r, e }) => r.lead_id && (e.type === 'replied' || e.type === 'complained' || e.type === 'unsubscribed' || (e.type === 'bounced' && (e.bounceType ?? 'hard') === 'hard')),
 	);
 	if (stopping.length === 0) return;
-	await tx.query<never>(
+	await tx.query(
 		`WITH event AS (
 		   SELECT * FROM unnest($2::uuid[], $3::text[]) AS e(lead_id, type)
 		 ), affected AS (
