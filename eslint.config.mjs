@@ -9,7 +9,7 @@ export default [
 		files: ['**/*.ts', 'package.json'],
 		rules: {
 			// The package's purpose is a PostgreSQL, SMTP and templating engine inside n8n: pg, nodemailer and
-			// handlebars are runtime dependencies by design (see README, "Dependencies").
+			// handlebars are runtime dependencies by design (see docs/development.md, "Dependencies").
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 	},

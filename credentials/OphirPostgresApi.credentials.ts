@@ -12,7 +12,7 @@ export class OphirPostgresApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/ophir.svg', dark: 'file:../icons/ophir.dark.svg' };
 
-	documentationUrl = 'https://github.com/ophir-dev/n8n-nodes-ophir#credentials';
+	documentationUrl = 'https://github.com/ophir-dev/n8n-nodes-ophir/blob/main/docs/configuration.md#credentials';
 
 	properties: INodeProperties[] = [
 		{

@@ -1,6 +1,6 @@
 -- OPhir Cold Email Platform: complete database schema and initial data.
--- Written to the letter of database/README.md (the schema specification). Everything OPhir adds beyond the
--- specification lives in database/migrations/ and is listed in the top-level README.
+-- Written to the letter of database/SPECIFICATION.md (the schema specification). Everything OPhir adds beyond the
+-- specification lives in database/migrations/ and is listed in docs/database.md.
 --
 -- Idempotent and atomic: `psql -d ophir_db -f database/init.sql` may run any number of times (PostgreSQL 13+);
 -- the whole file is one transaction, so a failure leaves nothing half created.

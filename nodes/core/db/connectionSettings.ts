@@ -16,7 +16,7 @@ export interface PoolLimits {
 	connectionTimeoutMillis: number;
 }
 
-/** Connection pool settings from the schema specification (database/README.md). */
+/** Connection pool settings from the schema specification (database/SPECIFICATION.md). */
 export const SPEC_POOL_LIMITS: Readonly<PoolLimits> = Object.freeze({
 	min: 2,
 	max: 10,

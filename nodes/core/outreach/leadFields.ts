@@ -3,7 +3,7 @@ import { InvalidInputError } from '../validation/errors';
 import { characterCount, optionalText, storableJsonObject, storableText } from '../validation/text';
 
 /**
- * What one lead may hold (README: OPhir Campaign, Limits). Names and company are the columns' sizes; custom
+ * What one lead may hold (docs/nodes.md, Limits). Names and company are the columns' sizes; custom
  * fields and tags are bounded so that one spreadsheet row cannot bloat the table, every rendering and every export.
  */
 export const LEAD_LIMITS = Object.freeze({

@@ -72,7 +72,3 @@ export function closeIdleTransports(idleMs = IDLE_CLOSE_MS, now = Date.now()): n
 export function closeAllTransports(): void {
 	closeIdleTransports(0, Number.POSITIVE_INFINITY);
 }
-
-export function openTransports(): number {
-	return transports.size;
-}

@@ -20,7 +20,7 @@ export const description: INodeProperties[] = [
 			null,
 			2,
 		),
-		description: 'Sequence steps and sending rules; see the README for every setting and its default',
+		description: 'Sequence steps and sending rules; docs/campaign-config.md lists every setting and its default',
 	},
 	{
 		displayName: 'Created By (User ID)',
