@@ -1,24 +1,20 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
+import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
 import { resources } from './actions/resources';
 import { router } from './actions/router';
 
 export class OphirCampaign implements INodeType {
 	description: INodeTypeDescription = {
+		...ACTION_NODE,
 		displayName: 'OPhir Campaign',
 		name: 'ophirCampaign',
-		icon: { light: 'file:../../icons/ophir.svg', dark: 'file:../../icons/ophir.dark.svg' },
-		group: ['transform'],
-		version: 1,
+		icon: OPHIR_ICON,
+		defaults: { name: 'OPhir Campaign' },
+		usableAsTool: true,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Manage OPhir cold-email campaigns, leads, templates, mailboxes and the OPhir database',
-		defaults: { name: 'OPhir Campaign' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		usableAsTool: true,
-		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
 		properties: [
 			{
 				displayName: 'Resource',

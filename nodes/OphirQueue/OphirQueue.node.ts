@@ -1,24 +1,20 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
+import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
 import { runNamedOperation, showForOperation } from '../shared/operations';
 import { operationField, operations } from './actions/operations';
 
 export class OphirQueue implements INodeType {
 	description: INodeTypeDescription = {
+		...ACTION_NODE,
 		displayName: 'OPhir Queue',
 		name: 'ophirQueue',
-		icon: { light: 'file:../../icons/ophir.svg', dark: 'file:../../icons/ophir.dark.svg' },
-		group: ['transform'],
-		version: 1,
+		icon: OPHIR_ICON,
+		defaults: { name: 'OPhir Queue' },
+		usableAsTool: true,
 		subtitle: '={{ $parameter["operation"] }}',
 		description: 'Schedule and send OPhir cold-email sequences through rotating mailboxes',
-		defaults: { name: 'OPhir Queue' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		usableAsTool: true,
-		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
 		properties: [
 			operationField,
 			...showForOperation(operations),

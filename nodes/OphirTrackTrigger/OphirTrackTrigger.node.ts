@@ -12,6 +12,7 @@ import { handleTrackingRequest, NOT_FOUND, PIXEL_REPLY, type TrackingHttpReply, 
 import { withTenant } from '../core/db';
 import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
+import { OPHIR_CREDENTIALS, OPHIR_ICON } from '../shared/nodeDescription';
 
 /** The pixel for an open, "not found" otherwise: fixed replies, so nothing in them can fail to write. */
 function answerPlainly(response: ReturnType<IWebhookFunctions['getResponseObject']>, kind: TrackingKind): void {
@@ -60,7 +61,7 @@ export class OphirTrackTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OPhir Tracking Trigger',
 		name: 'ophirTrackTrigger',
-		icon: { light: 'file:../../icons/ophir.svg', dark: 'file:../../icons/ophir.dark.svg' },
+		icon: OPHIR_ICON,
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'open, click, unsubscribe',
@@ -68,7 +69,7 @@ export class OphirTrackTrigger implements INodeType {
 		defaults: { name: 'OPhir Tracking' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
+		credentials: OPHIR_CREDENTIALS,
 		webhooks,
 		properties: [
 			{

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { type BatchExecute, type OperationExecute, runBatch, runPerItem } from './runPerItem';
@@ -34,6 +34,27 @@ export function showFor(resource: string, operations: string[], fields: INodePro
 			show: { ...field.displayOptions?.show, resource: [resource], operation: operations },
 		},
 	}));
+}
+
+/** A resource's parameters: its Operation choice (shown for that resource), then each operation's own fields. */
+export function resourceDescription(
+	resource: string,
+	operations: Record<string, Operation>,
+	defaultOperation: string,
+	choices: INodePropertyOptions[],
+): INodeProperties[] {
+	return [
+		{
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			displayOptions: { show: { resource: [resource] } },
+			options: choices,
+			default: defaultOperation,
+		},
+		...Object.entries(operations).flatMap(([name, operation]) => showFor(resource, [name], operation.description)),
+	];
 }
 
 /** The fields of every operation of a node without resources, each shown only for its operation. */

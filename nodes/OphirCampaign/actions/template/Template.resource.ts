@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type Operation, showFor } from '../../../shared/operations';
+import { type Operation, resourceDescription } from '../../../shared/operations';
 import * as create from './create.operation';
 import * as deleteTemplate from './delete.operation';
 import * as get from './get.operation';
@@ -10,22 +10,11 @@ import * as update from './update.operation';
 
 export const operations: Record<string, Operation> = { create, get, list, update, delete: deleteTemplate, preview };
 
-export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['template'] } },
-		options: [
-			{ name: 'Create', value: 'create', description: 'Create an email template', action: 'Create a template' },
-			{ name: 'Delete', value: 'delete', description: 'Delete a template no campaign uses', action: 'Delete a template' },
-			{ name: 'Get', value: 'get', description: 'Get a template', action: 'Get a template' },
-			{ name: 'Get Many', value: 'list', description: 'List templates', action: 'Get many templates' },
-			{ name: 'Preview', value: 'preview', description: 'Render a template for a sample lead', action: 'Preview a template' },
-			{ name: 'Update', value: 'update', description: 'Change a template', action: 'Update a template' },
-		],
-		default: 'create',
-	},
-	...Object.entries(operations).flatMap(([name, operation]) => showFor('template', [name], operation.description)),
-];
+export const description: INodeProperties[] = resourceDescription('template', operations, 'create', [
+		{ name: 'Create', value: 'create', description: 'Create an email template', action: 'Create a template' },
+		{ name: 'Delete', value: 'delete', description: 'Delete a template no campaign uses', action: 'Delete a template' },
+		{ name: 'Get', value: 'get', description: 'Get a template', action: 'Get a template' },
+		{ name: 'Get Many', value: 'list', description: 'List templates', action: 'Get many templates' },
+		{ name: 'Preview', value: 'preview', description: 'Render a template for a sample lead', action: 'Preview a template' },
+		{ name: 'Update', value: 'update', description: 'Change a template', action: 'Update a template' },
+]);
