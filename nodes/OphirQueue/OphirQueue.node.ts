@@ -2,8 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 
 import { credentialTest } from '../shared/credentialTest';
 import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
-import { runNamedOperation, showForOperation } from '../shared/operations';
-import { operationField, operations } from './actions/operations';
+import { runNamedOperation } from '../shared/operations';
+import { description, operations } from './actions/operations';
 
 export class OphirQueue implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,10 +15,7 @@ export class OphirQueue implements INodeType {
 		usableAsTool: true,
 		subtitle: '={{ $parameter["operation"] }}',
 		description: 'Schedule and send OPhir cold-email sequences through rotating mailboxes',
-		properties: [
-			operationField,
-			...showForOperation(operations),
-		],
+		properties: description,
 	};
 
 	methods = { credentialTest };

@@ -36,7 +36,20 @@ export function showFor(resource: string, operations: string[], fields: INodePro
 	}));
 }
 
-/** A resource's parameters: its Operation choice (shown for that resource), then each operation's own fields. */
+/** The Operation choice: one per resource (shown only for it), or the only one of a node without resources. */
+function operationField(choices: INodePropertyOptions[], defaultOperation: string, resource?: string): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		...(resource ? { displayOptions: { show: { resource: [resource] } } } : {}),
+		options: choices,
+		default: defaultOperation,
+	};
+}
+
+/** A resource's parameters: its Operation choice, then each operation's own fields, shown only for it. */
 export function resourceDescription(
 	resource: string,
 	operations: Record<string, Operation>,
@@ -44,25 +57,24 @@ export function resourceDescription(
 	choices: INodePropertyOptions[],
 ): INodeProperties[] {
 	return [
-		{
-			displayName: 'Operation',
-			name: 'operation',
-			type: 'options',
-			noDataExpression: true,
-			displayOptions: { show: { resource: [resource] } },
-			options: choices,
-			default: defaultOperation,
-		},
+		operationField(choices, defaultOperation, resource),
 		...Object.entries(operations).flatMap(([name, operation]) => showFor(resource, [name], operation.description)),
 	];
 }
 
-/** The fields of every operation of a node without resources, each shown only for its operation. */
-export function showForOperation(operations: Record<string, Operation>): INodeProperties[] {
-	return Object.entries(operations).flatMap(([name, operation]) =>
-		operation.description.map((field) => ({
-			...field,
-			displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, operation: [name] } },
-		})),
-	);
+/** A node without resources: its Operation choice, then each operation's own fields, shown only for it. */
+export function operationsDescription(
+	operations: Record<string, Operation>,
+	defaultOperation: string,
+	choices: INodePropertyOptions[],
+): INodeProperties[] {
+	return [
+		operationField(choices, defaultOperation),
+		...Object.entries(operations).flatMap(([name, operation]) =>
+			operation.description.map((field) => ({
+				...field,
+				displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, operation: [name] } },
+			})),
+		),
+	];
 }

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { Operation } from '../../shared/operations';
+import { type Operation, operationsDescription } from '../../shared/operations';
 import * as claim from './claim.operation';
 import * as complete from './complete.operation';
 import * as fail from './fail.operation';
@@ -19,12 +19,7 @@ export const operations: Record<string, Operation> = {
 	getStats,
 };
 
-export const operationField: INodeProperties = {
-	displayName: 'Operation',
-	name: 'operation',
-	type: 'options',
-	noDataExpression: true,
-	options: [
+export const description: INodeProperties[] = operationsDescription(operations, 'scheduleDueSteps', [
 		{ name: 'Claim Emails', value: 'claim', description: 'Take due emails to send through another node', action: 'Claim due emails' },
 		{ name: 'Complete Emails', value: 'complete', description: 'Report claimed emails as sent', action: 'Complete emails' },
 		{ name: 'Fail Emails', value: 'fail', description: 'Report claimed emails as failed', action: 'Fail emails' },
@@ -32,6 +27,4 @@ export const operationField: INodeProperties = {
 		{ name: 'Reset Daily Counters', value: 'resetDailyCounters', description: 'Start a new day for mailboxes past their local midnight', action: 'Reset daily counters' },
 		{ name: 'Schedule Due Steps', value: 'scheduleDueSteps', description: 'Queue every sequence step that is due', action: 'Schedule due steps' },
 		{ name: 'Send Due Emails', value: 'sendDueEmails', description: 'Send due emails through their mailboxes', action: 'Send due emails' },
-	],
-	default: 'scheduleDueSteps',
-};
+]);
