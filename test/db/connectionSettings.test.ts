@@ -5,7 +5,7 @@ import {
 	databaseSettingsFromEnv,
 	describeTarget,
 	toPoolConfig,
-} from '../nodes/core/db/connectionSettings';
+} from '../../nodes/core/db/connectionSettings';
 
 describe('connection settings', () => {
 	it('uses the specification’s pool settings by default: min 2, max 10, idle 30 s, connect timeout 5 s', () => {

@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { PoolClient } from 'pg';
 
-import { SPEC_POOL_LIMITS } from '../nodes/core/db/connectionSettings';
-import { type DatabaseHealth, databaseHealth, type HealthOptions, OPHIR_TABLES } from '../nodes/core/db/databaseHealth';
-import { InvalidInputError } from '../nodes/core/validation/errors';
-import { maintainTables } from '../nodes/core/db/maintenance';
-import { closeAllPools } from '../nodes/core/db/pool';
-import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { executeNode } from './support/n8nExecute';
-import { type ActAs, actingFor, newTenant } from './support/tenants';
+import { SPEC_POOL_LIMITS } from '../../nodes/core/db/connectionSettings';
+import { type DatabaseHealth, databaseHealth, type HealthOptions, OPHIR_TABLES } from '../../nodes/core/db/databaseHealth';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
+import { maintainTables } from '../../nodes/core/db/maintenance';
+import { closeAllPools } from '../../nodes/core/db/pool';
+import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { executeNode } from '../support/n8nExecute';
+import { type ActAs, actingFor, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
-import { campaignStats } from '../nodes/core/tracking/campaignStats';
-import { type DatabaseSettings, databaseSettingsFromEnv } from '../nodes/core/db/connectionSettings';
-import { InvalidInputError } from '../nodes/core/validation/errors';
-import { applyRetention, HOT_TABLES, maintainTables, runMaintenance } from '../nodes/core/db/maintenance';
-import { closeAllPools, getPool } from '../nodes/core/db/pool';
-import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
-import { adminQuery, createTestDatabase, type TestDatabase } from './support/database';
-import { executeNode } from './support/n8nExecute';
-import { type ActAs, newTenant, systemTenant } from './support/tenants';
+import { campaignStats } from '../../nodes/core/tracking/campaignStats';
+import { type DatabaseSettings, databaseSettingsFromEnv } from '../../nodes/core/db/connectionSettings';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
+import { applyRetention, HOT_TABLES, maintainTables, runMaintenance } from '../../nodes/core/db/maintenance';
+import { closeAllPools, getPool } from '../../nodes/core/db/pool';
+import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { adminQuery, createTestDatabase, type TestDatabase } from '../support/database';
+import { executeNode } from '../support/n8nExecute';
+import { type ActAs, newTenant, systemTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

@@ -1,5 +1,5 @@
-import { closeAllPools, closeIdlePools, getPool, poolStats } from '../nodes/core/db/pool';
-import { createTestDatabase, type TestDatabase } from './support/database';
+import { closeAllPools, closeIdlePools, getPool, poolStats } from '../../nodes/core/db/pool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 describe('the per-process pool registry', () => {
 	let db: TestDatabase;

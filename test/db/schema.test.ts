@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 
-import { DATABASE_DIR, applyMigrations, loadMigrations, schemaStatus } from '../nodes/core/db/migrations';
-import { toPoolConfig } from '../nodes/core/db/connectionSettings';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { readSpecSchema } from './support/specSchema';
+import { DATABASE_DIR, applyMigrations, loadMigrations, schemaStatus } from '../../nodes/core/db/migrations';
+import { toPoolConfig } from '../../nodes/core/db/connectionSettings';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { readSpecSchema } from '../support/specSchema';
 
 const spec = readSpecSchema();
 

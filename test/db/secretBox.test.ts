@@ -1,4 +1,4 @@
-import { SecretBox } from '../nodes/core/db/secretBox';
+import { SecretBox } from '../../nodes/core/db/secretBox';
 
 const KEY = 'k'.repeat(32);
 const OLD_KEY = 'o'.repeat(40);

@@ -1,5 +1,5 @@
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { tenantIsolationChecks } from './support/tenantIsolationChecks';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { tenantIsolationChecks } from '../support/tenantIsolationChecks';
 
 describe('tenant isolation by row-level security', () => {
 	let db: TestDatabase;

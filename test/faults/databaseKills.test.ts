@@ -1,12 +1,12 @@
 import { Client } from 'pg';
 
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { withTenant } from '../nodes/core/db/tenantTransaction';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { dueEmailsFactory, nextEmail, repeatedly, sleep, terminateBackends } from './support/faults';
-import { KEY } from './support/outreach';
-import { SmtpSink } from './support/smtpSink';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { withTenant } from '../../nodes/core/db/tenantTransaction';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { dueEmailsFactory, nextEmail, repeatedly, sleep, terminateBackends } from '../support/faults';
+import { KEY } from '../support/outreach';
+import { SmtpSink } from '../support/smtpSink';
 
 /**
  * Issue #12: OPhir's PostgreSQL connections terminated (pg_terminate_backend) while Send Due Emails works. Runs fail

@@ -1,11 +1,11 @@
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { testCredential } from './support/credentialTest';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { dueEmailsFactory, nextEmail, sleep } from './support/faults';
-import { KEY } from './support/outreach';
-import { type OwnPostgres, startOwnPostgres } from './support/ownPostgres';
-import { SmtpSink } from './support/smtpSink';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { testCredential } from '../support/credentialTest';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { dueEmailsFactory, nextEmail, sleep } from '../support/faults';
+import { KEY } from '../support/outreach';
+import { type OwnPostgres, startOwnPostgres } from '../support/ownPostgres';
+import { SmtpSink } from '../support/smtpSink';
 
 /**
  * Issue #12: the PostgreSQL server itself stopped (fast shutdown) and started again, between runs and during one.

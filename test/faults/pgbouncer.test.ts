@@ -1,13 +1,13 @@
-import { databaseSettingsFromEnv, type DatabaseSettings } from '../nodes/core/db/connectionSettings';
-import { getPool } from '../nodes/core/db/pool';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { adminUrl, createTestDatabase, type TestDatabase } from './support/database';
-import { dueEmailsFactory } from './support/faults';
-import { KEY } from './support/outreach';
-import { hasPgBouncer, type PgBouncer, startPgBouncer } from './support/pgbouncer';
-import { SmtpSink } from './support/smtpSink';
-import { tenantIsolationChecks } from './support/tenantIsolationChecks';
+import { databaseSettingsFromEnv, type DatabaseSettings } from '../../nodes/core/db/connectionSettings';
+import { getPool } from '../../nodes/core/db/pool';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { adminUrl, createTestDatabase, type TestDatabase } from '../support/database';
+import { dueEmailsFactory } from '../support/faults';
+import { KEY } from '../support/outreach';
+import { hasPgBouncer, type PgBouncer, startPgBouncer } from '../support/pgbouncer';
+import { SmtpSink } from '../support/smtpSink';
+import { tenantIsolationChecks } from '../support/tenantIsolationChecks';
 
 /**
  * Issue #12: OPhir behind PgBouncer in transaction-pooling mode (Debian's `pgbouncer`, started here on a loopback

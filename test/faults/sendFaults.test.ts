@@ -1,12 +1,12 @@
-import type { CampaignConfigInput } from '../nodes/core/outreach/campaignConfig';
-import { setEmailAccountPaused, updateEmailAccount } from '../nodes/core/outreach/emailAccounts';
-import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { type SendDueOptions, sendDueEmails } from '../nodes/core/sending/sender';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { KEY, organizationFactory, TRACKING } from './support/outreach';
-import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
+import type { CampaignConfigInput } from '../../nodes/core/outreach/campaignConfig';
+import { setEmailAccountPaused, updateEmailAccount } from '../../nodes/core/outreach/emailAccounts';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { type SendDueOptions, sendDueEmails } from '../../nodes/core/sending/sender';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { KEY, organizationFactory, TRACKING } from '../support/outreach';
+import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
 
 const SECOND = 1000;
 

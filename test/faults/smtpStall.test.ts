@@ -1,11 +1,11 @@
-import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { sendDueEmails } from '../nodes/core/sending/sender';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { startSilentServer } from './support/faults';
-import { KEY, organizationFactory, TRACKING } from './support/outreach';
-import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { sendDueEmails } from '../../nodes/core/sending/sender';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startSilentServer } from '../support/faults';
+import { KEY, organizationFactory, TRACKING } from '../support/outreach';
+import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
 
 /**
  * Issue #12: an SMTP server that accepts the connection and then hangs. Send Due Emails gives up on that mailbox

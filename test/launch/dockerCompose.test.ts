@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * config` where a Docker CLI with Compose is installed. Nothing here builds images or starts containers: the recipe
  * is not run end to end in CI.
  */
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const compose = read('docker-compose.yml');
 const dockerfile = read('docker/n8n/Dockerfile');

@@ -16,9 +16,9 @@ import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { adminQuery, createTestDatabase } from './support/database';
+import { adminQuery, createTestDatabase } from '../support/database';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 
 /**
  * `npm start` and the embedded PostgreSQL on a newcomer's machine: failures end in one sentence that says what to do,

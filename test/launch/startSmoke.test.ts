@@ -3,9 +3,9 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort } from '../scripts/n8n/launch';
+import { freePort } from '../../scripts/n8n/launch';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 
 /**
  * `npm start`'s job, as a newcomer runs it (after the build, which `npm start` does first): it brings up n8n with

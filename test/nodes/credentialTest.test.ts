@@ -3,10 +3,10 @@ import { createServer, type Server } from 'node:net';
 import { Client } from 'pg';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { loadMigrations, applyMigrations } from '../nodes/core/db/migrations';
-import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
-import { testCredential } from './support/credentialTest';
-import { createTestDatabase, urlForDatabase, type TestDatabase } from './support/database';
+import { loadMigrations, applyMigrations } from '../../nodes/core/db/migrations';
+import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { testCredential } from '../support/credentialTest';
+import { createTestDatabase, urlForDatabase, type TestDatabase } from '../support/database';
 
 /** The credential's own fields (host, port, ...) for a database URL. */
 function fieldsFor(url: string, extra: ICredentialDataDecryptedObject = {}): ICredentialDataDecryptedObject {

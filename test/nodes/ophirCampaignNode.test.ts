@@ -1,11 +1,11 @@
 import { type ICredentialDataDecryptedObject, NodeOperationError } from 'n8n-workflow';
 
-import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/db/connectionSettings';
-import { loadMigrations } from '../nodes/core/db/migrations';
-import { closeAllPools } from '../nodes/core/db/pool';
-import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
-import { createTestDatabase, type TestDatabase, urlForDatabase } from './support/database';
-import { executeNode, runNode } from './support/n8nExecute';
+import { SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db/connectionSettings';
+import { loadMigrations } from '../../nodes/core/db/migrations';
+import { closeAllPools } from '../../nodes/core/db/pool';
+import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { createTestDatabase, type TestDatabase, urlForDatabase } from '../support/database';
+import { executeNode, runNode } from '../support/n8nExecute';
 
 /** The OPhir Campaign node run by n8n's execution engine against a real, initially empty PostgreSQL database. */
 describe('OPhir Campaign node in n8n', () => {

@@ -4,12 +4,12 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 import { NodeOperationError } from 'n8n-workflow';
 import { SMTPServer } from 'smtp-server';
 
-import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/db/connectionSettings';
-import { closeAllPools } from '../nodes/core/db/pool';
-import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { runNode } from './support/n8nExecute';
-import { newTenant } from './support/tenants';
+import { SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db/connectionSettings';
+import { closeAllPools } from '../../nodes/core/db/pool';
+import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { runNode } from '../support/n8nExecute';
+import { newTenant } from '../support/tenants';
 
 /**
  * Every resource of the OPhir Campaign node, run by n8n's execution engine (parameters and expressions as a

@@ -1,17 +1,17 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { createCampaign, transitionCampaign } from '../nodes/core/outreach/campaigns';
-import { createEmailAccount } from '../nodes/core/outreach/emailAccounts';
-import { importLeads } from '../nodes/core/outreach/leads';
-import { closeAllPools } from '../nodes/core/db/pool';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { OphirQueue } from '../nodes/OphirQueue/OphirQueue.node';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { KEY } from './support/outreach';
-import { runNode } from './support/n8nExecute';
-import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
-import { newTenant } from './support/tenants';
+import { createCampaign, transitionCampaign } from '../../nodes/core/outreach/campaigns';
+import { createEmailAccount } from '../../nodes/core/outreach/emailAccounts';
+import { importLeads } from '../../nodes/core/outreach/leads';
+import { closeAllPools } from '../../nodes/core/db/pool';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { OphirQueue } from '../../nodes/OphirQueue/OphirQueue.node';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { KEY } from '../support/outreach';
+import { runNode } from '../support/n8nExecute';
+import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
+import { newTenant } from '../support/tenants';
 
 /** The OPhir Queue node run by n8n's execution engine on a real PostgreSQL, sending to a real SMTP server. */
 describe('OPhir Queue node in n8n', () => {

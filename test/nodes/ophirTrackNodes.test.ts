@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { closeAllPools } from '../nodes/core/db/pool';
-import * as trackingWebhook from '../nodes/core/tracking/trackingWebhook';
-import { PIXEL } from '../nodes/core/tracking/trackingWebhook';
-import { signTrackingToken } from '../nodes/core/tracking/trackingToken';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { OphirTrack } from '../nodes/OphirTrack/OphirTrack.node';
-import { OphirTrackTrigger } from '../nodes/OphirTrackTrigger/OphirTrackTrigger.node';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { runNode } from './support/n8nExecute';
-import { BROWSER, KEY, SECRET, sentFirstStep } from './support/outreach';
-import { hardBounce, reply } from './support/inboundMail';
-import { SmtpSink } from './support/smtpSink';
-import { WebhookServer } from './support/webhookServer';
+import { closeAllPools } from '../../nodes/core/db/pool';
+import * as trackingWebhook from '../../nodes/core/tracking/trackingWebhook';
+import { PIXEL } from '../../nodes/core/tracking/trackingWebhook';
+import { signTrackingToken } from '../../nodes/core/tracking/trackingToken';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { OphirTrack } from '../../nodes/OphirTrack/OphirTrack.node';
+import { OphirTrackTrigger } from '../../nodes/OphirTrackTrigger/OphirTrackTrigger.node';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { runNode } from '../support/n8nExecute';
+import { BROWSER, KEY, SECRET, sentFirstStep } from '../support/outreach';
+import { hardBounce, reply } from '../support/inboundMail';
+import { SmtpSink } from '../support/smtpSink';
+import { WebhookServer } from '../support/webhookServer';
 
 describe('OPhir tracking nodes', () => {
 	let db: TestDatabase;

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 
 import type { INodeProperties, INodeType } from 'n8n-workflow';
 
-import { OphirCampaign } from '../nodes/OphirCampaign/OphirCampaign.node';
-import { OphirQueue } from '../nodes/OphirQueue/OphirQueue.node';
-import { OphirTrack } from '../nodes/OphirTrack/OphirTrack.node';
-import { OphirTrackTrigger } from '../nodes/OphirTrackTrigger/OphirTrackTrigger.node';
+import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { OphirQueue } from '../../nodes/OphirQueue/OphirQueue.node';
+import { OphirTrack } from '../../nodes/OphirTrack/OphirTrack.node';
+import { OphirTrackTrigger } from '../../nodes/OphirTrackTrigger/OphirTrackTrigger.node';
 
 interface WorkflowNode {
 	name: string;
@@ -24,7 +24,7 @@ interface Workflow {
 	settings: Record<string, unknown>;
 }
 
-const DIR = join(__dirname, '..', 'workflows');
+const DIR = join(__dirname, '..', '..', 'workflows');
 const workflows: Array<[string, Workflow]> = readdirSync(DIR)
 	.filter((file) => file.endsWith('.json'))
 	.map((file) => [file, JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Workflow]);

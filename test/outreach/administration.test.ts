@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 
 import bcrypt from 'bcryptjs';
 
-import { SYSTEM_ORGANIZATION_ID } from '../nodes/core/db/connectionSettings';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
-import { createOrganization, listOrganizations } from '../nodes/core/outreach/organizations';
-import { createUser, listUsers, LOCKED_PASSWORD, MIN_PASSWORD_LENGTH, setUserPassword, USER_ROLES } from '../nodes/core/outreach/users';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { type ActAs, actingFor, newTenant, systemTenant } from './support/tenants';
+import { SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db/connectionSettings';
+import { InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation/errors';
+import { createOrganization, listOrganizations } from '../../nodes/core/outreach/organizations';
+import { createUser, listUsers, LOCKED_PASSWORD, MIN_PASSWORD_LENGTH, setUserPassword, USER_ROLES } from '../../nodes/core/outreach/users';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type ActAs, actingFor, newTenant, systemTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

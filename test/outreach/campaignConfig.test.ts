@@ -1,4 +1,4 @@
-import { parseCampaignConfig, stepDelayMinutes } from '../nodes/core/outreach/campaignConfig';
+import { parseCampaignConfig, stepDelayMinutes } from '../../nodes/core/outreach/campaignConfig';
 
 describe('campaign config', () => {
 	it('fills in the defaults a new campaign starts with', () => {

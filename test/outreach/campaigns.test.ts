@@ -11,10 +11,10 @@ import {
 	listCampaigns,
 	transitionCampaign,
 	updateCampaign,
-} from '../nodes/core/outreach/campaigns';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { type ActAs, newTenant } from './support/tenants';
+} from '../../nodes/core/outreach/campaigns';
+import { InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation/errors';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

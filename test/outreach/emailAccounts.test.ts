@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-import { createCampaign, getCampaign, transitionCampaign, updateCampaign } from '../nodes/core/outreach/campaigns';
+import { createCampaign, getCampaign, transitionCampaign, updateCampaign } from '../../nodes/core/outreach/campaigns';
 import {
 	type AccountInput,
 	createEmailAccount,
@@ -15,11 +15,11 @@ import {
 	setEmailAccountPaused,
 	updateEmailAccount,
 	verifyEmailAccount,
-} from '../nodes/core/outreach/emailAccounts';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { type ActAs, newTenant } from './support/tenants';
+} from '../../nodes/core/outreach/emailAccounts';
+import { InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation/errors';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

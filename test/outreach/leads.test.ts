@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { type Campaign, type CampaignAction, type CampaignStatus, createCampaign, transitionCampaign } from '../nodes/core/outreach/campaigns';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
+import { type Campaign, type CampaignAction, type CampaignStatus, createCampaign, transitionCampaign } from '../../nodes/core/outreach/campaigns';
+import { InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation/errors';
 import {
 	changeTags,
 	eraseLeads,
@@ -17,10 +17,10 @@ import {
 	saveLead,
 	setLeadStatus,
 	updateLead,
-} from '../nodes/core/outreach/leads';
-import { addSuppression } from '../nodes/core/outreach/suppressions';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { type ActAs, newTenant } from './support/tenants';
+} from '../../nodes/core/outreach/leads';
+import { addSuppression } from '../../nodes/core/outreach/suppressions';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 
-import { InvalidInputError, NotFoundError } from '../nodes/core/validation/errors';
+import { InvalidInputError, NotFoundError } from '../../nodes/core/validation/errors';
 import {
 	addSuppression,
 	checkSuppression,
 	listSuppressions,
 	removeSuppression,
 	type Suppression,
-} from '../nodes/core/outreach/suppressions';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { type ActAs, newTenant } from './support/tenants';
+} from '../../nodes/core/outreach/suppressions';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

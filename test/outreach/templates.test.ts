@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { type CampaignStatus, createCampaign, transitionCampaign, updateCampaign } from '../nodes/core/outreach/campaigns';
-import { InvalidInputError, NotFoundError, OphirError } from '../nodes/core/validation/errors';
+import { type CampaignStatus, createCampaign, transitionCampaign, updateCampaign } from '../../nodes/core/outreach/campaigns';
+import { InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation/errors';
 import {
 	createTemplate,
 	deleteTemplate,
@@ -11,9 +11,9 @@ import {
 	type Template,
 	type TemplateInput,
 	updateTemplate,
-} from '../nodes/core/outreach/templates';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { type ActAs, newTenant } from './support/tenants';
+} from '../../nodes/core/outreach/templates';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
 

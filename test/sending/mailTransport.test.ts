@@ -1,4 +1,4 @@
-import { type MailboxSecret, type SmtpSettings, smtpTransportOptions } from '../nodes/core/sending/mailTransport';
+import { type MailboxSecret, type SmtpSettings, smtpTransportOptions } from '../../nodes/core/sending/mailTransport';
 
 const PASSWORD: MailboxSecret = { kind: 'password', password: 'app-password' };
 const OAUTH2: MailboxSecret = { kind: 'oauth2', clientId: 'id', clientSecret: 'secret', refreshToken: 'refresh', accessToken: 'access' };

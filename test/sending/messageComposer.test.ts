@@ -1,15 +1,15 @@
 import nodemailer from 'nodemailer';
 
-import { InvalidInputError } from '../nodes/core/validation/errors';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
 import {
 	type ComposeInput,
 	composeMessage,
 	htmlToText,
 	messageIdFor,
 	trackableLinks,
-} from '../nodes/core/sending/messageComposer';
-import { verifyReturnPathToken } from '../nodes/core/tracking/returnPath';
-import { trackingUrl, verifyTrackingToken } from '../nodes/core/tracking/trackingToken';
+} from '../../nodes/core/sending/messageComposer';
+import { verifyReturnPathToken } from '../../nodes/core/tracking/returnPath';
+import { trackingUrl, verifyTrackingToken } from '../../nodes/core/tracking/trackingToken';
 
 const QUEUE_ID = '6a1f0c2e-4b3d-4c5e-9f70-8a9b0c1d2e3f';
 const SECRET = 'tracking-secret-'.repeat(3);

@@ -1,14 +1,14 @@
-import { transitionCampaign } from '../nodes/core/outreach/campaigns';
-import { setLeadStatus } from '../nodes/core/outreach/leads';
-import { claimDueEmails, completeEmails, failEmails, queueStats, resetDailyCounters } from '../nodes/core/sending/queue';
-import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { sendDueEmails } from '../nodes/core/sending/sender';
-import { addSuppression } from '../nodes/core/outreach/suppressions';
-import { closeAllTransports, type MailSender } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { KEY, organizationFactory, type OrganizationSetUp, TRACKING } from './support/outreach';
-import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
+import { transitionCampaign } from '../../nodes/core/outreach/campaigns';
+import { setLeadStatus } from '../../nodes/core/outreach/leads';
+import { claimDueEmails, completeEmails, failEmails, queueStats, resetDailyCounters } from '../../nodes/core/sending/queue';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { sendDueEmails } from '../../nodes/core/sending/sender';
+import { addSuppression } from '../../nodes/core/outreach/suppressions';
+import { closeAllTransports, type MailSender } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { KEY, organizationFactory, type OrganizationSetUp, TRACKING } from '../support/outreach';
+import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
 
 const SECOND = 1000;
 

@@ -1,15 +1,15 @@
-import { transitionCampaign } from '../nodes/core/outreach/campaigns';
-import { setEmailAccountPaused } from '../nodes/core/outreach/emailAccounts';
-import { importLeads } from '../nodes/core/outreach/leads';
-import { queueStats } from '../nodes/core/sending/queue';
-import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { sendDueEmails } from '../nodes/core/sending/sender';
-import { localDate, type SendingWindow, startOfLocalDay } from '../nodes/core/sending/sendingWindow';
-import { addSuppression } from '../nodes/core/outreach/suppressions';
-import type { MailSender } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { KEY, organizationFactory, TRACKING } from './support/outreach';
+import { transitionCampaign } from '../../nodes/core/outreach/campaigns';
+import { setEmailAccountPaused } from '../../nodes/core/outreach/emailAccounts';
+import { importLeads } from '../../nodes/core/outreach/leads';
+import { queueStats } from '../../nodes/core/sending/queue';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { sendDueEmails } from '../../nodes/core/sending/sender';
+import { localDate, type SendingWindow, startOfLocalDay } from '../../nodes/core/sending/sendingWindow';
+import { addSuppression } from '../../nodes/core/outreach/suppressions';
+import type { MailSender } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { KEY, organizationFactory, TRACKING } from '../support/outreach';
 
 const ALWAYS: SendingWindow = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 const OFFICE: SendingWindow = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 };

@@ -1,13 +1,13 @@
-import type { CampaignConfigInput } from '../nodes/core/outreach/campaignConfig';
-import { queueStats } from '../nodes/core/sending/queue';
-import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { type Mailbox, type SendDueOptions, type SendSummary, sendDueEmails } from '../nodes/core/sending/sender';
-import { closeAllTransports, type MailSender } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { KEY, organizationFactory, TRACKING } from './support/outreach';
-import { SINK_PASSWORD, SmtpSink } from './support/smtpSink';
-import { actingFor } from './support/tenants';
+import type { CampaignConfigInput } from '../../nodes/core/outreach/campaignConfig';
+import { queueStats } from '../../nodes/core/sending/queue';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { type Mailbox, type SendDueOptions, type SendSummary, sendDueEmails } from '../../nodes/core/sending/sender';
+import { closeAllTransports, type MailSender } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { KEY, organizationFactory, TRACKING } from '../support/outreach';
+import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
+import { actingFor } from '../support/tenants';
 
 const DAY = 86_400_000;
 

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../nodes/core/validation/errors';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
 import {
 	isTimeZone,
 	localDate,
@@ -7,7 +7,7 @@ import {
 	zonedTimeToInstant,
 	type SendingWindow,
 	type Weekday,
-} from '../nodes/core/sending/sendingWindow';
+} from '../../nodes/core/sending/sendingWindow';
 
 // jest.config.js runs tests with TZ=America/New_York: every expectation here is an explicit UTC instant and every
 // local reading goes through Intl with an explicit zone, so nothing depends on the process zone.

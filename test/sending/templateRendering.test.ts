@@ -1,5 +1,5 @@
-import { InvalidInputError, OphirError } from '../nodes/core/validation/errors';
-import { leadRenderContext, renderMessage, resolveSpintax, templateVariables } from '../nodes/core/sending/templateRendering';
+import { InvalidInputError, OphirError } from '../../nodes/core/validation/errors';
+import { leadRenderContext, renderMessage, resolveSpintax, templateVariables } from '../../nodes/core/sending/templateRendering';
 
 const lead = { email: 'ada@example.com', firstName: 'ada', lastName: 'Lovelace', company: 'Analytical & Co', city: '' };
 const SEEDS = Array.from({ length: 40 }, (_, i) => `lead-${i}`);

@@ -1,8 +1,8 @@
-import { campaignStats } from '../nodes/core/tracking/campaignStats';
-import { createCampaign } from '../nodes/core/outreach/campaigns';
-import { type EventInput, recordEvents } from '../nodes/core/tracking/events';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { newTenant } from './support/tenants';
+import { campaignStats } from '../../nodes/core/tracking/campaignStats';
+import { createCampaign } from '../../nodes/core/outreach/campaigns';
+import { type EventInput, recordEvents } from '../../nodes/core/tracking/events';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { newTenant } from '../support/tenants';
 
 /** A small seeded generator, so that a failure can be replayed. */
 function random(seed: number) {

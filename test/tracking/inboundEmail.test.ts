@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 
-import { classifyInboundEmail, type InboundClassification } from '../nodes/core/tracking/inboundEmail';
+import { classifyInboundEmail, type InboundClassification } from '../../nodes/core/tracking/inboundEmail';
 
 /**
  * Unit tests (no database): every fixture goes through every input shape n8n's Email Trigger (IMAP) v2 can give,
@@ -12,7 +12,7 @@ import { classifyInboundEmail, type InboundClassification } from '../nodes/core/
  * - 'raw': `{ raw }` with the body only (IMAP TEXT section), which loses every header.
  */
 
-const FIXTURES = join(__dirname, 'fixtures', 'inbound');
+const FIXTURES = join(__dirname, '..', 'fixtures', 'inbound');
 
 /** A fixture as it travels over SMTP/IMAP: CRLF line ends. */
 function fixture(name: string): string {

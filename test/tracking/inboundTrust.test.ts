@@ -1,14 +1,14 @@
-import { updateAccountHealth } from '../nodes/core/tracking/accountHealth';
-import { classifyInboundEmail } from '../nodes/core/tracking/inboundEmail';
-import { processInbound } from '../nodes/core/tracking/inboundProcessing';
-import { importLeads } from '../nodes/core/outreach/leads';
-import { closeAllPools } from '../nodes/core/db/pool';
-import { RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, verifyReturnPathToken } from '../nodes/core/tracking/returnPath';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { SECRET, sentFirstStep } from './support/outreach';
-import { complaint, hardBounce, reply } from './support/inboundMail';
-import { SmtpSink } from './support/smtpSink';
+import { updateAccountHealth } from '../../nodes/core/tracking/accountHealth';
+import { classifyInboundEmail } from '../../nodes/core/tracking/inboundEmail';
+import { processInbound } from '../../nodes/core/tracking/inboundProcessing';
+import { importLeads } from '../../nodes/core/outreach/leads';
+import { closeAllPools } from '../../nodes/core/db/pool';
+import { RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, verifyReturnPathToken } from '../../nodes/core/tracking/returnPath';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { SECRET, sentFirstStep } from '../support/outreach';
+import { complaint, hardBounce, reply } from '../support/inboundMail';
+import { SmtpSink } from '../support/smtpSink';
 
 /**
  * Anyone can send mail to the replies mailbox: Process Inbound Email must act only on mail that proves it concerns

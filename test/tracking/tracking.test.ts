@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { updateAccountHealth } from '../nodes/core/tracking/accountHealth';
-import { campaignStats } from '../nodes/core/tracking/campaignStats';
-import { recordEvents } from '../nodes/core/tracking/events';
-import { InvalidInputError } from '../nodes/core/validation/errors';
-import { logExecution } from '../nodes/core/db/executionLog';
-import { DATABASE_DIR } from '../nodes/core/db/migrations';
-import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from '../nodes/core/tracking/tracking';
-import { closeAllTransports } from '../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { BROWSER, SECRET, sentFirstStep } from './support/outreach';
-import { SmtpSink } from './support/smtpSink';
-import { newTenant } from './support/tenants';
+import { updateAccountHealth } from '../../nodes/core/tracking/accountHealth';
+import { campaignStats } from '../../nodes/core/tracking/campaignStats';
+import { recordEvents } from '../../nodes/core/tracking/events';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
+import { logExecution } from '../../nodes/core/db/executionLog';
+import { DATABASE_DIR } from '../../nodes/core/db/migrations';
+import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from '../../nodes/core/tracking/tracking';
+import { closeAllTransports } from '../../nodes/core/sending/transportPool';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { BROWSER, SECRET, sentFirstStep } from '../support/outreach';
+import { SmtpSink } from '../support/smtpSink';
+import { newTenant } from '../support/tenants';
 
 describe('tracking, events, stats and health', () => {
 	let db: TestDatabase;

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 
-import { InvalidInputError } from '../nodes/core/validation/errors';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
 import {
 	signTrackingToken,
 	type TrackingKind,
 	trackingUrl,
 	verifyTrackingToken,
-} from '../nodes/core/tracking/trackingToken';
+} from '../../nodes/core/tracking/trackingToken';
 
 const SECRET = 's'.repeat(32);
 const OTHER_SECRET = 't'.repeat(32);

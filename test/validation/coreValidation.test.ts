@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { updateAccountHealth } from '../nodes/core/tracking/accountHealth';
-import { campaignStats } from '../nodes/core/tracking/campaignStats';
-import { deleteCampaign, getCampaign, listCampaigns, transitionCampaign, updateCampaign } from '../nodes/core/outreach/campaigns';
+import { updateAccountHealth } from '../../nodes/core/tracking/accountHealth';
+import { campaignStats } from '../../nodes/core/tracking/campaignStats';
+import { deleteCampaign, getCampaign, listCampaigns, transitionCampaign, updateCampaign } from '../../nodes/core/outreach/campaigns';
 import {
 	deleteEmailAccount,
 	getEmailAccount,
@@ -10,20 +10,20 @@ import {
 	mailboxSecret,
 	setEmailAccountPaused,
 	updateEmailAccount,
-} from '../nodes/core/outreach/emailAccounts';
-import { InvalidInputError } from '../nodes/core/validation/errors';
-import { changeTags, eraseLeads, getLead, importLeads, listLeads, saveLead, setLeadStatus, updateLead } from '../nodes/core/outreach/leads';
-import { completeEmails, failEmails } from '../nodes/core/sending/queue';
-import { scheduleDueSteps } from '../nodes/core/sending/scheduling';
-import { sendDueEmails } from '../nodes/core/sending/sender';
-import { SecretBox } from '../nodes/core/db/secretBox';
-import { addSuppression, listSuppressions } from '../nodes/core/outreach/suppressions';
-import { deleteTemplate, getTemplate, listTemplates, previewTemplate, updateTemplate } from '../nodes/core/outreach/templates';
-import type { TenantTx } from '../nodes/core/db/tenantTransaction';
-import { listUsers, setUserPassword } from '../nodes/core/outreach/users';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { KEY, TRACKING } from './support/outreach';
-import { type ActAs, newTenant } from './support/tenants';
+} from '../../nodes/core/outreach/emailAccounts';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
+import { changeTags, eraseLeads, getLead, importLeads, listLeads, saveLead, setLeadStatus, updateLead } from '../../nodes/core/outreach/leads';
+import { completeEmails, failEmails } from '../../nodes/core/sending/queue';
+import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
+import { sendDueEmails } from '../../nodes/core/sending/sender';
+import { SecretBox } from '../../nodes/core/db/secretBox';
+import { addSuppression, listSuppressions } from '../../nodes/core/outreach/suppressions';
+import { deleteTemplate, getTemplate, listTemplates, previewTemplate, updateTemplate } from '../../nodes/core/outreach/templates';
+import type { TenantTx } from '../../nodes/core/db/tenantTransaction';
+import { listUsers, setUserPassword } from '../../nodes/core/outreach/users';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { KEY, TRACKING } from '../support/outreach';
+import { type ActAs, newTenant } from '../support/tenants';
 
 /** Values that are no UUID: each must be refused naming the field, before PostgreSQL sees it. */
 const NOT_UUIDS: unknown[] = ['not-a-uuid', '', NaN, -1, 1.5, Infinity, `${randomUUID()}x`];

@@ -1,5 +1,5 @@
-import { domainOf, normalizeDomain, normalizeEmail, requireEmail } from '../nodes/core/validation/emailAddress';
-import { InvalidInputError } from '../nodes/core/validation/errors';
+import { domainOf, normalizeDomain, normalizeEmail, requireEmail } from '../../nodes/core/validation/emailAddress';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
 
 describe('email addresses', () => {
 	describe('normalizeEmail', () => {

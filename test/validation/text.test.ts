@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../nodes/core/validation/errors';
-import { assertStorableJson, characterCount, optionalText, requiredText, storableJsonObject, storableText } from '../nodes/core/validation/text';
+import { InvalidInputError } from '../../nodes/core/validation/errors';
+import { assertStorableJson, characterCount, optionalText, requiredText, storableJsonObject, storableText } from '../../nodes/core/validation/text';
 
 const NO_NUL = (field: string) => `${field} must be text without NUL (\\u0000) characters`;
 const NO_SURROGATE = (field: string) => `${field} must be valid Unicode text (no unpaired surrogate)`;
