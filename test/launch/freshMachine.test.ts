@@ -31,7 +31,7 @@ describe('npm start on a fresh machine', () => {
 	afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 	beforeAll(() => {
-		if (!existsSync(join(ROOT, 'dist', 'nodes', 'core', 'migrations.js'))) {
+		if (!existsSync(join(ROOT, 'dist', 'nodes', 'core', 'db', 'migrations.js'))) {
 			const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 			if (build.status !== 0) throw new Error('npm run build failed');
 		}
