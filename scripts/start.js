@@ -16,7 +16,8 @@ const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('./embeddedPostgres');
 const { ensureN8nInstalled, cacheDir, N8N_VERSION } = require('./n8n/install');
-const { launchN8n, ensureDatabase, freePort } = require('./n8n/launch');
+const { freePort } = require('./lib/wait');
+const { launchN8n, ensureDatabase } = require('./n8n/launch');
 const { N8nClient } = require('./n8n/rest');
 
 const ROOT = path.resolve(__dirname, '..');

@@ -4,6 +4,7 @@
 // capacity, suppression and lead checks at claim; a `sent` activity, counters, mailbox and lead updates at complete.
 const { run: runGraphileWorker, makeWorkerUtils } = require('graphile-worker');
 
+const { sleep } = require('../../scripts/lib/wait');
 const { createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, now, summary } = require('../lib');
 
 const BATCH = 500;
@@ -81,7 +82,7 @@ async function graphileWorker(db, count, log) {
 	for (;;) {
 		const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
 		if (rows[0].n === 0) break;
-		await new Promise((resolve) => setTimeout(resolve, 5));
+		await sleep(5);
 	}
 	const elapsed = ms(start);
 	await runner.stop();

@@ -6,6 +6,7 @@ const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { sleep } = require('../../scripts/lib/wait');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { ensureRedis, launchQueueMode } = require('../../scripts/n8n/queueMode');
 const { N8nClient } = require('../../scripts/n8n/rest');
@@ -86,7 +87,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 			for (;;) {
 				state = await count();
 				if (state.sent + state.other >= emails || failures.length) break;
-				await new Promise((resolve) => setTimeout(resolve, 50));
+				await sleep(50);
 			}
 			const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 			done = true;

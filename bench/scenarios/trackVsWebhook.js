@@ -3,6 +3,7 @@
 // same n8n, each loaded by autocannon on loopback for a fixed time.
 const autocannon = require('autocannon');
 
+const { sleep } = require('../../scripts/lib/wait');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { launchN8n } = require('../../scripts/n8n/launch');
 const { N8nClient } = require('../../scripts/n8n/rest');
@@ -83,7 +84,7 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 				await response.arrayBuffer();
 				if (response.status === 200 && String(response.headers.get('content-type')).startsWith(type)) break;
 				if (waited > 30_000) throw new Error(`${url} still answers ${response.status} after 30 s`);
-				await new Promise((resolve) => setTimeout(resolve, 250));
+				await sleep(250);
 			}
 		}
 		const ratios = [];

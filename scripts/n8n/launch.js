@@ -4,27 +4,15 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('../embeddedPostgres');
+const { freePort, sleep } = require('../lib/wait');
 const { ensureN8nInstalled } = require('./install');
 
 const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = require(path.join(PACKAGE_DIR, 'package.json')).name;
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 function npm(args, cwd) {
 	const command = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -106,8 +94,6 @@ function databaseEnv(url) {
 		DB_POSTGRESDB_PASSWORD: decodeURIComponent(parsed.password),
 	};
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts n8n and resolves once it answers `GET /healthz/readiness` (its database is migrated and it serves
@@ -244,4 +230,4 @@ async function waitUntilHealthy(url, { timeoutMs, exited, logs }) {
 	throw new Error(`n8n did not answer ${url}/healthz/readiness within ${timeoutMs / 1000} s. Its log:\n${tail()}`);
 }
 
-module.exports = { launchN8n, installCommunityPackage, ensureDatabase, databaseEnv, freePort };
+module.exports = { launchN8n, installCommunityPackage, ensureDatabase, databaseEnv };

@@ -12,10 +12,10 @@ const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('../embeddedPostgres');
 const { cacheDir, ensureN8nInstalled } = require('./install');
-const { databaseEnv, ensureDatabase, freePort, installCommunityPackage } = require('./launch');
+const { freePort, sleep } = require('../lib/wait');
+const { databaseEnv, ensureDatabase, installCommunityPackage } = require('./launch');
 
 const SUPERVISOR = path.join(__dirname, 'supervise.js');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class RedisUnavailableError extends Error {}
 

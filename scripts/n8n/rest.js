@@ -4,9 +4,8 @@
 const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 
+const { sleep } = require('../lib/wait');
 const { cacheDir } = require('./install');
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** n8n stores execution data with `flatted` (it has cycles); n8n's own copy is in the install cache. */
 function unflatten(text) {

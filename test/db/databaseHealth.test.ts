@@ -9,6 +9,7 @@ import { InvalidInputError } from '../../nodes/core/validation/errors';
 import { maintainTables } from '../../nodes/core/db/maintenance';
 import { closeAllPools } from '../../nodes/core/db/pool';
 import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { sleep } from '../../scripts/lib/wait';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { executeNode } from '../support/n8nExecute';
 import { type ActAs, actingFor, newTenant } from '../support/tenants';
@@ -75,7 +76,7 @@ describe('database health', () => {
 		for (let attempt = 0; attempt < 100; attempt++) {
 			const { rows: seen } = await db.pool.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relname = $1`, [table]);
 			if (Number(seen[0].seq_scan) >= atLeastSeqScans) return;
-			await new Promise((resolve) => setTimeout(resolve, 100));
+			await sleep(100);
 		}
 	}
 

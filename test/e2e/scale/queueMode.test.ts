@@ -23,6 +23,7 @@ import { createCampaign, transitionCampaign } from '../../../nodes/core/outreach
 import { createEmailAccount } from '../../../nodes/core/outreach/emailAccounts';
 import { scheduleDueSteps } from '../../../nodes/core/sending/scheduling';
 import { SecretBox } from '../../../nodes/core/db/secretBox';
+import { eventually } from '../../../scripts/lib/wait';
 import { launchQueueMode, type QueueModeCluster } from '../../../scripts/n8n/queueMode';
 import { N8nClient, type WorkflowJson } from '../../../scripts/n8n/rest';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../support/database';
@@ -59,18 +60,6 @@ const redisServerInstalled = () => spawnSync('redis-server', ['--version']).stat
 const canRun = redisReachable() || redisServerInstalled();
 if (!canRun) {
 	console.warn('Skipping the queue-mode scale-out test: no Redis answers at 127.0.0.1:6379 and redis-server is not installed.');
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await sleep(everyMs);
-	}
 }
 
 interface Received {
@@ -324,7 +313,7 @@ class CountingSink {
 				const response = await fetch(url, { redirect: 'manual', ...init });
 				if (response.status === 404 && /not registered/i.test(await response.clone().text())) return undefined;
 				return response;
-			});
+			}, 60_000);
 		}
 
 		async function aDeliveredEmail(index: number) {
