@@ -1,6 +1,8 @@
 // Shared by the benchmark scenarios: a fresh migrated database per scenario on the run's PostgreSQL server, the
 // compiled domain core (dist/, built by `npm run bench`), seeding helpers and statistics.
+const { fork } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
+const path = require('node:path');
 
 const { Client } = require('pg');
 
@@ -105,6 +107,15 @@ async function seedLeads(db, tenant, campaignId, count) {
 	);
 }
 
+/**
+ * The SMTP sink (smtpSinkProcess.js) in a process of its own; resolves once it listens.
+ * @returns {Promise<{ child: import('node:child_process').ChildProcess, port: number }>}
+ */
+function startSmtpSink() {
+	const child = fork(path.join(__dirname, 'smtpSinkProcess.js'), { stdio: 'ignore' });
+	return new Promise((resolve) => child.once('message', (message) => resolve({ child, port: /** @type {{ port: number }} */ (message).port })));
+}
+
 function summary(values) {
 	const sorted = [...values].sort((a, b) => a - b);
 	const median = sorted[Math.floor(sorted.length / 2)];
@@ -115,4 +126,4 @@ const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** di
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 const now = () => process.hrtime.bigint();
 
-module.exports = { dist, admin, adminUrl, createDatabase, newTenant, mailboxes, activeCampaign, seedLeads, summary, round, ms, now, KEY, TRACKING, ALWAYS };
+module.exports = { startSmtpSink, dist, admin, adminUrl, createDatabase, newTenant, mailboxes, activeCampaign, seedLeads, summary, round, ms, now, KEY, TRACKING, ALWAYS };

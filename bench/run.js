@@ -30,10 +30,12 @@ const selected = SCENARIOS.filter((s) => !only || only.includes(s));
 function runScenario(name, env) {
 	return new Promise((resolve) => {
 		const child = fork(path.join(__dirname, 'scenario.js'), [name, ...(quick ? ['--quick'] : [])], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		/** @type {{ log?: string, error?: string, result?: any, peakRssMb?: number }} */
 		let outcome = { error: 'the scenario process exited without a result' };
 		child.on('message', (message) => {
-			if (message.log) console.log(message.log);
-			else outcome = message;
+			const report = /** @type {typeof outcome} */ (message);
+			if (report.log) console.log(report.log);
+			else outcome = report;
 		});
 		child.on('exit', () => resolve(outcome));
 	});
@@ -65,7 +67,7 @@ async function main() {
 		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ophir-bench-pg-'));
 		server = await startEmbeddedPostgres({ dataDir: path.join(root, 'data'), password: randomBytes(12).toString('hex') });
 	}
-	const adminUrl = external ?? server.url;
+	const adminUrl = external ?? /** @type {{ url: string }} */ (server).url;
 	const client = new Client({ connectionString: adminUrl });
 	await client.connect();
 	const postgres = (await client.query('SHOW server_version')).rows[0].server_version;

@@ -184,6 +184,8 @@ function reasonFromLog(lines) {
  * Starts a server whose data lives in `dataDir` (created when missing, kept when `persistent`).
  * Resolves to { url, stop, dataDir } where url is an admin connection string to its `postgres` database and dataDir
  * where the data really is (see reachableDataDir). Fails with a one-line reason, the port's when it is taken.
+ * @param {{ dataDir: string, password: string, port?: number, persistent?: boolean }} options
+ * @returns {Promise<{ url: string, dataDir: string, stop: () => Promise<void> }>}
  */
 async function startEmbeddedPostgres({ dataDir, password, port, persistent = false }) {
 	const user = isRoot() ? postgresUser() : undefined;

@@ -574,7 +574,7 @@ async function fail(error) {
 	}
 	failing = true;
 	await stopAllWithin().catch(() => {}); // the failure is reported and the process exits whatever happens here
-	const text = error instanceof Error ? error.message || String(error.code ?? error) : String(error);
+	const text = error instanceof Error ? error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code ?? error) : String(error);
 	const [headline, ...rest] = text.split('\n');
 	const detail = error instanceof StartFailure ? error.detail : rest.join('\n');
 	let sentence = error instanceof StartFailure ? text : `${headline.replace(/[.:]\s*$/, '')}; this looks like a bug in OPhir's start: please report it with the lines above.`;

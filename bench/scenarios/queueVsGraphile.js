@@ -94,6 +94,7 @@ module.exports = async function queueVsGraphile({ quick, log }) {
 	const count = quick ? 5_000 : 50_000;
 	const runs = quick ? 1 : 3;
 	const ratios = [];
+	/** @type {{ ophir: number[], graphile: number[] }} */
 	const rates = { ophir: [], graphile: [] };
 	for (let run = 0; run < runs; run++) {
 		const db = await createDatabase({ poolMax: 12 });

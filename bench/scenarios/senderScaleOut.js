@@ -2,7 +2,6 @@
 // mode (main + workers, Redis), emails per second with two workers against one worker of the same cluster, each
 // worker running up to 5 executions at once. Ten Sender runs are kept queued (started through the REST API, as
 // overlapping schedules would), so the workers, not the driver, set the pace. The phases alternate in each run.
-const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -10,23 +9,18 @@ const { sleep } = require('../../scripts/lib/wait');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { ensureRedis, launchQueueMode } = require('../../scripts/n8n/queueMode');
 const { N8nClient } = require('../../scripts/n8n/rest');
-const { admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
+const { startSmtpSink, admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
 
 const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 const CONCURRENCY = 5;
 const QUEUED_RUNS = 10;
-
-function startSink() {
-	const child = fork(path.join(__dirname, '..', 'smtpSinkProcess.js'), { stdio: 'ignore' });
-	return new Promise((resolve) => child.once('message', ({ port }) => resolve({ child, port })));
-}
 
 module.exports = async function senderScaleOut({ quick, log }) {
 	const emails = quick ? 1000 : 3000;
 	const runs = quick ? 1 : 3;
 	await ensureN8nInstalled({ log });
 	const redis = await ensureRedis({ log });
-	const sink = await startSink();
+	const sink = await startSmtpSink();
 	const db = await createDatabase({ poolMax: 10 });
 	let cluster;
 	try {
@@ -101,6 +95,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 
 		const [, second] = cluster.workers;
 		const ratios = [];
+		/** @type {{ one: number[], two: number[] }} */
 		const rates = { one: [], two: [] };
 		for (let run = 0; run < runs; run++) {
 			// Alternate which phase goes first, so that a warming database or cache does not favour one side.
@@ -109,7 +104,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 				if (phase === 'two' && second.exited()) await second.start();
 				rates[phase].push(await measure(phase === 'one' ? '1 worker ' : '2 workers'));
 			}
-			ratios.push(rates.two.at(-1) / rates.one.at(-1));
+			ratios.push(rates.two[rates.two.length - 1] / rates.one[rates.one.length - 1]);
 		}
 		const s = summary(ratios);
 		return {

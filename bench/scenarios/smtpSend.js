@@ -1,14 +1,7 @@
 // smtp_send_msgs_per_s: Send Due Emails end to end (claim, compose with tracking, pooled nodemailer transports,
 // record) to an SMTP server in another process on loopback.
-const { fork } = require('node:child_process');
-const path = require('node:path');
+const { startSmtpSink, createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, now, summary, TRACKING } = require('../lib');
 
-const { createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, now, summary, TRACKING } = require('../lib');
-
-function startSink() {
-	const child = fork(path.join(__dirname, '..', 'smtpSinkProcess.js'), { stdio: 'ignore' });
-	return new Promise((resolve) => child.once('message', ({ port }) => resolve({ child, port })));
-}
 const ask = (child) => new Promise((resolve) => {
 	child.once('message', ({ received }) => resolve(received));
 	child.send('count');
@@ -19,7 +12,7 @@ module.exports = async function smtpSend({ quick, log }) {
 	const runs = quick ? 1 : 3;
 	const rates = [];
 	for (let run = 0; run < runs; run++) {
-		const sink = await startSink();
+		const sink = await startSmtpSink();
 		const db = await createDatabase({ poolMax: 10 });
 		try {
 			const tenant = await newTenant(db);

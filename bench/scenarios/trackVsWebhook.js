@@ -88,6 +88,7 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 			}
 		}
 		const ratios = [];
+		/** @type {{ track: number[], bare: number[] }} */
 		const rates = { track: [], bare: [] };
 		for (let run = 0; run < runs; run++) {
 			const track = await load(pixel, seconds);

@@ -40,6 +40,8 @@ function manifest() {
 	};
 }
 
+/** @typedef {ReturnType<typeof layout>} N8nInstall */
+
 /** Paths inside a complete install. */
 function layout(dir = cacheDir()) {
 	const bin = process.platform === 'win32' ? 'node.exe' : path.join('bin', 'node');
@@ -153,6 +155,10 @@ function runNpm(args, { cwd, log }) {
 /**
  * Makes sure the pinned n8n and Node 24 are installed in the cache folder; resolves to their paths.
  * Concurrent callers wait for each other; an install that did not finish (no marker) is redone from scratch.
+ */
+/**
+ * @param {{ dir?: string, log?: (line: string) => void }} [options]
+ * @returns {Promise<N8nInstall>}
  */
 async function ensureN8nInstalled({ dir = cacheDir(), log = (line) => process.stderr.write(`${line}\n`) } = {}) {
 	if (isComplete(dir)) return layout(dir);

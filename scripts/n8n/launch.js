@@ -31,7 +31,7 @@ function npm(args, cwd) {
  * What a user gets from Settings → Community Nodes → Install: the packed package (only its `files`, i.e. dist/)
  * installed with its runtime dependencies into `<user folder>/.n8n/nodes`. A symlink there is not loaded by n8n.
  */
-function installCommunityPackage(userFolder, packageDir = PACKAGE_DIR) {
+function installCommunityPackage(/** @type {string} */ userFolder, packageDir = PACKAGE_DIR) {
 	for (const built of require(path.join(packageDir, 'package.json')).n8n.nodes) {
 		if (!fs.existsSync(path.join(packageDir, built))) {
 			throw new Error(`${built} is missing: run \`npm run build\` first`);
@@ -70,7 +70,11 @@ function installCommunityPackage(userFolder, packageDir = PACKAGE_DIR) {
 	);
 }
 
-/** Creates `database` on the server of `adminUrl` when it does not exist yet. */
+/**
+ * Creates `database` on the server of `adminUrl` when it does not exist yet.
+ * @param {string} adminUrl
+ * @param {string} database
+ */
 async function ensureDatabase(adminUrl, database) {
 	const { Client } = require('pg');
 	const client = new Client({ connectionString: adminUrl });
@@ -83,6 +87,10 @@ async function ensureDatabase(adminUrl, database) {
 	}
 }
 
+/**
+ * n8n's DB_* environment variables for a PostgreSQL URL.
+ * @param {string} url
+ */
 function databaseEnv(url) {
 	const parsed = new URL(url);
 	return {
@@ -94,6 +102,33 @@ function databaseEnv(url) {
 		DB_POSTGRESDB_PASSWORD: decodeURIComponent(parsed.password),
 	};
 }
+
+/** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} ExitStatus */
+
+/**
+ * @typedef {object} LaunchOptions
+ * @property {string} [userFolder]
+ * @property {string} [adminUrl]
+ * @property {string} [n8nDatabase]
+ * @property {number} [port]
+ * @property {Record<string, string>} [env]
+ * @property {boolean} [installPackage]
+ * @property {(line: string) => void} [log]
+ * @property {number} [timeoutMs]
+ */
+
+/**
+ * @typedef {object} N8nInstance
+ * @property {string} url
+ * @property {number} port
+ * @property {string} userFolder
+ * @property {string} logFile
+ * @property {string} adminUrl
+ * @property {() => string} logs
+ * @property {() => ExitStatus | undefined} exited
+ * @property {Promise<ExitStatus>} whenExited
+ * @property {() => Promise<void>} stop
+ */
 
 /**
  * Starts n8n and resolves once it answers `GET /healthz/readiness` (its database is migrated and it serves
@@ -108,6 +143,8 @@ function databaseEnv(url) {
  *   installPackage   install this package into the user folder first (default true)
  *   log              progress lines (default: stderr)
  *   timeoutMs        how long to wait for n8n to answer (default 240 s)
+ * @param {LaunchOptions} [options]
+ * @returns {Promise<N8nInstance>}
  */
 async function launchN8n(options = {}) {
 	const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -179,11 +216,13 @@ async function launchN8n(options = {}) {
 			{ env, stdio: ['pipe', out, out] },
 		);
 		fs.closeSync(out);
+		/** @type {ExitStatus | undefined} */
 		let exited;
+		/** @type {Promise<ExitStatus>} */
 		const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
 		cleanups.push(async () => {
 			if (!exited) {
-				child.stdin.end(); // the supervisor stops n8n's whole process group
+				child.stdin?.end(); // the supervisor stops n8n's whole process group
 				await exit;
 			}
 		});

@@ -17,9 +17,73 @@ const { databaseEnv, ensureDatabase, installCommunityPackage } = require('./laun
 
 const SUPERVISOR = path.join(__dirname, 'supervise.js');
 
+/** @typedef {import('./launch').ExitStatus} ExitStatus */
+
+/**
+ * @typedef {object} N8nProcess
+ * @property {string} name
+ * @property {'main' | 'worker' | 'webhook'} kind
+ * @property {string} [url] the HTTP address of a main or webhook process
+ * @property {string} logFile
+ * @property {() => string} logs
+ * @property {() => ExitStatus | undefined} exited
+ * @property {Promise<ExitStatus> | undefined} whenExited set once the process was started
+ * @property {() => number | undefined} pid
+ * @property {() => Promise<void>} start
+ * @property {() => Promise<void>} stop
+ * @property {(signal?: NodeJS.Signals) => Promise<void>} kill
+ * @property {() => Promise<void>} restart
+ */
+
+/**
+ * @typedef {object} RedisServer
+ * @property {string} host
+ * @property {number} port
+ * @property {boolean} started whether this call started a private redis-server (stopped by stop())
+ * @property {() => Promise<void>} stop
+ */
+
+/**
+ * @typedef {object} QueueModeOptions
+ * @property {number} [workers]
+ * @property {number} [webhooks]
+ * @property {number} [concurrency]
+ * @property {string} [adminUrl]
+ * @property {string} [n8nDatabase]
+ * @property {{ host: string, port: number, stop?: () => Promise<void> }} [redis]
+ * @property {string} [encryptionKey]
+ * @property {Record<string, string>} [env]
+ * @property {boolean} [mainOnlyEditor]
+ * @property {(line: string) => void} [log]
+ * @property {number} [timeoutMs]
+ */
+
+/**
+ * @typedef {object} QueueModeCluster
+ * @property {string} url
+ * @property {string} webhookUrl
+ * @property {N8nProcess} main
+ * @property {N8nProcess[]} workers
+ * @property {N8nProcess[]} webhooks
+ * @property {N8nProcess[]} processes
+ * @property {{ host: string, port: number }} redis
+ * @property {string} prefix
+ * @property {string} encryptionKey
+ * @property {string} adminUrl
+ * @property {string} n8nDatabase
+ * @property {string} root
+ * @property {() => Map<string, string>} executionWorkers execution id → the worker that ran it, from the workers' logs
+ * @property {() => Promise<void>} stop
+ */
+
 class RedisUnavailableError extends Error {}
 
-/** Resolves true when a Redis server answers PING at host:port. */
+/**
+ * Resolves true when a Redis server answers PING at host:port.
+ * @param {string} host
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function pingRedis(host, port, timeoutMs = 1000) {
 	return new Promise((resolve) => {
 		const socket = net.connect({ host, port });
@@ -42,6 +106,8 @@ function pingRedis(host, port, timeoutMs = 1000) {
  * A Redis for queue mode: the one at host:port (default 127.0.0.1:6379, or REDIS_HOST / REDIS_PORT) when it
  * answers; otherwise a private `redis-server` on a free port (no persistence), stopped by stop(). Throws a
  * RedisUnavailableError when there is neither.
+ * @param {{ host?: string, port?: number, log?: (line: string) => void }} [options]
+ * @returns {Promise<RedisServer>}
  */
 async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port = Number(process.env.REDIS_PORT || 6379), log = () => undefined } = {}) {
 	if (await pingRedis(host, port)) return { host, port, started: false, stop: async () => undefined };
@@ -60,7 +126,7 @@ async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port 
 	);
 	const exit = new Promise((resolve) => child.on('exit', resolve));
 	const stop = async () => {
-		child.stdin.end();
+		child.stdin?.end();
 		await exit;
 	};
 	for (let waited = 0; !(await pingRedis('127.0.0.1', ownPort)); waited += 100) {
@@ -73,7 +139,11 @@ async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port 
 	return { host: '127.0.0.1', port: ownPort, started: true, stop };
 }
 
-/** Deletes every key of one queue-mode cluster (its Bull queue, pub/sub and cache keys share `prefix`). */
+/**
+ * Deletes every key of one queue-mode cluster (its Bull queue, pub/sub and cache keys share `prefix`).
+ * @param {{ host: string, port: number }} redis
+ * @param {string} prefix
+ */
 async function deleteRedisKeys({ host, port }, prefix) {
 	const Redis = require(path.join(cacheDir(), 'node_modules', 'ioredis'));
 	const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -100,24 +170,32 @@ function childPids(parent) {
 /**
  * One n8n process under supervise.js (its whole process group ends with it). Logs are appended to `logFile`, so a
  * restarted process keeps its earlier lines.
+ * @param {{ name: string, kind: N8nProcess['kind'], args: string[], env: NodeJS.ProcessEnv, logFile: string,
+ *   readinessUrl: string, url?: string, paths: import('./install').N8nInstall, timeoutMs: number }} options
+ * @returns {N8nProcess}
  */
 function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, timeoutMs }) {
+	/** @type {import('node:child_process').ChildProcess | undefined} */
 	let child;
+	/** @type {ExitStatus | undefined} */
 	let exited;
+	/** @type {Promise<ExitStatus> | undefined} */
 	let whenExited;
 	const logs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
 
 	async function start() {
 		const out = fs.openSync(logFile, 'a');
-		child = spawn(process.execPath, [SUPERVISOR, paths.nodeBinary, paths.n8nBin, ...args], { env, stdio: ['pipe', out, out] });
+		const spawned = spawn(process.execPath, [SUPERVISOR, paths.nodeBinary, paths.n8nBin, ...args], { env, stdio: ['pipe', out, out] });
+		child = spawned;
 		fs.closeSync(out);
 		exited = undefined;
-		whenExited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
+		whenExited = new Promise((resolve) => spawned.on('exit', (code, signal) => resolve((exited = { code, signal }))));
 		handle.whenExited = whenExited;
 		const deadline = Date.now() + timeoutMs;
 		const tail = () => logs().split('\n').slice(-60).join('\n');
 		for (;;) {
-			if (exited) throw new Error(`n8n ${name} exited (${exited.signal ?? `code ${exited.code}`}) before it was ready. Its log:\n${tail()}`);
+			const gone = handle.exited();
+			if (gone) throw new Error(`n8n ${name} exited (${gone.signal ?? `code ${gone.code}`}) before it was ready. Its log:\n${tail()}`);
 			try {
 				if ((await fetch(readinessUrl)).ok) return;
 			} catch {
@@ -142,11 +220,12 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
 		/** Stops gracefully: SIGTERM to n8n's process group, SIGKILL after the supervisor's grace period. */
 		async stop() {
 			if (child && !exited) {
-				child.stdin.end();
+				child.stdin?.end();
 				await whenExited;
 			}
 		},
 		/** Ends n8n at once, as a crash or an OOM kill would: no graceful shutdown, nothing reported back. */
+		/** @param {NodeJS.Signals} [signal] */
 		async kill(signal = 'SIGKILL') {
 			const pid = handle.pid();
 			if (pid) process.kill(-pid, signal);
@@ -175,6 +254,8 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
  *   env              more environment variables for every process
  *   mainOnlyEditor   main serves no production webhooks: N8N_DISABLE_PRODUCTION_MAIN_PROCESS (default true)
  *   log, timeoutMs   progress lines (default stderr); how long each process may take to be ready (default 240 s)
+ * @param {QueueModeOptions} [options]
+ * @returns {Promise<QueueModeCluster>}
  */
 async function launchQueueMode(options = {}) {
 	const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -189,7 +270,7 @@ async function launchQueueMode(options = {}) {
 	try {
 		// A Redis passed in belongs to the caller; one found or started here is stopped with the cluster.
 		const redis = options.redis ?? (await ensureRedis({ log }));
-		if (!options.redis) cleanups.push(() => redis.stop());
+		if (!options.redis) cleanups.push(() => /** @type {RedisServer} */ (redis).stop());
 		// One cluster's Bull queue, pub/sub channels and cache keys, apart from any other n8n on the same Redis.
 		const prefix = `ophir-${randomBytes(5).toString('hex')}`;
 		cleanups.push(() => deleteRedisKeys(redis, prefix));

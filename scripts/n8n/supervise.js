@@ -14,7 +14,7 @@ let stopping = false;
 
 function killGroup(signal) {
 	try {
-		process.kill(-child.pid, signal);
+		process.kill(-(/** @type {number} */ (child.pid)), signal);
 	} catch {
 		// already gone
 	}
