@@ -174,12 +174,10 @@ describe('database/init.sql and migrations on a real PostgreSQL', () => {
 		expect(await schemaStatus(db.pool)).toMatchObject({ installed: true, pending: [] });
 	});
 
-	it('applies with `psql -f database/init.sql` twice', async () => {
-		const psql = spawnSync('psql', ['--version']);
-		if (psql.error) {
-			console.warn('psql is not installed here: skipping the psql check (the runner test above covers the same SQL).');
-			return;
-		}
+	const hasPsql = !spawnSync('psql', ['--version']).error;
+	const withPsql = hasPsql ? it : it.skip;
+	const psqlSkipped = hasPsql ? '' : ' (skipped: psql is not installed here; the runner test above covers the same SQL)';
+	withPsql(`applies with \`psql -f database/init.sql\` twice${psqlSkipped}`, async () => {
 		const fresh = await createTestDatabase({ migrate: false });
 		try {
 			for (let run = 0; run < 2; run++) {

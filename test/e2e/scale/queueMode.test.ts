@@ -58,9 +58,7 @@ function redisReachable(): boolean {
 }
 const redisServerInstalled = () => spawnSync('redis-server', ['--version']).status === 0;
 const canRun = redisReachable() || redisServerInstalled();
-if (!canRun) {
-	console.warn('Skipping the queue-mode scale-out test: no Redis answers at 127.0.0.1:6379 and redis-server is not installed.');
-}
+const skipped = canRun ? '' : ' (skipped: no Redis answers at 127.0.0.1:6379 and redis-server is not installed)';
 
 interface Received {
 	messageId: string;
@@ -114,7 +112,7 @@ class CountingSink {
 	}
 }
 
-(canRun ? describe : describe.skip)('OPhir on n8n queue mode: a main process, two workers and a webhook process', () => {
+(canRun ? describe : describe.skip)(`OPhir on n8n queue mode: a main process, two workers and a webhook process${skipped}`, () => {
 	const n8nDatabase = `n8n_scale_${randomBytes(6).toString('hex')}`;
 	let ophirDb: TestDatabase;
 	let sink: CountingSink;
