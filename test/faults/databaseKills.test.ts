@@ -1,13 +1,9 @@
 import { Client } from 'pg';
 
-import { SecretBox } from '../../nodes/core/db/secretBox';
 import { withTenant } from '../../nodes/core/db/tenantTransaction';
-import { closeAllTransports } from '../../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { sleep } from '../../scripts/lib/wait';
 import { dueEmailsFactory, nextEmail, repeatedly, terminateBackends } from '../support/faults';
-import { KEY } from '../support/outreach';
-import { SmtpSink } from '../support/smtpSink';
+import { sendingFixture } from '../support/sendingFixture';
 
 /**
  * Issue #12: OPhir's PostgreSQL connections terminated (pg_terminate_backend) while Send Due Emails works. Runs fail
@@ -16,51 +12,38 @@ import { SmtpSink } from '../support/smtpSink';
  * that is running when one does (each killed checked-out client did, before pool.ts listened to it).
  */
 describe('PostgreSQL connections killed mid-send', () => {
-	let db: TestDatabase;
-	let sink: SmtpSink;
-	const box = new SecretBox(KEY);
-
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await sink.stop();
-		await db.drop();
-	});
-
-	const dueEmails = dueEmailsFactory(() => ({ db, sink, box }));
+	const sending = sendingFixture();
+	const dueEmails = dueEmailsFactory(() => sending);
 
 	it('rejects a transaction whose connection was killed between two queries, and recovers', async () => {
 		const { tenant } = await dueEmails(1, 1);
 		await expect(
-			withTenant(db.pool, tenant.id, async (client) => {
+			withTenant(sending.db.pool, tenant.id, async (client) => {
 				await client.query('SELECT 1');
-				await terminateBackends(db.name);
+				await terminateBackends(sending.db.name);
 				// pg reports the lost connection as an 'error' event on the checked-out client, before the next query.
 				await sleep(200);
 				await client.query('SELECT 1');
 			}),
 		).rejects.toThrow();
 		// The pool hands out a fresh connection: no restart needed.
-		expect((await db.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+		expect((await sending.db.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
 	});
 
 	it('records a sent batch on a fresh connection when the one recording it is killed: no email goes out twice', async () => {
 		const { tenant, send, drain, delivered, recorded } = await dueEmails(200, 2);
 		// Once the claim committed (the first email reaches the server), hold the mailbox rows, so the batch's record
 		// transaction waits for them; kill OPhir's connections while it waits.
-		const holder = new Client({ connectionString: db.url });
+		const holder = new Client({ connectionString: sending.db.url });
 		await holder.connect();
 		try {
-			const firstEmail = nextEmail(sink);
+			const firstEmail = nextEmail(sending.sink);
 			const run = send().catch((error: Error) => error);
 			await firstEmail;
 			await holder.query('BEGIN');
 			await holder.query(`SELECT 1 FROM email_accounts WHERE organization_id = $1 FOR UPDATE`, [tenant.id]);
-			await waitForLockWait(holder, db.name);
-			expect(await terminateBackends(db.name)).toBeGreaterThan(0);
+			await waitForLockWait(holder, sending.db.name);
+			expect(await terminateBackends(sending.db.name)).toBeGreaterThan(0);
 			await holder.query('ROLLBACK');
 			const result = await run;
 			await drain();
@@ -80,7 +63,7 @@ describe('PostgreSQL connections killed mid-send', () => {
 		const failures: string[] = [];
 		const started = Date.now();
 		// A burst of kills, about four a second for six seconds, while runs go on as a schedule would start them.
-		const killer = repeatedly(() => terminateBackends(db.name), 250, 24);
+		const killer = repeatedly(() => terminateBackends(sending.db.name), 250, 24);
 		let killing = true;
 		void killer.done.then(() => (killing = false));
 		let kills = 0;

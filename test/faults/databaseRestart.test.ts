@@ -1,12 +1,9 @@
-import { SecretBox } from '../../nodes/core/db/secretBox';
-import { closeAllTransports } from '../../nodes/core/sending/transportPool';
-import { testCredential } from '../support/credentialTest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { sleep } from '../../scripts/lib/wait';
+import { testCredential } from '../support/credentialTest';
+import { createTestDatabase } from '../support/database';
 import { dueEmailsFactory, nextEmail } from '../support/faults';
-import { KEY } from '../support/outreach';
 import { type OwnPostgres, startOwnPostgres } from '../support/ownPostgres';
-import { SmtpSink } from '../support/smtpSink';
+import { sendingFixture } from '../support/sendingFixture';
 
 /**
  * Issue #12: the PostgreSQL server itself stopped (fast shutdown) and started again, between runs and during one.
@@ -15,25 +12,18 @@ import { SmtpSink } from '../support/smtpSink';
  */
 describe('PostgreSQL restarted', () => {
 	let server: OwnPostgres;
-	let db: TestDatabase;
-	let sink: SmtpSink;
-	const box = new SecretBox(KEY);
-
-	beforeAll(async () => {
-		server = await startOwnPostgres();
-		db = await createTestDatabase({ server: server.url });
-		sink = await new SmtpSink().start();
+	const sending = sendingFixture({
+		// This file's own server: stopping it disturbs no other test file.
+		database: async () => {
+			server = await startOwnPostgres();
+			return createTestDatabase({ server: server.url });
+		},
 	});
-	afterAll(async () => {
-		closeAllTransports();
-		await sink.stop();
-		await db.drop();
-		await server.destroy();
-	});
+	afterAll(() => server?.destroy());
 
-	const dueEmails = dueEmailsFactory(() => ({ db, sink, box }));
+	const dueEmails = dueEmailsFactory(() => sending);
 	/** The credential test as n8n runs it when a user clicks "Test". */
-	const credentialTest = () => testCredential({ connection: 'connectionString', connectionString: db.url });
+	const credentialTest = () => testCredential({ connection: 'connectionString', connectionString: sending.db.url });
 
 	it('between runs: while it is down the credential test and a run fail cleanly; once it is back both work', async () => {
 		const { send, drain, delivered, recorded } = await dueEmails(300, 2);
@@ -54,7 +44,7 @@ describe('PostgreSQL restarted', () => {
 
 	it('during a run: the batch sent while it restarts is recorded once it is back, within the lease; none goes out twice', async () => {
 		const { send, drain, delivered, recorded } = await dueEmails(500, 2);
-		const firstEmail = nextEmail(sink);
+		const firstEmail = nextEmail(sending.sink);
 		const run = send(undefined, 500).catch((error: Error) => error);
 		await firstEmail;
 		await server.stop();

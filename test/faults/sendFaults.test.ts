@@ -1,56 +1,38 @@
 import type { CampaignConfigInput } from '../../nodes/core/outreach/campaignConfig';
 import { setEmailAccountPaused, updateEmailAccount } from '../../nodes/core/outreach/emailAccounts';
 import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
-import { SecretBox } from '../../nodes/core/db/secretBox';
 import { type SendDueOptions, sendDueEmails } from '../../nodes/core/sending/sender';
-import { closeAllTransports } from '../../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { KEY, organizationFactory, TRACKING } from '../support/outreach';
-import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
+import { TRACKING } from '../support/outreach';
+import { sendingFixture } from '../support/sendingFixture';
+import { SINK_PASSWORD } from '../support/smtpSink';
 
 const SECOND = 1000;
 
 describe('sending through a faulty SMTP server', () => {
-	let db: TestDatabase;
-	let sink: SmtpSink;
-	const box = new SecretBox(KEY);
-
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterEach(() => {
-		sink.behaviour = () => 'accept';
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await sink.stop();
-		await db.drop();
-	});
-
-	const organization = organizationFactory(() => ({
-		db,
-		box,
+	const sending = sendingFixture({
 		name: 'Fault test',
-		account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD, dailyLimit: 100 },
+		account: { dailyLimit: 100 },
 		config: {
 			sequence: [
 				{ subject: 'Hi {{firstName}}', body: 'Hello {{firstName}}' },
 				{ delayDays: 1, subject: 'Again', body: 'Following up' },
 			],
 		},
-	}));
+	});
+	afterEach(() => {
+		sending.sink.behaviour = () => 'accept';
+	});
 
 	async function setUp({ password = SINK_PASSWORD, leads = 1, config = {} }: { password?: string; leads?: number; config?: Partial<CampaignConfigInput> } = {}) {
-		const { tenant, campaign, accountIds, leadEmails } = await organization({ accounts: [{ password }], leads, config });
+		const { tenant, campaign, accountIds, leadEmails } = await sending.organization({ accounts: [{ password }], leads, config });
 		const account = { id: accountIds[0] };
 		const now = new Date(Date.now() + SECOND);
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 		const send = (at: Date, options: Partial<SendDueOptions> = {}) =>
-			sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => at, ...options });
+			sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => at, ...options });
 		const row = async () =>
 			(
-				await db.pool.query(
+				await sending.db.pool.query(
 					'SELECT status, attempts, error_message, message_id, scheduled_at FROM email_queue WHERE organization_id = $1 AND sequence_step = 1',
 					[tenant.id],
 				)
@@ -62,7 +44,7 @@ describe('sending through a faulty SMTP server', () => {
 
 	it('retries a 451 at RCPT TO after the backoff and delivers once (two attempts)', async () => {
 		const { leadEmail, now, send, row } = await setUp();
-		sink.behaviour = ({ to, attempt }) => (to[0] === leadEmail && attempt === 1 ? { code: 451, message: 'Greylisted, try again later', at: 'rcpt' } : 'accept');
+		sending.sink.behaviour = ({ to, attempt }) => (to[0] === leadEmail && attempt === 1 ? { code: 451, message: 'Greylisted, try again later', at: 'rcpt' } : 'accept');
 		const first = await send(now);
 		expect(first).toMatchObject({ claimed: 1, sent: 0, retrying: 1 });
 		expect(first.results[0].error).toContain('451');
@@ -70,26 +52,26 @@ describe('sending through a faulty SMTP server', () => {
 		// Not before the backoff has passed.
 		expect(await send(after(now, 59))).toMatchObject({ claimed: 0 });
 		expect(await send(after(now, 61))).toMatchObject({ claimed: 1, sent: 1 });
-		expect(sink.to(leadEmail)).toHaveLength(1);
-		expect(sink.attemptsFor(leadEmail)).toBe(2);
+		expect(sending.sink.to(leadEmail)).toHaveLength(1);
+		expect(sending.sink.attemptsFor(leadEmail)).toBe(2);
 		expect(await row()).toMatchObject({ status: 'sent', attempts: 2, error_message: null });
 	});
 
 	it('treats a 550 at RCPT TO as a hard bounce: failed, bounced event, lead bounced and suppressed, no further steps', async () => {
 		const { tenant, leadEmail, now, send, row } = await setUp();
-		sink.behaviour = ({ to }) => (to[0] === leadEmail ? { code: 550, message: 'No such user here', at: 'rcpt' } : 'accept');
+		sending.sink.behaviour = ({ to }) => (to[0] === leadEmail ? { code: 550, message: 'No such user here', at: 'rcpt' } : 'accept');
 		expect(await send(now)).toMatchObject({ claimed: 1, bounced: 1, sent: 0 });
-		expect(sink.to(leadEmail)).toHaveLength(0);
+		expect(sending.sink.to(leadEmail)).toHaveLength(0);
 		expect(await row()).toMatchObject({ status: 'failed', attempts: 1 });
 		expect((await row()).error_message).toContain('550');
-		const { rows: activities } = await db.pool.query(
+		const { rows: activities } = await sending.db.pool.query(
 			`SELECT event_type, metadata FROM email_activities WHERE organization_id = $1 ORDER BY timestamp`,
 			[tenant.id],
 		);
 		expect(activities).toEqual([
 			{ event_type: 'bounced', metadata: expect.objectContaining({ bounceType: 'hard', source: 'smtp', smtpCode: 550, step: 1 }) },
 		]);
-		const { rows } = await db.pool.query(
+		const { rows } = await sending.db.pool.query(
 			`SELECT (SELECT status FROM leads WHERE organization_id = $1) AS lead_status,
 			        (SELECT array_agg(email || ':' || reason) FROM unsubscribes WHERE organization_id = $1) AS suppressed`,
 			[tenant.id],
@@ -101,24 +83,24 @@ describe('sending through a faulty SMTP server', () => {
 
 	it('fails (without a bounce) an email the server refuses after DATA with a 5xx', async () => {
 		const { tenant, leadEmail, now, send, row } = await setUp();
-		sink.behaviour = () => ({ code: 554, message: 'Message rejected as spam', at: 'data' });
+		sending.sink.behaviour = () => ({ code: 554, message: 'Message rejected as spam', at: 'data' });
 		expect(await send(now)).toMatchObject({ claimed: 1, failed: 1, bounced: 0 });
 		expect(await row()).toMatchObject({ status: 'failed' });
 		expect((await row()).error_message).toContain('554');
-		const { rows } = await db.pool.query(`SELECT status FROM leads WHERE organization_id = $1`, [tenant.id]);
+		const { rows } = await sending.db.pool.query(`SELECT status FROM leads WHERE organization_id = $1`, [tenant.id]);
 		expect(rows[0].status).toBe('active');
-		expect(sink.to(leadEmail)).toHaveLength(0);
+		expect(sending.sink.to(leadEmail)).toHaveLength(0);
 	});
 
 	it('retries an email whose connection dropped in the middle of DATA, and delivers it once later', async () => {
 		const { leadEmail, now, send, row } = await setUp();
-		sink.behaviour = ({ attempt }) => (attempt === 1 ? 'drop' : 'accept');
+		sending.sink.behaviour = ({ attempt }) => (attempt === 1 ? 'drop' : 'accept');
 		const first = await send(now);
 		expect(first).toMatchObject({ claimed: 1, retrying: 1, sent: 0 });
-		expect(sink.to(leadEmail)).toHaveLength(0);
+		expect(sending.sink.to(leadEmail)).toHaveLength(0);
 		expect(await row()).toMatchObject({ status: 'queued', attempts: 1 });
 		expect(await send(after(now, 61))).toMatchObject({ claimed: 1, sent: 1 });
-		expect(sink.to(leadEmail)).toHaveLength(1);
+		expect(sending.sink.to(leadEmail)).toHaveLength(1);
 		expect(await row()).toMatchObject({ status: 'sent', attempts: 2 });
 	});
 
@@ -127,22 +109,22 @@ describe('sending through a faulty SMTP server', () => {
 		const summary = await send(now);
 		expect(summary).toMatchObject({ claimed: 1, mailboxPaused: 1, sent: 0 });
 		expect(await row()).toMatchObject({ status: 'queued', attempts: 0 });
-		const { rows } = await db.pool.query('SELECT status, paused_reason FROM email_accounts WHERE id = $1', [account.id]);
+		const { rows } = await sending.db.pool.query('SELECT status, paused_reason FROM email_accounts WHERE id = $1', [account.id]);
 		expect(rows[0].status).toBe('paused');
 		expect(rows[0].paused_reason).toMatch(/^The SMTP server refused the mailbox's sign-in: .*535/);
 		// Paused: nothing more is claimed for it.
 		expect(await send(after(now, 61))).toMatchObject({ claimed: 0 });
 		// Fixed and resumed, the email goes out on its first counted attempt.
-		await tenant.as((tx) => updateEmailAccount(tx, box, account.id, { password: SINK_PASSWORD }));
+		await tenant.as((tx) => updateEmailAccount(tx, sending.box, account.id, { password: SINK_PASSWORD }));
 		await tenant.as((tx) => setEmailAccountPaused(tx, account.id, false));
 		expect(await send(after(now, 120))).toMatchObject({ claimed: 1, sent: 1 });
 		expect(await row()).toMatchObject({ status: 'sent', attempts: 1 });
-		expect(sink.to(leadEmail)).toHaveLength(1);
+		expect(sending.sink.to(leadEmail)).toHaveLength(1);
 	});
 
 	it('gives up after the last attempt: failed with "gave up after N attempts"', async () => {
 		const { leadEmail, now, send, row } = await setUp();
-		sink.behaviour = () => ({ code: 451, message: 'Try again later', at: 'rcpt' });
+		sending.sink.behaviour = () => ({ code: 451, message: 'Try again later', at: 'rcpt' });
 		const retry = { maxAttempts: 3, backoffSeconds: 10 };
 		expect(await send(now, { retry })).toMatchObject({ retrying: 1 });
 		expect(await row()).toMatchObject({ scheduled_at: after(now, 10) });
@@ -155,7 +137,7 @@ describe('sending through a faulty SMTP server', () => {
 		expect(final).toMatchObject({ status: 'failed', attempts: 3 });
 		expect(final.error_message).toMatch(/451 Try again later.* \(gave up after 3 attempts\)$/);
 		expect(await send(after(now, 3600), { retry })).toMatchObject({ claimed: 0 });
-		expect(sink.attemptsFor(leadEmail)).toBe(3);
-		expect(sink.to(leadEmail)).toHaveLength(0);
+		expect(sending.sink.attemptsFor(leadEmail)).toBe(3);
+		expect(sending.sink.to(leadEmail)).toHaveLength(0);
 	});
 });

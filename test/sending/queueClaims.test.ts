@@ -2,48 +2,27 @@ import { transitionCampaign } from '../../nodes/core/outreach/campaigns';
 import { setLeadStatus } from '../../nodes/core/outreach/leads';
 import { claimDueEmails, completeEmails, failEmails, queueStats, resetDailyCounters } from '../../nodes/core/sending/queue';
 import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
-import { SecretBox } from '../../nodes/core/db/secretBox';
 import { sendDueEmails } from '../../nodes/core/sending/sender';
 import { addSuppression } from '../../nodes/core/outreach/suppressions';
-import { closeAllTransports, type MailSender } from '../../nodes/core/sending/transportPool';
+import type { MailSender } from '../../nodes/core/sending/transportPool';
 import { sleep } from '../../scripts/lib/wait';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { KEY, organizationFactory, type OrganizationSetUp, TRACKING } from '../support/outreach';
-import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
+import { type OrganizationSetUp, TRACKING } from '../support/outreach';
+import { sendingFixture } from '../support/sendingFixture';
 
 const SECOND = 1000;
 
 describe('the queue: claims, leases, cancellation, counters and stats', () => {
-	let db: TestDatabase;
-	let sink: SmtpSink;
-	const box = new SecretBox(KEY);
-
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await sink.stop();
-		await db.drop();
-	});
-
-	const organization = organizationFactory(() => ({
-		db,
-		box,
-		name: 'Queue test',
-		account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD, dailyLimit: 100 },
-	}));
+	const sending = sendingFixture({ name: 'Queue test', account: { dailyLimit: 100 } });
 
 	async function setUp(options: OrganizationSetUp = {}) {
-		const { tenant, tag, campaign, accountIds, leadIds, leadEmails } = await organization(options);
+		const { tenant, tag, campaign, accountIds, leadIds, leadEmails } = await sending.organization(options);
 		const now = new Date(Date.now() + SECOND);
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 		return { tenant, tag, campaign, accountIds, leadIds, leadEmails, now };
 	}
 
 	async function queueRows(organizationId: string) {
-		const { rows } = await db.pool.query(
+		const { rows } = await sending.db.pool.query(
 			`SELECT q.id, l.email, q.email_account_id, q.status, q.attempts, q.message_id, q.sent_at, q.error_message, q.lease_token,
 			        q.scheduled_at
 			 FROM email_queue q JOIN leads l ON l.id = q.lead_id WHERE q.organization_id = $1 ORDER BY l.email`,
@@ -59,17 +38,17 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			const { tenant, leadEmails, now } = await setUp({ leads: 1 });
 			const [dead] = await tenant.as((tx) => claimDueEmails(tx, { limit: 10, leaseSeconds: 60, now }));
 			expect(dead).toMatchObject({ attempts: 1, to: { email: leadEmails[0] } });
-			const send = (at: Date) => sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => at });
+			const send = (at: Date) => sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => at });
 
 			// While the lease holds, nobody else takes it.
 			expect(await send(new Date(now.getTime() + 30 * SECOND))).toMatchObject({ claimed: 0 });
-			expect(sink.to(leadEmails[0])).toHaveLength(0);
+			expect(sending.sink.to(leadEmails[0])).toHaveLength(0);
 			const expired = await tenant.as((tx) => queueStats(tx, { now: new Date(now.getTime() + 61 * SECOND) }));
 			expect(expired).toMatchObject({ expiredLeases: 1, due: 0 });
 
 			const later = new Date(now.getTime() + 61 * SECOND);
 			expect(await send(later)).toMatchObject({ claimed: 1, sent: 1, superseded: 0 });
-			expect(sink.to(leadEmails[0])).toHaveLength(1);
+			expect(sending.sink.to(leadEmails[0])).toHaveLength(1);
 			const [sent] = await queueRows(tenant.id);
 			expect(sent).toMatchObject({ status: 'sent', attempts: 2, error_message: null, lease_token: null });
 
@@ -82,7 +61,7 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 				await tenant.as((tx) => failEmails(tx, [{ id: dead.id, leaseToken: dead.leaseToken, kind: 'bounce', error: 'late', smtpCode: 550 }], { now: late })),
 			).toEqual({ recorded: [], rejected: [dead.id] });
 			expect(await queueRows(tenant.id)).toEqual([sent]);
-			const { rows } = await db.pool.query(
+			const { rows } = await sending.db.pool.query(
 				`SELECT (SELECT count(*)::int FROM email_activities WHERE organization_id = $1) AS activities,
 				        (SELECT current_sent_today FROM email_accounts WHERE organization_id = $1) AS sent_today,
 				        (SELECT status FROM leads WHERE organization_id = $1) AS lead_status,
@@ -90,12 +69,12 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 				[tenant.id],
 			);
 			expect(rows[0]).toEqual({ activities: 1, sent_today: 1, lead_status: 'completed', suppressed: 0 });
-			expect(sink.to(leadEmails[0])).toHaveLength(1);
+			expect(sending.sink.to(leadEmails[0])).toHaveLength(1);
 		});
 
 		it('never hands out the same mailbox capacity twice, even to a claim that waited for another one', async () => {
 			const { tenant, accountIds, now } = await setUp({ accounts: [{ dailyLimit: 30 }], leads: 20 });
-			await db.pool.query('UPDATE email_accounts SET daily_limit = 5 WHERE id = $1', [accountIds[0]]);
+			await sending.db.pool.query('UPDATE email_accounts SET daily_limit = 5 WHERE id = $1', [accountIds[0]]);
 			let claimedFirst!: () => void;
 			const firstClaimed = new Promise<void>((resolve) => (claimedFirst = resolve));
 			let release!: () => void;
@@ -110,7 +89,7 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			const second = tenant.as((tx) => claimDueEmails(tx, { limit: 20, leaseSeconds: 60, now }));
 			// Wait until the second claim is blocked on the mailbox lock, then let the first one commit.
 			for (let waiting = 0; waiting === 0; ) {
-				const { rows } = await db.pool.query(
+				const { rows } = await sending.db.pool.query(
 					`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
 				);
 				waiting = rows[0].n;
@@ -140,7 +119,7 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			expect(await tenant.as((tx) => claimDueEmails(tx, { limit: 10, leaseSeconds: 60, now }))).toEqual([]);
 			expect((await queueRows(tenant.id)).map((r) => r.status)).toEqual(['queued', 'queued']);
 			await tenant.as((tx) => transitionCampaign(tx, campaign.id, 'resume'));
-			expect(await sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => accepting })).toMatchObject({
+			expect(await sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => accepting })).toMatchObject({
 				claimed: 2,
 				sent: 2,
 			});
@@ -152,19 +131,19 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			await tenant.as((tx) => addSuppression(tx, { target: leadEmails[0], reason: 'unsubscribed' }));
 			await tenant.as((tx) => setLeadStatus(tx, leadIds[1], 'unsubscribed'));
 			// Written by something else (a reply detector, a direct SQL import): the claim cancels them.
-			await db.pool.query(`UPDATE leads SET status = 'replied' WHERE id = $1`, [leadIds[2]]);
-			await db.pool.query(`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'email', $2, 'webhook')`, [
+			await sending.db.pool.query(`UPDATE leads SET status = 'replied' WHERE id = $1`, [leadIds[2]]);
+			await sending.db.pool.query(`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'email', $2, 'webhook')`, [
 				tenant.id,
 				leadEmails[3],
 			]);
-			await db.pool.query(`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'domain', $2, 'webhook')`, [
+			await sending.db.pool.query(`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'domain', $2, 'webhook')`, [
 				tenant.id,
 				`other-${tag}.example`,
 			]);
-			const summary = await sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now });
+			const summary = await sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now });
 			expect(summary).toMatchObject({ claimed: 2, sent: 2 });
 			expect(summary.results.map((r) => r.to).sort()).toEqual([leadEmails[4], leadEmails[5]]);
-			for (const email of leadEmails.slice(0, 4)) expect(sink.to(email)).toHaveLength(0);
+			for (const email of leadEmails.slice(0, 4)) expect(sending.sink.to(email)).toHaveLength(0);
 			const byEmail = Object.fromEntries((await queueRows(tenant.id)).map((r) => [r.email, [r.status, r.error_message]]));
 			expect(byEmail).toEqual({
 				[leadEmails[0]]: ['cancelled', 'suppressed: unsubscribed'],
@@ -183,12 +162,12 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			const [tokyo, losAngeles, utc] = accountIds;
 			// 2026-11-25 12:00 UTC is 21:00 in Tokyo and 04:00 in Los Angeles, all on the 25th.
 			const noon = new Date('2026-11-25T12:00:00Z');
-			await db.pool.query(`UPDATE email_accounts SET current_sent_today = 7, counter_date = '2026-11-25' WHERE organization_id = $1`, [tenant.id]);
+			await sending.db.pool.query(`UPDATE email_accounts SET current_sent_today = 7, counter_date = '2026-11-25' WHERE organization_id = $1`, [tenant.id]);
 			const reset = (at: string) => tenant.as((tx) => resetDailyCounters(tx, { now: new Date(at) }));
 			const counters = async () =>
 				Object.fromEntries(
 					(
-						await db.pool.query(`SELECT id, current_sent_today, counter_date::text FROM email_accounts WHERE organization_id = $1`, [tenant.id])
+						await sending.db.pool.query(`SELECT id, current_sent_today, counter_date::text FROM email_accounts WHERE organization_id = $1`, [tenant.id])
 					).rows.map((r) => [r.id, [r.current_sent_today, r.counter_date]]),
 				);
 			expect(await reset(noon.toISOString())).toEqual({ reset: 0, accounts: [] });
@@ -206,7 +185,7 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 				leads: 0,
 			});
 			// Warm-up started 2026-11-26 01:00 in Tokyo (16:00 UTC the day before).
-			await db.pool.query(
+			await sending.db.pool.query(
 				`UPDATE email_accounts SET settings = jsonb_set(settings, '{warmup,startedAt}', '"2026-11-25T16:00:00.000Z"') WHERE id = $1`,
 				[accountIds[0]],
 			);
@@ -237,7 +216,7 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 				},
 			};
 			const [dead] = await tenant.as((tx) => claimDueEmails(tx, { limit: 1, leaseSeconds: 30, now }));
-			const summary = await sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => failing });
+			const summary = await sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => failing });
 			expect(summary).toMatchObject({ claimed: 5, sent: dead.to.email === leadEmails[0] ? 5 : 4, retrying: dead.to.email === leadEmails[0] ? 0 : 1 });
 			const retry = dead.to.email === leadEmails[0] ? 0 : 1;
 			const sentBy = (id: string) => summary.results.filter((r) => r.status === 'sent' && r.accountId === id).length;

@@ -1,43 +1,24 @@
 import type { CampaignConfigInput } from '../../nodes/core/outreach/campaignConfig';
 import { queueStats } from '../../nodes/core/sending/queue';
 import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
-import { SecretBox } from '../../nodes/core/db/secretBox';
 import { type Mailbox, type SendDueOptions, type SendSummary, sendDueEmails } from '../../nodes/core/sending/sender';
-import { closeAllTransports, type MailSender } from '../../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { KEY, organizationFactory, TRACKING } from '../support/outreach';
-import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
+import type { MailSender } from '../../nodes/core/sending/transportPool';
+import { TRACKING } from '../support/outreach';
+import { sendingFixture } from '../support/sendingFixture';
 import { actingFor } from '../support/tenants';
 
 const DAY = 86_400_000;
 
 describe('sending engine: schedule, send, thread', () => {
-	let db: TestDatabase;
-	let sink: SmtpSink;
-	const box = new SecretBox(KEY);
-
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await sink.stop();
-		await db.drop();
-	});
-
-	const organization = organizationFactory(() => ({
-		db,
-		box,
+	const sending = sendingFixture({
 		name: 'Engine test',
-		account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD },
 		config: {
 			sequence: [
 				{ subject: 'Hi {{firstName}}', body: '<p>Hello {{firstName}}, see <a href="https://example.com/pricing?a=1&amp;b=2">pricing</a>.</p>' },
 				{ delayDays: 2, subject: 'Re: Hi {{firstName}}', body: 'Just following up.\n\nBest' },
 			],
 		},
-	}));
+	});
 
 	async function setUp({
 		leads = 3,
@@ -45,12 +26,12 @@ describe('sending engine: schedule, send, thread', () => {
 		dailyLimit = 100,
 		config = {},
 	}: { leads?: number; accounts?: number; dailyLimit?: number; config?: Partial<CampaignConfigInput> } = {}) {
-		const { tenant, campaign, accountIds, leadEmails } = await organization({ leads, config, accounts: Array.from({ length: accounts }, () => ({ dailyLimit })) });
+		const { tenant, campaign, accountIds, leadEmails } = await sending.organization({ leads, config, accounts: Array.from({ length: accounts }, () => ({ dailyLimit })) });
 		return { tenant, campaign, accountIds, leadEmails };
 	}
 
 	const send = (as: Parameters<typeof sendDueEmails>[0], now: Date, batchSize = 100) =>
-		sendDueEmails(as, box, { batchSize, leaseSeconds: 120, tracking: TRACKING, now: () => now });
+		sendDueEmails(as, sending.box, { batchSize, leaseSeconds: 120, tracking: TRACKING, now: () => now });
 
 	it('schedules the first step, sends it once, then the follow-up after its delay, threaded', async () => {
 		const { tenant, leadEmails } = await setUp();
@@ -70,7 +51,7 @@ describe('sending engine: schedule, send, thread', () => {
 		expect(await send(tenant.as, later)).toMatchObject({ sent: 3 });
 
 		for (const email of leadEmails) {
-			const mails = sink.to(email);
+			const mails = sending.sink.to(email);
 			expect(mails).toHaveLength(2);
 			const [one, two] = mails.map((m) => m.parsed);
 			expect(one.subject).toMatch(/^Hi Lead\d$/);
@@ -87,12 +68,12 @@ describe('sending engine: schedule, send, thread', () => {
 		}
 		const stats = await tenant.as((tx) => queueStats(tx, { now: later }));
 		expect(stats.byStatus).toEqual({ sent: 6 });
-		const { rows } = await db.pool.query(
+		const { rows } = await sending.db.pool.query(
 			`SELECT status, sequence_position, last_step_sent_at IS NOT NULL AS sent FROM leads WHERE organization_id = $1`,
 			[tenant.id],
 		);
 		expect(rows).toEqual(Array(3).fill({ status: 'completed', sequence_position: 2, sent: true }));
-		const activities = await db.pool.query(
+		const activities = await sending.db.pool.query(
 			`SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1 AND event_type = 'sent'`,
 			[tenant.id],
 		);
@@ -119,7 +100,7 @@ describe('sending engine: schedule, send, thread', () => {
 			expect(await send(tenant.as, at)).toMatchObject({ sent: 2 });
 			at = new Date(at.getTime() + DAY + 60_000);
 		}
-		const { rows } = await db.pool.query(
+		const { rows } = await sending.db.pool.query(
 			`SELECT l.email, q.sequence_step, q.message_id FROM email_queue q JOIN leads l ON l.id = q.lead_id
 			 WHERE q.organization_id = $1 ORDER BY l.email, q.sequence_step`,
 			[tenant.id],
@@ -129,7 +110,7 @@ describe('sending engine: schedule, send, thread', () => {
 			const stored = rows.filter((r) => r.email === email).map((r) => r.message_id as string);
 			expect(stored).toHaveLength(3);
 			for (const id of stored) expect(id).toMatch(new RegExp(`^<[0-9a-f-]{36}@${domain.replace('.', '\\.')}>$`));
-			const mails = sink.to(email);
+			const mails = sending.sink.to(email);
 			expect(mails.map((m) => m.parsed.messageId)).toEqual(stored);
 			const [one, two, three] = mails.map((m) => m.parsed);
 			expect(one.inReplyTo).toBeUndefined();
@@ -156,7 +137,7 @@ describe('sending engine: schedule, send, thread', () => {
 		const now = new Date(Date.now() + 1000);
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 		expect(await send(tenant.as, now)).toMatchObject({ sent: 1 });
-		const [mail] = sink.to(leadEmails[0]);
+		const [mail] = sending.sink.to(leadEmails[0]);
 		const html = String(mail.parsed.html);
 		expect(html.includes(`${TRACKING.baseUrl}/o.gif?t=`)).toBe(tracking.opens);
 		expect(html.includes(`${TRACKING.baseUrl}/c?t=`)).toBe(tracking.clicks);
@@ -179,24 +160,24 @@ describe('sending engine: schedule, send, thread', () => {
 		expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({ scheduled: options.leads });
 		const perMailbox = options.leads / 4;
 		const limited = Math.floor(perMailbox * 0.6);
-		await db.pool.query('UPDATE email_accounts SET daily_limit = $2 WHERE id = $1', [accountIds[3], limited]);
+		await sending.db.pool.query('UPDATE email_accounts SET daily_limit = $2 WHERE id = $1', [accountIds[3], limited]);
 		const worker = async () => {
-			const run = actingFor(db, tenant.id);
+			const run = actingFor(sending.db, tenant.id);
 			const summaries: SendSummary[] = [];
 			const sendOptions: SendDueOptions = { batchSize: options.batchSize, leaseSeconds: 600, tracking: TRACKING, now: () => now, transportFor: options.transportFor };
 			for (;;) {
-				const summary = await sendDueEmails(run, box, sendOptions);
+				const summary = await sendDueEmails(run, sending.box, sendOptions);
 				summaries.push(summary);
 				if (summary.claimed === 0) return summaries;
 			}
 		};
 		const summaries = (await Promise.all(Array.from({ length: 8 }, worker))).flat();
 		expect(summaries.reduce((n, s) => n + s.superseded + s.failed + s.retrying, 0)).toBe(0);
-		const { rows: accounts } = await db.pool.query(
+		const { rows: accounts } = await sending.db.pool.query(
 			'SELECT id, email, daily_limit, current_sent_today FROM email_accounts WHERE organization_id = $1 ORDER BY email',
 			[tenant.id],
 		);
-		const { rows: statuses } = await db.pool.query(
+		const { rows: statuses } = await sending.db.pool.query(
 			`SELECT email_account_id, status, count(*)::int AS n FROM email_queue WHERE organization_id = $1 GROUP BY 1, 2`,
 			[tenant.id],
 		);
@@ -229,9 +210,9 @@ describe('sending engine: schedule, send, thread', () => {
 	});
 
 	it('delivers each email exactly once to the SMTP server with 8 concurrent workers, counters matching what it received', async () => {
-		const before = sink.received.length;
+		const before = sending.sink.received.length;
 		const { leadEmails, accounts, statuses, perMailbox, limited, accountIds } = await eightWorkers({ leads: 800, batchSize: 20 });
-		const received = sink.received.slice(before);
+		const received = sending.sink.received.slice(before);
 		const perRecipient = new Map<string, number>();
 		for (const mail of received) for (const to of mail.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
 		expect(Math.max(...perRecipient.values())).toBe(1);
