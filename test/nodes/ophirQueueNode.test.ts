@@ -5,40 +5,29 @@ import { createEmailAccount } from '../../nodes/core/outreach/emailAccounts';
 import { importLeads } from '../../nodes/core/outreach/leads';
 import { closeAllPools } from '../../nodes/core/db/pool';
 import { SecretBox } from '../../nodes/core/db/secretBox';
-import { closeAllTransports } from '../../nodes/core/sending/transportPool';
 import { OphirQueue } from '../../nodes/OphirQueue/OphirQueue.node';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { KEY } from '../support/outreach';
 import { runNode } from '../support/n8nExecute';
-import { SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
+import { sendingFixture } from '../support/sendingFixture';
+import { SINK_PASSWORD } from '../support/smtpSink';
 import { newTenant } from '../support/tenants';
 
 /** The OPhir Queue node run by n8n's execution engine on a real PostgreSQL, sending to a real SMTP server. */
 describe('OPhir Queue node in n8n', () => {
 		const TRACKING_BASE = 'https://n8n.example.com/webhook/ophir';
-	let db: TestDatabase;
-	let sink: SmtpSink;
-
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await closeAllPools();
-		await sink.stop();
-		await db.drop();
-	});
+	// Before the fixture's own clean-up: OPhir's pools end before the database goes.
+	afterAll(() => closeAllPools());
+	const sending = sendingFixture();
 
 	/** An organization with one mailbox on the sink and an active one-step campaign with `leads` leads. */
 	async function organizationWithLeads(leads: number) {
-		const tenant = await newTenant(db);
+		const tenant = await newTenant(sending.db);
 		const box = new SecretBox(KEY);
 		const domain = `${tenant.id.slice(0, 8)}.example`;
 		const account = await tenant.as((tx) =>
 			createEmailAccount(tx, box, {
 				email: `sales@${domain}`,
-				smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
+				smtp: { host: '127.0.0.1', port: sending.sink.port, security: 'none' },
 				password: SINK_PASSWORD,
 				warmupStatus: 'warmed',
 			}),
@@ -74,7 +63,7 @@ describe('OPhir Queue node in n8n', () => {
 			credentials: {
 				ophirPostgresApi: {
 					connection: 'connectionString',
-					connectionString: db.url,
+					connectionString: sending.db.url,
 					organizationId,
 					encryptionKey: KEY,
 					trackingSecret: 'dummy-tracking-secret-0123456789abcdef',
@@ -96,8 +85,8 @@ describe('OPhir Queue node in n8n', () => {
 		const [summary] = await run(tenant.id, { operation: 'sendDueEmails' });
 		expect(summary.json).toMatchObject({ claimed: 4, sent: 4, retrying: 0, failed: 0 });
 		expect(summary.pairedItem).toEqual({ item: 0 });
-		expect(sink.received.filter((mail) => mail.to[0].endsWith(domain))).toHaveLength(4);
-		const { rows } = await db.pool.query(
+		expect(sending.sink.received.filter((mail) => mail.to[0].endsWith(domain))).toHaveLength(4);
+		const { rows } = await sending.db.pool.query(
 			`SELECT DISTINCT n8n_execution_id FROM email_queue WHERE organization_id = $1
 			 UNION SELECT DISTINCT n8n_execution_id FROM email_activities WHERE organization_id = $1`,
 			[tenant.id],
@@ -141,7 +130,7 @@ describe('OPhir Queue node in n8n', () => {
 		]);
 		const failed = await run(tenant.id, { operation: 'fail', kind: 'bounce', smtpCode: 550 }, [{ ...bounced, error: { message: '550 no such user' } }]);
 		expect(failed[0].json).toEqual({ queueId: bounced.queueId, recorded: true, kind: 'bounce' });
-		const { rows } = await db.pool.query(
+		const { rows } = await sending.db.pool.query(
 			`SELECT q.id, q.status, l.status AS lead_status FROM email_queue q JOIN leads l ON l.id = q.lead_id
 			 WHERE q.organization_id = $1 ORDER BY q.id`,
 			[tenant.id],
@@ -167,7 +156,7 @@ describe('OPhir Queue node in n8n', () => {
 
 	it('resets daily counters only for mailboxes past their local midnight', async () => {
 		const { tenant, account } = await organizationWithLeads(0);
-		await db.pool.query(`UPDATE email_accounts SET current_sent_today = 7, counter_date = DATE '2020-01-01' WHERE id = $1`, [account.id]);
+		await sending.db.pool.query(`UPDATE email_accounts SET current_sent_today = 7, counter_date = DATE '2020-01-01' WHERE id = $1`, [account.id]);
 		const [first] = await run(tenant.id, { operation: 'resetDailyCounters' });
 		expect(first.json).toEqual({ reset: 1, accounts: [account.email] });
 		const [second] = await run(tenant.id, { operation: 'resetDailyCounters' });

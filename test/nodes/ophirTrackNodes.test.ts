@@ -5,23 +5,22 @@ import { closeAllPools } from '../../nodes/core/db/pool';
 import * as trackingWebhook from '../../nodes/core/tracking/trackingWebhook';
 import { PIXEL } from '../../nodes/core/tracking/trackingWebhook';
 import { signTrackingToken } from '../../nodes/core/tracking/trackingToken';
-import { closeAllTransports } from '../../nodes/core/sending/transportPool';
 import { OphirTrack } from '../../nodes/OphirTrack/OphirTrack.node';
 import { OphirTrackTrigger } from '../../nodes/OphirTrackTrigger/OphirTrackTrigger.node';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { runNode } from '../support/n8nExecute';
 import { BROWSER, KEY, SECRET, sentFirstStep } from '../support/outreach';
 import { hardBounce, reply } from '../support/inboundMail';
-import { SmtpSink } from '../support/smtpSink';
+import { sendingFixture } from '../support/sendingFixture';
 import { WebhookServer } from '../support/webhookServer';
 
 describe('OPhir tracking nodes', () => {
-	let db: TestDatabase;
-	let sink: SmtpSink;
+	// Before the fixture's own clean-up: OPhir's pools end before the database goes.
+	afterAll(() => closeAllPools());
+	const sending = sendingFixture();
 	const credential = (organizationId: string) => ({
 		ophirPostgresApi: {
 			connection: 'connectionString',
-			connectionString: db.url,
+			connectionString: sending.db.url,
 			organizationId,
 			encryptionKey: KEY,
 			trackingSecret: SECRET,
@@ -29,18 +28,7 @@ describe('OPhir tracking nodes', () => {
 		},
 	});
 	const activityCount = async (organizationId: string) =>
-		(await db.pool.query('SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1', [organizationId])).rows[0].n as number;
-
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await closeAllPools();
-		await sink.stop();
-		await db.drop();
-	});
+		(await sending.db.pool.query('SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1', [organizationId])).rows[0].n as number;
 
 	describe('tracking trigger over HTTP', () => {
 		let server: WebhookServer;
@@ -48,7 +36,7 @@ describe('OPhir tracking nodes', () => {
 		let tokens: ReturnType<typeof fixture.received>;
 
 		beforeAll(async () => {
-			fixture = await sentFirstStep(db, sink, 2);
+			fixture = await sentFirstStep(sending.db, sending.sink, 2);
 			tokens = fixture.received(`lead0@${fixture.domain}`);
 			server = await new WebhookServer(new OphirTrackTrigger(), credential(fixture.tenant.id)).start();
 		});
@@ -79,7 +67,7 @@ describe('OPhir tracking nodes', () => {
 		it('records a HEAD request as machine traffic and sends no body', async () => {
 			const response = await get(`o.gif?t=${tokens.open}`, { method: 'HEAD' });
 			expect(response.status).toBe(200);
-			const { rows } = await db.pool.query(
+			const { rows } = await sending.db.pool.query(
 				`SELECT metadata FROM email_activities WHERE organization_id = $1 AND event_type = 'opened' ORDER BY timestamp DESC, id LIMIT 1`,
 				[fixture.tenant.id],
 			);
@@ -98,7 +86,7 @@ describe('OPhir tracking nodes', () => {
 		});
 
 		it('redirects to links a header cannot hold as written (non-Latin-1, CR/LF) percent-encoded; unparseable ones are not wrapped, and redirect nowhere (404)', async () => {
-			const odd = await sentFirstStep(db, sink, 1, {
+			const odd = await sentFirstStep(sending.db, sending.sink, 1, {
 				body: [
 					'<a href="https://example.com/日本語?q=ü#façade">jp</a>',
 					'<a href="https://example.com/a&#13;&#10;Set-Cookie: x=1">crlf</a>',
@@ -112,8 +100,8 @@ describe('OPhir tracking nodes', () => {
 				// The unparseable link went out as written (a browser treats it as the sender wrote it); an old email
 				// that did wrap one, or a token for it, gets a 404.
 				expect(clicks).toHaveLength(3);
-				expect(String(sink.to(`lead0@${odd.domain}`)[0].parsed.html)).toContain('href="https://exa mple.com/"');
-				const [{ id }] = (await db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1`, [odd.tenant.id])).rows;
+				expect(String(sending.sink.to(`lead0@${odd.domain}`)[0].parsed.html)).toContain('href="https://exa mple.com/"');
+				const [{ id }] = (await sending.db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1`, [odd.tenant.id])).rows;
 				clicks.push(signTrackingToken(SECRET, id, 'click', 3));
 				const locations = [];
 				for (const click of clicks) {
@@ -127,7 +115,7 @@ describe('OPhir tracking nodes', () => {
 					[404, null],
 				]);
 				// The unparseable link records no click.
-				const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1 AND event_type = 'clicked'`, [
+				const { rows } = await sending.db.pool.query(`SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1 AND event_type = 'clicked'`, [
 					odd.tenant.id,
 				]);
 				expect(rows[0].n).toBe(3);
@@ -158,7 +146,7 @@ describe('OPhir tracking nodes', () => {
 			const html = await page.text();
 			expect(html).toContain('<form method="post">');
 			expect(html).toContain(`l***@${fixture.domain}`);
-			const lead = () => db.pool.query(`SELECT status FROM leads WHERE organization_id = $1 AND email = $2`, [fixture.tenant.id, `lead0@${fixture.domain}`]);
+			const lead = () => sending.db.pool.query(`SELECT status FROM leads WHERE organization_id = $1 AND email = $2`, [fixture.tenant.id, `lead0@${fixture.domain}`]);
 			expect((await lead()).rows[0].status).toBe('active');
 
 			const post = await get(`u?t=${tokens.unsubscribe}`, {
@@ -221,7 +209,7 @@ describe('OPhir tracking nodes', () => {
 		}
 
 		it('processes an IMAP reply and a bounce: the lead stops, the bounce suppresses, stats and health follow', async () => {
-			const { tenant, account, campaign, domain, received } = await sentFirstStep(db, sink, 2);
+			const { tenant, account, campaign, domain, received } = await sentFirstStep(sending.db, sending.sink, 2);
 			const replied = received(`lead0@${domain}`);
 			const bounced = received(`lead1@${domain}`);
 			const replyRaw = reply({ from: `Lead Zero <lead0@${domain}>`, to: `sales@${domain}`, inReplyTo: replied.messageId, text: 'Sounds interesting, call me tomorrow.' });
@@ -233,7 +221,7 @@ describe('OPhir tracking nodes', () => {
 				['unknown', 'ignored'],
 			]);
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-			const { rows } = await db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id]);
+			const { rows } = await sending.db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id]);
 			expect(rows.map((row) => row.status)).toEqual(['replied', 'bounced']);
 
 			const [stats] = await run(tenant.id, { operation: 'campaignStats', groupBy: ['campaign'] });
@@ -243,7 +231,7 @@ describe('OPhir tracking nodes', () => {
 		});
 
 		it('records events idempotently by event id, one output per item', async () => {
-			const { tenant, domain } = await sentFirstStep(db, sink, 1);
+			const { tenant, domain } = await sentFirstStep(sending.db, sending.sink, 1);
 			const event = { email: `lead0@${domain}` };
 			const parameters = { operation: 'recordEvent', eventType: 'opened', matchBy: 'email', email: '={{ $json.email }}', additionalFields: { eventId: '={{ $json.id }}' } };
 			const first = await run(tenant.id, parameters, [{ ...event, id: 'esp-9' }, { ...event, id: 'esp-9' }, { email: 'nobody@example.com', id: 'esp-10' }]);
@@ -251,7 +239,7 @@ describe('OPhir tracking nodes', () => {
 		});
 
 		it('logs an execution start and finish by n8n execution id', async () => {
-			const { tenant } = await sentFirstStep(db, sink, 1);
+			const { tenant } = await sentFirstStep(sending.db, sending.sink, 1);
 			await run(tenant.id, { operation: 'logExecution', phase: 'start', executionId: 'exec-7', workflowName: 'OPhir Sender', triggerSource: 'schedule' });
 			const [done] = await run(tenant.id, { operation: 'logExecution', phase: 'finish', executionId: 'exec-7', metrics: '={{ JSON.stringify({ sent: $json.sent }) }}' }, [{ sent: 5 }]);
 			// The name defaults to the running workflow's ($workflow.name: 'Test' in this harness).

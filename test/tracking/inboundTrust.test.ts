@@ -4,11 +4,9 @@ import { processInbound } from '../../nodes/core/tracking/inboundProcessing';
 import { importLeads } from '../../nodes/core/outreach/leads';
 import { closeAllPools } from '../../nodes/core/db/pool';
 import { RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, verifyReturnPathToken } from '../../nodes/core/tracking/returnPath';
-import { closeAllTransports } from '../../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { SECRET, sentFirstStep } from '../support/outreach';
 import { complaint, hardBounce, reply } from '../support/inboundMail';
-import { SmtpSink } from '../support/smtpSink';
+import { sendingFixture } from '../support/sendingFixture';
 
 /**
  * Anyone can send mail to the replies mailbox: Process Inbound Email must act only on mail that proves it concerns
@@ -42,30 +40,20 @@ describe('signed return paths', () => {
 });
 
 describe('Process Inbound Email trusts only what proves it is about our email', () => {
-	let db: TestDatabase;
-	let sink: SmtpSink;
-
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await closeAllPools();
-		await sink.stop();
-		await db.drop();
-	});
+	// Before the fixture's own clean-up: OPhir's pools end before the database goes.
+	afterAll(() => closeAllPools());
+	const sending = sendingFixture();
 
 	/** An organization that emailed lead0 and lead1 (and not lead2, imported later), and what it looks like now. */
 	async function organization(config = {}) {
-		const setUp = await sentFirstStep(db, sink, 2, { config });
+		const setUp = await sentFirstStep(sending.db, sending.sink, 2, { config });
 		const { tenant, domain, campaign } = setUp;
 		await tenant.as((tx) => importLeads(tx, [{ email: `lead2@${domain}` }], { campaignId: campaign.id }));
 		const state = async () => ({
-			leads: (await db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id])).rows,
-			suppressed: (await db.pool.query(`SELECT email FROM unsubscribes WHERE organization_id = $1 ORDER BY email`, [tenant.id])).rows,
-			activities: (await db.pool.query(`SELECT event_type FROM email_activities WHERE organization_id = $1 AND event_type <> 'sent'`, [tenant.id])).rows,
-			mailboxes: (await db.pool.query(`SELECT status, health_score FROM email_accounts WHERE organization_id = $1`, [tenant.id])).rows,
+			leads: (await sending.db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id])).rows,
+			suppressed: (await sending.db.pool.query(`SELECT email FROM unsubscribes WHERE organization_id = $1 ORDER BY email`, [tenant.id])).rows,
+			activities: (await sending.db.pool.query(`SELECT event_type FROM email_activities WHERE organization_id = $1 AND event_type <> 'sent'`, [tenant.id])).rows,
+			mailboxes: (await sending.db.pool.query(`SELECT status, health_score FROM email_accounts WHERE organization_id = $1`, [tenant.id])).rows,
 		});
 		const process = async (raws: string[], secret = SECRET) => {
 			const classified = await Promise.all(raws.map((raw) => classifyInboundEmail({ raw })));
@@ -95,7 +83,7 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 	it('a bare plus address naming a real queue item (the old, unsigned form) proves nothing', async () => {
 		const { domain, state, process, tenant } = await organization();
 		const before = await state();
-		const [{ id }] = (await db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1 LIMIT 1`, [tenant.id])).rows;
+		const [{ id }] = (await sending.db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1 LIMIT 1`, [tenant.id])).rows;
 		const { outcomes } = await process([hardBounce({ recipient: `lead0@${domain}`, to: `reply+${id}@${domain}` })]);
 		expect(outcomes).toEqual([expect.objectContaining({ action: 'unmatched' })]);
 		expect(await state()).toEqual(before);
@@ -154,7 +142,7 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		expect(after.leads.map((l: { status: string }) => l.status)).toEqual(['replied', 'active', 'active']);
 		expect(after.suppressed).toEqual([]);
 		expect(after.mailboxes).toEqual([{ status: 'active', health_score: 100 }]);
-		const [{ matched_by }] = (await db.pool.query(`SELECT metadata->>'matchedBy' AS matched_by FROM email_activities WHERE event_type = 'replied' AND lead_id IN (SELECT id FROM leads WHERE email = $1)`, [`lead0@${domain}`])).rows;
+		const [{ matched_by }] = (await sending.db.pool.query(`SELECT metadata->>'matchedBy' AS matched_by FROM email_activities WHERE event_type = 'replied' AND lead_id IN (SELECT id FROM leads WHERE email = $1)`, [`lead0@${domain}`])).rows;
 		expect(matched_by).toBe('sender');
 	});
 });

@@ -8,27 +8,14 @@ import { InvalidInputError } from '../../nodes/core/validation/errors';
 import { logExecution } from '../../nodes/core/db/executionLog';
 import { DATABASE_DIR } from '../../nodes/core/db/migrations';
 import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from '../../nodes/core/tracking/tracking';
-import { closeAllTransports } from '../../nodes/core/sending/transportPool';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { BROWSER, SECRET, sentFirstStep } from '../support/outreach';
-import { SmtpSink } from '../support/smtpSink';
+import { sendingFixture } from '../support/sendingFixture';
 import { newTenant } from '../support/tenants';
 
 describe('tracking, events, stats and health', () => {
-	let db: TestDatabase;
-	let sink: SmtpSink;
+	const sending = sendingFixture();
 
-	beforeAll(async () => {
-		db = await createTestDatabase();
-		sink = await new SmtpSink().start();
-	});
-	afterAll(async () => {
-		closeAllTransports();
-		await sink.stop();
-		await db.drop();
-	});
-
-	const sentCampaign = (leads: number) => sentFirstStep(db, sink, leads);
+	const sentCampaign = (leads: number) => sentFirstStep(sending.db, sending.sink, leads);
 
 	it('records opens once as unique, flags machine opens, and ignores bad tokens', async () => {
 		const { tenant, campaign, domain, received, sentAt } = await sentCampaign(2);
@@ -47,12 +34,12 @@ describe('tracking, events, stats and health', () => {
 		expect(await tenant.as((tx) => trackOpen(tx, 'another-secret-of-enough-length-000000', open, person))).toEqual({ recorded: false });
 		// The open token is not a click token, and another organization cannot use it.
 		expect(await tenant.as((tx) => trackClick(tx, SECRET, open, person))).toBeUndefined();
-		const other = await newTenant(db);
+		const other = await newTenant(sending.db);
 		expect(await other.as((tx) => trackOpen(tx, SECRET, open, person))).toEqual({ recorded: false });
 
 		const [stats] = await tenant.as((tx) => campaignStats(tx, { campaignId: campaign.id }));
 		expect(stats).toMatchObject({ sent: 2, opens: 2, uniqueOpens: 1, machineOpens: 1, delivered: 2, openRate: 0.5 });
-		const { rows } = await db.pool.query(
+		const { rows } = await sending.db.pool.query(
 			`SELECT count(*)::int AS n, count(*) FILTER (WHERE ip_address = '203.0.113.9')::int AS with_ip FROM email_activities
 			 WHERE organization_id = $1 AND event_type = 'opened'`,
 			[tenant.id],
@@ -84,7 +71,7 @@ describe('tracking, events, stats and health', () => {
 		const request = { method: 'POST', source: 'one-click' as const };
 		expect(await tenant.as((tx) => trackUnsubscribe(tx, SECRET, unsubscribe, request))).toMatchObject({ unsubscribed: true });
 		expect(await tenant.as((tx) => trackUnsubscribe(tx, SECRET, unsubscribe, request))).toMatchObject({ unsubscribed: true, already: true });
-		const { rows } = await db.pool.query(
+		const { rows } = await sending.db.pool.query(
 			`SELECT l.email, l.status, EXISTS (SELECT 1 FROM unsubscribes u WHERE u.organization_id = l.organization_id AND u.email = l.email) AS suppressed
 			 FROM leads l WHERE l.organization_id = $1 ORDER BY l.email`,
 			[tenant.id],
@@ -112,7 +99,7 @@ describe('tracking, events, stats and health', () => {
 		expect(
 			await tenant.as((tx) => recordEvents(tx, [{ type: 'replied', email: `lead0@${domain}`, eventId: 'esp-1' }])),
 		).toEqual([{ status: 'duplicate', eventId: 'esp-1' }]);
-		const { rows } = await db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id]);
+		const { rows } = await sending.db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id]);
 		expect(rows.map((r) => r.status)).toEqual(['replied', 'bounced', 'active']);
 		const perStep = await tenant.as((tx) => campaignStats(tx, { campaignId: campaign.id, groupBy: ['step', 'account'] }));
 		expect(perStep).toEqual([
@@ -126,7 +113,7 @@ describe('tracking, events, stats and health', () => {
 	});
 
 	it('logs executions by id: start, then finish with metrics, or error', async () => {
-		const tenant = await newTenant(db);
+		const tenant = await newTenant(sending.db);
 		const started = new Date('2026-11-25T10:00:00Z');
 		await tenant.as((tx) => logExecution(tx, { executionId: 'e-1', phase: 'start', workflowName: 'OPhir Sender', triggerSource: 'schedule', at: started }));
 		const done = await tenant.as((tx) =>
@@ -140,8 +127,8 @@ describe('tracking, events, stats and health', () => {
 	});
 
 	it('keeps execution ids per organization: the same id in two organizations neither collides nor shows', async () => {
-		const a = await newTenant(db);
-		const b = await newTenant(db);
+		const a = await newTenant(sending.db);
+		const b = await newTenant(sending.db);
 		const own = (tenant: typeof a) =>
 			tenant.as(async (tx) => (await tx.query('SELECT workflow_name, status FROM n8n_executions ORDER BY workflow_name')).rows);
 		const fromA = await a.as((tx) => logExecution(tx, { executionId: 'x', phase: 'start', workflowName: 'A run' }));
@@ -160,8 +147,8 @@ describe('tracking, events, stats and health', () => {
 		// A run logged before migration 006 (a plain id) is rewritten, so its later phases update it; so is a long id
 		// another organization planted in B's stored form, which then stands in nobody's way.
 		const planted = `${b.id}:${'p'.repeat(200)}`;
-		await db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, 'old', 'running'), ($2, $3, 'running')`, [b.id, a.id, planted]);
-		await db.pool.query(readFileSync(join(DATABASE_DIR, 'migrations', '006_execution_ids_per_organization.sql'), 'utf8'));
+		await sending.db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, 'old', 'running'), ($2, $3, 'running')`, [b.id, a.id, planted]);
+		await sending.db.pool.query(readFileSync(join(DATABASE_DIR, 'migrations', '006_execution_ids_per_organization.sql'), 'utf8'));
 		expect(await b.as((tx) => logExecution(tx, { executionId: 'old', phase: 'finish', workflowName: 'B old' }))).toMatchObject({ status: 'success' });
 		expect(await b.as((tx) => logExecution(tx, { executionId: 'p'.repeat(200), phase: 'start', workflowName: 'B long' }))).toMatchObject({ status: 'running' });
 		expect(await own(b)).toEqual([
@@ -170,7 +157,7 @@ describe('tracking, events, stats and health', () => {
 			{ workflow_name: 'B run', status: 'error' },
 		]);
 		// A row written around Log Execution, without the prefix, blocks nobody with a telling error either.
-		await db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, $2, 'running')`, [a.id, `${b.id}:z`]);
+		await sending.db.pool.query(`INSERT INTO n8n_executions (organization_id, execution_id, status) VALUES ($1, $2, 'running')`, [a.id, `${b.id}:z`]);
 		await expect(b.as((tx) => logExecution(tx, { executionId: 'z', phase: 'start' }))).rejects.toThrow(
 			'Execution ID "z" cannot be used; log this execution under another ID',
 		);
