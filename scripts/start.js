@@ -81,7 +81,7 @@ async function n8nPort() {
 
 /** OPhir's database from the environment, as a connection string; undefined when none is configured. */
 function ophirUrlFromEnv() {
-	const { databaseSettingsFromEnv } = require(path.join(DIST, 'nodes', 'core', 'connectionSettings.js'));
+	const { databaseSettingsFromEnv } = require(path.join(DIST, 'nodes', 'core', 'db', 'connectionSettings.js'));
 	const settings = databaseSettingsFromEnv(process.env);
 	if (!settings) return undefined;
 	if (settings.connectionString) return settings.connectionString;
@@ -129,7 +129,7 @@ async function checkDatabase(databaseUrl, source) {
 }
 
 async function migrate(databaseUrl) {
-	const { applyMigrations } = require(path.join(DIST, 'nodes', 'core', 'migrations.js'));
+	const { applyMigrations } = require(path.join(DIST, 'nodes', 'core', 'db', 'migrations.js'));
 	const { Pool } = require('pg');
 	const pool = new Pool({ connectionString: databaseUrl, max: 1 });
 	// A connection the server drops, idle or checked out, fails its query (reported below), never the process.
@@ -295,13 +295,13 @@ const DEMO_CAMPAIGN = 'OPhir demo (sends to the local inbox)';
  */
 async function seedDemo(databaseUrl, state, inbox) {
 	const core = (module) => require(path.join(DIST, 'nodes', 'core', module));
-	const { getPool } = core('pool');
-	const { withTenant } = core('tenantTransaction');
-	const { SYSTEM_ORGANIZATION_ID, databaseSettingsFromEnv } = core('connectionSettings');
-	const { createEmailAccount, listEmailAccounts, updateEmailAccount } = core('emailAccounts');
-	const { createCampaign, transitionCampaign } = core('campaigns');
-	const { importLeads } = core('leads');
-	const box = new (core('secretBox').SecretBox)(state.encryptionKey);
+	const { getPool } = core('db/pool');
+	const { withTenant } = core('db/tenantTransaction');
+	const { SYSTEM_ORGANIZATION_ID, databaseSettingsFromEnv } = core('db/connectionSettings');
+	const { createEmailAccount, listEmailAccounts, updateEmailAccount } = core('outreach/emailAccounts');
+	const { createCampaign, transitionCampaign } = core('outreach/campaigns');
+	const { importLeads } = core('outreach/leads');
+	const box = new (core('db/secretBox').SecretBox)(state.encryptionKey);
 	const pool = getPool(databaseSettingsFromEnv({ DATABASE_URL: databaseUrl }));
 	const run = (work) => withTenant(pool, SYSTEM_ORGANIZATION_ID, work);
 	const smtp = { host: '127.0.0.1', port: inbox.smtpPort, security: 'none', user: 'demo' };
@@ -398,7 +398,7 @@ async function stopAllWithin() {
 
 async function main() {
 	const started = Date.now();
-	if (!fs.existsSync(path.join(DIST, 'nodes', 'core', 'migrations.js'))) {
+	if (!fs.existsSync(path.join(DIST, 'nodes', 'core', 'db', 'migrations.js'))) {
 		throw new StartFailure('dist/ is missing: run `npm run build` first (`npm start` does).');
 	}
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
