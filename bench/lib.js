@@ -6,7 +6,10 @@ const path = require('node:path');
 
 const { Client } = require('pg');
 
+/** @type {(module: string) => any} the compiled domain core (plain JavaScript, loaded at run time) */
 const dist = (module) => require(`../dist/nodes/core/${module}`);
+
+/** What bench/scenario.js gives a scenario. @typedef {{ quick: boolean, log: (line: string) => void }} ScenarioOptions */
 
 function adminUrl() {
 	const url = process.env.OPHIR_BENCH_ADMIN_URL;
@@ -14,6 +17,7 @@ function adminUrl() {
 	return url;
 }
 
+/** @param {string} sql */
 async function admin(sql) {
 	const client = new Client({ connectionString: adminUrl() });
 	await client.connect();
@@ -45,7 +49,13 @@ async function createDatabase({ poolMax = 10 } = {}) {
 	};
 }
 
-/** A new organization and the tenant runner the nodes use for it. */
+/** @typedef {Awaited<ReturnType<typeof createDatabase>>} BenchDatabase */
+
+/**
+ * A new organization and the tenant runner the nodes use for it.
+ * @param {BenchDatabase} db
+ * @returns {Promise<{ id: string, as: <T>(work: (tx: any) => Promise<T>) => Promise<T> }>}
+ */
 async function newTenant(db) {
 	const id = randomUUID();
 	await db.pool.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [id, `bench-${id.slice(0, 8)}`]);
@@ -57,10 +67,17 @@ const KEY = 'bench-encryption-key-0123456789abcdef';
 const TRACKING = { baseUrl: 'https://track.example.com/webhook/ophir-tracking', secret: 'bench-tracking-secret-0123456789abcdef' };
 const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 
-/** `count` warmed mailboxes of `dailyLimit` each, on SMTP host:port. */
+/** @typedef {Awaited<ReturnType<typeof newTenant>>} BenchTenant */
+
+/**
+ * `count` warmed mailboxes of `dailyLimit` each, on SMTP host:port.
+ * @param {BenchTenant} tenant
+ * @param {number} count
+ */
 async function mailboxes(tenant, count, { dailyLimit = 100_000, host = '127.0.0.1', port = 2525 } = {}) {
 	const box = new (dist('db/secretBox').SecretBox)(KEY);
 	const { createEmailAccount } = dist('outreach/emailAccounts');
+	/** @type {string[]} */
 	const ids = [];
 	for (let i = 0; i < count; i++) {
 		const account = await tenant.as((tx) =>
@@ -77,7 +94,12 @@ async function mailboxes(tenant, count, { dailyLimit = 100_000, host = '127.0.0.
 	return { ids, box };
 }
 
-/** An active one-step campaign over the mailboxes, sending at any time, without gaps. */
+/**
+ * An active one-step campaign over the mailboxes, sending at any time, without gaps.
+ * @param {BenchTenant} tenant
+ * @param {string[]} accountIds
+ * @param {Record<string, unknown>} [config]
+ */
 async function activeCampaign(tenant, accountIds, config = {}) {
 	const { createCampaign, transitionCampaign } = dist('outreach/campaigns');
 	return tenant.as(async (tx) => {
@@ -97,7 +119,13 @@ async function activeCampaign(tenant, accountIds, config = {}) {
 	});
 }
 
-/** Leads inserted set-based with generate_series (seeding is not what is measured). */
+/**
+ * Leads inserted set-based with generate_series (seeding is not what is measured).
+ * @param {BenchDatabase} db
+ * @param {BenchTenant} tenant
+ * @param {string} campaignId
+ * @param {number} count
+ */
 async function seedLeads(db, tenant, campaignId, count) {
 	await db.pool.query(
 		`INSERT INTO leads (organization_id, campaign_id, email, first_name, created_at)
@@ -116,14 +144,15 @@ function startSmtpSink() {
 	return new Promise((resolve) => child.once('message', (message) => resolve({ child, port: /** @type {{ port: number }} */ (message).port })));
 }
 
+/** @param {number[]} values */
 function summary(values) {
 	const sorted = [...values].sort((a, b) => a - b);
 	const median = sorted[Math.floor(sorted.length / 2)];
 	return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
 }
 
-const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+const round = (/** @type {number} */ value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const ms = (/** @type {bigint} */ start) => Number(process.hrtime.bigint() - start) / 1e6;
 const now = () => process.hrtime.bigint();
 
 module.exports = { startSmtpSink, dist, admin, adminUrl, createDatabase, newTenant, mailboxes, activeCampaign, seedLeads, summary, round, ms, now, KEY, TRACKING, ALWAYS };

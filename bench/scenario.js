@@ -1,6 +1,7 @@
 // Runs one scenario in this (child) process and reports its result and this process's peak memory to bench/run.js.
 const name = process.argv[2];
 const quick = process.argv.includes('--quick');
+/** @type {(options: import('./lib').ScenarioOptions) => Promise<unknown>} */
 const scenario = require(`./scenarios/${name}`);
 /** This process as bench/run.js forked it: with an IPC channel, so process.send is there. */
 const forked = /** @type {Required<NodeJS.Process>} */ (process);

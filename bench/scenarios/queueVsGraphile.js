@@ -10,6 +10,13 @@ const { createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, n
 const BATCH = 500;
 const WORKERS = 4;
 
+/**
+ * @param {import('../lib').BenchDatabase} db
+ * @param {import('../lib').BenchTenant} tenant
+ * @param {string} campaignId
+ * @param {string[]} accountIds
+ * @param {number} count
+ */
 async function seedDueEmails(db, tenant, campaignId, accountIds, count) {
 	await db.pool.query(
 		`WITH lead AS (
@@ -25,6 +32,11 @@ async function seedDueEmails(db, tenant, campaignId, accountIds, count) {
 	await db.pool.query('ANALYZE');
 }
 
+/**
+ * @param {import('../lib').BenchDatabase} db
+ * @param {number} count
+ * @param {(line: string) => void} log
+ */
 async function ophirCycle(db, count, log) {
 	const tenant = await newTenant(db);
 	const { ids } = await mailboxes(tenant, 10, { dailyLimit: count });
@@ -38,7 +50,7 @@ async function ophirCycle(db, count, log) {
 			for (;;) {
 				const claimed = await tenant.as((tx) => claimDueEmails(tx, { limit: BATCH, leaseSeconds: 300 }));
 				if (claimed.length === 0) return;
-				const deliveries = claimed.map((e) => ({ id: e.id, leaseToken: e.leaseToken, messageId: `<${e.id}@bench.example>` }));
+				const deliveries = claimed.map((/** @type {{ id: string, leaseToken: string }} */ e) => ({ id: e.id, leaseToken: e.leaseToken, messageId: `<${e.id}@bench.example>` }));
 				const outcome = await tenant.as((tx) => completeEmails(tx, deliveries));
 				done += outcome.recorded.length;
 			}
@@ -50,6 +62,11 @@ async function ophirCycle(db, count, log) {
 	return (count / elapsed) * 1000;
 }
 
+/**
+ * @param {import('../lib').BenchDatabase} db
+ * @param {number} count
+ * @param {(line: string) => void} log
+ */
 async function graphileWorker(db, count, log) {
 	const utils = await makeWorkerUtils({ connectionString: db.url });
 	try {
@@ -61,6 +78,7 @@ async function graphileWorker(db, count, log) {
 		await utils.release();
 	}
 	let completed = 0;
+	/** @type {(value?: unknown) => void} */
 	let finish;
 	const finished = new Promise((resolve) => (finish = resolve));
 	const start = now();
@@ -90,6 +108,7 @@ async function graphileWorker(db, count, log) {
 	return (count / elapsed) * 1000;
 }
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function queueVsGraphile({ quick, log }) {
 	const count = quick ? 5_000 : 50_000;
 	const runs = quick ? 1 : 3;

@@ -15,6 +15,7 @@ const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 const CONCURRENCY = 5;
 const QUEUED_RUNS = 10;
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function senderScaleOut({ quick, log }) {
 	const emails = quick ? 1000 : 3000;
 	const runs = quick ? 1 : 3;
@@ -52,7 +53,10 @@ module.exports = async function senderScaleOut({ quick, log }) {
 		const { id: senderId } = await client.createWorkflow(sender);
 
 		let offset = 0;
-		/** Seeds `emails` due emails, then keeps QUEUED_RUNS Sender runs queued until all are sent; emails/s. */
+		/**
+		 * Seeds `emails` due emails, then keeps QUEUED_RUNS Sender runs queued until all are sent; emails/s.
+		 * @param {string} label
+		 */
 		async function measure(label) {
 			const campaign = await activeCampaign(tenant, ids);
 			await db.pool.query(
@@ -67,6 +71,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 			const count = async () =>
 				(await db.pool.query(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status NOT IN ('sent', 'queued', 'sending'))::int AS other FROM email_queue WHERE campaign_id = $1`, [campaign.id])).rows[0];
 			let done = false;
+			/** @type {string[]} */
 			const failures = [];
 			const loop = async () => {
 				while (!done) {
@@ -95,7 +100,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 
 		const [, second] = cluster.workers;
 		const ratios = [];
-		/** @type {{ one: number[], two: number[] }} */
+		/** @type {Record<string, number[]>} */
 		const rates = { one: [], two: [] };
 		for (let run = 0; run < runs; run++) {
 			// Alternate which phase goes first, so that a warming database or cache does not favour one side.

@@ -2,11 +2,17 @@
 // record) to an SMTP server in another process on loopback.
 const { startSmtpSink, createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, now, summary, TRACKING } = require('../lib');
 
+/**
+ * How many messages the sink has received.
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {Promise<number>}
+ */
 const ask = (child) => new Promise((resolve) => {
-	child.once('message', ({ received }) => resolve(received));
+	child.once('message', (message) => resolve(/** @type {{ received: number }} */ (message).received));
 	child.send('count');
 });
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function smtpSend({ quick, log }) {
 	const count = quick ? 1000 : 5000;
 	const runs = quick ? 1 : 3;
@@ -32,14 +38,14 @@ module.exports = async function smtpSend({ quick, log }) {
 			for (;;) {
 				const summaryOfBatch = await sendDueEmails(tenant.as, box, { batchSize: 500, leaseSeconds: 300, concurrency: 60, tracking: TRACKING, now: later });
 				if (summaryOfBatch.claimed === 0) break;
-				if (summaryOfBatch.sent !== summaryOfBatch.claimed) throw new Error(`send failures: ${JSON.stringify(summaryOfBatch.results.find((r) => r.status !== 'sent'))}`);
+				if (summaryOfBatch.sent !== summaryOfBatch.claimed) throw new Error(`send failures: ${JSON.stringify(summaryOfBatch.results.find((/** @type {{ status: string }} */ r) => r.status !== 'sent'))}`);
 				sent += summaryOfBatch.sent;
 			}
 			const elapsed = ms(start);
 			const received = await ask(sink.child);
 			if (sent !== count || received !== count) throw new Error(`sent ${sent}, sink received ${received}, expected ${count}`);
 			rates.push((count / elapsed) * 1000);
-			log(`  ${count.toLocaleString('en')} emails sent and received in ${round(elapsed, 0)} ms (${round(rates.at(-1), 0)} msg/s)`);
+			log(`  ${count.toLocaleString('en')} emails sent and received in ${round(elapsed, 0)} ms (${round(rates[rates.length - 1], 0)} msg/s)`);
 		} finally {
 			dist('sending/transportPool').closeAllTransports();
 			await db.drop();

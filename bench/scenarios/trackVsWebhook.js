@@ -1,6 +1,7 @@
 // track_vs_bare_webhook_ratio: open-pixel requests per second through a real n8n (OPhir's tracking trigger: token
 // check, one INSERT, counters, the GIF; no execution) against a built-in Webhook → Respond to Webhook workflow in the
 // same n8n, each loaded by autocannon on loopback for a fixed time.
+// @ts-expect-error -- autocannon ships no types (@types/autocannon is no dependency): it is `any` here
 const autocannon = require('autocannon');
 
 const { sleep } = require('../../scripts/lib/wait');
@@ -11,14 +12,20 @@ const { admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round
 
 const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 
+/**
+ * @param {string} url
+ * @param {number} seconds
+ * @returns {Promise<any>} autocannon's result
+ */
 function load(url, seconds) {
 	return new Promise((resolve, reject) => {
-		autocannon({ url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Bench' } }, (error, result) =>
+		autocannon({ url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Bench' } }, (/** @type {Error | null} */ error, /** @type {unknown} */ result) =>
 			error ? reject(error) : resolve(result),
 		);
 	});
 }
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function trackVsWebhook({ quick, log }) {
 	const seconds = quick ? 3 : 10;
 	const runs = quick ? 1 : 3;

@@ -14,6 +14,10 @@ const { ensureN8nInstalled } = require('./install');
 const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = require(path.join(PACKAGE_DIR, 'package.json')).name;
 
+/**
+ * @param {string[]} args
+ * @param {string} cwd
+ */
 function npm(args, cwd) {
 	const command = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 	const result = spawnSync(command, args, {
@@ -154,6 +158,7 @@ async function launchN8n(options = {}) {
 	fs.mkdirSync(userFolder, { recursive: true });
 	// Run as root, the embedded PostgreSQL server runs as user postgres and must reach its data folder inside.
 	if (process.getuid?.() === 0) fs.chmodSync(userFolder, 0o711);
+	/** @type {Array<() => Promise<unknown>>} */
 	const cleanups = [];
 	const cleanup = async () => {
 		for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
@@ -181,6 +186,7 @@ async function launchN8n(options = {}) {
 
 		const port = options.port ?? (await freePort());
 		const logFile = path.join(userFolder, 'n8n.log');
+		/** @type {NodeJS.ProcessEnv} */
 		const env = {
 			...process.env,
 			...databaseEnv(dbUrl.toString()),
@@ -251,6 +257,10 @@ async function launchN8n(options = {}) {
 	}
 }
 
+/**
+ * @param {string} url
+ * @param {{ timeoutMs: number, exited: () => ExitStatus | undefined, logs: () => string }} options
+ */
 async function waitUntilHealthy(url, { timeoutMs, exited, logs }) {
 	const deadline = Date.now() + timeoutMs;
 	const tail = () => logs().split('\n').slice(-80).join('\n');

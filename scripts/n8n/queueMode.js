@@ -88,7 +88,7 @@ function pingRedis(host, port, timeoutMs = 1000) {
 	return new Promise((resolve) => {
 		const socket = net.connect({ host, port });
 		let answer = '';
-		const done = (ok) => {
+		const done = (/** @type {boolean} */ ok) => {
 			socket.destroy();
 			resolve(ok);
 		};
@@ -161,7 +161,10 @@ async function deleteRedisKeys({ host, port }, prefix) {
 }
 
 
-/** The pids of `parent`'s children (the supervisor has one: the n8n process, leader of its own group). */
+/**
+ * The pids of `parent`'s children (the supervisor has one: the n8n process, leader of its own group).
+ * @param {number | undefined} parent
+ */
 function childPids(parent) {
 	const result = spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
 	return result.stdout.split('\n').map((s) => Number(s.trim())).filter(Boolean);
@@ -224,8 +227,10 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
 				await whenExited;
 			}
 		},
-		/** Ends n8n at once, as a crash or an OOM kill would: no graceful shutdown, nothing reported back. */
-		/** @param {NodeJS.Signals} [signal] */
+		/**
+		 * Ends n8n at once, as a crash or an OOM kill would: no graceful shutdown, nothing reported back.
+		 * @param {NodeJS.Signals} [signal]
+		 */
 		async kill(signal = 'SIGKILL') {
 			const pid = handle.pid();
 			if (pid) process.kill(-pid, signal);
@@ -263,6 +268,7 @@ async function launchQueueMode(options = {}) {
 	const paths = await ensureN8nInstalled({ log });
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ophir-n8n-queue-'));
 	if (process.getuid?.() === 0) fs.chmodSync(root, 0o711);
+	/** @type {Array<() => Promise<unknown>>} */
 	const cleanups = [];
 	const cleanup = async () => {
 		for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
@@ -298,8 +304,9 @@ async function launchQueueMode(options = {}) {
 
 		// The package is installed once, the way n8n installs a community package, and copied into every process's
 		// user folder (each process reads its own ~/.n8n/nodes, as each container of a real deployment does).
+		/** @type {string[]} */
 		const folders = [];
-		const folder = (name) => {
+		const folder = (/** @type {string} */ name) => {
 			const dir = path.join(root, name);
 			if (folders.length) fs.cpSync(path.join(folders[0], '.n8n', 'nodes'), path.join(dir, '.n8n', 'nodes'), { recursive: true });
 			else installCommunityPackage(dir);
@@ -307,6 +314,7 @@ async function launchQueueMode(options = {}) {
 			return dir;
 		};
 
+		/** @type {NodeJS.ProcessEnv} */
 		const base = {
 			...process.env,
 			...databaseEnv(dbUrl.toString()),
@@ -336,7 +344,7 @@ async function launchQueueMode(options = {}) {
 			...options.env,
 		};
 		for (const key of Object.keys(base)) if (key.startsWith('npm_') || key === 'NODE_OPTIONS') delete base[key];
-		const envFor = async (userFolder, extra) => ({
+		const envFor = async (/** @type {string} */ userFolder, /** @type {Record<string, string>} */ extra) => ({
 			...base,
 			N8N_USER_FOLDER: userFolder,
 			// Each process has a task broker (it runs Code nodes); the default port 5679 would clash.
@@ -344,6 +352,7 @@ async function launchQueueMode(options = {}) {
 			...extra,
 		});
 
+		/** @type {N8nProcess[]} */
 		const processes = [];
 		const stopAll = async () => {
 			// Workers and webhook processes first: they would otherwise log the main process's disappearance.

@@ -22,7 +22,10 @@ const { cacheDir } = require('./install');
 
 /** @typedef {{ id: string, name: string, type: string }} CredentialRef */
 
-/** n8n stores execution data with `flatted` (it has cycles); n8n's own copy is in the install cache. */
+/**
+ * n8n stores execution data with `flatted` (it has cycles); n8n's own copy is in the install cache.
+ * @param {string} text
+ */
 function unflatten(text) {
 	return require(path.join(cacheDir(), 'node_modules', 'flatted')).parse(text);
 }
@@ -88,15 +91,19 @@ class N8nClient {
 			: parsed;
 	}
 
-	/** Public settings: whether the instance still waits for its owner account. */
-	/** @returns {Promise<boolean>} */
+	/**
+	 * Public settings: whether the instance still waits for its owner account.
+	 * @returns {Promise<boolean>}
+	 */
 	async needsOwnerSetup() {
 		const settings = await this.request('GET', '/rest/settings');
 		return Boolean(settings.userManagement?.showSetupOnFirstLoad);
 	}
 
-	/** First start only. The password needs 8+ characters, a digit and an uppercase letter. Logs in. */
-	/** @param {{ email: string, password: string, firstName?: string, lastName?: string }} owner */
+	/**
+	 * First start only. The password needs 8+ characters, a digit and an uppercase letter. Logs in.
+	 * @param {{ email: string, password: string, firstName?: string, lastName?: string }} owner
+	 */
 	setupOwner({ email, password, firstName = 'OPhir', lastName = 'Owner' }) {
 		return this.request('POST', '/rest/owner/setup', { email, password, firstName, lastName });
 	}
@@ -227,8 +234,10 @@ class N8nClient {
 		return this.request('POST', '/rest/workflows', body);
 	}
 
-	/** Publishes the workflow's current version so its triggers run (the editor's Activate / Publish). */
-	/** @param {string} id */
+	/**
+	 * Publishes the workflow's current version so its triggers run (the editor's Activate / Publish).
+	 * @param {string} id
+	 */
 	async activateWorkflow(id) {
 		const { versionId } = await this.getWorkflow(id);
 		return this.request('POST', `/rest/workflows/${id}/activate`, { versionId });
@@ -250,7 +259,7 @@ class N8nClient {
 		let trigger = triggerName;
 		if (!trigger) {
 			const workflow = await this.getWorkflow(id);
-			trigger = workflow.nodes.find((n) => /trigger/i.test(n.type))?.name;
+			trigger = workflow.nodes.find((/** @type {{ name: string, type: string }} */ n) => /trigger/i.test(n.type))?.name;
 			if (!trigger) throw new Error(`Workflow ${id} has no trigger node to start from`);
 		}
 		const started = await this.request('POST', `/rest/workflows/${id}/run`, { triggerToStartFrom: { name: trigger } });
@@ -277,7 +286,7 @@ class N8nClient {
 				if (!runs) return undefined;
 				const last = runs[runs.length - 1];
 				if (last.error) throw new Error(`Node "${nodeName}" failed: ${last.error.message}`);
-				return (last.data?.main?.[outputIndex] ?? []).map((item) => item.json);
+				return (last.data?.main?.[outputIndex] ?? []).map((/** @type {{ json: Record<string, any> }} */ item) => item.json);
 			},
 		};
 	}

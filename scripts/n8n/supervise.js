@@ -12,6 +12,7 @@ const parentPid = process.ppid;
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 let stopping = false;
 
+/** @param {NodeJS.Signals} signal */
 function killGroup(signal) {
 	try {
 		process.kill(-(/** @type {number} */ (child.pid)), signal);
