@@ -14,6 +14,6 @@ module.exports = {
 	testTimeout: 60_000,
 	maxWorkers: 2,
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }],
 	},
 };

@@ -13,6 +13,7 @@ const { Client } = require('pg');
 const { startEmbeddedPostgres } = require('../scripts/embeddedPostgres');
 
 const SCENARIOS = ['leadImport', 'schedule', 'queueVsGraphile', 'smtpSend', 'statsQuery', 'trackVsWebhook', 'senderScaleOut'];
+/** @type {Record<string, { goal: string, met: (result: any) => boolean }>} */
 const GOALS = {
 	lead_import_rows_per_s: { goal: '≥ 50,000 rows/s at 100k', met: (r) => (r['100k'] ?? r['10k']).median >= 50_000 },
 	schedule_ms_100k: { goal: '< 3,000 ms', met: (r) => r.median < 3000 },
@@ -27,18 +28,41 @@ const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const selected = SCENARIOS.filter((s) => !only || only.includes(s));
 
+/**
+ * What a scenario process reports (bench/scenario.js): log lines while it runs, then its result or its error.
+ * @typedef {{ log?: string, error?: string, result?: any, peakRssMb?: number }} ScenarioReport
+ */
+
+/**
+ * @param {string} name
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {Promise<ScenarioReport>}
+ */
 function runScenario(name, env) {
 	return new Promise((resolve) => {
 		const child = fork(path.join(__dirname, 'scenario.js'), [name, ...(quick ? ['--quick'] : [])], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		/** @type {ScenarioReport} */
 		let outcome = { error: 'the scenario process exited without a result' };
 		child.on('message', (message) => {
-			if (message.log) console.log(message.log);
-			else outcome = message;
+			const report = /** @type {ScenarioReport} */ (message);
+			if (report.log) console.log(report.log);
+			else outcome = report;
 		});
 		child.on('exit', () => resolve(outcome));
 	});
 }
 
+/**
+ * @typedef {object} BenchResults
+ * @property {string} date
+ * @property {boolean} quick
+ * @property {{ cpu: string, cores: number, memoryGb: number, node: string, postgres: string, platform: string }} machine
+ * @property {Record<string, ScenarioReport & { seconds?: number }>} scenarios
+ * @property {number} [durationSeconds]
+ * @property {{ scenarios: string[], seconds?: number }} [updated]
+ */
+
+/** @param {BenchResults} results */
 function table(results) {
 	const rows = [['Benchmark', 'Result', 'Spread (min–max, runs)', 'Goal', 'Met', 'Peak RSS']];
 	for (const [scenario, entry] of Object.entries(results.scenarios)) {
@@ -65,12 +89,13 @@ async function main() {
 		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ophir-bench-pg-'));
 		server = await startEmbeddedPostgres({ dataDir: path.join(root, 'data'), password: randomBytes(12).toString('hex') });
 	}
-	const adminUrl = external ?? server.url;
+	const adminUrl = external ?? /** @type {{ url: string }} */ (server).url;
 	const client = new Client({ connectionString: adminUrl });
 	await client.connect();
 	const postgres = (await client.query('SHOW server_version')).rows[0].server_version;
 	await client.end();
 	console.log(`OPhir benchmarks${quick ? ' (quick)' : ''}: ${selected.join(', ')}; PostgreSQL ${postgres}${external ? ' (given)' : ' (embedded)'}`);
+	/** @type {BenchResults} */
 	const results = {
 		date: new Date().toISOString(),
 		quick,

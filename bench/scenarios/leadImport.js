@@ -2,6 +2,10 @@
 // set-based upsert), into an empty campaign, at two sizes to show how the cost grows.
 const { createDatabase, newTenant, activeCampaign, mailboxes, dist, summary, round, ms, now } = require('../lib');
 
+/**
+ * @param {number} count
+ * @param {number} offset
+ */
 function leads(count, offset) {
 	return Array.from({ length: count }, (_, i) => ({
 		email: `Lead${offset + i}@Example${(offset + i) % 997}.com`,
@@ -13,6 +17,7 @@ function leads(count, offset) {
 	}));
 }
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function leadImport({ quick, log }) {
 	const sizes = quick ? [10_000] : [10_000, 100_000];
 	const runs = quick ? 1 : 3;
@@ -20,10 +25,12 @@ module.exports = async function leadImport({ quick, log }) {
 	try {
 		const tenant = await newTenant(db);
 		const { ids } = await mailboxes(tenant, 1);
-		const { importLeads } = dist('outreach/leads');
+		const { importLeads } = dist('outreach');
+		/** @type {Record<string, { median: number, min: number, max: number, runs: number }>} */
 		const result = {};
 		let offset = 0;
 		for (const size of sizes) {
+			/** @type {number[]} */
 			const rates = [];
 			for (let run = 0; run < runs; run++) {
 				const campaign = await activeCampaign(tenant, ids);
@@ -32,9 +39,9 @@ module.exports = async function leadImport({ quick, log }) {
 				const start = now();
 				const outcomes = await tenant.as((tx) => importLeads(tx, input, { campaignId: campaign.id }));
 				const elapsed = ms(start);
-				if (outcomes.some((o) => o.status !== 'created')) throw new Error('every lead should have been created');
+				if (outcomes.some((/** @type {{ status: string }} */ o) => o.status !== 'created')) throw new Error('every lead should have been created');
 				rates.push((size / elapsed) * 1000);
-				log(`  ${size.toLocaleString('en')} leads: ${round(elapsed, 0)} ms (${round(rates.at(-1), 0)} rows/s)`);
+				log(`  ${size.toLocaleString('en')} leads: ${round(elapsed, 0)} ms (${round(rates[rates.length - 1], 0)} rows/s)`);
 			}
 			const s = summary(rates);
 			result[`${size / 1000}k`] = { median: round(s.median, 0), min: round(s.min, 0), max: round(s.max, 0), runs: s.runs };

@@ -4,11 +4,19 @@
 // capacity, suppression and lead checks at claim; a `sent` activity, counters, mailbox and lead updates at complete.
 const { run: runGraphileWorker, makeWorkerUtils } = require('graphile-worker');
 
+const { sleep } = require('../../scripts/lib/wait');
 const { createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, now, summary } = require('../lib');
 
 const BATCH = 500;
 const WORKERS = 4;
 
+/**
+ * @param {import('../lib').BenchDatabase} db
+ * @param {import('../lib').BenchTenant} tenant
+ * @param {string} campaignId
+ * @param {string[]} accountIds
+ * @param {number} count
+ */
 async function seedDueEmails(db, tenant, campaignId, accountIds, count) {
 	await db.pool.query(
 		`WITH lead AS (
@@ -24,13 +32,18 @@ async function seedDueEmails(db, tenant, campaignId, accountIds, count) {
 	await db.pool.query('ANALYZE');
 }
 
+/**
+ * @param {import('../lib').BenchDatabase} db
+ * @param {number} count
+ * @param {(line: string) => void} log
+ */
 async function ophirCycle(db, count, log) {
 	const tenant = await newTenant(db);
 	const { ids } = await mailboxes(tenant, 10, { dailyLimit: count });
 	const campaign = await activeCampaign(tenant, ids);
 	await seedDueEmails(db, tenant, campaign.id, ids, count);
-	const { claimDueEmails } = dist('sending/queueClaims');
-	const { completeEmails } = dist('sending/queueResults');
+	const { claimDueEmails } = dist('sending');
+	const { completeEmails } = dist('sending');
 	let done = 0;
 	const start = now();
 	await Promise.all(
@@ -38,7 +51,7 @@ async function ophirCycle(db, count, log) {
 			for (;;) {
 				const claimed = await tenant.as((tx) => claimDueEmails(tx, { limit: BATCH, leaseSeconds: 300 }));
 				if (claimed.length === 0) return;
-				const deliveries = claimed.map((e) => ({ id: e.id, leaseToken: e.leaseToken, messageId: `<${e.id}@bench.example>` }));
+				const deliveries = claimed.map((/** @type {{ id: string, leaseToken: string }} */ e) => ({ id: e.id, leaseToken: e.leaseToken, messageId: `<${e.id}@bench.example>` }));
 				const outcome = await tenant.as((tx) => completeEmails(tx, deliveries));
 				done += outcome.recorded.length;
 			}
@@ -50,6 +63,11 @@ async function ophirCycle(db, count, log) {
 	return (count / elapsed) * 1000;
 }
 
+/**
+ * @param {import('../lib').BenchDatabase} db
+ * @param {number} count
+ * @param {(line: string) => void} log
+ */
 async function graphileWorker(db, count, log) {
 	const utils = await makeWorkerUtils({ connectionString: db.url });
 	try {
@@ -61,6 +79,7 @@ async function graphileWorker(db, count, log) {
 		await utils.release();
 	}
 	let completed = 0;
+	/** @type {(value?: unknown) => void} */
 	let finish;
 	const finished = new Promise((resolve) => (finish = resolve));
 	const start = now();
@@ -82,7 +101,7 @@ async function graphileWorker(db, count, log) {
 	for (;;) {
 		const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
 		if (rows[0].n === 0) break;
-		await new Promise((resolve) => setTimeout(resolve, 5));
+		await sleep(5);
 	}
 	const elapsed = ms(start);
 	await runner.stop();
@@ -90,10 +109,12 @@ async function graphileWorker(db, count, log) {
 	return (count / elapsed) * 1000;
 }
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function queueVsGraphile({ quick, log }) {
 	const count = quick ? 5_000 : 50_000;
 	const runs = quick ? 1 : 3;
 	const ratios = [];
+	/** @type {{ ophir: number[], graphile: number[] }} */
 	const rates = { ophir: [], graphile: [] };
 	for (let run = 0; run < runs; run++) {
 		const db = await createDatabase({ poolMax: 12 });

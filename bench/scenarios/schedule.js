@@ -2,10 +2,11 @@
 // placement, rotation and the set-based insert included).
 const { createDatabase, newTenant, activeCampaign, mailboxes, seedLeads, dist, summary, round, ms, now } = require('../lib');
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function schedule({ quick, log }) {
 	const count = quick ? 10_000 : 100_000;
 	const runs = quick ? 1 : 3;
-	const { scheduleDueSteps } = dist('sending/scheduling');
+	const { scheduleDueSteps } = dist('sending');
 	const times = [];
 	for (let run = 0; run < runs; run++) {
 		const db = await createDatabase();

@@ -2,30 +2,26 @@
 // mode (main + workers, Redis), emails per second with two workers against one worker of the same cluster, each
 // worker running up to 5 executions at once. Ten Sender runs are kept queued (started through the REST API, as
 // overlapping schedules would), so the workers, not the driver, set the pace. The phases alternate in each run.
-const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { sleep } = require('../../scripts/lib/wait');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { ensureRedis, launchQueueMode } = require('../../scripts/n8n/queueMode');
 const { N8nClient } = require('../../scripts/n8n/rest');
-const { admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
+const { startSmtpSink, admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
 
 const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 const CONCURRENCY = 5;
 const QUEUED_RUNS = 10;
 
-function startSink() {
-	const child = fork(path.join(__dirname, '..', 'smtpSinkProcess.js'), { stdio: 'ignore' });
-	return new Promise((resolve) => child.once('message', ({ port }) => resolve({ child, port })));
-}
-
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function senderScaleOut({ quick, log }) {
 	const emails = quick ? 1000 : 3000;
 	const runs = quick ? 1 : 3;
 	await ensureN8nInstalled({ log });
 	const redis = await ensureRedis({ log });
-	const sink = await startSink();
+	const sink = await startSmtpSink();
 	const db = await createDatabase({ poolMax: 10 });
 	let cluster;
 	try {
@@ -57,7 +53,10 @@ module.exports = async function senderScaleOut({ quick, log }) {
 		const { id: senderId } = await client.createWorkflow(sender);
 
 		let offset = 0;
-		/** Seeds `emails` due emails, then keeps QUEUED_RUNS Sender runs queued until all are sent; emails/s. */
+		/**
+		 * Seeds `emails` due emails, then keeps QUEUED_RUNS Sender runs queued until all are sent; emails/s.
+		 * @param {string} label
+		 */
 		async function measure(label) {
 			const campaign = await activeCampaign(tenant, ids);
 			await db.pool.query(
@@ -67,11 +66,12 @@ module.exports = async function senderScaleOut({ quick, log }) {
 				[tenant.id, campaign.id, offset, emails],
 			);
 			offset += emails;
-			const scheduled = await tenant.as((tx) => dist('sending/scheduling').scheduleDueSteps(tx, { limit: emails }));
+			const scheduled = await tenant.as((tx) => dist('sending').scheduleDueSteps(tx, { limit: emails }));
 			if (scheduled.scheduled !== emails) throw new Error(`expected ${emails} scheduled, got ${JSON.stringify(scheduled)}`);
 			const count = async () =>
 				(await db.pool.query(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status NOT IN ('sent', 'queued', 'sending'))::int AS other FROM email_queue WHERE campaign_id = $1`, [campaign.id])).rows[0];
 			let done = false;
+			/** @type {string[]} */
 			const failures = [];
 			const loop = async () => {
 				while (!done) {
@@ -86,7 +86,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 			for (;;) {
 				state = await count();
 				if (state.sent + state.other >= emails || failures.length) break;
-				await new Promise((resolve) => setTimeout(resolve, 50));
+				await sleep(50);
 			}
 			const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 			done = true;
@@ -100,6 +100,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 
 		const [, second] = cluster.workers;
 		const ratios = [];
+		/** @type {Record<string, number[]>} */
 		const rates = { one: [], two: [] };
 		for (let run = 0; run < runs; run++) {
 			// Alternate which phase goes first, so that a warming database or cache does not favour one side.
@@ -108,7 +109,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 				if (phase === 'two' && second.exited()) await second.start();
 				rates[phase].push(await measure(phase === 'one' ? '1 worker ' : '2 workers'));
 			}
-			ratios.push(rates.two.at(-1) / rates.one.at(-1));
+			ratios.push(rates.two[rates.two.length - 1] / rates.one[rates.one.length - 1]);
 		}
 		const s = summary(ratios);
 		return {
@@ -125,7 +126,7 @@ module.exports = async function senderScaleOut({ quick, log }) {
 		};
 	} finally {
 		await cluster?.stop();
-		dist('sending/transportPool').closeAllTransports();
+		dist('sending').closeAllTransports();
 		await admin(`DROP DATABASE IF EXISTS ${db.name}_n8n WITH (FORCE)`);
 		await db.drop();
 		await redis.stop();

@@ -1,25 +1,24 @@
 // smtp_send_msgs_per_s: Send Due Emails end to end (claim, compose with tracking, pooled nodemailer transports,
 // record) to an SMTP server in another process on loopback.
-const { fork } = require('node:child_process');
-const path = require('node:path');
+const { startSmtpSink, createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, now, summary, TRACKING } = require('../lib');
 
-const { createDatabase, newTenant, activeCampaign, mailboxes, dist, round, ms, now, summary, TRACKING } = require('../lib');
-
-function startSink() {
-	const child = fork(path.join(__dirname, '..', 'smtpSinkProcess.js'), { stdio: 'ignore' });
-	return new Promise((resolve) => child.once('message', ({ port }) => resolve({ child, port })));
-}
+/**
+ * How many messages the sink has received.
+ * @param {import('node:child_process').ChildProcess} child
+ * @returns {Promise<number>}
+ */
 const ask = (child) => new Promise((resolve) => {
-	child.once('message', ({ received }) => resolve(received));
+	child.once('message', (message) => resolve(/** @type {{ received: number }} */ (message).received));
 	child.send('count');
 });
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function smtpSend({ quick, log }) {
 	const count = quick ? 1000 : 5000;
 	const runs = quick ? 1 : 3;
 	const rates = [];
 	for (let run = 0; run < runs; run++) {
-		const sink = await startSink();
+		const sink = await startSmtpSink();
 		const db = await createDatabase({ poolMax: 10 });
 		try {
 			const tenant = await newTenant(db);
@@ -30,25 +29,25 @@ module.exports = async function smtpSend({ quick, log }) {
 				 SELECT $1, $2, 'lead' || g || '@example' || (g % 97) || '.com', 'Lead' || g FROM generate_series(1, $3) g`,
 				[tenant.id, campaign.id, count],
 			);
-			const scheduled = await tenant.as((tx) => dist('sending/scheduling').scheduleDueSteps(tx, { limit: count, now: new Date(Date.now() + 60_000) }));
+			const scheduled = await tenant.as((tx) => dist('sending').scheduleDueSteps(tx, { limit: count, now: new Date(Date.now() + 60_000) }));
 			if (scheduled.scheduled !== count) throw new Error(`expected ${count} scheduled, got ${scheduled.scheduled}`);
-			const { sendDueEmails } = dist('sending/sender');
+			const { sendDueEmails } = dist('sending');
 			const later = () => new Date(Date.now() + 120_000);
 			let sent = 0;
 			const start = now();
 			for (;;) {
 				const summaryOfBatch = await sendDueEmails(tenant.as, box, { batchSize: 500, leaseSeconds: 300, concurrency: 60, tracking: TRACKING, now: later });
 				if (summaryOfBatch.claimed === 0) break;
-				if (summaryOfBatch.sent !== summaryOfBatch.claimed) throw new Error(`send failures: ${JSON.stringify(summaryOfBatch.results.find((r) => r.status !== 'sent'))}`);
+				if (summaryOfBatch.sent !== summaryOfBatch.claimed) throw new Error(`send failures: ${JSON.stringify(summaryOfBatch.results.find((/** @type {{ status: string }} */ r) => r.status !== 'sent'))}`);
 				sent += summaryOfBatch.sent;
 			}
 			const elapsed = ms(start);
 			const received = await ask(sink.child);
 			if (sent !== count || received !== count) throw new Error(`sent ${sent}, sink received ${received}, expected ${count}`);
 			rates.push((count / elapsed) * 1000);
-			log(`  ${count.toLocaleString('en')} emails sent and received in ${round(elapsed, 0)} ms (${round(rates.at(-1), 0)} msg/s)`);
+			log(`  ${count.toLocaleString('en')} emails sent and received in ${round(elapsed, 0)} ms (${round(rates[rates.length - 1], 0)} msg/s)`);
 		} finally {
-			dist('sending/transportPool').closeAllTransports();
+			dist('sending').closeAllTransports();
 			await db.drop();
 			sink.child.send('stop');
 		}

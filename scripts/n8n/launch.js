@@ -4,28 +4,20 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('../embeddedPostgres');
+const { freePort, sleep } = require('../lib/wait');
 const { ensureN8nInstalled } = require('./install');
 
 const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = require(path.join(PACKAGE_DIR, 'package.json')).name;
 
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.unref();
-		server.on('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address();
-			server.close(() => resolve(port));
-		});
-	});
-}
-
+/**
+ * @param {string[]} args
+ * @param {string} cwd
+ */
 function npm(args, cwd) {
 	const command = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 	const result = spawnSync(command, args, {
@@ -43,7 +35,7 @@ function npm(args, cwd) {
  * What a user gets from Settings → Community Nodes → Install: the packed package (only its `files`, i.e. dist/)
  * installed with its runtime dependencies into `<user folder>/.n8n/nodes`. A symlink there is not loaded by n8n.
  */
-function installCommunityPackage(userFolder, packageDir = PACKAGE_DIR) {
+function installCommunityPackage(/** @type {string} */ userFolder, packageDir = PACKAGE_DIR) {
 	for (const built of require(path.join(packageDir, 'package.json')).n8n.nodes) {
 		if (!fs.existsSync(path.join(packageDir, built))) {
 			throw new Error(`${built} is missing: run \`npm run build\` first`);
@@ -82,7 +74,11 @@ function installCommunityPackage(userFolder, packageDir = PACKAGE_DIR) {
 	);
 }
 
-/** Creates `database` on the server of `adminUrl` when it does not exist yet. */
+/**
+ * Creates `database` on the server of `adminUrl` when it does not exist yet.
+ * @param {string} adminUrl
+ * @param {string} database
+ */
 async function ensureDatabase(adminUrl, database) {
 	const { Client } = require('pg');
 	const client = new Client({ connectionString: adminUrl });
@@ -95,6 +91,10 @@ async function ensureDatabase(adminUrl, database) {
 	}
 }
 
+/**
+ * n8n's DB_* environment variables for a PostgreSQL URL.
+ * @param {string} url
+ */
 function databaseEnv(url) {
 	const parsed = new URL(url);
 	return {
@@ -107,7 +107,32 @@ function databaseEnv(url) {
 	};
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} ExitStatus */
+
+/**
+ * @typedef {object} LaunchOptions
+ * @property {string} [userFolder]
+ * @property {string} [adminUrl]
+ * @property {string} [n8nDatabase]
+ * @property {number} [port]
+ * @property {Record<string, string>} [env]
+ * @property {boolean} [installPackage]
+ * @property {(line: string) => void} [log]
+ * @property {number} [timeoutMs]
+ */
+
+/**
+ * @typedef {object} N8nInstance
+ * @property {string} url
+ * @property {number} port
+ * @property {string} userFolder
+ * @property {string} logFile
+ * @property {string} adminUrl
+ * @property {() => string} logs
+ * @property {() => ExitStatus | undefined} exited
+ * @property {Promise<ExitStatus>} whenExited
+ * @property {() => Promise<void>} stop
+ */
 
 /**
  * Starts n8n and resolves once it answers `GET /healthz/readiness` (its database is migrated and it serves
@@ -122,6 +147,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  *   installPackage   install this package into the user folder first (default true)
  *   log              progress lines (default: stderr)
  *   timeoutMs        how long to wait for n8n to answer (default 240 s)
+ * @param {LaunchOptions} [options]
+ * @returns {Promise<N8nInstance>}
  */
 async function launchN8n(options = {}) {
 	const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -131,6 +158,7 @@ async function launchN8n(options = {}) {
 	fs.mkdirSync(userFolder, { recursive: true });
 	// Run as root, the embedded PostgreSQL server runs as user postgres and must reach its data folder inside.
 	if (process.getuid?.() === 0) fs.chmodSync(userFolder, 0o711);
+	/** @type {Array<() => Promise<unknown>>} */
 	const cleanups = [];
 	const cleanup = async () => {
 		for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
@@ -158,6 +186,7 @@ async function launchN8n(options = {}) {
 
 		const port = options.port ?? (await freePort());
 		const logFile = path.join(userFolder, 'n8n.log');
+		/** @type {NodeJS.ProcessEnv} */
 		const env = {
 			...process.env,
 			...databaseEnv(dbUrl.toString()),
@@ -193,11 +222,13 @@ async function launchN8n(options = {}) {
 			{ env, stdio: ['pipe', out, out] },
 		);
 		fs.closeSync(out);
+		/** @type {ExitStatus | undefined} */
 		let exited;
+		/** @type {Promise<ExitStatus>} */
 		const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
 		cleanups.push(async () => {
 			if (!exited) {
-				child.stdin.end(); // the supervisor stops n8n's whole process group
+				child.stdin?.end(); // the supervisor stops n8n's whole process group
 				await exit;
 			}
 		});
@@ -226,6 +257,10 @@ async function launchN8n(options = {}) {
 	}
 }
 
+/**
+ * @param {string} url
+ * @param {{ timeoutMs: number, exited: () => ExitStatus | undefined, logs: () => string }} options
+ */
 async function waitUntilHealthy(url, { timeoutMs, exited, logs }) {
 	const deadline = Date.now() + timeoutMs;
 	const tail = () => logs().split('\n').slice(-80).join('\n');
@@ -244,4 +279,4 @@ async function waitUntilHealthy(url, { timeoutMs, exited, logs }) {
 	throw new Error(`n8n did not answer ${url}/healthz/readiness within ${timeoutMs / 1000} s. Its log:\n${tail()}`);
 }
 
-module.exports = { launchN8n, installCommunityPackage, ensureDatabase, databaseEnv, freePort };
+module.exports = { launchN8n, installCommunityPackage, ensureDatabase, databaseEnv };

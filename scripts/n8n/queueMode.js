@@ -12,19 +12,83 @@ const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('../embeddedPostgres');
 const { cacheDir, ensureN8nInstalled } = require('./install');
-const { databaseEnv, ensureDatabase, freePort, installCommunityPackage } = require('./launch');
+const { freePort, sleep } = require('../lib/wait');
+const { databaseEnv, ensureDatabase, installCommunityPackage } = require('./launch');
 
 const SUPERVISOR = path.join(__dirname, 'supervise.js');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** @typedef {import('./launch').ExitStatus} ExitStatus */
+
+/**
+ * @typedef {object} N8nProcess
+ * @property {string} name
+ * @property {'main' | 'worker' | 'webhook'} kind
+ * @property {string} [url] the HTTP address of a main or webhook process
+ * @property {string} logFile
+ * @property {() => string} logs
+ * @property {() => ExitStatus | undefined} exited
+ * @property {Promise<ExitStatus> | undefined} whenExited set once the process was started
+ * @property {() => number | undefined} pid
+ * @property {() => Promise<void>} start
+ * @property {() => Promise<void>} stop
+ * @property {(signal?: NodeJS.Signals) => Promise<void>} kill
+ * @property {() => Promise<void>} restart
+ */
+
+/**
+ * @typedef {object} RedisServer
+ * @property {string} host
+ * @property {number} port
+ * @property {boolean} started whether this call started a private redis-server (stopped by stop())
+ * @property {() => Promise<void>} stop
+ */
+
+/**
+ * @typedef {object} QueueModeOptions
+ * @property {number} [workers]
+ * @property {number} [webhooks]
+ * @property {number} [concurrency]
+ * @property {string} [adminUrl]
+ * @property {string} [n8nDatabase]
+ * @property {{ host: string, port: number, stop?: () => Promise<void> }} [redis]
+ * @property {string} [encryptionKey]
+ * @property {Record<string, string>} [env]
+ * @property {boolean} [mainOnlyEditor]
+ * @property {(line: string) => void} [log]
+ * @property {number} [timeoutMs]
+ */
+
+/**
+ * @typedef {object} QueueModeCluster
+ * @property {string} url
+ * @property {string} webhookUrl
+ * @property {N8nProcess} main
+ * @property {N8nProcess[]} workers
+ * @property {N8nProcess[]} webhooks
+ * @property {N8nProcess[]} processes
+ * @property {{ host: string, port: number }} redis
+ * @property {string} prefix
+ * @property {string} encryptionKey
+ * @property {string} adminUrl
+ * @property {string} n8nDatabase
+ * @property {string} root
+ * @property {() => Map<string, string>} executionWorkers execution id → the worker that ran it, from the workers' logs
+ * @property {() => Promise<void>} stop
+ */
 
 class RedisUnavailableError extends Error {}
 
-/** Resolves true when a Redis server answers PING at host:port. */
+/**
+ * Resolves true when a Redis server answers PING at host:port.
+ * @param {string} host
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 function pingRedis(host, port, timeoutMs = 1000) {
 	return new Promise((resolve) => {
 		const socket = net.connect({ host, port });
 		let answer = '';
-		const done = (ok) => {
+		const done = (/** @type {boolean} */ ok) => {
 			socket.destroy();
 			resolve(ok);
 		};
@@ -42,6 +106,8 @@ function pingRedis(host, port, timeoutMs = 1000) {
  * A Redis for queue mode: the one at host:port (default 127.0.0.1:6379, or REDIS_HOST / REDIS_PORT) when it
  * answers; otherwise a private `redis-server` on a free port (no persistence), stopped by stop(). Throws a
  * RedisUnavailableError when there is neither.
+ * @param {{ host?: string, port?: number, log?: (line: string) => void }} [options]
+ * @returns {Promise<RedisServer>}
  */
 async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port = Number(process.env.REDIS_PORT || 6379), log = () => undefined } = {}) {
 	if (await pingRedis(host, port)) return { host, port, started: false, stop: async () => undefined };
@@ -60,7 +126,7 @@ async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port 
 	);
 	const exit = new Promise((resolve) => child.on('exit', resolve));
 	const stop = async () => {
-		child.stdin.end();
+		child.stdin?.end();
 		await exit;
 	};
 	for (let waited = 0; !(await pingRedis('127.0.0.1', ownPort)); waited += 100) {
@@ -73,7 +139,11 @@ async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port 
 	return { host: '127.0.0.1', port: ownPort, started: true, stop };
 }
 
-/** Deletes every key of one queue-mode cluster (its Bull queue, pub/sub and cache keys share `prefix`). */
+/**
+ * Deletes every key of one queue-mode cluster (its Bull queue, pub/sub and cache keys share `prefix`).
+ * @param {{ host: string, port: number }} redis
+ * @param {string} prefix
+ */
 async function deleteRedisKeys({ host, port }, prefix) {
 	const Redis = require(path.join(cacheDir(), 'node_modules', 'ioredis'));
 	const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -91,7 +161,10 @@ async function deleteRedisKeys({ host, port }, prefix) {
 }
 
 
-/** The pids of `parent`'s children (the supervisor has one: the n8n process, leader of its own group). */
+/**
+ * The pids of `parent`'s children (the supervisor has one: the n8n process, leader of its own group).
+ * @param {number | undefined} parent
+ */
 function childPids(parent) {
 	const result = spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
 	return result.stdout.split('\n').map((s) => Number(s.trim())).filter(Boolean);
@@ -100,24 +173,32 @@ function childPids(parent) {
 /**
  * One n8n process under supervise.js (its whole process group ends with it). Logs are appended to `logFile`, so a
  * restarted process keeps its earlier lines.
+ * @param {{ name: string, kind: N8nProcess['kind'], args: string[], env: NodeJS.ProcessEnv, logFile: string,
+ *   readinessUrl: string, url?: string, paths: import('./install').N8nInstall, timeoutMs: number }} options
+ * @returns {N8nProcess}
  */
 function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, timeoutMs }) {
+	/** @type {import('node:child_process').ChildProcess | undefined} */
 	let child;
+	/** @type {ExitStatus | undefined} */
 	let exited;
+	/** @type {Promise<ExitStatus> | undefined} */
 	let whenExited;
 	const logs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
 
 	async function start() {
 		const out = fs.openSync(logFile, 'a');
-		child = spawn(process.execPath, [SUPERVISOR, paths.nodeBinary, paths.n8nBin, ...args], { env, stdio: ['pipe', out, out] });
+		const spawned = spawn(process.execPath, [SUPERVISOR, paths.nodeBinary, paths.n8nBin, ...args], { env, stdio: ['pipe', out, out] });
+		child = spawned;
 		fs.closeSync(out);
 		exited = undefined;
-		whenExited = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
+		whenExited = new Promise((resolve) => spawned.on('exit', (code, signal) => resolve((exited = { code, signal }))));
 		handle.whenExited = whenExited;
 		const deadline = Date.now() + timeoutMs;
 		const tail = () => logs().split('\n').slice(-60).join('\n');
 		for (;;) {
-			if (exited) throw new Error(`n8n ${name} exited (${exited.signal ?? `code ${exited.code}`}) before it was ready. Its log:\n${tail()}`);
+			const gone = handle.exited();
+			if (gone) throw new Error(`n8n ${name} exited (${gone.signal ?? `code ${gone.code}`}) before it was ready. Its log:\n${tail()}`);
 			try {
 				if ((await fetch(readinessUrl)).ok) return;
 			} catch {
@@ -142,11 +223,14 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
 		/** Stops gracefully: SIGTERM to n8n's process group, SIGKILL after the supervisor's grace period. */
 		async stop() {
 			if (child && !exited) {
-				child.stdin.end();
+				child.stdin?.end();
 				await whenExited;
 			}
 		},
-		/** Ends n8n at once, as a crash or an OOM kill would: no graceful shutdown, nothing reported back. */
+		/**
+		 * Ends n8n at once, as a crash or an OOM kill would: no graceful shutdown, nothing reported back.
+		 * @param {NodeJS.Signals} [signal]
+		 */
 		async kill(signal = 'SIGKILL') {
 			const pid = handle.pid();
 			if (pid) process.kill(-pid, signal);
@@ -175,6 +259,8 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
  *   env              more environment variables for every process
  *   mainOnlyEditor   main serves no production webhooks: N8N_DISABLE_PRODUCTION_MAIN_PROCESS (default true)
  *   log, timeoutMs   progress lines (default stderr); how long each process may take to be ready (default 240 s)
+ * @param {QueueModeOptions} [options]
+ * @returns {Promise<QueueModeCluster>}
  */
 async function launchQueueMode(options = {}) {
 	const log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -182,6 +268,7 @@ async function launchQueueMode(options = {}) {
 	const paths = await ensureN8nInstalled({ log });
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ophir-n8n-queue-'));
 	if (process.getuid?.() === 0) fs.chmodSync(root, 0o711);
+	/** @type {Array<() => Promise<unknown>>} */
 	const cleanups = [];
 	const cleanup = async () => {
 		for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => undefined);
@@ -189,7 +276,7 @@ async function launchQueueMode(options = {}) {
 	try {
 		// A Redis passed in belongs to the caller; one found or started here is stopped with the cluster.
 		const redis = options.redis ?? (await ensureRedis({ log }));
-		if (!options.redis) cleanups.push(() => redis.stop());
+		if (!options.redis) cleanups.push(() => /** @type {RedisServer} */ (redis).stop());
 		// One cluster's Bull queue, pub/sub channels and cache keys, apart from any other n8n on the same Redis.
 		const prefix = `ophir-${randomBytes(5).toString('hex')}`;
 		cleanups.push(() => deleteRedisKeys(redis, prefix));
@@ -217,8 +304,9 @@ async function launchQueueMode(options = {}) {
 
 		// The package is installed once, the way n8n installs a community package, and copied into every process's
 		// user folder (each process reads its own ~/.n8n/nodes, as each container of a real deployment does).
+		/** @type {string[]} */
 		const folders = [];
-		const folder = (name) => {
+		const folder = (/** @type {string} */ name) => {
 			const dir = path.join(root, name);
 			if (folders.length) fs.cpSync(path.join(folders[0], '.n8n', 'nodes'), path.join(dir, '.n8n', 'nodes'), { recursive: true });
 			else installCommunityPackage(dir);
@@ -226,6 +314,7 @@ async function launchQueueMode(options = {}) {
 			return dir;
 		};
 
+		/** @type {NodeJS.ProcessEnv} */
 		const base = {
 			...process.env,
 			...databaseEnv(dbUrl.toString()),
@@ -255,7 +344,7 @@ async function launchQueueMode(options = {}) {
 			...options.env,
 		};
 		for (const key of Object.keys(base)) if (key.startsWith('npm_') || key === 'NODE_OPTIONS') delete base[key];
-		const envFor = async (userFolder, extra) => ({
+		const envFor = async (/** @type {string} */ userFolder, /** @type {Record<string, string>} */ extra) => ({
 			...base,
 			N8N_USER_FOLDER: userFolder,
 			// Each process has a task broker (it runs Code nodes); the default port 5679 would clash.
@@ -263,6 +352,7 @@ async function launchQueueMode(options = {}) {
 			...extra,
 		});
 
+		/** @type {N8nProcess[]} */
 		const processes = [];
 		const stopAll = async () => {
 			// Workers and webhook processes first: they would otherwise log the main process's disappearance.

@@ -12,9 +12,10 @@ const parentPid = process.ppid;
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 let stopping = false;
 
+/** @param {NodeJS.Signals} signal */
 function killGroup(signal) {
 	try {
-		process.kill(-child.pid, signal);
+		process.kill(-(/** @type {number} */ (child.pid)), signal);
 	} catch {
 		// already gone
 	}

@@ -9,11 +9,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { sleep } from '../../scripts/lib/wait';
+
 export const ROOT = join(__dirname, '..', '..');
 const SOURCES = ['nodes', 'credentials', 'icons', 'database', 'workflows', 'package.json', 'tsconfig.json', 'gulpfile.js'];
 const LOCK_STALE_MS = 5 * 60_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function newestMtime(path: string): number {
 	if (!existsSync(path)) return 0;

@@ -14,6 +14,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { eventually } from '../../scripts/lib/wait';
 import { launchN8n, type N8nInstance } from '../../scripts/n8n/launch';
 import { type Execution, N8nClient, type WorkflowJson } from '../../scripts/n8n/rest';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../support/database';
@@ -37,19 +38,6 @@ const LEADS = Array.from({ length: 20 }, (_, i) => ({
 }));
 const ERROR_WORKFLOW_ID = 'OphirErrorLog001';
 const FOLLOW_UP_DELAY_MINUTES = 30;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `probe` returns a value (not undefined/false), or fails after `timeoutMs` saying what it waited for. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await sleep(250);
-	}
-}
 
 /**
  * Fetches a production webhook URL of n8n. Activating a workflow publishes it through n8n's publication outbox,

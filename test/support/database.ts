@@ -1,15 +1,26 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Client, type Pool } from 'pg';
 
-import { type DatabaseSettings, databaseSettingsFromEnv } from '../../nodes/core/db/connectionSettings';
-import { applyMigrations } from '../../nodes/core/db/migrations';
-import { getPool } from '../../nodes/core/db/pool';
+import { applyMigrations, type DatabaseSettings, databaseSettingsFromEnv, getPool } from '../../nodes/core/db';
 
 /** The server-wide connection the test run started with (see globalSetup.js). */
 export function adminUrl(): string {
 	const url = process.env.OPHIR_TEST_ADMIN_URL;
 	if (!url) throw new Error('OPHIR_TEST_ADMIN_URL is not set: run the tests through jest (globalSetup).');
 	return url;
+}
+
+/**
+ * Whether the test server lets in a wrong password (trust authentication, as some TEST_DATABASE_URL set-ups have).
+ * Synchronous (a child process), so that a test can be skipped by name: jest decides that before any hook runs.
+ */
+export function serverTrustsEveryLogin(): boolean {
+	const url = new URL(adminUrl());
+	url.password = 'definitely-wrong';
+	const probe = `new (require('pg').Client)({ connectionString: ${JSON.stringify(url.toString())} }).connect().then(() => process.exit(0), () => process.exit(1))`;
+	return spawnSync(process.execPath, ['-e', probe], { cwd: join(__dirname, '..', '..') }).status === 0;
 }
 
 export function urlForDatabase(name: string, base = adminUrl()): string {

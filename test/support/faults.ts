@@ -1,13 +1,11 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 
-import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
-import type { SecretBox } from '../../nodes/core/db/secretBox';
-import { sendDueEmails } from '../../nodes/core/sending/sender';
+import { sleep } from '../../scripts/lib/wait';
+import { scheduleDueSteps, sendDueEmails } from '../../nodes/core/sending';
+import type { SecretBox } from '../../nodes/core/db';
 import { adminQuery, type TestDatabase } from './database';
 import { organizationFactory, TRACKING } from './outreach';
 import { SINK_PASSWORD, type SmtpSink } from './smtpSink';
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Terminates OPhir's connections (by their application_name) to `database`; resolves to how many. */
 export async function terminateBackends(database: string): Promise<number> {

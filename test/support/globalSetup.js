@@ -11,7 +11,10 @@ const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('../../scripts/embeddedPostgres');
 
-/** The server the environment names, as a connection URL; undefined when it names none. */
+/**
+ * The server the environment names, as a connection URL; undefined when it names none.
+ * @param {NodeJS.ProcessEnv} env
+ */
 function serverUrlFromEnv(env) {
 	if (env.TEST_DATABASE_URL) return env.TEST_DATABASE_URL;
 	if (env.DATABASE_URL) return env.DATABASE_URL;
@@ -36,7 +39,7 @@ module.exports = async function globalSetup() {
 		dataDir: path.join(root, 'data'),
 		password: randomBytes(12).toString('hex'),
 	});
-	globalThis.__OPHIR_TEST_PG__ = { server, root };
+	/** @type {any} */ (globalThis).__OPHIR_TEST_PG__ = { server, root }; // for globalTeardown.js
 	process.env.OPHIR_TEST_ADMIN_URL = server.url;
 };
 

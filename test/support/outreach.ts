@@ -1,11 +1,6 @@
-import type { CampaignConfigInput } from '../../nodes/core/outreach/campaignConfig';
-import { createCampaign, transitionCampaign } from '../../nodes/core/outreach/campaigns';
-import { type AccountInput, createEmailAccount } from '../../nodes/core/outreach/emailAccounts';
-import type { LeadInput } from '../../nodes/core/outreach/leadFields';
-import { importLeads } from '../../nodes/core/outreach/leadImport';
-import { scheduleDueSteps } from '../../nodes/core/sending/scheduling';
-import { SecretBox } from '../../nodes/core/db/secretBox';
-import { sendDueEmails } from '../../nodes/core/sending/sender';
+import { type AccountInput, type CampaignConfigInput, createCampaign, createEmailAccount, importLeads, type LeadInput, transitionCampaign } from '../../nodes/core/outreach';
+import { scheduleDueSteps, sendDueEmails } from '../../nodes/core/sending';
+import { SecretBox } from '../../nodes/core/db';
 import type { TestDatabase } from './database';
 import { SINK_PASSWORD, type SmtpSink } from './smtpSink';
 import { newTenant } from './tenants';

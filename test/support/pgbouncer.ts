@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { sleep } from './faults';
+import { freePort, sleep } from '../../scripts/lib/wait';
 
 /** Whether Debian's `pgbouncer` is installed (`apt-get install pgbouncer`). */
 export const hasPgBouncer = spawnSync('pgbouncer', ['--version']).status === 0;
@@ -14,14 +14,6 @@ export interface PgBouncer {
 	through(url: string): string;
 	stop(): Promise<void>;
 }
-
-const freePort = () =>
-	new Promise<number>((resolve) => {
-		const probe = createServer().listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as AddressInfo;
-			probe.close(() => resolve(port));
-		});
-	});
 
 /**
  * PgBouncer in transaction-pooling mode on a loopback port, in front of the server of `serverUrl` (an admin URL):

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 
 export const SINK_PASSWORD = 'dummy-sink-password-0123456789';

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db/connectionSettings';
-import { type TenantTx, withTenant } from '../../nodes/core/db/tenantTransaction';
+import { SYSTEM_ORGANIZATION_ID, type TenantTx, withTenant } from '../../nodes/core/db';
 import type { TestDatabase } from './database';
 
 /** Runs `work` in a transaction acting for `organizationId`, exactly as the nodes do. */

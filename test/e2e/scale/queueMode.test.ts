@@ -19,10 +19,10 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 
-import { createCampaign, transitionCampaign } from '../../../nodes/core/outreach/campaigns';
-import { createEmailAccount } from '../../../nodes/core/outreach/emailAccounts';
-import { scheduleDueSteps } from '../../../nodes/core/sending/scheduling';
-import { SecretBox } from '../../../nodes/core/db/secretBox';
+import { createCampaign, createEmailAccount, transitionCampaign } from '../../../nodes/core/outreach';
+import { scheduleDueSteps } from '../../../nodes/core/sending';
+import { SecretBox } from '../../../nodes/core/db';
+import { eventually } from '../../../scripts/lib/wait';
 import { launchQueueMode, type QueueModeCluster } from '../../../scripts/n8n/queueMode';
 import { N8nClient, type WorkflowJson } from '../../../scripts/n8n/rest';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../support/database';
@@ -57,21 +57,7 @@ function redisReachable(): boolean {
 }
 const redisServerInstalled = () => spawnSync('redis-server', ['--version']).status === 0;
 const canRun = redisReachable() || redisServerInstalled();
-if (!canRun) {
-	console.warn('Skipping the queue-mode scale-out test: no Redis answers at 127.0.0.1:6379 and redis-server is not installed.');
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await sleep(everyMs);
-	}
-}
+const skipped = canRun ? '' : ' (skipped: no Redis answers at 127.0.0.1:6379 and redis-server is not installed)';
 
 interface Received {
 	messageId: string;
@@ -125,7 +111,7 @@ class CountingSink {
 	}
 }
 
-(canRun ? describe : describe.skip)('OPhir on n8n queue mode: a main process, two workers and a webhook process', () => {
+(canRun ? describe : describe.skip)(`OPhir on n8n queue mode: a main process, two workers and a webhook process${skipped}`, () => {
 	const n8nDatabase = `n8n_scale_${randomBytes(6).toString('hex')}`;
 	let ophirDb: TestDatabase;
 	let sink: CountingSink;
@@ -324,7 +310,7 @@ class CountingSink {
 				const response = await fetch(url, { redirect: 'manual', ...init });
 				if (response.status === 404 && /not registered/i.test(await response.clone().text())) return undefined;
 				return response;
-			});
+			}, 60_000);
 		}
 
 		async function aDeliveredEmail(index: number) {
