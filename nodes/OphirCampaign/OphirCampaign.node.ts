@@ -13,6 +13,7 @@ export class OphirCampaign implements INodeType {
 		icon: OPHIR_ICON,
 		defaults: { name: 'OPhir Campaign' },
 		usableAsTool: true,
+		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
 		description: 'Manage OPhir cold-email campaigns, leads, templates, mailboxes and the OPhir database',
 		properties: [

@@ -13,6 +13,7 @@ export class OphirQueue implements INodeType {
 		icon: OPHIR_ICON,
 		defaults: { name: 'OPhir Queue' },
 		usableAsTool: true,
+		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
 		subtitle: '={{ $parameter["operation"] }}',
 		description: 'Schedule and send OPhir cold-email sequences through rotating mailboxes',
 		properties: description,

@@ -13,6 +13,7 @@ export class OphirTrack implements INodeType {
 		icon: OPHIR_ICON,
 		defaults: { name: 'OPhir Track' },
 		usableAsTool: true,
+		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
 		subtitle: '={{ $parameter["operation"] }}',
 		description: 'Record email events, process replies and bounces, report campaign stats and mailbox health, log runs',
 		properties: description,

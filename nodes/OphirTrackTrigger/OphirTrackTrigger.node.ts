@@ -12,7 +12,7 @@ import { handleTrackingRequest, NOT_FOUND, PIXEL_REPLY, type TrackingHttpReply, 
 import { withTenant } from '../core/db';
 import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
-import { OPHIR_CREDENTIALS, OPHIR_ICON } from '../shared/nodeDescription';
+import { OPHIR_ICON } from '../shared/nodeDescription';
 
 /** The pixel for an open, "not found" otherwise: fixed replies, so nothing in them can fail to write. */
 function answerPlainly(response: ReturnType<IWebhookFunctions['getResponseObject']>, kind: TrackingKind): void {
@@ -69,7 +69,7 @@ export class OphirTrackTrigger implements INodeType {
 		defaults: { name: 'OPhir Tracking' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: OPHIR_CREDENTIALS,
+		credentials: [{ name: 'ophirPostgresApi', required: true, testedBy: 'ophirConnectionTest' }],
 		webhooks,
 		properties: [
 			{
