@@ -19,9 +19,7 @@ function compile() {
 }
 
 function copyNodeAssets() {
-	return src(['icons/**/*.svg', 'nodes/**/*.{svg,png,json}'], { base: '.', encoding: false }).pipe(
-		dest(DIST),
-	);
+	return src(['icons/**/*.svg', 'nodes/**/*.{svg,png,json}'], { base: '.', encoding: false }).pipe(dest(DIST));
 }
 
 function copyDatabase() {

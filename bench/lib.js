@@ -64,7 +64,10 @@ async function newTenant(db) {
 }
 
 const KEY = 'bench-encryption-key-0123456789abcdef';
-const TRACKING = { baseUrl: 'https://track.example.com/webhook/ophir-tracking', secret: 'bench-tracking-secret-0123456789abcdef' };
+const TRACKING = {
+	baseUrl: 'https://track.example.com/webhook/ophir-tracking',
+	secret: 'bench-tracking-secret-0123456789abcdef',
+};
 const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 
 /** @typedef {Awaited<ReturnType<typeof newTenant>>} BenchTenant */
@@ -106,7 +109,12 @@ async function activeCampaign(tenant, accountIds, config = {}) {
 		const campaign = await createCampaign(tx, {
 			name: 'Bench',
 			config: {
-				sequence: [{ subject: 'Hi {{firstName}}', body: '<p>Hello {{fallback firstName "there"}}, see <a href="https://example.com/">this</a>.</p>' }],
+				sequence: [
+					{
+						subject: 'Hi {{firstName}}',
+						body: '<p>Hello {{fallback firstName "there"}}, see <a href="https://example.com/">this</a>.</p>',
+					},
+				],
 				sendingWindow: ALWAYS,
 				accountIds,
 				postalAddress: '1 Main Street, Springfield',
@@ -141,7 +149,9 @@ async function seedLeads(db, tenant, campaignId, count) {
  */
 function startSmtpSink() {
 	const child = fork(path.join(__dirname, 'smtpSinkProcess.js'), { stdio: 'ignore' });
-	return new Promise((resolve) => child.once('message', (message) => resolve({ child, port: /** @type {{ port: number }} */ (message).port })));
+	return new Promise((resolve) =>
+		child.once('message', (message) => resolve({ child, port: /** @type {{ port: number }} */ (message).port })),
+	);
 }
 
 /** @param {number[]} values */
@@ -155,4 +165,21 @@ const round = (/** @type {number} */ value, digits = 1) => Math.round(value * 10
 const ms = (/** @type {bigint} */ start) => Number(process.hrtime.bigint() - start) / 1e6;
 const now = () => process.hrtime.bigint();
 
-module.exports = { startSmtpSink, dist, admin, adminUrl, createDatabase, newTenant, mailboxes, activeCampaign, seedLeads, summary, round, ms, now, KEY, TRACKING, ALWAYS };
+module.exports = {
+	startSmtpSink,
+	dist,
+	admin,
+	adminUrl,
+	createDatabase,
+	newTenant,
+	mailboxes,
+	activeCampaign,
+	seedLeads,
+	summary,
+	round,
+	ms,
+	now,
+	KEY,
+	TRACKING,
+	ALWAYS,
+};

@@ -12,7 +12,15 @@ const { Client } = require('pg');
 
 const { startEmbeddedPostgres } = require('../scripts/embeddedPostgres');
 
-const SCENARIOS = ['leadImport', 'schedule', 'queueVsGraphile', 'smtpSend', 'statsQuery', 'trackVsWebhook', 'senderScaleOut'];
+const SCENARIOS = [
+	'leadImport',
+	'schedule',
+	'queueVsGraphile',
+	'smtpSend',
+	'statsQuery',
+	'trackVsWebhook',
+	'senderScaleOut',
+];
 /** @type {Record<string, { goal: string, met: (result: any) => boolean }>} */
 const GOALS = {
 	lead_import_rows_per_s: { goal: '≥ 50,000 rows/s at 100k', met: (r) => (r['100k'] ?? r['10k']).median >= 50_000 },
@@ -25,7 +33,10 @@ const GOALS = {
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = args
+	.find((a) => a.startsWith('--only='))
+	?.slice(7)
+	.split(',');
 const selected = SCENARIOS.filter((s) => !only || only.includes(s));
 
 /**
@@ -40,7 +51,10 @@ const selected = SCENARIOS.filter((s) => !only || only.includes(s));
  */
 function runScenario(name, env) {
 	return new Promise((resolve) => {
-		const child = fork(path.join(__dirname, 'scenario.js'), [name, ...(quick ? ['--quick'] : [])], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+		const child = fork(path.join(__dirname, 'scenario.js'), [name, ...(quick ? ['--quick'] : [])], {
+			env,
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		});
 		/** @type {ScenarioReport} */
 		let outcome = { error: 'the scenario process exited without a result' };
 		child.on('message', (message) => {
@@ -72,13 +86,30 @@ function table(results) {
 		}
 		for (const [key, value] of Object.entries(entry.result)) {
 			const goal = GOALS[key];
-			const cells = value.median !== undefined
-				? [String(value.median), `${value.min}–${value.max} (${value.runs})`]
-				: [Object.entries(value).map(([size, v]) => `${size}: ${v.median ?? v.perCampaignMs}`).join(', '), Object.values(value).map((v) => v.runs).join('/') + ' runs'];
-			rows.push([`\`${key}\``, ...cells, goal?.goal ?? '', goal ? (goal.met(value) ? 'yes' : 'no') : '', `${entry.peakRssMb} MB`]);
+			const cells =
+				value.median !== undefined
+					? [String(value.median), `${value.min}–${value.max} (${value.runs})`]
+					: [
+							Object.entries(value)
+								.map(([size, v]) => `${size}: ${v.median ?? v.perCampaignMs}`)
+								.join(', '),
+							Object.values(value)
+								.map((v) => v.runs)
+								.join('/') + ' runs',
+						];
+			rows.push([
+				`\`${key}\``,
+				...cells,
+				goal?.goal ?? '',
+				goal ? (goal.met(value) ? 'yes' : 'no') : '',
+				`${entry.peakRssMb} MB`,
+			]);
 		}
 	}
-	return rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
+	return rows
+		.map((r) => `| ${r.join(' | ')} |`)
+		.join('\n')
+		.replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`);
 }
 
 async function main() {
@@ -87,14 +118,19 @@ async function main() {
 	let server;
 	if (!external) {
 		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ophir-bench-pg-'));
-		server = await startEmbeddedPostgres({ dataDir: path.join(root, 'data'), password: randomBytes(12).toString('hex') });
+		server = await startEmbeddedPostgres({
+			dataDir: path.join(root, 'data'),
+			password: randomBytes(12).toString('hex'),
+		});
 	}
 	const adminUrl = external ?? /** @type {{ url: string }} */ (server).url;
 	const client = new Client({ connectionString: adminUrl });
 	await client.connect();
 	const postgres = (await client.query('SHOW server_version')).rows[0].server_version;
 	await client.end();
-	console.log(`OPhir benchmarks${quick ? ' (quick)' : ''}: ${selected.join(', ')}; PostgreSQL ${postgres}${external ? ' (given)' : ' (embedded)'}`);
+	console.log(
+		`OPhir benchmarks${quick ? ' (quick)' : ''}: ${selected.join(', ')}; PostgreSQL ${postgres}${external ? ' (given)' : ' (embedded)'}`,
+	);
 	/** @type {BenchResults} */
 	const results = {
 		date: new Date().toISOString(),

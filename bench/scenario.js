@@ -7,6 +7,8 @@ const scenario = require(`./scenarios/${name}`);
 const forked = /** @type {Required<NodeJS.Process>} */ (process);
 
 scenario({ quick, log: (/** @type {string} */ line) => forked.send({ log: line }) })
-	.then((/** @type {unknown} */ result) => forked.send({ result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }))
+	.then((/** @type {unknown} */ result) =>
+		forked.send({ result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }),
+	)
 	.catch((error) => forked.send({ error: error.stack ?? String(error) }))
 	.finally(() => setTimeout(() => process.exit(0), 50));

@@ -21,7 +21,9 @@ const server = new SMTPServer({
 		});
 	},
 });
-server.listen(0, '127.0.0.1', () => forked.send({ port: /** @type {import('node:net').AddressInfo} */ (server.server.address()).port }));
+server.listen(0, '127.0.0.1', () =>
+	forked.send({ port: /** @type {import('node:net').AddressInfo} */ (server.server.address()).port }),
+);
 process.on('message', (message) => {
 	if (message === 'count') forked.send({ received });
 	if (message === 'stop') server.close(() => process.exit(0));

@@ -123,7 +123,9 @@ function rootOnlyDir(dir) {
 function copyOnce(to, stamp, fill) {
 	const marker = path.join(to, '.ophir-copy-complete');
 	const complete = () =>
-		rootOnly(fs.lstatSync(to, { throwIfNoEntry: false })) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === stamp;
+		rootOnly(fs.lstatSync(to, { throwIfNoEntry: false })) &&
+		fs.existsSync(marker) &&
+		fs.readFileSync(marker, 'utf8') === stamp;
 	rootOnlyDir(path.dirname(to));
 	if (complete()) return;
 	fs.rmSync(to, { recursive: true, force: true }); // a fill that did not finish, or another version's
@@ -205,7 +207,11 @@ function reachableDataDir(dataDir, user) {
  * @param {string[]} lines
  */
 function reasonFromLog(lines) {
-	const text = lines.join('').split('\n').map((line) => line.trim()).filter(Boolean);
+	const text = lines
+		.join('')
+		.split('\n')
+		.map((line) => line.trim())
+		.filter(Boolean);
 	const fatal = text.filter((line) => /\b(FATAL|PANIC|ERROR):/.test(line)).pop();
 	return (fatal ?? text.pop() ?? 'no message').replace(/^.*?\b(FATAL|PANIC|ERROR|LOG):\s*/, '');
 }
@@ -243,7 +249,13 @@ async function startEmbeddedPostgres({ dataDir, password, port, persistent = fal
 		await server.start();
 	} catch (error) {
 		// start() rejects with nothing when the server exits; initialise() with its whole output.
-		const reason = error ? error.message.replace(/^[^]*ERROR OUTPUT:\s*/, '').trim().split('\n').pop() : reasonFromLog(log);
+		const reason = error
+			? error.message
+					.replace(/^[^]*ERROR OUTPUT:\s*/, '')
+					.trim()
+					.split('\n')
+					.pop()
+			: reasonFromLog(log);
 		const taken = /could not (bind|create any TCP\/IP)|Address already in use/.test(log.join(''));
 		throw new Error(taken ? `port ${serverPort} is in use by another program` : reason, { cause: error });
 	}

@@ -277,10 +277,14 @@ async function importWorkflows(client) {
 			if (!triggerTypes.has(node.type)) return [];
 			const versions = nodeTypes.filter((t) => t.name === node.type);
 			const type = versions.find((t) => [t.version].flat().includes(node.typeVersion)) ?? versions.at(-1);
-			return (type?.credentials ?? [])
-				// One shown only for some setting of the node may not apply: activation will tell.
-				.filter((/** @type {Record<string, any>} */ c) => c.required && !c.displayOptions && !node.credentials?.[c.name])
-				.map((/** @type {Record<string, any>} */ c) => credentialNames.get(c.name) ?? c.name);
+			return (
+				(type?.credentials ?? [])
+					// One shown only for some setting of the node may not apply: activation will tell.
+					.filter(
+						(/** @type {Record<string, any>} */ c) => c.required && !c.displayOptions && !node.credentials?.[c.name],
+					)
+					.map((/** @type {Record<string, any>} */ c) => credentialNames.get(c.name) ?? c.name)
+			);
 		});
 	/** @type {Array<{ file: string, name: string, status: string }>} */
 	const result = [];
@@ -292,9 +296,7 @@ async function importWorkflows(client) {
 		if (!saved) {
 			saved = await client.createWorkflow(workflow);
 			status = 'imported';
-			const activatable = workflow.nodes.some(
-				(n) => triggerTypes.has(n.type) && !/\.manualTrigger$/.test(n.type),
-			);
+			const activatable = workflow.nodes.some((n) => triggerTypes.has(n.type) && !/\.manualTrigger$/.test(n.type));
 			// Exported workflows say "active": false; a newcomer wants them running. One whose trigger still needs
 			// a credential (an IMAP mailbox, say) cannot be activated yet: say what to set and go on.
 			const missing = activatable ? missingCredentials(workflow) : [];
@@ -322,8 +324,18 @@ async function importWorkflows(client) {
 async function startInbox(state) {
 	const { MailDev } = await import('maildev');
 	state.inboxPassword ??= secret(12);
-	const smtpPort = state.inboxSmtpPort && (await portIsFree(state.inboxSmtpPort)) ? state.inboxSmtpPort : (await portIsFree(1025)) ? 1025 : await freePort();
-	const webPort = state.inboxWebPort && (await portIsFree(state.inboxWebPort)) ? state.inboxWebPort : (await portIsFree(1080)) ? 1080 : await freePort();
+	const smtpPort =
+		state.inboxSmtpPort && (await portIsFree(state.inboxSmtpPort))
+			? state.inboxSmtpPort
+			: (await portIsFree(1025))
+				? 1025
+				: await freePort();
+	const webPort =
+		state.inboxWebPort && (await portIsFree(state.inboxWebPort))
+			? state.inboxWebPort
+			: (await portIsFree(1080))
+				? 1080
+				: await freePort();
 	const inbox = new MailDev({
 		smtp: smtpPort,
 		web: webPort,
@@ -355,7 +367,8 @@ async function seedDemo(databaseUrl, state, inbox) {
 	/** @type {(module: string) => any} the compiled core (dist/, plain JavaScript) */
 	const core = (module) => require(path.join(DIST, 'nodes', 'core', module));
 	const { getPool, withTenant, SYSTEM_ORGANIZATION_ID, databaseSettingsFromEnv, SecretBox } = core('db');
-	const { createEmailAccount, listEmailAccounts, updateEmailAccount, createCampaign, transitionCampaign, importLeads } = core('outreach');
+	const { createEmailAccount, listEmailAccounts, updateEmailAccount, createCampaign, transitionCampaign, importLeads } =
+		core('outreach');
 	const box = new SecretBox(state.encryptionKey);
 	const pool = getPool(databaseSettingsFromEnv({ DATABASE_URL: databaseUrl }));
 	const run = (/** @type {(tx: any) => Promise<any>} */ work) => withTenant(pool, SYSTEM_ORGANIZATION_ID, work);
@@ -369,7 +382,14 @@ async function seedDemo(databaseUrl, state, inbox) {
 		const account = found
 			? await run((tx) => updateEmailAccount(tx, box, found.id, { smtp, password: state.inboxPassword }))
 			: await run((tx) =>
-					createEmailAccount(tx, box, { email, smtp, password: state.inboxPassword, dailyLimit: 50, warmupStatus: 'warmed', fromName: 'OPhir Demo' }),
+					createEmailAccount(tx, box, {
+						email,
+						smtp,
+						password: state.inboxPassword,
+						dailyLimit: 50,
+						warmupStatus: 'warmed',
+						fromName: 'OPhir Demo',
+					}),
 				);
 		ids.push(account.id);
 	}
@@ -379,9 +399,20 @@ async function seedDemo(databaseUrl, state, inbox) {
 			name: DEMO_CAMPAIGN,
 			config: {
 				sequence: [
-					{ subject: '{Quick|Short} question, {{fallback firstName "there"}}', body: '<p>Hi {{fallback firstName "there"}},</p><p>This is OPhir\'s demo: step 1 of 3, sent to your local inbox. <a href="https://n8n.io">A tracked link</a>.</p>' },
-					{ delayMinutes: 2, subject: 'Re: quick question', body: '<p>Step 2, two minutes later, threaded under step 1.</p>' },
-					{ delayMinutes: 5, subject: 'Re: quick question', body: '<p>Step 3, the last one. Unsubscribe below to see the one-click page.</p>' },
+					{
+						subject: '{Quick|Short} question, {{fallback firstName "there"}}',
+						body: '<p>Hi {{fallback firstName "there"}},</p><p>This is OPhir\'s demo: step 1 of 3, sent to your local inbox. <a href="https://n8n.io">A tracked link</a>.</p>',
+					},
+					{
+						delayMinutes: 2,
+						subject: 'Re: quick question',
+						body: '<p>Step 2, two minutes later, threaded under step 1.</p>',
+					},
+					{
+						delayMinutes: 5,
+						subject: 'Re: quick question',
+						body: '<p>Step 3, the last one. Unsubscribe below to see the one-click page.</p>',
+					},
 				],
 				sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
 				accountIds: ids,
@@ -398,10 +429,25 @@ async function seedDemo(databaseUrl, state, inbox) {
 		importLeads(
 			tx,
 			[
-				{ email: 'ada@example.com', firstName: 'Ada', company: 'Analytical Engines', data: { timezone: 'Europe/London' } },
-				{ email: 'grace@example.com', firstName: 'Grace', company: 'Compilers Inc', data: { timezone: 'America/New_York' } },
+				{
+					email: 'ada@example.com',
+					firstName: 'Ada',
+					company: 'Analytical Engines',
+					data: { timezone: 'Europe/London' },
+				},
+				{
+					email: 'grace@example.com',
+					firstName: 'Grace',
+					company: 'Compilers Inc',
+					data: { timezone: 'America/New_York' },
+				},
 				{ email: 'alan@example.com', firstName: 'Alan', company: 'Enigma Ltd', data: { timezone: 'Europe/London' } },
-				{ email: 'katherine@example.com', firstName: 'Katherine', company: 'Orbits', data: { timezone: 'America/New_York' } },
+				{
+					email: 'katherine@example.com',
+					firstName: 'Katherine',
+					company: 'Orbits',
+					data: { timezone: 'America/New_York' },
+				},
 				{ email: 'edsger@example.com', company: 'Structured Co', data: { timezone: 'Europe/Amsterdam' } },
 			],
 			{ campaignId: campaign.id },
@@ -420,7 +466,10 @@ async function kickOff(client) {
 	const byName = new Map((await client.listWorkflows()).map((w) => [w.name, w]));
 	for (const name of ['OPhir Scheduler', 'OPhir Sender']) {
 		const workflow = byName.get(name);
-		if (workflow) await client.runWorkflow(workflow.id).catch((/** @type {Error} */ error) => say(`  (${name} did not run now: ${error.message})`));
+		if (workflow)
+			await client
+				.runWorkflow(workflow.id)
+				.catch((/** @type {Error} */ error) => say(`  (${name} did not run now: ${error.message})`));
 	}
 }
 
@@ -637,10 +686,16 @@ async function fail(error) {
 	}
 	failing = true;
 	await stopAllWithin().catch(() => {}); // the failure is reported and the process exits whatever happens here
-	const text = error instanceof Error ? error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code ?? error) : String(error);
+	const text =
+		error instanceof Error
+			? error.message || String(/** @type {NodeJS.ErrnoException} */ (error).code ?? error)
+			: String(error);
 	const [headline, ...rest] = text.split('\n');
 	const detail = error instanceof StartFailure ? error.detail : rest.join('\n');
-	let sentence = error instanceof StartFailure ? text : `${headline.replace(/[.:]\s*$/, '')}; this looks like a bug in OPhir's start: please report it with the lines above.`;
+	let sentence =
+		error instanceof StartFailure
+			? text
+			: `${headline.replace(/[.:]\s*$/, '')}; this looks like a bug in OPhir's start: please report it with the lines above.`;
 	if (/ENOSPC|No space left on device/.test(`${text}\n${detail ?? ''}`)) {
 		sentence = `the disk is full (${headline.replace(/[.:]\s*$/, '')}): free some space (n8n's install alone takes about 3 GB) and run npm start again.`;
 	}

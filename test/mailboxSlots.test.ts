@@ -32,7 +32,10 @@ describe('MailboxSchedule.slot', () => {
 
 describe('SlotPlanner', () => {
 	it('rotates between mailboxes free at the same time, and reports when none has room', () => {
-		const rotation = [mailbox('a', { '2026-01-07': 1 }), mailbox('b', { '2026-01-07': 1 })].map((m) => ({ mailbox: m, window: OFFICE }));
+		const rotation = [mailbox('a', { '2026-01-07': 1 }), mailbox('b', { '2026-01-07': 1 })].map((m) => ({
+			mailbox: m,
+			window: OFFICE,
+		}));
 		const planner = new SlotPlanner(NOW);
 		const booked = [1, 2, 3].map(() => planner.book('campaign', rotation, 'UTC', NO_JITTER));
 		expect(booked).toEqual([

@@ -39,12 +39,20 @@ module.exports = async function leadImport({ quick, log }) {
 				const start = now();
 				const outcomes = await tenant.as((tx) => importLeads(tx, input, { campaignId: campaign.id }));
 				const elapsed = ms(start);
-				if (outcomes.some((/** @type {{ status: string }} */ o) => o.status !== 'created')) throw new Error('every lead should have been created');
+				if (outcomes.some((/** @type {{ status: string }} */ o) => o.status !== 'created'))
+					throw new Error('every lead should have been created');
 				rates.push((size / elapsed) * 1000);
-				log(`  ${size.toLocaleString('en')} leads: ${round(elapsed, 0)} ms (${round(rates[rates.length - 1], 0)} rows/s)`);
+				log(
+					`  ${size.toLocaleString('en')} leads: ${round(elapsed, 0)} ms (${round(rates[rates.length - 1], 0)} rows/s)`,
+				);
 			}
 			const s = summary(rates);
-			result[`${size / 1000}k`] = { median: round(s.median, 0), min: round(s.min, 0), max: round(s.max, 0), runs: s.runs };
+			result[`${size / 1000}k`] = {
+				median: round(s.median, 0),
+				min: round(s.min, 0),
+				max: round(s.max, 0),
+				runs: s.runs,
+			};
 		}
 		return { lead_import_rows_per_s: result };
 	} finally {

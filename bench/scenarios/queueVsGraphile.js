@@ -51,7 +51,11 @@ async function ophirCycle(db, count, log) {
 			for (;;) {
 				const claimed = await tenant.as((tx) => claimDueEmails(tx, { limit: BATCH, leaseSeconds: 300 }));
 				if (claimed.length === 0) return;
-				const deliveries = claimed.map((/** @type {{ id: string, leaseToken: string }} */ e) => ({ id: e.id, leaseToken: e.leaseToken, messageId: `<${e.id}@bench.example>` }));
+				const deliveries = claimed.map((/** @type {{ id: string, leaseToken: string }} */ e) => ({
+					id: e.id,
+					leaseToken: e.leaseToken,
+					messageId: `<${e.id}@bench.example>`,
+				}));
 				const outcome = await tenant.as((tx) => completeEmails(tx, deliveries));
 				done += outcome.recorded.length;
 			}
@@ -73,7 +77,9 @@ async function graphileWorker(db, count, log) {
 	try {
 		await utils.migrate();
 		for (let added = 0; added < count; added += 5000) {
-			await utils.addJobs(Array.from({ length: Math.min(5000, count - added) }, () => ({ identifier: 'noop', payload: {} })));
+			await utils.addJobs(
+				Array.from({ length: Math.min(5000, count - added) }, () => ({ identifier: 'noop', payload: {} })),
+			);
 		}
 	} finally {
 		await utils.release();

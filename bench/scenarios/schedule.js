@@ -1,6 +1,17 @@
 // schedule_ms_100k: Schedule Due Steps over N due leads of one active campaign with 100 mailboxes (rendering, window
 // placement, rotation and the set-based insert included).
-const { createDatabase, newTenant, activeCampaign, mailboxes, seedLeads, dist, summary, round, ms, now } = require('../lib');
+const {
+	createDatabase,
+	newTenant,
+	activeCampaign,
+	mailboxes,
+	seedLeads,
+	dist,
+	summary,
+	round,
+	ms,
+	now,
+} = require('../lib');
 
 /** @param {import('../lib').ScenarioOptions} options */
 module.exports = async function schedule({ quick, log }) {
@@ -27,5 +38,12 @@ module.exports = async function schedule({ quick, log }) {
 		}
 	}
 	const s = summary(times);
-	return { [quick ? 'schedule_ms_10k' : 'schedule_ms_100k']: { median: round(s.median, 0), min: round(s.min, 0), max: round(s.max, 0), runs: s.runs } };
+	return {
+		[quick ? 'schedule_ms_10k' : 'schedule_ms_100k']: {
+			median: round(s.median, 0),
+			min: round(s.min, 0),
+			max: round(s.max, 0),
+			runs: s.runs,
+		},
+	};
 };

@@ -9,7 +9,20 @@ const { sleep } = require('../../scripts/lib/wait');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { ensureRedis, launchQueueMode } = require('../../scripts/n8n/queueMode');
 const { N8nClient } = require('../../scripts/n8n/rest');
-const { startSmtpSink, admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
+const {
+	startSmtpSink,
+	admin,
+	createDatabase,
+	newTenant,
+	mailboxes,
+	activeCampaign,
+	dist,
+	round,
+	summary,
+	adminUrl,
+	KEY,
+	TRACKING,
+} = require('../lib');
 
 const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 const CONCURRENCY = 5;
@@ -47,7 +60,9 @@ module.exports = async function senderScaleOut({ quick, log }) {
 			trackingSecret: TRACKING.secret,
 			trackingBaseUrl: TRACKING.baseUrl,
 		});
-		const sender = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'workflows', 'ophir-sender.json'), 'utf8'));
+		const sender = JSON.parse(
+			fs.readFileSync(path.join(__dirname, '..', '..', 'workflows', 'ophir-sender.json'), 'utf8'),
+		);
 		// As shipped (n8n saves each execution), without the Error Log workflow this benchmark does not import.
 		sender.settings = { ...sender.settings, errorWorkflow: undefined };
 		const { id: senderId } = await client.createWorkflow(sender);
@@ -67,15 +82,23 @@ module.exports = async function senderScaleOut({ quick, log }) {
 			);
 			offset += emails;
 			const scheduled = await tenant.as((tx) => dist('sending').scheduleDueSteps(tx, { limit: emails }));
-			if (scheduled.scheduled !== emails) throw new Error(`expected ${emails} scheduled, got ${JSON.stringify(scheduled)}`);
+			if (scheduled.scheduled !== emails)
+				throw new Error(`expected ${emails} scheduled, got ${JSON.stringify(scheduled)}`);
 			const count = async () =>
-				(await db.pool.query(`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status NOT IN ('sent', 'queued', 'sending'))::int AS other FROM email_queue WHERE campaign_id = $1`, [campaign.id])).rows[0];
+				(
+					await db.pool.query(
+						`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status NOT IN ('sent', 'queued', 'sending'))::int AS other FROM email_queue WHERE campaign_id = $1`,
+						[campaign.id],
+					)
+				).rows[0];
 			let done = false;
 			/** @type {string[]} */
 			const failures = [];
 			const loop = async () => {
 				while (!done) {
-					const { executionId } = await client.request('POST', `/rest/workflows/${senderId}/run`, { triggerToStartFrom: { name: 'Every Minute' } });
+					const { executionId } = await client.request('POST', `/rest/workflows/${senderId}/run`, {
+						triggerToStartFrom: { name: 'Every Minute' },
+					});
 					const execution = await client.waitForExecution(executionId, { timeoutMs: 300_000 });
 					if (execution.status !== 'success') failures.push(`${execution.status}: ${execution.error?.message}`);
 				}

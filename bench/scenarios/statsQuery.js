@@ -53,8 +53,15 @@ module.exports = async function statsQuery({ quick, log }) {
 			const perCampaign = await measure(['campaign']);
 			const detailed = await measure(['campaign', 'step', 'variant', 'account', 'day']);
 			const label = size >= 1_000_000 ? `${size / 1_000_000}m` : `${size / 1000}k`;
-			result[label] = { perCampaignMs: round(perCampaign.median, 2), detailedMs: round(detailed.median, 2), max: round(perCampaign.max, 2), runs: perCampaign.runs };
-			log(`  ${size.toLocaleString('en')} activities: per campaign ${round(perCampaign.median, 2)} ms, per step/variant/mailbox/day ${round(detailed.median, 2)} ms`);
+			result[label] = {
+				perCampaignMs: round(perCampaign.median, 2),
+				detailedMs: round(detailed.median, 2),
+				max: round(perCampaign.max, 2),
+				runs: perCampaign.runs,
+			};
+			log(
+				`  ${size.toLocaleString('en')} activities: per campaign ${round(perCampaign.median, 2)} ms, per step/variant/mailbox/day ${round(detailed.median, 2)} ms`,
+			);
 		}
 	} finally {
 		await db.drop();

@@ -8,7 +8,19 @@ const { sleep } = require('../../scripts/lib/wait');
 const { ensureN8nInstalled } = require('../../scripts/n8n/install');
 const { launchN8n } = require('../../scripts/n8n/launch');
 const { N8nClient } = require('../../scripts/n8n/rest');
-const { admin, createDatabase, newTenant, mailboxes, activeCampaign, dist, round, summary, adminUrl, KEY, TRACKING } = require('../lib');
+const {
+	admin,
+	createDatabase,
+	newTenant,
+	mailboxes,
+	activeCampaign,
+	dist,
+	round,
+	summary,
+	adminUrl,
+	KEY,
+	TRACKING,
+} = require('../lib');
 
 const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
 
@@ -19,8 +31,9 @@ const OWNER = { email: 'bench@ophir.dev', password: 'Bench-password-1' };
  */
 function load(url, seconds) {
 	return new Promise((resolve, reject) => {
-		autocannon({ url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Bench' } }, (/** @type {Error | null} */ error, /** @type {unknown} */ result) =>
-			error ? reject(error) : resolve(result),
+		autocannon(
+			{ url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Bench' } },
+			(/** @type {Error | null} */ error, /** @type {unknown} */ result) => (error ? reject(error) : resolve(result)),
 		);
 	});
 }
@@ -75,8 +88,21 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 		const bare = await client.createWorkflow({
 			name: 'Bench bare webhook',
 			nodes: [
-				{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: 'bench-bare', parameters: { path: 'bare', responseMode: 'responseNode', options: {} } },
-				{ name: 'Respond', type: 'n8n-nodes-base.respondToWebhook', typeVersion: 1.1, position: [220, 0], parameters: { respondWith: 'text', responseBody: 'ok', options: {} } },
+				{
+					name: 'Webhook',
+					type: 'n8n-nodes-base.webhook',
+					typeVersion: 2,
+					position: [0, 0],
+					webhookId: 'bench-bare',
+					parameters: { path: 'bare', responseMode: 'responseNode', options: {} },
+				},
+				{
+					name: 'Respond',
+					type: 'n8n-nodes-base.respondToWebhook',
+					typeVersion: 1.1,
+					position: [220, 0],
+					parameters: { respondWith: 'text', responseBody: 'ok', options: {} },
+				},
 			],
 			connections: { Webhook: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] } },
 			settings: quiet,
@@ -85,7 +111,10 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 		await client.activateWorkflow(bare.id);
 		const pixel = `${n8n.url}/webhook/ophir-tracking/o.gif?t=${token}`;
 		// n8n registers an activated workflow's webhooks shortly after answering the activation.
-		for (const [url, type] of [[pixel, 'image/gif'], [`${n8n.url}/webhook/bare`, 'text/']]) {
+		for (const [url, type] of [
+			[pixel, 'image/gif'],
+			[`${n8n.url}/webhook/bare`, 'text/'],
+		]) {
 			for (let waited = 0; ; waited += 250) {
 				const response = await fetch(url);
 				await response.arrayBuffer();
@@ -100,13 +129,18 @@ module.exports = async function trackVsWebhook({ quick, log }) {
 		for (let run = 0; run < runs; run++) {
 			const track = await load(pixel, seconds);
 			const plain = await load(`${n8n.url}/webhook/bare`, seconds);
-			if (track.non2xx || plain.non2xx || track.errors || plain.errors) throw new Error(`failed requests: track ${track.non2xx}/${track.errors}, bare ${plain.non2xx}/${plain.errors}`);
+			if (track.non2xx || plain.non2xx || track.errors || plain.errors)
+				throw new Error(`failed requests: track ${track.non2xx}/${track.errors}, bare ${plain.non2xx}/${plain.errors}`);
 			rates.track.push(track.requests.average);
 			rates.bare.push(plain.requests.average);
 			ratios.push(track.requests.average / plain.requests.average);
-			log(`  open pixel ${round(track.requests.average, 0)} req/s, Webhook → Respond ${round(plain.requests.average, 0)} req/s`);
+			log(
+				`  open pixel ${round(track.requests.average, 0)} req/s, Webhook → Respond ${round(plain.requests.average, 0)} req/s`,
+			);
 		}
-		const { rows: opens } = await db.pool.query(`SELECT count(*)::int AS n FROM email_activities WHERE event_type = 'opened'`);
+		const { rows: opens } = await db.pool.query(
+			`SELECT count(*)::int AS n FROM email_activities WHERE event_type = 'opened'`,
+		);
 		log(`  ${opens[0].n.toLocaleString('en')} opens recorded`);
 		const s = summary(ratios);
 		return {

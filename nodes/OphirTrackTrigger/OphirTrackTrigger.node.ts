@@ -8,7 +8,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { handleTrackingRequest, NOT_FOUND, PIXEL_REPLY, type TrackingHttpReply, type TrackingKind } from '../core/tracking';
+import {
+	handleTrackingRequest,
+	NOT_FOUND,
+	PIXEL_REPLY,
+	type TrackingHttpReply,
+	type TrackingKind,
+} from '../core/tracking';
 import { withTenant } from '../core/db';
 import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
@@ -51,7 +57,10 @@ const webhooks: IWebhookDescription[] = Object.entries(ENDPOINTS).map(([name, en
 }));
 
 /** The client's address: the socket's, or the first X-Forwarded-For entry when n8n sits behind a trusted proxy. */
-function clientIp(request: { ip?: string; socket?: { remoteAddress?: string }; headers: Record<string, unknown> }, trustProxy: boolean) {
+function clientIp(
+	request: { ip?: string; socket?: { remoteAddress?: string }; headers: Record<string, unknown> },
+	trustProxy: boolean,
+) {
 	const forwarded = request.headers['x-forwarded-for'];
 	if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',')[0].trim();
 	return (request.socket?.remoteAddress ?? request.ip ?? '').replace(/^::ffff:/, '') || null;
@@ -92,7 +101,8 @@ export class OphirTrackTrigger implements INodeType {
 				name: 'trustProxy',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to take the client IP from X-Forwarded-For; turn on only behind a reverse proxy you control',
+				description:
+					'Whether to take the client IP from X-Forwarded-For; turn on only behind a reverse proxy you control',
 			},
 		],
 	};
@@ -106,20 +116,28 @@ export class OphirTrackTrigger implements INodeType {
 		let reply: TrackingHttpReply;
 		try {
 			const { credentials, pool } = connect(await webhookCredentials(this));
-			reply = await handleTrackingRequest((work) => withTenant(pool, credentials.organizationId, work), credentials.trackingSecret, {
-				kind: endpoint.kind,
-				method: request.method,
-				token: String((this.getQueryData() as IDataObject).t ?? ''),
-				ip: clientIp(request, this.getNodeParameter('trustProxy', false) as boolean),
-				userAgent: request.headers['user-agent'] ?? null,
-			});
+			reply = await handleTrackingRequest(
+				(work) => withTenant(pool, credentials.organizationId, work),
+				credentials.trackingSecret,
+				{
+					kind: endpoint.kind,
+					method: request.method,
+					token: String((this.getQueryData() as IDataObject).t ?? ''),
+					ip: clientIp(request, this.getNodeParameter('trustProxy', false) as boolean),
+					userAgent: request.headers['user-agent'] ?? null,
+				},
+			);
 		} catch (error) {
 			// A database or credential problem must not break an email: the pixel still answers, the rest says so.
 			this.logger.error(`OPhir tracking could not record a ${endpoint.kind} request: ${(error as Error).message}`);
 			reply =
 				endpoint.kind === 'open'
 					? PIXEL_REPLY
-					: { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '60' }, body: 'Please try again in a minute.' };
+					: {
+							status: 503,
+							headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '60' },
+							body: 'Please try again in a minute.',
+						};
 		}
 		try {
 			response.writeHead(reply.status, reply.headers);
@@ -130,6 +148,8 @@ export class OphirTrackTrigger implements INodeType {
 			answerPlainly(response, endpoint.kind);
 		}
 		const emit = reply.event && (this.getNodeParameter('emitEvents', false) as boolean);
-		return emit ? { noWebhookResponse: true, workflowData: [[{ json: reply.event as IDataObject }]] } : { noWebhookResponse: true };
+		return emit
+			? { noWebhookResponse: true, workflowData: [[{ json: reply.event as IDataObject }]] }
+			: { noWebhookResponse: true };
 	}
 }

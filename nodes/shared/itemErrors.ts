@@ -10,7 +10,11 @@ export function failedItem(context: IExecuteFunctions, error: unknown, itemIndex
 	// InvalidInputError, NotFoundError or ConflictError: lets an IF node after the error output tell them apart.
 	const errorType = error instanceof OphirError && error.name !== 'OphirError' ? { errorType: error.name } : {};
 	return {
-		json: { error: nodeError.message, ...(nodeError.description ? { details: nodeError.description } : {}), ...errorType },
+		json: {
+			error: nodeError.message,
+			...(nodeError.description ? { details: nodeError.description } : {}),
+			...errorType,
+		},
 		pairedItem: { item: itemIndex },
 	};
 }

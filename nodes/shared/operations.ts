@@ -10,7 +10,9 @@ export type Operation = { description: INodeProperties[] } & (
 );
 
 export function runOperation(this: IExecuteFunctions, operation: Operation): Promise<INodeExecutionData[][]> {
-	return operation.executeBatch ? runBatch.call(this, operation.executeBatch) : runPerItem.call(this, operation.execute!);
+	return operation.executeBatch
+		? runBatch.call(this, operation.executeBatch)
+		: runPerItem.call(this, operation.execute!);
 }
 
 /** Runs the operation the node's "operation" parameter names, from `operations`. */
@@ -21,7 +23,8 @@ export function runNamedOperation(
 ): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as string;
 	const selected = operations?.[operation];
-	if (!selected) throw new NodeOperationError(this.getNode(), `The operation "${operation}" of ${what} is not supported`);
+	if (!selected)
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of ${what} is not supported`);
 	return runOperation.call(this, selected);
 }
 

@@ -53,10 +53,7 @@ async function operationContext(this: IExecuteFunctions): Promise<OperationConte
  * The loop every OPhir node shares: one call per input item, every output item paired with its input,
  * errors turned into NodeOperationError naming the item, and continueOnFail honoured per item.
  */
-export async function runPerItem(
-	this: IExecuteFunctions,
-	execute: OperationExecute,
-): Promise<INodeExecutionData[][]> {
+export async function runPerItem(this: IExecuteFunctions, execute: OperationExecute): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const context = await operationContext.call(this);
 	const output: INodeExecutionData[] = [];
@@ -84,7 +81,9 @@ export async function runBatch(this: IExecuteFunctions, execute: BatchExecute): 
 		const results = await execute.call(this, { ...context, items });
 		return [
 			results.map((result, itemIndex) =>
-				result instanceof Error ? failedItem(this, result, itemIndex) : { json: result as IDataObject, pairedItem: { item: itemIndex } },
+				result instanceof Error
+					? failedItem(this, result, itemIndex)
+					: { json: result as IDataObject, pairedItem: { item: itemIndex } },
 			),
 		];
 	} catch (error) {

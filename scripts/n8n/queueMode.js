@@ -109,7 +109,11 @@ function pingRedis(host, port, timeoutMs = 1000) {
  * @param {{ host?: string, port?: number, log?: (line: string) => void }} [options]
  * @returns {Promise<RedisServer>}
  */
-async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port = Number(process.env.REDIS_PORT || 6379), log = () => undefined } = {}) {
+async function ensureRedis({
+	host = process.env.REDIS_HOST || '127.0.0.1',
+	port = Number(process.env.REDIS_PORT || 6379),
+	log = () => undefined,
+} = {}) {
 	if (await pingRedis(host, port)) return { host, port, started: false, stop: async () => undefined };
 	const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
 	if (found.error || found.status !== 0) {
@@ -121,7 +125,20 @@ async function ensureRedis({ host = process.env.REDIS_HOST || '127.0.0.1', port 
 	log(`Starting redis-server on 127.0.0.1:${ownPort} (none answered at ${host}:${port})`);
 	const child = spawn(
 		process.execPath,
-		[SUPERVISOR, 'redis-server', '--port', String(ownPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+		[
+			SUPERVISOR,
+			'redis-server',
+			'--port',
+			String(ownPort),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--daemonize',
+			'no',
+		],
 		{ stdio: ['pipe', 'ignore', 'ignore'] },
 	);
 	const exit = new Promise((resolve) => child.on('exit', resolve));
@@ -160,14 +177,16 @@ async function deleteRedisKeys({ host, port }, prefix) {
 	}
 }
 
-
 /**
  * The pids of `parent`'s children (the supervisor has one: the n8n process, leader of its own group).
  * @param {number | undefined} parent
  */
 function childPids(parent) {
 	const result = spawnSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' });
-	return result.stdout.split('\n').map((s) => Number(s.trim())).filter(Boolean);
+	return result.stdout
+		.split('\n')
+		.map((s) => Number(s.trim()))
+		.filter(Boolean);
 }
 
 /**
@@ -188,7 +207,10 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
 
 	async function start() {
 		const out = fs.openSync(logFile, 'a');
-		const spawned = spawn(process.execPath, [SUPERVISOR, paths.nodeBinary, paths.n8nBin, ...args], { env, stdio: ['pipe', out, out] });
+		const spawned = spawn(process.execPath, [SUPERVISOR, paths.nodeBinary, paths.n8nBin, ...args], {
+			env,
+			stdio: ['pipe', out, out],
+		});
 		child = spawned;
 		fs.closeSync(out);
 		exited = undefined;
@@ -198,13 +220,19 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
 		const tail = () => logs().split('\n').slice(-60).join('\n');
 		for (;;) {
 			const gone = handle.exited();
-			if (gone) throw new Error(`n8n ${name} exited (${gone.signal ?? `code ${gone.code}`}) before it was ready. Its log:\n${tail()}`);
+			if (gone)
+				throw new Error(
+					`n8n ${name} exited (${gone.signal ?? `code ${gone.code}`}) before it was ready. Its log:\n${tail()}`,
+				);
 			try {
 				if ((await fetch(readinessUrl)).ok) return;
 			} catch {
 				// not listening yet
 			}
-			if (Date.now() > deadline) throw new Error(`n8n ${name} was not ready at ${readinessUrl} within ${timeoutMs / 1000} s. Its log:\n${tail()}`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`n8n ${name} was not ready at ${readinessUrl} within ${timeoutMs / 1000} s. Its log:\n${tail()}`,
+				);
 			await sleep(500);
 		}
 	}
@@ -283,7 +311,10 @@ async function launchQueueMode(options = {}) {
 
 		let adminUrl = options.adminUrl;
 		if (!adminUrl) {
-			const pg = await startEmbeddedPostgres({ dataDir: path.join(root, 'postgres', 'data'), password: randomBytes(16).toString('hex') });
+			const pg = await startEmbeddedPostgres({
+				dataDir: path.join(root, 'postgres', 'data'),
+				password: randomBytes(16).toString('hex'),
+			});
 			cleanups.push(() => pg.stop());
 			adminUrl = pg.url;
 		}
@@ -308,7 +339,8 @@ async function launchQueueMode(options = {}) {
 		const folders = [];
 		const folder = (/** @type {string} */ name) => {
 			const dir = path.join(root, name);
-			if (folders.length) fs.cpSync(path.join(folders[0], '.n8n', 'nodes'), path.join(dir, '.n8n', 'nodes'), { recursive: true });
+			if (folders.length)
+				fs.cpSync(path.join(folders[0], '.n8n', 'nodes'), path.join(dir, '.n8n', 'nodes'), { recursive: true });
 			else installCommunityPackage(dir);
 			folders.push(dir);
 			return dir;
@@ -444,7 +476,8 @@ async function launchQueueMode(options = {}) {
 				const byExecution = new Map();
 				for (const worker of workers) {
 					const text = worker.logs().replace(/\x1b\[[0-9;]*m/g, '');
-					for (const match of text.matchAll(/Worker started execution (\d+) \(job/g)) byExecution.set(match[1], worker.name);
+					for (const match of text.matchAll(/Worker started execution (\d+) \(job/g))
+						byExecution.set(match[1], worker.name);
 				}
 				return byExecution;
 			},

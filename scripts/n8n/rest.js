@@ -286,7 +286,9 @@ class N8nClient {
 				if (!runs) return undefined;
 				const last = runs[runs.length - 1];
 				if (last.error) throw new Error(`Node "${nodeName}" failed: ${last.error.message}`);
-				return (last.data?.main?.[outputIndex] ?? []).map((/** @type {{ json: Record<string, any> }} */ item) => item.json);
+				return (last.data?.main?.[outputIndex] ?? []).map(
+					(/** @type {{ json: Record<string, any> }} */ item) => item.json,
+				);
 			},
 		};
 	}

@@ -1,4 +1,11 @@
-import { credentialsFromFields, databaseSettingsFromEnv, describeTarget, SPEC_POOL_LIMITS, SYSTEM_ORGANIZATION_ID, toPoolConfig } from '../../nodes/core/db';
+import {
+	credentialsFromFields,
+	databaseSettingsFromEnv,
+	describeTarget,
+	SPEC_POOL_LIMITS,
+	SYSTEM_ORGANIZATION_ID,
+	toPoolConfig,
+} from '../../nodes/core/db';
 
 describe('connection settings', () => {
 	it('uses the specification’s pool settings by default: min 2, max 10, idle 30 s, connect timeout 5 s', () => {
@@ -37,7 +44,10 @@ describe('connection settings', () => {
 		[{ idleTimeoutSeconds: 0 }, /Idle Timeout must be a number of at least 1/],
 		[{ minConnections: 5, maxConnections: 2 }, /Min Connections must be at most Max Connections \(2\)/],
 		[{ ssl: 'sometimes' }, /SSL must be one of disable, require, verify/],
-		[{ connection: 'connectionString', connectionString: 'mysql://x' }, /Connection String must be a URL like postgresql:/],
+		[
+			{ connection: 'connectionString', connectionString: 'mysql://x' },
+			/Connection String must be a URL like postgresql:/,
+		],
 	])('names the field that is wrong: %j', (fields, message) => {
 		expect(() => credentialsFromFields(fields)).toThrow(message);
 	});
@@ -70,16 +80,31 @@ describe('connection settings', () => {
 
 	it('refuses fractional ports and pool sizes in the environment, naming the variable', () => {
 		expect(() => databaseSettingsFromEnv({ DB_PORT: '5432.5' })).toThrow(
-			expect.objectContaining({ message: 'DB_PORT must be a whole number from 1 to 65535', description: 'Received: "5432.5"' }),
+			expect.objectContaining({
+				message: 'DB_PORT must be a whole number from 1 to 65535',
+				description: 'Received: "5432.5"',
+			}),
 		);
-		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_POOL_MAX: '2.5' })).toThrow(/DB_POOL_MAX must be a whole number from 0 to 10000/);
-		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_POOL_MIN: '1.5' })).toThrow(/DB_POOL_MIN must be a whole number/);
-		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_CONNECTION_TIMEOUT_MS: '-1' })).toThrow(/DB_CONNECTION_TIMEOUT_MS must be a whole number/);
-		expect(databaseSettingsFromEnv({ DB_HOST: 'h', DB_PORT: ' 5433 ', DB_POOL_MAX: '' })).toMatchObject({ port: 5433, pool: { max: SPEC_POOL_LIMITS.max } });
+		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_POOL_MAX: '2.5' })).toThrow(
+			/DB_POOL_MAX must be a whole number from 0 to 10000/,
+		);
+		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_POOL_MIN: '1.5' })).toThrow(
+			/DB_POOL_MIN must be a whole number/,
+		);
+		expect(() => databaseSettingsFromEnv({ DB_HOST: 'h', DB_CONNECTION_TIMEOUT_MS: '-1' })).toThrow(
+			/DB_CONNECTION_TIMEOUT_MS must be a whole number/,
+		);
+		expect(databaseSettingsFromEnv({ DB_HOST: 'h', DB_PORT: ' 5433 ', DB_POOL_MAX: '' })).toMatchObject({
+			port: 5433,
+			pool: { max: SPEC_POOL_LIMITS.max },
+		});
 	});
 
 	it('never puts a password into the description of a target', () => {
-		const url = credentialsFromFields({ connection: 'connectionString', connectionString: 'postgres://me:hunter2@db:5432/x' });
+		const url = credentialsFromFields({
+			connection: 'connectionString',
+			connectionString: 'postgres://me:hunter2@db:5432/x',
+		});
 		const fields = credentialsFromFields({ host: 'db', password: 'hunter2' });
 		expect(describeTarget(url.database)).toBe('db:5432/x');
 		expect(describeTarget(fields.database)).toBe('db:5432/ophir_db');

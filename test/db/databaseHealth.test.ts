@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { PoolClient } from 'pg';
 
-import { closeAllPools, databaseHealth, type DatabaseHealth, type HealthOptions, maintainTables, OPHIR_TABLES, SPEC_POOL_LIMITS } from '../../nodes/core/db';
+import {
+	closeAllPools,
+	databaseHealth,
+	type DatabaseHealth,
+	type HealthOptions,
+	maintainTables,
+	OPHIR_TABLES,
+	SPEC_POOL_LIMITS,
+} from '../../nodes/core/db';
 import { InvalidInputError } from '../../nodes/core/validation';
 import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
 import { sleep } from '../../scripts/lib/wait';
@@ -34,7 +42,11 @@ describe('database health', () => {
 	};
 
 	/** A campaign, a warmed mailbox allowed 50 emails a day, `leads` leads and queue rows in the given states. */
-	async function seed(tenant: Tenant, leads: number, queue: Array<{ status: string; scheduledAt: Date; leaseExpiresAt?: Date }>) {
+	async function seed(
+		tenant: Tenant,
+		leads: number,
+		queue: Array<{ status: string; scheduledAt: Date; leaseExpiresAt?: Date }>,
+	) {
 		const { rows: campaign } = await db.pool.query(
 			`INSERT INTO campaigns (organization_id, name, status, config) VALUES ($1, 'Health', 'active', '{}') RETURNING id`,
 			[tenant.id],
@@ -57,7 +69,15 @@ describe('database health', () => {
 				   scheduled_at, status, lease_token, lease_expires_at)
 				 VALUES ($1, $2, $3, $4, 1, 'Hi', 'Hello', $5::timestamptz AT TIME ZONE 'UTC', $6::text,
 				   CASE WHEN $6::text = 'sending' THEN gen_random_uuid() END, $7::timestamptz AT TIME ZONE 'UTC')`,
-				[tenant.id, campaign[0].id, leadIds[i].id, account[0].id, row.scheduledAt.toISOString(), row.status, row.leaseExpiresAt?.toISOString() ?? null],
+				[
+					tenant.id,
+					campaign[0].id,
+					leadIds[i].id,
+					account[0].id,
+					row.scheduledAt.toISOString(),
+					row.status,
+					row.leaseExpiresAt?.toISOString() ?? null,
+				],
 			);
 		}
 	}
@@ -71,7 +91,9 @@ describe('database health', () => {
 		}
 		// Older servers send statistics to a collector process within about half a second.
 		for (let attempt = 0; attempt < 100; attempt++) {
-			const { rows: seen } = await db.pool.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relname = $1`, [table]);
+			const { rows: seen } = await db.pool.query(`SELECT seq_scan FROM pg_stat_user_tables WHERE relname = $1`, [
+				table,
+			]);
 			if (Number(seen[0].seq_scan) >= atLeastSeqScans) return;
 			await sleep(100);
 		}
@@ -143,10 +165,16 @@ describe('database health', () => {
 			const second = await health(a, { now: later });
 			const leads = table(second, 'leads');
 			expect(leads.liveRows).toBe(LEADS_A + LEADS_B + 100);
-			expect(leads.growth).toEqual({ since: NOW, rows: 100, bytes: leads.totalBytes - table(first, 'leads').totalBytes });
+			expect(leads.growth).toEqual({
+				since: NOW,
+				rows: 100,
+				bytes: leads.totalBytes - table(first, 'leads').totalBytes,
+			});
 			expect(table(second, 'campaigns').growth).toEqual({ since: NOW, rows: 0, bytes: 0 });
 
-			const { rows } = await db.pool.query(`SELECT table_name, live_rows::int AS rows, taken_at FROM ophir_table_snapshots WHERE table_name = 'leads'`);
+			const { rows } = await db.pool.query(
+				`SELECT table_name, live_rows::int AS rows, taken_at FROM ophir_table_snapshots WHERE table_name = 'leads'`,
+			);
 			expect(rows).toEqual([{ table_name: 'leads', rows: LEADS_A + LEADS_B + 100, taken_at: later }]);
 		});
 	});
@@ -163,9 +191,15 @@ describe('database health', () => {
 			});
 			expect(indexes.neverUsed.filter((index) => index.enforcesConstraint)).toEqual([]);
 			expect(indexes.usage).toContainEqual(
-				expect.objectContaining({ table: 'leads', index: 'uq_leads_organization_campaign_email', enforcesConstraint: true }),
+				expect.objectContaining({
+					table: 'leads',
+					index: 'uq_leads_organization_campaign_email',
+					enforcesConstraint: true,
+				}),
 			);
-			expect(indexes.usage).toContainEqual(expect.objectContaining({ table: 'email_queue', index: 'email_queue_pkey', enforcesConstraint: true }));
+			expect(indexes.usage).toContainEqual(
+				expect.objectContaining({ table: 'email_queue', index: 'email_queue_pkey', enforcesConstraint: true }),
+			);
 		});
 
 		it('hints at a missing index when a big table is read mostly by sequential scans', async () => {
@@ -182,7 +216,9 @@ describe('database health', () => {
 			const [hint] = indexes.missingIndexHints;
 			expect(hint.sequentialScans).toBeGreaterThanOrEqual(60);
 			expect(hint.sequentialScans).toBeGreaterThan(hint.indexScans);
-			expect(hint.hint).toMatch(/^leads \(1,330 rows\) was read by [\d,]+ sequential scans \([\d,]+ rows each on average\) against [\d,]+ index scans: /);
+			expect(hint.hint).toMatch(
+				/^leads \(1,330 rows\) was read by [\d,]+ sequential scans \([\d,]+ rows each on average\) against [\d,]+ index scans: /,
+			);
 
 			const small = await health(a, { recordSnapshot: false });
 			expect(small.indexes.missingIndexHints).toEqual([]);
@@ -213,7 +249,9 @@ describe('database health', () => {
 					expect(slowStatements).toEqual({
 						available: false,
 						// PostgreSQL 16+ quotes the setting's name, 15 does not.
-						message: expect.stringMatching(/^pg_stat_statements is installed but cannot be read: pg_stat_statements must be loaded via "?shared_preload_libraries"?$/),
+						message: expect.stringMatching(
+							/^pg_stat_statements is installed but cannot be read: pg_stat_statements must be loaded via "?shared_preload_libraries"?$/,
+						),
 						statements: [],
 					});
 				}
@@ -260,7 +298,7 @@ describe('database health', () => {
 			});
 			expect(result.healthy).toBe(false);
 			expect(result.warnings).toEqual([
-				'1 emails are stuck in sending past their lease (a worker stopped before reporting back): the next claim puts them back in the queue; if this repeats, check the sender workflow\'s failed executions.',
+				"1 emails are stuck in sending past their lease (a worker stopped before reporting back): the next claim puts them back in the queue; if this repeats, check the sender workflow's failed executions.",
 				'The oldest due email has waited 120 minutes (more than 60) although a mailbox has capacity left today: is the sender workflow active and succeeding?',
 			]);
 		});
@@ -275,7 +313,9 @@ describe('database health', () => {
 				expect(result.queue.accounts[0]).toEqual(expect.objectContaining({ sentToday: 48, remainingToday: 0 }));
 				expect(result.warnings.filter((w) => w.startsWith('The oldest due email'))).toEqual([]);
 			} finally {
-				await db.pool.query('UPDATE email_accounts SET current_sent_today = 0, counter_date = NULL WHERE id = $1', [mailboxes[a.id]]);
+				await db.pool.query('UPDATE email_accounts SET current_sent_today = 0, counter_date = NULL WHERE id = $1', [
+					mailboxes[a.id],
+				]);
 			}
 		});
 
@@ -291,7 +331,14 @@ describe('database health', () => {
 					healthy: true,
 					warnings: [],
 					checkedAt: NOW,
-					queue: { byStatus: {}, due: 0, oldestDueAt: null, oldestDueAgeSeconds: null, stuckPastLease: 0, accounts: [] },
+					queue: {
+						byStatus: {},
+						due: 0,
+						oldestDueAt: null,
+						oldestDueAgeSeconds: null,
+						stuckPastLease: 0,
+						accounts: [],
+					},
 				}),
 			);
 		});
@@ -317,7 +364,12 @@ describe('database health', () => {
 			const ofA = await health(a, { recordSnapshot: false });
 			const ofB = await health(b, { recordSnapshot: false });
 			expect(ofB.queue).toEqual(
-				expect.objectContaining({ byStatus: { queued: 1, sending: 1 }, due: 1, oldestDueAt: minutes(-15), stuckPastLease: 1 }),
+				expect.objectContaining({
+					byStatus: { queued: 1, sending: 1 },
+					due: 1,
+					oldestDueAt: minutes(-15),
+					stuckPastLease: 1,
+				}),
 			);
 			expect(ofB.queue.accounts.map((account) => account.id)).toEqual([mailboxes[b.id]]);
 			expect(ofA.queue.accounts.map((account) => account.id)).toEqual([mailboxes[a.id]]);
@@ -328,7 +380,14 @@ describe('database health', () => {
 			const id = randomUUID();
 			const stranger = { id, as: actingFor(db, id) };
 			const result = await health(stranger, { recordSnapshot: false });
-			expect(result.queue).toEqual({ byStatus: {}, due: 0, oldestDueAt: null, oldestDueAgeSeconds: null, stuckPastLease: 0, accounts: [] });
+			expect(result.queue).toEqual({
+				byStatus: {},
+				due: 0,
+				oldestDueAt: null,
+				oldestDueAgeSeconds: null,
+				stuckPastLease: 0,
+				accounts: [],
+			});
 		});
 	});
 
@@ -355,7 +414,9 @@ describe('database health', () => {
 					slowStatements: expect.objectContaining({ available: false }),
 				}),
 			);
-			expect((items[0].json.queue as { accounts: Array<{ id: string }> }).accounts.map((account) => account.id)).toEqual([mailboxes[b.id]]);
+			expect(
+				(items[0].json.queue as { accounts: Array<{ id: string }> }).accounts.map((account) => account.id),
+			).toEqual([mailboxes[b.id]]);
 		});
 
 		it('fails the item naming the option when an option is out of range', async () => {

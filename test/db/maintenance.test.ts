@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 
 import { campaignStats } from '../../nodes/core/tracking';
-import { applyRetention, closeAllPools, type DatabaseSettings, databaseSettingsFromEnv, getPool, HOT_TABLES, maintainTables, runMaintenance } from '../../nodes/core/db';
+import {
+	applyRetention,
+	closeAllPools,
+	type DatabaseSettings,
+	databaseSettingsFromEnv,
+	getPool,
+	HOT_TABLES,
+	maintainTables,
+	runMaintenance,
+} from '../../nodes/core/db';
 import { InvalidInputError } from '../../nodes/core/validation';
 import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../support/database';
@@ -30,7 +39,10 @@ describe('maintenance', () => {
 
 		beforeAll(async () => {
 			org = await newTenant(db);
-			const { rows } = await db.pool.query(`INSERT INTO campaigns (organization_id, name) VALUES ($1, 'Vacuumed') RETURNING id`, [org.id]);
+			const { rows } = await db.pool.query(
+				`INSERT INTO campaigns (organization_id, name) VALUES ($1, 'Vacuumed') RETURNING id`,
+				[org.id],
+			);
 			await db.pool.query(
 				`INSERT INTO leads (organization_id, campaign_id, email) SELECT $1, $2, 'v' || g || '@vacuum.test' FROM generate_series(1, 250) g`,
 				[org.id, rows[0].id],
@@ -39,7 +51,11 @@ describe('maintenance', () => {
 		});
 
 		it('vacuums and analyzes the hot tables outside a transaction, and does it again safely', async () => {
-			const expected = HOT_TABLES.map((table) => ({ table, command: `VACUUM (ANALYZE, SKIP_LOCKED) ${table}`, done: true }));
+			const expected = HOT_TABLES.map((table) => ({
+				table,
+				command: `VACUUM (ANALYZE, SKIP_LOCKED) ${table}`,
+				done: true,
+			}));
 			for (let run = 0; run < 2; run++) {
 				expect(await runMaintenance({ pool: db.pool, tenant: org.as })).toEqual({
 					ok: true,
@@ -94,7 +110,11 @@ describe('maintenance', () => {
 				expect(result.ok).toBe(false);
 				expect(result.tables.map((t) => [t.table, t.done])).toEqual(HOT_TABLES.map((table) => [table, false]));
 				for (const t of result.tables) {
-					expect(t.skipped).toMatch(new RegExp(`permission denied to vacuum "${t.table}"|"${t.table}" --- only table or database owner can vacuum it`));
+					expect(t.skipped).toMatch(
+						new RegExp(
+							`permission denied to vacuum "${t.table}"|"${t.table}" --- only table or database owner can vacuum it`,
+						),
+					);
 				}
 				expect(result.warnings).toHaveLength(3);
 				expect(result.warnings[0]).toMatch(
@@ -137,7 +157,15 @@ describe('maintenance', () => {
 			const { rows } = await db.pool.query(
 				`INSERT INTO email_activities (organization_id, campaign_id, lead_id, email_queue_id, event_type, timestamp, metadata)
 				 VALUES ($1, $2, $3, $4, $5, $6::timestamptz AT TIME ZONE 'UTC', $7) RETURNING id`,
-				[tenant.id, refs.campaign, refs.lead, refs.email ? emails[refs.email] : null, event.type, event.at.toISOString(), event.metadata ?? {}],
+				[
+					tenant.id,
+					refs.campaign,
+					refs.lead,
+					refs.email ? emails[refs.email] : null,
+					event.type,
+					event.at.toISOString(),
+					event.metadata ?? {},
+				],
 			);
 			activities[name] = rows[0].id;
 		}
@@ -149,7 +177,10 @@ describe('maintenance', () => {
 		 *  recent rows, an old email still queued.
 		 */
 		async function seedHistory(tenant: Tenant, prefix: string) {
-			const { rows: campaign } = await db.pool.query(`INSERT INTO campaigns (organization_id, name, status) VALUES ($1, 'Old', 'active') RETURNING id`, [tenant.id]);
+			const { rows: campaign } = await db.pool.query(
+				`INSERT INTO campaigns (organization_id, name, status) VALUES ($1, 'Old', 'active') RETURNING id`,
+				[tenant.id],
+			);
 			const { rows: account } = await db.pool.query(
 				`INSERT INTO email_accounts (organization_id, email, provider) VALUES ($1, $2, 'smtp') RETURNING id`,
 				[tenant.id, `box@${prefix}.test`],
@@ -158,22 +189,49 @@ describe('maintenance', () => {
 				`INSERT INTO leads (organization_id, campaign_id, email) SELECT $1, $2, 'lead' || g || '@' || $3 FROM generate_series(1, 8) g ORDER BY g RETURNING id`,
 				[tenant.id, campaign[0].id, `${prefix}.test`],
 			);
-			const refs = (lead: number, step = 1) => ({ campaign: campaign[0].id, lead: leads[lead].id, account: account[0].id, step });
-			const ev = (lead: number, email?: string) => ({ campaign: campaign[0].id, lead: leads[lead].id, email: email && `${prefix}:${email}` });
+			const refs = (lead: number, step = 1) => ({
+				campaign: campaign[0].id,
+				lead: leads[lead].id,
+				account: account[0].id,
+				step,
+			});
+			const ev = (lead: number, email?: string) => ({
+				campaign: campaign[0].id,
+				lead: leads[lead].id,
+				email: email && `${prefix}:${email}`,
+			});
 			const n = (name: string) => `${prefix}:${name}`;
 
 			await insertEmail(tenant, n('old-sent'), refs(0), { status: 'sent', at: daysAgo(200) });
 			await insertActivity(tenant, n('old-sent:sent'), ev(0, 'old-sent'), { type: 'sent', at: daysAgo(200) });
-			await insertActivity(tenant, n('old-sent:opened'), ev(0, 'old-sent'), { type: 'opened', at: daysAgo(199), metadata: { unique: true } });
+			await insertActivity(tenant, n('old-sent:opened'), ev(0, 'old-sent'), {
+				type: 'opened',
+				at: daysAgo(199),
+				metadata: { unique: true },
+			});
 			await insertEmail(tenant, n('old-failed'), refs(1), { status: 'failed', at: daysAgo(150) });
-			await insertActivity(tenant, n('old-failed:bounced'), ev(1, 'old-failed'), { type: 'bounced', at: daysAgo(150), metadata: { bounceType: 'hard' } });
+			await insertActivity(tenant, n('old-failed:bounced'), ev(1, 'old-failed'), {
+				type: 'bounced',
+				at: daysAgo(150),
+				metadata: { bounceType: 'hard' },
+			});
 			await insertEmail(tenant, n('old-cancelled'), refs(2), { status: 'cancelled', at: daysAgo(120) });
 
 			await insertEmail(tenant, n('replied-recently'), refs(3), { status: 'sent', at: daysAgo(200) });
-			await insertActivity(tenant, n('replied-recently:sent'), ev(3, 'replied-recently'), { type: 'sent', at: daysAgo(200) });
-			await insertActivity(tenant, n('replied-recently:replied'), ev(3, 'replied-recently'), { type: 'replied', at: daysAgo(1) });
+			await insertActivity(tenant, n('replied-recently:sent'), ev(3, 'replied-recently'), {
+				type: 'sent',
+				at: daysAgo(200),
+			});
+			await insertActivity(tenant, n('replied-recently:replied'), ev(3, 'replied-recently'), {
+				type: 'replied',
+				at: daysAgo(1),
+			});
 			await insertEmail(tenant, n('sequence-step-1'), refs(4, 1), { status: 'sent', at: daysAgo(200) });
-			await insertActivity(tenant, n('sequence-step-1:clicked'), ev(4, 'sequence-step-1'), { type: 'clicked', at: daysAgo(199), metadata: { unique: true } });
+			await insertActivity(tenant, n('sequence-step-1:clicked'), ev(4, 'sequence-step-1'), {
+				type: 'clicked',
+				at: daysAgo(199),
+				metadata: { unique: true },
+			});
 			await insertEmail(tenant, n('sequence-step-2'), refs(4, 2), { status: 'queued', at: daysAgo(100) });
 			await insertEmail(tenant, n('recent-sent'), refs(5), { status: 'sent', at: daysAgo(10) });
 			await insertActivity(tenant, n('recent-sent:sent'), ev(5, 'recent-sent'), { type: 'sent', at: daysAgo(10) });
@@ -197,13 +255,21 @@ describe('maintenance', () => {
 		});
 
 		async function remaining(tenant: Tenant) {
-			const { rows: queue } = await db.pool.query<{ id: string }>('SELECT id FROM email_queue WHERE organization_id = $1', [tenant.id]);
-			const { rows: events } = await db.pool.query<{ id: string }>('SELECT id FROM email_activities WHERE organization_id = $1', [tenant.id]);
+			const { rows: queue } = await db.pool.query<{ id: string }>(
+				'SELECT id FROM email_queue WHERE organization_id = $1',
+				[tenant.id],
+			);
+			const { rows: events } = await db.pool.query<{ id: string }>(
+				'SELECT id FROM email_activities WHERE organization_id = $1',
+				[tenant.id],
+			);
 			return { queue: queue.map((r) => r.id).sort(), activities: events.map((r) => r.id).sort() };
 		}
 
 		async function counters() {
-			const { rows } = await db.pool.query('SELECT * FROM campaign_stats_daily ORDER BY organization_id, campaign_id, day, sequence_step, variant, email_account_id');
+			const { rows } = await db.pool.query(
+				'SELECT * FROM campaign_stats_daily ORDER BY organization_id, campaign_id, day, sequence_step, variant, email_account_id',
+			);
 			return rows;
 		}
 
@@ -255,13 +321,29 @@ describe('maintenance', () => {
 				batches: 2,
 				complete: false,
 			});
-			expect(partial.warnings).toEqual(['Retention stopped after 2 batches with old rows left: the next run continues (or raise Max Batches).']);
+			expect(partial.warnings).toEqual([
+				'Retention stopped after 2 batches with old rows left: the next run continues (or raise Max Batches).',
+			]);
 
 			// The next run finishes; one more finds nothing left.
 			const rest = await applyRetention(a.as, { olderThanDays: 90, batchSize: 1, now: NOW });
-			expect(rest).toEqual({ olderThanDays: 90, cutoff: daysAgo(90), deletedQueueRows: 1, deletedActivities: 0, batches: 2, complete: true });
+			expect(rest).toEqual({
+				olderThanDays: 90,
+				cutoff: daysAgo(90),
+				deletedQueueRows: 1,
+				deletedActivities: 0,
+				batches: 2,
+				complete: true,
+			});
 			const again = await applyRetention(a.as, { olderThanDays: 90, now: NOW });
-			expect(again).toEqual({ olderThanDays: 90, cutoff: daysAgo(90), deletedQueueRows: 0, deletedActivities: 0, batches: 1, complete: true });
+			expect(again).toEqual({
+				olderThanDays: 90,
+				cutoff: daysAgo(90),
+				deletedQueueRows: 0,
+				deletedActivities: 0,
+				batches: 1,
+				complete: true,
+			});
 
 			expect(await remaining(a)).toEqual(seeded('a', true));
 			expect(await counters()).toEqual(statsBefore);
@@ -275,7 +357,9 @@ describe('maintenance', () => {
 			const [items] = await executeNode({
 				nodeType: new OphirCampaign(),
 				parameters: { resource: 'database', operation: 'runMaintenance', retention: true, retentionDays: 90 },
-				credentials: { ophirPostgresApi: { connection: 'connectionString', connectionString: db.url, organizationId: b.id } },
+				credentials: {
+					ophirPostgresApi: { connection: 'connectionString', connectionString: db.url, organizationId: b.id },
+				},
 			});
 			expect(items).toHaveLength(1);
 			expect(items[0].json).toEqual({

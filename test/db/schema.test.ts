@@ -72,7 +72,10 @@ describe('database/init.sql and migrations on a real PostgreSQL', () => {
 				expect({ key, type: row?.type }).toEqual({ key, type: column.type });
 				const actualDefault = row!.column_default === null ? undefined : withoutCast(row!.column_default);
 				const expectedDefault = column.default ?? ADDED_DEFAULTS[column.name];
-				expect({ key, default: actualDefault?.toLowerCase() }).toEqual({ key, default: expectedDefault?.toLowerCase() });
+				expect({ key, default: actualDefault?.toLowerCase() }).toEqual({
+					key,
+					default: expectedDefault?.toLowerCase(),
+				});
 				expect({ key, nullable: row!.is_nullable }).toEqual({ key, nullable: column.primaryKey ? 'NO' : 'YES' });
 			}
 		}
@@ -89,12 +92,16 @@ describe('database/init.sql and migrations on a real PostgreSQL', () => {
 			 WHERE c.connamespace = 'public'::regnamespace AND cardinality(c.conkey) = 1`,
 		);
 		const has = (kind: string, table: string, column: string, ref?: string) =>
-			rows.some((r) => r.kind === kind && r.table_name === table && r.column_name === column && (ref === undefined || r.ref === ref));
+			rows.some(
+				(r) =>
+					r.kind === kind && r.table_name === table && r.column_name === column && (ref === undefined || r.ref === ref),
+			);
 		for (const table of spec) {
 			for (const column of table.columns) {
 				const where = `${table.name}.${column.name}`;
 				if (column.primaryKey) expect({ where, pk: has('p', table.name, column.name) }).toEqual({ where, pk: true });
-				if (column.unique) expect({ where, unique: has('u', table.name, column.name) }).toEqual({ where, unique: true });
+				if (column.unique)
+					expect({ where, unique: has('u', table.name, column.name) }).toEqual({ where, unique: true });
 				if (column.references) {
 					const ref = `${column.references.table}.${column.references.column}`;
 					expect({ where, ref: has('f', table.name, column.name, ref) }).toEqual({ where, ref: true });
@@ -147,9 +154,12 @@ describe('database/init.sql and migrations on a real PostgreSQL', () => {
 	it('holds the default organization and a locked admin user', async () => {
 		const { rows: orgs } = await db.pool.query('SELECT id FROM organizations');
 		expect(orgs).toEqual([{ id: '00000000-0000-0000-0000-000000000001' }]);
-		const { rows: users } = await db.pool.query<{ email: string; organization_id: string; role: string; password_hash: string }>(
-			'SELECT email, organization_id, role, password_hash FROM users',
-		);
+		const { rows: users } = await db.pool.query<{
+			email: string;
+			organization_id: string;
+			role: string;
+			password_hash: string;
+		}>('SELECT email, organization_id, role, password_hash FROM users');
 		expect(users).toHaveLength(1);
 		expect(users[0]).toMatchObject({
 			email: 'admin@ophir.dev',
@@ -175,15 +185,25 @@ describe('database/init.sql and migrations on a real PostgreSQL', () => {
 
 	const hasPsql = !spawnSync('psql', ['--version']).error;
 	const withPsql = hasPsql ? it : it.skip;
-	const psqlSkipped = hasPsql ? '' : ' (skipped: psql is not installed here; the runner test above covers the same SQL)';
+	const psqlSkipped = hasPsql
+		? ''
+		: ' (skipped: psql is not installed here; the runner test above covers the same SQL)';
 	withPsql(`applies with \`psql -f database/init.sql\` twice${psqlSkipped}`, async () => {
 		const fresh = await createTestDatabase({ migrate: false });
 		try {
 			for (let run = 0; run < 2; run++) {
-				const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', fresh.url, '-f', join(DATABASE_DIR, 'init.sql')], {
-					encoding: 'utf8',
+				const result = spawnSync(
+					'psql',
+					['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', fresh.url, '-f', join(DATABASE_DIR, 'init.sql')],
+					{
+						encoding: 'utf8',
+					},
+				);
+				expect({ run, status: result.status, stderr: result.stderr.replace(/^.*NOTICE: .*\n?/gm, '') }).toEqual({
+					run,
+					status: 0,
+					stderr: '',
 				});
-				expect({ run, status: result.status, stderr: result.stderr.replace(/^.*NOTICE: .*\n?/gm, '') }).toEqual({ run, status: 0, stderr: '' });
 			}
 			const { rows } = await fresh.pool.query('SELECT count(*)::int AS n FROM users');
 			expect(rows[0].n).toBe(1);

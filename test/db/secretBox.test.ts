@@ -23,7 +23,9 @@ describe('secret box (AES-256-GCM with key ids)', () => {
 
 	it('refuses a wrong key clearly and decrypts nothing', () => {
 		const sealed = new SecretBox(OLD_KEY).seal('secret');
-		expect(() => new SecretBox(KEY).open(sealed)).toThrow(/was encrypted with key [0-9a-f]{12}, but the credential's encryption key is [0-9a-f]{12}/);
+		expect(() => new SecretBox(KEY).open(sealed)).toThrow(
+			/was encrypted with key [0-9a-f]{12}, but the credential's encryption key is [0-9a-f]{12}/,
+		);
 	});
 
 	it('detects tampering', () => {
@@ -45,7 +47,12 @@ describe('secret box (AES-256-GCM with key ids)', () => {
 
 	it('refuses a stored value that is not in its format', () => {
 		const box = new SecretBox(KEY);
-		for (const value of ['', 'plain-password', 'v2.abc.def.ghi.jkl', box.seal('secret').split('.').slice(0, 4).join('.')]) {
+		for (const value of [
+			'',
+			'plain-password',
+			'v2.abc.def.ghi.jkl',
+			box.seal('secret').split('.').slice(0, 4).join('.'),
+		]) {
 			expect(() => box.open(value)).toThrow('The stored secret is not in a format OPhir can read');
 		}
 	});
@@ -59,6 +66,8 @@ describe('secret box (AES-256-GCM with key ids)', () => {
 	});
 
 	it('requires a key of at least 32 characters', () => {
-		expect(() => new SecretBox('short')).toThrow('Encryption Key (credential) must be at least 32 characters, to store mailbox secrets');
+		expect(() => new SecretBox('short')).toThrow(
+			'Encryption Key (credential) must be at least 32 characters, to store mailbox secrets',
+		);
 	});
 });

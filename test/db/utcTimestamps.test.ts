@@ -41,18 +41,31 @@ describe('UTC timestamps through the SQL handle', () => {
 				[SUMMER, SUMMER.getTime(), [SUMMER, WINTER]],
 			),
 		);
-		expect(rows[0]).toEqual({ wall: wallClock(SUMMER), instant: true, wallInArray: [wallClock(SUMMER), wallClock(WINTER)] });
+		expect(rows[0]).toEqual({
+			wall: wallClock(SUMMER),
+			instant: true,
+			wallInArray: [wallClock(SUMMER), wallClock(WINTER)],
+		});
 	});
 
 	it('stores what the core writes as UTC wall-clock time: an open event and an execution log row', async () => {
 		const { tenant, domain, received, sentAt } = await sentFirstStep(db, sink, 1);
 		const openedAt = new Date(sentAt.getTime() + 90_000);
-		await tenant.as((tx) => trackOpen(tx, SECRET, received(`lead0@${domain}`).open, { method: 'GET', userAgent: BROWSER, now: openedAt }));
-		await tenant.as((tx) => logExecution(tx, { executionId: 'utc-1', phase: 'error', workflowName: 'W', startedAt: WINTER, at: SUMMER }));
-		const text = (sql: string) => db.pool.query<{ at: string }>(sql, [tenant.id]).then((r) => r.rows.map((row) => row.at));
-		expect(await text(`SELECT to_char(timestamp, 'YYYY-MM-DD HH24:MI:SS.MS') AS at FROM email_activities
-		                   WHERE organization_id = $1 AND event_type = 'opened'`)).toEqual([wallClock(openedAt)]);
-		expect(await text(`SELECT to_char(started_at, 'YYYY-MM-DD HH24:MI:SS.MS') || ' / ' || to_char(completed_at, 'YYYY-MM-DD HH24:MI:SS.MS') AS at
-		                   FROM n8n_executions WHERE organization_id = $1`)).toEqual([`${wallClock(WINTER)} / ${wallClock(SUMMER)}`]);
+		await tenant.as((tx) =>
+			trackOpen(tx, SECRET, received(`lead0@${domain}`).open, { method: 'GET', userAgent: BROWSER, now: openedAt }),
+		);
+		await tenant.as((tx) =>
+			logExecution(tx, { executionId: 'utc-1', phase: 'error', workflowName: 'W', startedAt: WINTER, at: SUMMER }),
+		);
+		const text = (sql: string) =>
+			db.pool.query<{ at: string }>(sql, [tenant.id]).then((r) => r.rows.map((row) => row.at));
+		expect(
+			await text(`SELECT to_char(timestamp, 'YYYY-MM-DD HH24:MI:SS.MS') AS at FROM email_activities
+		                   WHERE organization_id = $1 AND event_type = 'opened'`),
+		).toEqual([wallClock(openedAt)]);
+		expect(
+			await text(`SELECT to_char(started_at, 'YYYY-MM-DD HH24:MI:SS.MS') || ' / ' || to_char(completed_at, 'YYYY-MM-DD HH24:MI:SS.MS') AS at
+		                   FROM n8n_executions WHERE organization_id = $1`),
+		).toEqual([`${wallClock(WINTER)} / ${wallClock(SUMMER)}`]);
 	});
 });

@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import { sleep } from '../../scripts/lib/wait';
 
 export const ROOT = join(__dirname, '..', '..');
-const SOURCES = ['nodes', 'credentials', 'icons', 'database', 'workflows', 'package.json', 'tsconfig.json', 'gulpfile.js'];
+const SOURCES = [
+	'nodes',
+	'credentials',
+	'icons',
+	'database',
+	'workflows',
+	'package.json',
+	'tsconfig.json',
+	'gulpfile.js',
+];
 const LOCK_STALE_MS = 5 * 60_000;
 
 function newestMtime(path: string): number {
@@ -24,7 +33,9 @@ function newestMtime(path: string): number {
 
 /** When the build was made: the oldest of the files n8n loads (gulp cleans dist/, so all are written together). */
 function builtAt(): number {
-	const { n8n } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+	const { n8n } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+		n8n: { nodes: string[]; credentials: string[] };
+	};
 	const files = [...n8n.nodes, ...n8n.credentials].map((file) => join(ROOT, file));
 	if (!files.every((file) => existsSync(file))) return 0;
 	return Math.min(...files.map((file) => statSync(file).mtimeMs));

@@ -46,23 +46,20 @@ describe('OPhir in a real n8n', () => {
 			'n8n-nodes-ophir.ophirQueue',
 			'n8n-nodes-ophir.ophirTrack',
 			'n8n-nodes-ophir.ophirTrackTrigger',
-		])(
-			'lists %s with a light and a dark icon that n8n serves',
-			async (name) => {
-				const nodeType = (await client.nodeTypes()).find((type) => type.name === name);
+		])('lists %s with a light and a dark icon that n8n serves', async (name) => {
+			const nodeType = (await client.nodeTypes()).find((type) => type.name === name);
 
-				expect(nodeType).toBeDefined();
-				expect(nodeType?.iconUrl).toEqual({
-					light: 'icons/n8n-nodes-ophir/dist/icons/ophir.svg',
-					dark: 'icons/n8n-nodes-ophir/dist/icons/ophir.dark.svg',
-				});
-				for (const icon of Object.values(nodeType?.iconUrl as Record<string, string>)) {
-					const response = await client.fetchRaw(`/${icon}`);
-					expect(response.status).toBe(200);
-					expect(await response.text()).toContain('<svg');
-				}
-			},
-		);
+			expect(nodeType).toBeDefined();
+			expect(nodeType?.iconUrl).toEqual({
+				light: 'icons/n8n-nodes-ophir/dist/icons/ophir.svg',
+				dark: 'icons/n8n-nodes-ophir/dist/icons/ophir.dark.svg',
+			});
+			for (const icon of Object.values(nodeType?.iconUrl as Record<string, string>)) {
+				const response = await client.fetchRaw(`/${icon}`);
+				expect(response.status).toBe(200);
+				expect(await response.text()).toContain('<svg');
+			}
+		});
 
 		it('lists the four OPhir nodes (and the three action nodes as AI agent tools), the tracking trigger among the triggers with its GET, HEAD and POST webhooks', async () => {
 			const nodeTypes = await client.nodeTypes();
@@ -79,7 +76,9 @@ describe('OPhir in a real n8n', () => {
 				'n8n-nodes-ophir.ophirTrackTrigger',
 			]);
 			expect(trigger?.group).toEqual(['trigger']);
-			expect(new Set((trigger?.webhooks as Array<{ httpMethod: string }>).map((w) => w.httpMethod))).toEqual(new Set(['GET', 'HEAD', 'POST']));
+			expect(new Set((trigger?.webhooks as Array<{ httpMethod: string }>).map((w) => w.httpMethod))).toEqual(
+				new Set(['GET', 'HEAD', 'POST']),
+			);
 		});
 
 		it('offers the OPhir PostgreSQL credential type with its fields and icon', async () => {

@@ -26,7 +26,8 @@ jest.setTimeout(15 * 60_000);
 
 const SYSTEM_ORGANIZATION = '00000000-0000-0000-0000-000000000001';
 const OWNER = { email: 'owner@e2e.ophir.test', password: `E2e-${randomBytes(9).toString('hex')}-7` };
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+const BROWSER =
+	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const LINK = 'https://acme-outreach.example/pricing?plan=pro';
 const MAILBOXES = ['sales1@acme-outreach.example', 'sales2@acme-outreach.example'];
 const ZONES = ['America/New_York', 'Europe/Berlin'];
@@ -51,12 +52,19 @@ async function fetchWebhook(url: string, init: RequestInit = {}): Promise<Respon
 	});
 }
 
-const decodeHtml = (text: string) => text.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'");
+const decodeHtml = (text: string) =>
+	text
+		.replace(/&amp;/g, '&')
+		.replace(/&quot;/g, '"')
+		.replace(/&#x27;|&#39;/g, "'");
 
 /** A header as sent (unfolded), from the raw header lines: mailparser turns List-* headers into objects. */
 function header(mail: ReceivedMail, name: string): string | undefined {
 	const line = mail.parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-	return line?.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+	return line
+		?.slice(line.indexOf(':') + 1)
+		.replace(/\r?\n[ \t]+/g, ' ')
+		.trim();
 }
 
 function references(mail: ReceivedMail): string[] {
@@ -98,7 +106,9 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 	async function run(workflowId: string, triggerName?: string): Promise<Execution> {
 		const execution = await client.runWorkflow(workflowId, { triggerName });
 		if (execution.status !== 'success') {
-			throw new Error(`Workflow ${workflowId} ended ${execution.status}: ${execution.error?.message ?? JSON.stringify(execution.error)}`);
+			throw new Error(
+				`Workflow ${workflowId} ended ${execution.status}: ${execution.error?.message ?? JSON.stringify(execution.error)}`,
+			);
 		}
 		return execution;
 	}
@@ -116,7 +126,14 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 		const workflow = await client.createWorkflow({
 			name: `e2e: ${name}`,
 			nodes: [
-				{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: randomUUID(),
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				{
 					id: randomUUID(),
 					name: 'Input',
@@ -152,7 +169,13 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 	/** Everything the SMTP server received, each matched to its queue row by its Message-ID. */
 	async function delivered(): Promise<Delivered[]> {
 		const messageIds = sink.received.map((mail) => mail.parsed.messageId ?? '');
-		const rows = await sql<{ message_id: string; id: string; email: string; sequence_step: number; email_account_id: string }>(
+		const rows = await sql<{
+			message_id: string;
+			id: string;
+			email: string;
+			sequence_step: number;
+			email_account_id: string;
+		}>(
 			`SELECT q.message_id, q.id, l.email, q.sequence_step, q.email_account_id
 			 FROM email_queue q JOIN leads l ON l.id = q.lead_id WHERE q.message_id = ANY($1::text[])`,
 			[messageIds],
@@ -161,7 +184,14 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 		return sink.received.map((mail) => {
 			const row = byMessageId.get(mail.parsed.messageId ?? '');
 			if (!row) throw new Error(`The SMTP server got a message OPhir has no record of: ${mail.parsed.messageId}`);
-			return { mail, messageId: row.message_id, queueId: row.id, lead: row.email, step: row.sequence_step, accountId: row.email_account_id };
+			return {
+				mail,
+				messageId: row.message_id,
+				queueId: row.id,
+				lead: row.email,
+				step: row.sequence_step,
+				accountId: row.email_account_id,
+			};
 		});
 	}
 
@@ -171,10 +201,14 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 
 	/** Runs the Sender until `expected` emails of the step arrived, then once more: a further run sends nothing. */
 	async function sendStep(step: number, expected: number): Promise<Delivered[]> {
-		await eventually(`${expected} emails of step ${step} at the SMTP server`, async () => {
-			await runBundled('OPhir Sender');
-			return (await ofStep(step)).length >= expected;
-		}, 120_000);
+		await eventually(
+			`${expected} emails of step ${step} at the SMTP server`,
+			async () => {
+				await runBundled('OPhir Sender');
+				return (await ofStep(step)).length >= expected;
+			},
+			120_000,
+		);
 		const before = sink.received.length;
 		await runBundled('OPhir Sender');
 		expect(sink.received.length).toBe(before);
@@ -201,9 +235,10 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 
 	/** The follow-ups become due: the leads' previous step was sent longer ago than the delay. */
 	async function letFollowUpDelayPass(): Promise<void> {
-		await sql(`UPDATE leads SET last_step_sent_at = last_step_sent_at - make_interval(mins => $1) WHERE last_step_sent_at IS NOT NULL`, [
-			FOLLOW_UP_DELAY_MINUTES + 1,
-		]);
+		await sql(
+			`UPDATE leads SET last_step_sent_at = last_step_sent_at - make_interval(mins => $1) WHERE last_step_sent_at IS NOT NULL`,
+			[FOLLOW_UP_DELAY_MINUTES + 1],
+		);
 	}
 
 	beforeAll(async () => {
@@ -234,7 +269,10 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 		});
 
 		it('creates an organization with a system-organization credential, and the "OPhir" credential acting for it', async () => {
-			const secrets = { encryptionKey: randomBytes(32).toString('hex'), trackingSecret: randomBytes(32).toString('hex') };
+			const secrets = {
+				encryptionKey: randomBytes(32).toString('hex'),
+				trackingSecret: randomBytes(32).toString('hex'),
+			};
 			await client.createOphirCredential({
 				name: 'OPhir system',
 				connectionString: ophirDb.url,
@@ -244,14 +282,25 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 
 			const [organization] = await runNode(
 				'create organization',
-				{ type: 'n8n-nodes-ophir.ophirCampaign', parameters: { resource: 'organization', operation: 'create', name: 'Acme Outreach' } },
+				{
+					type: 'n8n-nodes-ophir.ophirCampaign',
+					parameters: { resource: 'organization', operation: 'create', name: 'Acme Outreach' },
+				},
 				[{}],
 				'OPhir system',
 			);
-			await client.createOphirCredential({ name: 'OPhir', connectionString: ophirDb.url, organizationId: String(organization.id), ...secrets, trackingBaseUrl: trackingBase });
+			await client.createOphirCredential({
+				name: 'OPhir',
+				connectionString: ophirDb.url,
+				organizationId: String(organization.id),
+				...secrets,
+				trackingBaseUrl: trackingBase,
+			});
 
 			expect(organization).toMatchObject({ name: 'Acme Outreach' });
-			expect(await sql('SELECT name FROM organizations WHERE id = $1', [organization.id])).toEqual([{ name: 'Acme Outreach' }]);
+			expect(await sql('SELECT name FROM organizations WHERE id = $1', [organization.id])).toEqual([
+				{ name: 'Acme Outreach' },
+			]);
 			const credentials = await client.listCredentials();
 			expect(credentials.map((c) => [c.name, c.type]).sort(([a], [b]) => a.localeCompare(b))).toEqual([
 				['OPhir', 'ophirPostgresApi'],
@@ -293,8 +342,16 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 						subject: 'Quick question, {{fallback firstName "there"}}',
 						body: `<p>Hi {{firstName}},</p><p>{{company}} could save hours a week. See <a href="${LINK}">our pricing</a>.</p>`,
 					},
-					{ delayMinutes: FOLLOW_UP_DELAY_MINUTES, subject: 'Re: Quick question', body: '<p>Just following up, {{firstName}}.</p>' },
-					{ delayMinutes: FOLLOW_UP_DELAY_MINUTES, subject: 'Re: Quick question', body: '<p>Last note from me, {{firstName}}.</p>' },
+					{
+						delayMinutes: FOLLOW_UP_DELAY_MINUTES,
+						subject: 'Re: Quick question',
+						body: '<p>Just following up, {{firstName}}.</p>',
+					},
+					{
+						delayMinutes: FOLLOW_UP_DELAY_MINUTES,
+						subject: 'Re: Quick question',
+						body: '<p>Last note from me, {{firstName}}.</p>',
+					},
 				],
 				timezone: 'UTC',
 				// Every day, all day: leads in both zones are inside the window whenever the test runs.
@@ -311,7 +368,10 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 			});
 			const imported = await runNode(
 				'import leads',
-				{ type: 'n8n-nodes-ophir.ophirCampaign', parameters: { resource: 'lead', operation: 'import', campaignId: campaign.id } },
+				{
+					type: 'n8n-nodes-ophir.ophirCampaign',
+					parameters: { resource: 'lead', operation: 'import', campaignId: campaign.id },
+				},
 				LEADS,
 			);
 			const [activated] = await runNode('activate campaign', {
@@ -321,7 +381,9 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 
 			expect(imported.map((r) => [r.status, r.email])).toEqual(LEADS.map((l) => ['created', l.email]));
 			expect(activated).toMatchObject({ id: campaign.id, status: 'active' });
-			const zones = await sql(`SELECT data->>'timezone' AS zone, count(*)::int AS leads FROM leads GROUP BY 1 ORDER BY 1`);
+			const zones = await sql(
+				`SELECT data->>'timezone' AS zone, count(*)::int AS leads FROM leads GROUP BY 1 ORDER BY 1`,
+			);
 			expect(zones).toEqual([
 				{ zone: 'America/New_York', leads: 10 },
 				{ zone: 'Europe/Berlin', leads: 10 },
@@ -332,7 +394,8 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 			const nodeTypes = await client.nodeTypes();
 			const triggers = new Set(nodeTypes.filter((t) => t.group?.includes('trigger')).map((t) => t.name as string));
 			// The Error Log too: n8n 2 runs an error workflow only in its published (active) version.
-			const activatable = (w: WorkflowJson) => w.nodes.some((n) => triggers.has(n.type) && n.type !== 'n8n-nodes-base.emailReadImap');
+			const activatable = (w: WorkflowJson) =>
+				w.nodes.some((n) => triggers.has(n.type) && n.type !== 'n8n-nodes-base.emailReadImap');
 
 			for (const workflow of bundled) {
 				const created = await client.createWorkflow(workflow);
@@ -341,8 +404,17 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 			for (const workflow of bundled.filter(activatable)) await client.activateWorkflow(workflow.id);
 
 			const saved = await client.listWorkflows();
-			const active = saved.filter((w) => w.active).map((w) => w.name).sort();
-			expect(active).toEqual(['OPhir Daily Maintenance', 'OPhir Error Log', 'OPhir Scheduler', 'OPhir Sender', 'OPhir Tracking']);
+			const active = saved
+				.filter((w) => w.active)
+				.map((w) => w.name)
+				.sort();
+			expect(active).toEqual([
+				'OPhir Daily Maintenance',
+				'OPhir Error Log',
+				'OPhir Scheduler',
+				'OPhir Sender',
+				'OPhir Tracking',
+			]);
 			expect(saved.map((w) => w.name)).toEqual(expect.arrayContaining(bundled.map((w) => w.name)));
 		});
 	});
@@ -396,11 +468,16 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 
 			expect(response.status).toBe(200);
 			expect(response.headers.get('content-type')).toBe('image/gif');
-			expect(Buffer.from(await response.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('GIF8');
+			expect(
+				Buffer.from(await response.arrayBuffer())
+					.subarray(0, 4)
+					.toString('latin1'),
+			).toBe('GIF8');
 			const opens = await eventually('the open in email_activities', async () => {
-				const rows = await sql(`SELECT event_type, metadata FROM email_activities WHERE email_queue_id = $1 AND event_type = 'opened'`, [
-					opened.queueId,
-				]);
+				const rows = await sql(
+					`SELECT event_type, metadata FROM email_activities WHERE email_queue_id = $1 AND event_type = 'opened'`,
+					[opened.queueId],
+				);
 				return rows.length > 0 && rows;
 			});
 			expect(opens).toHaveLength(1);
@@ -422,7 +499,10 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 			expect(response.status).toBe(302);
 			expect(response.headers.get('location')).toBe(LINK);
 			const clicks = await eventually('the click in email_activities', async () => {
-				const rows = await sql(`SELECT metadata FROM email_activities WHERE email_queue_id = $1 AND event_type = 'clicked'`, [clicked.queueId]);
+				const rows = await sql(
+					`SELECT metadata FROM email_activities WHERE email_queue_id = $1 AND event_type = 'clicked'`,
+					[clicked.queueId],
+				);
 				return rows.length > 0 && rows;
 			});
 			expect(clicks).toHaveLength(1);
@@ -440,26 +520,53 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 			});
 
 			expect(response.status).toBe(200);
-			expect(await sql('SELECT status FROM leads WHERE email = $1', [LEADS[2].email])).toEqual([{ status: 'unsubscribed' }]);
+			expect(await sql('SELECT status FROM leads WHERE email = $1', [LEADS[2].email])).toEqual([
+				{ status: 'unsubscribed' },
+			]);
 			expect(await sql(`SELECT email, scope FROM unsubscribes`)).toEqual([{ email: LEADS[2].email, scope: 'email' }]);
-			expect(await sql(`SELECT event_type FROM email_activities WHERE email_queue_id = $1 AND event_type = 'unsubscribed'`, [mail.queueId])).toHaveLength(1);
+			expect(
+				await sql(`SELECT event_type FROM email_activities WHERE email_queue_id = $1 AND event_type = 'unsubscribed'`, [
+					mail.queueId,
+				]),
+			).toHaveLength(1);
 		});
 
 		it('stops a lead and lowers its mailbox health when a bounce report goes through Process Inbound Email', async () => {
 			const [bounced] = (await ofStep(1)).filter((d) => d.lead === LEADS[1].email);
 			const raw = hardBounce({ recipient: bounced.lead, to: bounced.mail.from, messageId: bounced.messageId });
-			const [before] = await sql<{ health_score: number }>('SELECT health_score FROM email_accounts WHERE id = $1', [bounced.accountId]);
+			const [before] = await sql<{ health_score: number }>('SELECT health_score FROM email_accounts WHERE id = $1', [
+				bounced.accountId,
+			]);
 
-			const [result] = await runNode('process a bounce', { type: 'n8n-nodes-ophir.ophirTrack', parameters: { operation: 'processInboundEmail' } }, [{ raw }]);
+			const [result] = await runNode(
+				'process a bounce',
+				{ type: 'n8n-nodes-ophir.ophirTrack', parameters: { operation: 'processInboundEmail' } },
+				[{ raw }],
+			);
 
-			expect(result).toMatchObject({ kind: 'bounce', bounceType: 'hard', failedRecipient: bounced.lead, action: 'recorded' });
+			expect(result).toMatchObject({
+				kind: 'bounce',
+				bounceType: 'hard',
+				failedRecipient: bounced.lead,
+				action: 'recorded',
+			});
 			expect(await sql('SELECT status FROM leads WHERE email = $1', [bounced.lead])).toEqual([{ status: 'bounced' }]);
-			expect(await sql(`SELECT event_type, metadata->>'bounceType' AS type FROM email_activities WHERE email_queue_id = $1 AND event_type = 'bounced'`, [bounced.queueId])).toHaveLength(1);
+			expect(
+				await sql(
+					`SELECT event_type, metadata->>'bounceType' AS type FROM email_activities WHERE email_queue_id = $1 AND event_type = 'bounced'`,
+					[bounced.queueId],
+				),
+			).toHaveLength(1);
 			// One hard bounce among the 10 emails this mailbox sent: round(100 − 1000 × 10 %) = 0.
-			const [after] = await sql<{ health_score: number; status: string }>('SELECT health_score, status FROM email_accounts WHERE id = $1', [bounced.accountId]);
+			const [after] = await sql<{ health_score: number; status: string }>(
+				'SELECT health_score, status FROM email_accounts WHERE id = $1',
+				[bounced.accountId],
+			);
 			expect(before.health_score).toBe(100);
 			expect(after).toEqual({ health_score: 0, status: 'active' });
-			expect(result.mailboxHealth).toEqual([expect.objectContaining({ id: bounced.accountId, healthScore: 0, sent: 10, hardBounces: 1 })]);
+			expect(result.mailboxHealth).toEqual([
+				expect.objectContaining({ id: bounced.accountId, healthScore: 0, sent: 10, hardBounces: 1 }),
+			]);
 		});
 	});
 
@@ -485,12 +592,15 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 				expect(header(d.mail, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
 			}
 			// The mailbox that bounced is below the health needed to send (50): the other one sends every follow-up.
-			expect(new Set(step2.map((d) => d.accountId))).toEqual(new Set(accountIds.filter((id) => id !== bounced.email_account_id)));
+			expect(new Set(step2.map((d) => d.accountId))).toEqual(
+				new Set(accountIds.filter((id) => id !== bounced.email_account_id)),
+			);
 		});
 
 		it('sends step 3 threaded under steps 1 and 2; in all, every due step arrived exactly once per lead', async () => {
 			const earlier = await delivered();
-			const messageOf = (lead: string, step: number) => earlier.find((d) => d.lead === lead && d.step === step)!.messageId;
+			const messageOf = (lead: string, step: number) =>
+				earlier.find((d) => d.lead === lead && d.step === step)!.messageId;
 			await letFollowUpDelayPass();
 
 			await runBundled('OPhir Scheduler');
@@ -502,7 +612,8 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 			}
 			const all = await delivered();
 			const perLeadAndStep = new Map<string, number>();
-			for (const d of all) perLeadAndStep.set(`${d.lead} step ${d.step}`, (perLeadAndStep.get(`${d.lead} step ${d.step}`) ?? 0) + 1);
+			for (const d of all)
+				perLeadAndStep.set(`${d.lead} step ${d.step}`, (perLeadAndStep.get(`${d.lead} step ${d.step}`) ?? 0) + 1);
 			expect(all).toHaveLength(20 + 18 + 18);
 			expect([...perLeadAndStep.values()].every((n) => n === 1)).toBe(true);
 			for (const { mail } of all) {
@@ -512,7 +623,9 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 			for (const stopped of [LEADS[1].email, LEADS[2].email]) {
 				expect(all.filter((d) => d.lead === stopped).map((d) => d.step)).toEqual([1]);
 			}
-			expect(await sql(`SELECT status, count(*)::int AS n FROM email_queue GROUP BY 1`)).toEqual([{ status: 'sent', n: 56 }]);
+			expect(await sql(`SELECT status, count(*)::int AS n FROM email_queue GROUP BY 1`)).toEqual([
+				{ status: 'sent', n: 56 },
+			]);
 		});
 	});
 
@@ -596,8 +709,15 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 					`${error.message}. Error Log executions: ${JSON.stringify(details.map((e) => ({ id: e.id, mode: e.mode, status: e.status, error: e.error?.message })))}\nn8n log:\n${n8n!.logs().split('\n').slice(-40).join('\n')}`,
 				);
 			});
-			expect(logged).toMatchObject({ workflow_name: 'e2e: fails in production', trigger_source: 'error', status: 'error' });
-			expect(logged.error_data).toMatchObject({ message: expect.stringContaining('Campaign ID must be'), node: 'Get Campaign' });
+			expect(logged).toMatchObject({
+				workflow_name: 'e2e: fails in production',
+				trigger_source: 'error',
+				status: 'error',
+			});
+			expect(logged.error_data).toMatchObject({
+				message: expect.stringContaining('Campaign ID must be'),
+				node: 'Get Campaign',
+			});
 		});
 	});
 });

@@ -48,7 +48,9 @@ describe('PostgreSQL connections killed mid-send', () => {
 			const result = await run;
 			await drain();
 			const { missing, duplicates } = delivered();
-			console.log(`killed while recording a batch of 200: the run ${result instanceof Error ? `failed (${result.message})` : 'finished'}, ${duplicates} duplicates`);
+			console.log(
+				`killed while recording a batch of 200: the run ${result instanceof Error ? `failed (${result.message})` : 'finished'}, ${duplicates} duplicates`,
+			);
 			expect({ missing, duplicates }).toEqual({ missing: 0, duplicates: 0 });
 			expect(result).toMatchObject({ claimed: 200, sent: 200 });
 			expect(await recorded()).toEqual({ sent: 200, activities: 200, counted: 200 });

@@ -53,7 +53,9 @@ describe('PostgreSQL restarted', () => {
 		await server.start();
 		const result = await run;
 		const finished = Date.now() - stopped;
-		console.log(`PostgreSQL down for 1 s during a run of 500: the run ${result instanceof Error ? `failed (${result.message})` : 'finished'} ${finished} ms after the stop`);
+		console.log(
+			`PostgreSQL down for 1 s during a run of 500: the run ${result instanceof Error ? `failed (${result.message})` : 'finished'} ${finished} ms after the stop`,
+		);
 		// It recorded its batch after the server was back, not before it went.
 		expect(finished).toBeGreaterThan(1000);
 		expect(result).toMatchObject({ claimed: 500, sent: 500 });

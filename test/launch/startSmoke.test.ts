@@ -28,9 +28,19 @@ describe('npm start', () => {
 	/** Starts scripts/start.js and resolves with its output once it says it is ready. */
 	async function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
 		// The test runner's own database settings must not leak into the newcomer's start.
-		const env: NodeJS.ProcessEnv = { ...process.env, OPHIR_DATA_DIR: dataDir, N8N_PORT: String(port), NODE_ENV: 'production' };
-		for (const key of ['DATABASE_URL', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'TEST_DATABASE_URL']) delete env[key];
-		const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const env: NodeJS.ProcessEnv = {
+			...process.env,
+			OPHIR_DATA_DIR: dataDir,
+			N8N_PORT: String(port),
+			NODE_ENV: 'production',
+		};
+		for (const key of ['DATABASE_URL', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'TEST_DATABASE_URL'])
+			delete env[key];
+		const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.js')], {
+			cwd: ROOT,
+			env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let output = '';
 		child.stdout!.on('data', (chunk) => (output += chunk));
 		child.stderr!.on('data', (chunk) => (output += chunk));
@@ -60,40 +70,46 @@ describe('npm start', () => {
 
 	const line = (output: string, label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)?.[1];
 
-	it('brings up the editor, the workflows and the demo in the local inbox; stops on Ctrl+C; restarts without duplicates', async () => {
-		const first = await start(await freePort());
-		let inboxUrl: string | undefined;
-		try {
-			const output = first.output();
-			const editorUrl = line(output, 'n8n editor');
-			inboxUrl = line(output, 'local inbox');
-			expect(editorUrl).toBeDefined();
-			expect(inboxUrl).toBeDefined();
-			expect((await fetch(`${editorUrl}/healthz`)).status).toBe(200);
-			expect((await fetch(inboxUrl!, { headers: { accept: 'text/html' } })).status).toBe(200);
-			expect(output).toMatch(/OPhir Sender \(imported and activated\)/);
-			expect(output).toMatch(/OPhir Tracking \(imported and activated\)/);
-			expect(output).toMatch(/OPhir Replies and Bounces \(imported; activate it after setting your IMAP credential\)/);
-			expect(output).toMatch(/demo campaign:.*\(created\)/);
-			// The demo's first step reaches the inbox (the start runs the Scheduler and the Sender once).
-			let emails: Array<{ subject: string }> = [];
-			for (let waited = 0; emails.length < 5 && waited < 60_000; waited += 1000) {
-				emails = (await (await fetch(`${inboxUrl}/api/email`)).json()) as Array<{ subject: string }>;
-				if (emails.length < 5) await sleep(1000);
+	it(
+		'brings up the editor, the workflows and the demo in the local inbox; stops on Ctrl+C; restarts without duplicates',
+		async () => {
+			const first = await start(await freePort());
+			let inboxUrl: string | undefined;
+			try {
+				const output = first.output();
+				const editorUrl = line(output, 'n8n editor');
+				inboxUrl = line(output, 'local inbox');
+				expect(editorUrl).toBeDefined();
+				expect(inboxUrl).toBeDefined();
+				expect((await fetch(`${editorUrl}/healthz`)).status).toBe(200);
+				expect((await fetch(inboxUrl!, { headers: { accept: 'text/html' } })).status).toBe(200);
+				expect(output).toMatch(/OPhir Sender \(imported and activated\)/);
+				expect(output).toMatch(/OPhir Tracking \(imported and activated\)/);
+				expect(output).toMatch(
+					/OPhir Replies and Bounces \(imported; activate it after setting your IMAP credential\)/,
+				);
+				expect(output).toMatch(/demo campaign:.*\(created\)/);
+				// The demo's first step reaches the inbox (the start runs the Scheduler and the Sender once).
+				let emails: Array<{ subject: string }> = [];
+				for (let waited = 0; emails.length < 5 && waited < 60_000; waited += 1000) {
+					emails = (await (await fetch(`${inboxUrl}/api/email`)).json()) as Array<{ subject: string }>;
+					if (emails.length < 5) await sleep(1000);
+				}
+				expect(emails.length).toBeGreaterThanOrEqual(5);
+			} finally {
+				expect(await stop(first.child)).toBe(0);
 			}
-			expect(emails.length).toBeGreaterThanOrEqual(5);
-		} finally {
-			expect(await stop(first.child)).toBe(0);
-		}
-		expect(first.output()).toMatch(/Stopped\. Your data is kept in/);
+			expect(first.output()).toMatch(/Stopped\. Your data is kept in/);
 
-		const second = await start(await freePort());
-		try {
-			expect(second.output()).toMatch(/demo campaign:.*\(already there\)/);
-			expect(second.output()).toMatch(/OPhir Sender \(already there\)/);
-			expect(second.output()).not.toMatch(/Created the n8n owner account/);
-		} finally {
-			expect(await stop(second.child)).toBe(0);
-		}
-	}, 20 * 60_000);
+			const second = await start(await freePort());
+			try {
+				expect(second.output()).toMatch(/demo campaign:.*\(already there\)/);
+				expect(second.output()).toMatch(/OPhir Sender \(already there\)/);
+				expect(second.output()).not.toMatch(/Created the n8n owner account/);
+			} finally {
+				expect(await stop(second.child)).toBe(0);
+			}
+		},
+		20 * 60_000,
+	);
 });

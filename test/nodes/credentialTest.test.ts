@@ -24,7 +24,9 @@ function fieldsFor(url: string, extra: ICredentialDataDecryptedObject = {}): ICr
 // A server with trust authentication accepts any password: there a wrong one cannot be told apart.
 const trustsEveryLogin = serverTrustsEveryLogin();
 const withPasswordCheck = trustsEveryLogin ? it.skip : it;
-const passwordSkipped = trustsEveryLogin ? ' (skipped: this PostgreSQL server trusts every login, so it accepts a wrong password)' : '';
+const passwordSkipped = trustsEveryLogin
+	? ' (skipped: this PostgreSQL server trusts every login, so it accepts a wrong password)'
+	: '';
 
 describe('the OPhir PostgreSQL credential test', () => {
 	let db: TestDatabase;

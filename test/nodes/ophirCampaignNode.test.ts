@@ -76,7 +76,11 @@ describe('OPhir Campaign node in n8n', () => {
 
 	it('then reports the schema up to date (Get Schema Status is the default operation of Database)', async () => {
 		// Only the resource: n8n applies the defaults of the node's description to the rest.
-		const [items] = await executeNode({ nodeType: new OphirCampaign(), parameters: { resource: 'database' }, credentials: credential() });
+		const [items] = await executeNode({
+			nodeType: new OphirCampaign(),
+			parameters: { resource: 'database' },
+			credentials: credential(),
+		});
 		expect(items[0].json).toMatchObject({ installed: true, pending: [], upToDate: true });
 	});
 
@@ -141,13 +145,21 @@ describe('OPhir Campaign node in n8n', () => {
 
 		it('fails, naming the Organization ID', async () => {
 			await expect(
-				executeNode({ nodeType: new OphirCampaign(), parameters: database('getSchemaStatus'), credentials: badCredential() }),
+				executeNode({
+					nodeType: new OphirCampaign(),
+					parameters: database('getSchemaStatus'),
+					credentials: badCredential(),
+				}),
 			).rejects.toThrow('Organization ID must be a UUID');
 		});
 
 		it('fails with a NodeOperationError', async () => {
 			await expect(
-				executeNode({ nodeType: new OphirCampaign(), parameters: database('getSchemaStatus'), credentials: badCredential() }),
+				executeNode({
+					nodeType: new OphirCampaign(),
+					parameters: database('getSchemaStatus'),
+					credentials: badCredential(),
+				}),
 			).rejects.toThrow(NodeOperationError);
 		});
 
@@ -176,12 +188,19 @@ describe('OPhir Campaign node in n8n', () => {
 				nodeType: new OphirCampaign(),
 				parameters: { resource: 'user', operation: 'create', email: '={{ $json.email }}' },
 				credentials: credential(),
-				input: [{ json: { email: 'twice@conflict.test' } }, { json: { email: 'twice@conflict.test' } }, { json: { email: 'once@conflict.test' } }],
+				input: [
+					{ json: { email: 'twice@conflict.test' } },
+					{ json: { email: 'twice@conflict.test' } },
+					{ json: { email: 'once@conflict.test' } },
+				],
 				continueOnFail: true,
 			});
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 			expect(items[0].json).toMatchObject({ email: 'twice@conflict.test' });
-			expect(items[1].json).toEqual({ error: 'A user with email twice@conflict.test already exists [item 1]', errorType: 'ConflictError' });
+			expect(items[1].json).toEqual({
+				error: 'A user with email twice@conflict.test already exists [item 1]',
+				errorType: 'ConflictError',
+			});
 			expect(items[2].json).toMatchObject({ email: 'once@conflict.test' });
 		});
 	});

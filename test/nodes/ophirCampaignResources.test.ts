@@ -1,6 +1,12 @@
 import type { AddressInfo } from 'node:net';
 
-import { type ICredentialDataDecryptedObject, type IDataObject, type INodeExecutionData, type INodeParameters, NodeOperationError } from 'n8n-workflow';
+import {
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeParameters,
+	NodeOperationError,
+} from 'n8n-workflow';
 import { SMTPServer } from 'smtp-server';
 
 import { closeAllPools, SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db';
@@ -43,9 +49,16 @@ describe('OPhir Campaign node resources in n8n', () => {
 			as = orgA,
 			credentialFields,
 			continueOnFail = false,
-		}: { input?: IDataObject[] | [{ json: IDataObject }]; as?: string; credentialFields?: ICredentialDataDecryptedObject; continueOnFail?: boolean } = {},
+		}: {
+			input?: IDataObject[] | [{ json: IDataObject }];
+			as?: string;
+			credentialFields?: ICredentialDataDecryptedObject;
+			continueOnFail?: boolean;
+		} = {},
 	): Promise<INodeExecutionData[]> {
-		const items = (input as Array<IDataObject>).map((entry) => ('json' in entry ? (entry as INodeExecutionData) : { json: entry }));
+		const items = (input as Array<IDataObject>).map((entry) =>
+			'json' in entry ? (entry as INodeExecutionData) : { json: entry },
+		);
 		const { output, error } = await runNode({
 			nodeType: new OphirCampaign(),
 			parameters,
@@ -56,7 +69,8 @@ describe('OPhir Campaign node resources in n8n', () => {
 		if (error) throw error;
 		return output[0];
 	}
-	const one = async (parameters: INodeParameters, options?: Parameters<typeof run>[1]) => (await run(parameters, options))[0].json;
+	const one = async (parameters: INodeParameters, options?: Parameters<typeof run>[1]) =>
+		(await run(parameters, options))[0].json;
 
 	beforeAll(async () => {
 		db = await createTestDatabase();
@@ -98,9 +112,16 @@ describe('OPhir Campaign node resources in n8n', () => {
 	describe('Email Account', () => {
 		it('creates a mailbox with the password taken from the item, and never outputs it', async () => {
 			const account = await createMailbox('sender1@example.com');
-			expect(account).toMatchObject({ email: 'sender1@example.com', provider: 'smtp', hasSecret: true, secretKeyId: expect.any(String) });
+			expect(account).toMatchObject({
+				email: 'sender1@example.com',
+				provider: 'smtp',
+				hasSecret: true,
+				secretKeyId: expect.any(String),
+			});
 			expect(JSON.stringify(account)).not.toContain(MAILBOX_PASSWORD);
-			const { rows } = await db.pool.query('SELECT credentials_encrypted, settings FROM email_accounts WHERE id = $1', [account.id]);
+			const { rows } = await db.pool.query('SELECT credentials_encrypted, settings FROM email_accounts WHERE id = $1', [
+				account.id,
+			]);
 			expect(rows[0].credentials_encrypted).toMatch(/^v1\./);
 			expect(JSON.stringify(rows[0])).not.toContain(MAILBOX_PASSWORD);
 		});
@@ -129,8 +150,17 @@ describe('OPhir Campaign node resources in n8n', () => {
 				accountId: account.id as string,
 				updateFields: { dailyLimit: 80, warmupStatus: 'warming', warmupStartVolume: 10, warmupDailyIncrement: 3 },
 			});
-			expect(updated).toMatchObject({ dailyLimit: 80, warmupStatus: 'warming', settings: { warmup: { startVolume: 10, dailyIncrement: 3 } } });
-			const paused = await one({ resource: 'emailAccount', operation: 'pause', accountId: account.id as string, reason: 'bounce spike' });
+			expect(updated).toMatchObject({
+				dailyLimit: 80,
+				warmupStatus: 'warming',
+				settings: { warmup: { startVolume: 10, dailyIncrement: 3 } },
+			});
+			const paused = await one({
+				resource: 'emailAccount',
+				operation: 'pause',
+				accountId: account.id as string,
+				reason: 'bounce spike',
+			});
 			expect(paused).toMatchObject({ status: 'paused', pausedReason: 'bounce spike' });
 			const resumed = await one({ resource: 'emailAccount', operation: 'resume', accountId: account.id as string });
 			expect(resumed).toMatchObject({ status: 'active', pausedReason: null });
@@ -145,7 +175,10 @@ describe('OPhir Campaign node resources in n8n', () => {
 			await expect(wrongKey).rejects.toThrow(/key/i);
 
 			const rotated = { encryptionKey: NEW_KEY, previousEncryptionKeys: KEY };
-			const result = await one({ resource: 'emailAccount', operation: 'reencryptSecrets' }, { credentialFields: rotated });
+			const result = await one(
+				{ resource: 'emailAccount', operation: 'reencryptSecrets' },
+				{ credentialFields: rotated },
+			);
 			expect(result.reencrypted).toBeGreaterThanOrEqual(1);
 			const verified = await one(
 				{ resource: 'emailAccount', operation: 'verify', accountId: account.id as string },
@@ -161,7 +194,12 @@ describe('OPhir Campaign node resources in n8n', () => {
 
 		it('lists only the organization’s mailboxes, filtered, and never their secrets', async () => {
 			await createMailbox('other-org@example.com', orgB);
-			const items = await run({ resource: 'emailAccount', operation: 'list', returnAll: true, filters: { provider: 'smtp' } });
+			const items = await run({
+				resource: 'emailAccount',
+				operation: 'list',
+				returnAll: true,
+				filters: { provider: 'smtp' },
+			});
 			expect(items.length).toBeGreaterThanOrEqual(3);
 			expect(items.map((item) => item.json.email)).not.toContain('other-org@example.com');
 			expect(JSON.stringify(items)).not.toMatch(new RegExp(`${MAILBOX_PASSWORD}|v1\\.`));
@@ -176,8 +214,17 @@ describe('OPhir Campaign node resources in n8n', () => {
 				accountIds: [account.id],
 				postalAddress: POSTAL_ADDRESS,
 			};
-			const campaign = await one({ resource: 'campaign', operation: 'create', name: 'Q4 outreach', config: JSON.stringify(config) });
-			expect(campaign).toMatchObject({ name: 'Q4 outreach', status: 'draft', config: { accountIds: [account.id], timezone: 'UTC' } });
+			const campaign = await one({
+				resource: 'campaign',
+				operation: 'create',
+				name: 'Q4 outreach',
+				config: JSON.stringify(config),
+			});
+			expect(campaign).toMatchObject({
+				name: 'Q4 outreach',
+				status: 'draft',
+				config: { accountIds: [account.id], timezone: 'UTC' },
+			});
 			const id = campaign.id as string;
 			for (const [operation, status] of [
 				['activate', 'active'],
@@ -191,7 +238,12 @@ describe('OPhir Campaign node resources in n8n', () => {
 		});
 
 		it('names the config path of an invalid config and the item it came from', async () => {
-			const bad = { sequence: [{ subject: 'a', body: 'b' }, { subject: 'c', body: 'd', delayDays: -1 }] };
+			const bad = {
+				sequence: [
+					{ subject: 'a', body: 'b' },
+					{ subject: 'c', body: 'd', delayDays: -1 },
+				],
+			};
 			const attempt = run({ resource: 'campaign', operation: 'create', name: 'Broken', config: JSON.stringify(bad) });
 			await expect(attempt).rejects.toThrow(NodeOperationError);
 			await expect(attempt).rejects.toThrow('config.sequence[1].delayDays must be >= 0');
@@ -200,9 +252,9 @@ describe('OPhir Campaign node resources in n8n', () => {
 
 		it('explains why a campaign cannot be activated', async () => {
 			const draft = await one({ resource: 'campaign', operation: 'create', name: 'Empty', config: '{}' });
-			await expect(run({ resource: 'campaign', operation: 'activate', campaignId: draft.id as string })).rejects.toThrow(
-				/no sequence step/,
-			);
+			await expect(
+				run({ resource: 'campaign', operation: 'activate', campaignId: draft.id as string }),
+			).rejects.toThrow(/no sequence step/);
 		});
 
 		it('updates, lists by status, gets and deletes drafts', async () => {
@@ -217,13 +269,22 @@ describe('OPhir Campaign node resources in n8n', () => {
 			const drafts = await run({ resource: 'campaign', operation: 'list', status: 'draft', returnAll: true });
 			expect(drafts.every((item) => item.json.status === 'draft')).toBe(true);
 			expect(drafts.map((item) => item.json.id)).toContain(draft.id);
-			expect(await one({ resource: 'campaign', operation: 'get', campaignId: draft.id as string })).toMatchObject({ name: 'Renamed' });
-			expect(await one({ resource: 'campaign', operation: 'delete', campaignId: draft.id as string })).toMatchObject({ id: draft.id });
-			await expect(run({ resource: 'campaign', operation: 'get', campaignId: draft.id as string })).rejects.toThrow(/not found/);
+			expect(await one({ resource: 'campaign', operation: 'get', campaignId: draft.id as string })).toMatchObject({
+				name: 'Renamed',
+			});
+			expect(await one({ resource: 'campaign', operation: 'delete', campaignId: draft.id as string })).toMatchObject({
+				id: draft.id,
+			});
+			await expect(run({ resource: 'campaign', operation: 'get', campaignId: draft.id as string })).rejects.toThrow(
+				/not found/,
+			);
 		});
 
 		it('treats another organization’s campaign as not found', async () => {
-			const theirs = await one({ resource: 'campaign', operation: 'create', name: 'B only', config: '{}' }, { as: orgB });
+			const theirs = await one(
+				{ resource: 'campaign', operation: 'create', name: 'B only', config: '{}' },
+				{ as: orgB },
+			);
 			for (const operation of ['get', 'activate', 'delete']) {
 				await expect(run({ resource: 'campaign', operation, campaignId: theirs.id as string })).rejects.toThrow(
 					`Campaign ${theirs.id} was not found in this organization`,
@@ -235,7 +296,10 @@ describe('OPhir Campaign node resources in n8n', () => {
 			const draft = await one({ resource: 'campaign', operation: 'create', name: 'Exists', config: '{}' });
 			const items = await run(
 				{ resource: 'campaign', operation: 'get', campaignId: '={{ $json.id }}' },
-				{ input: [{ id: draft.id }, { id: 'not-a-uuid' }, { id: '00000000-0000-4000-8000-000000000000' }], continueOnFail: true },
+				{
+					input: [{ id: draft.id }, { id: 'not-a-uuid' }, { id: '00000000-0000-4000-8000-000000000000' }],
+					continueOnFail: true,
+				},
 			);
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 			expect(items[0].json).toMatchObject({ id: draft.id, name: 'Exists' });
@@ -247,7 +311,8 @@ describe('OPhir Campaign node resources in n8n', () => {
 	describe('Lead', () => {
 		let campaignId: string;
 		beforeAll(async () => {
-			campaignId = (await one({ resource: 'campaign', operation: 'create', name: 'Lead tests', config: '{}' })).id as string;
+			campaignId = (await one({ resource: 'campaign', operation: 'create', name: 'Lead tests', config: '{}' }))
+				.id as string;
 			await one({ resource: 'suppression', operation: 'add', target: 'blocked.example' });
 		});
 
@@ -271,7 +336,13 @@ describe('OPhir Campaign node resources in n8n', () => {
 			expect(items[3].json.reason).toBe('domain is suppressed');
 
 			const ada = await one({ resource: 'lead', operation: 'get', leadId: items[0].json.id as string });
-			expect(ada).toMatchObject({ email: 'ada@example.com', firstName: 'Ada', company: 'Analytical', data: { city: 'London' }, tags: ['vip', 'uk'] });
+			expect(ada).toMatchObject({
+				email: 'ada@example.com',
+				firstName: 'Ada',
+				company: 'Analytical',
+				data: { city: 'London' },
+				tags: ['vip', 'uk'],
+			});
 		});
 
 		it('maps fields defined by expressions', async () => {
@@ -313,9 +384,20 @@ describe('OPhir Campaign node resources in n8n', () => {
 			expect(items.map((item) => item.pairedItem)).toEqual([0, 1, 2].map((item) => ({ item })));
 			expect(items[0].json).toEqual({ status: 'invalid', reason: 'Custom Fields (JSON) must be valid JSON' });
 			expect(items[1].json).toMatchObject({ status: 'created', email: 'twice@numbering.test' });
-			expect(items[2].json).toEqual({ status: 'skipped', email: 'twice@numbering.test', reason: 'duplicate of item 1 in this import' });
-			const stored = await run({ resource: 'lead', operation: 'list', returnAll: true, filters: { campaignId, search: 'numbering.test' } });
-			expect(stored.map((item) => [item.json.email, item.json.data])).toEqual([['twice@numbering.test', { city: 'Lyon' }]]);
+			expect(items[2].json).toEqual({
+				status: 'skipped',
+				email: 'twice@numbering.test',
+				reason: 'duplicate of item 1 in this import',
+			});
+			const stored = await run({
+				resource: 'lead',
+				operation: 'list',
+				returnAll: true,
+				filters: { campaignId, search: 'numbering.test' },
+			});
+			expect(stored.map((item) => [item.json.email, item.json.data])).toEqual([
+				['twice@numbering.test', { city: 'Lyon' }],
+			]);
 		});
 
 		it('creates, refuses a duplicate, upserts, updates, tags, sets status, exports and erases', async () => {
@@ -326,11 +408,15 @@ describe('OPhir Campaign node resources in n8n', () => {
 				campaignId,
 				additionalFields: { firstName: 'Margaret', data: '{"timezone": "America/New_York"}' },
 			});
-			expect(created).toMatchObject({ email: 'margaret@example.com', campaignId, data: { timezone: 'America/New_York' } });
+			expect(created).toMatchObject({
+				email: 'margaret@example.com',
+				campaignId,
+				data: { timezone: 'America/New_York' },
+			});
 			const id = created.id as string;
-			await expect(run({ resource: 'lead', operation: 'create', email: 'margaret@example.com', campaignId })).rejects.toThrow(
-				/already exists/,
-			);
+			await expect(
+				run({ resource: 'lead', operation: 'create', email: 'margaret@example.com', campaignId }),
+			).rejects.toThrow(/already exists/);
 			const upserted = await one({
 				resource: 'lead',
 				operation: 'upsert',
@@ -339,11 +425,22 @@ describe('OPhir Campaign node resources in n8n', () => {
 				additionalFields: { company: 'NASA' },
 			});
 			expect(upserted).toMatchObject({ id, company: 'NASA', firstName: 'Margaret' });
-			const updated = await one({ resource: 'lead', operation: 'update', leadId: id, updateFields: { data: '{"role": "lead"}' } });
+			const updated = await one({
+				resource: 'lead',
+				operation: 'update',
+				leadId: id,
+				updateFields: { data: '{"role": "lead"}' },
+			});
 			expect(updated.data).toEqual({ timezone: 'America/New_York', role: 'lead' });
-			expect(await one({ resource: 'lead', operation: 'addTags', leadId: id, tags: 'apollo, nasa' })).toMatchObject({ tags: ['apollo', 'nasa'] });
-			expect(await one({ resource: 'lead', operation: 'removeTags', leadId: id, tags: 'nasa' })).toMatchObject({ tags: ['apollo'] });
-			expect(await one({ resource: 'lead', operation: 'setStatus', leadId: id, status: 'not_interested' })).toMatchObject({
+			expect(await one({ resource: 'lead', operation: 'addTags', leadId: id, tags: 'apollo, nasa' })).toMatchObject({
+				tags: ['apollo', 'nasa'],
+			});
+			expect(await one({ resource: 'lead', operation: 'removeTags', leadId: id, tags: 'nasa' })).toMatchObject({
+				tags: ['apollo'],
+			});
+			expect(
+				await one({ resource: 'lead', operation: 'setStatus', leadId: id, status: 'not_interested' }),
+			).toMatchObject({
 				status: 'not_interested',
 			});
 			const tagged = await run({ resource: 'lead', operation: 'list', returnAll: true, filters: { tag: 'apollo' } });
@@ -356,13 +453,23 @@ describe('OPhir Campaign node resources in n8n', () => {
 		});
 
 		it('never shows or changes another organization’s leads', async () => {
-			const [theirs] = await run({ resource: 'lead', operation: 'import' }, { input: [{ email: 'private@example.com' }], as: orgB });
+			const [theirs] = await run(
+				{ resource: 'lead', operation: 'import' },
+				{ input: [{ email: 'private@example.com' }], as: orgB },
+			);
 			const leadId = theirs.json.id as string;
 			await expect(run({ resource: 'lead', operation: 'get', leadId })).rejects.toThrow(/not found/);
 			await expect(run({ resource: 'lead', operation: 'delete', leadId })).rejects.toThrow(/not found/);
-			const found = await run({ resource: 'lead', operation: 'list', returnAll: true, filters: { email: 'private@example.com' } });
+			const found = await run({
+				resource: 'lead',
+				operation: 'list',
+				returnAll: true,
+				filters: { email: 'private@example.com' },
+			});
 			expect(found).toEqual([]);
-			expect(await one({ resource: 'lead', operation: 'get', leadId }, { as: orgB })).toMatchObject({ email: 'private@example.com' });
+			expect(await one({ resource: 'lead', operation: 'get', leadId }, { as: orgB })).toMatchObject({
+				email: 'private@example.com',
+			});
 		});
 	});
 
@@ -376,7 +483,11 @@ describe('OPhir Campaign node resources in n8n', () => {
 				body: '<p>How is {{fallback company "your team"}}?</p>',
 				additionalFields: { category: 'intro' },
 			});
-			expect(template).toMatchObject({ name: 'Intro', category: 'intro', usedVariables: expect.arrayContaining(['firstName', 'company']) });
+			expect(template).toMatchObject({
+				name: 'Intro',
+				category: 'intro',
+				usedVariables: expect.arrayContaining(['firstName', 'company']),
+			});
 			const id = template.id as string;
 			const preview = await one(
 				{ resource: 'template', operation: 'preview', source: 'stored', templateId: id },
@@ -385,18 +496,31 @@ describe('OPhir Campaign node resources in n8n', () => {
 			expect(preview.subject).toMatch(/^(Hi|Hello) Ada$/);
 			expect(preview.body).toBe('<p>How is your team?</p>');
 
-			expect(await one({ resource: 'template', operation: 'update', templateId: id, updateFields: { name: 'Intro v2' } })).toMatchObject({
+			expect(
+				await one({ resource: 'template', operation: 'update', templateId: id, updateFields: { name: 'Intro v2' } }),
+			).toMatchObject({
 				name: 'Intro v2',
 				category: 'intro',
 			});
-			const listed = await run({ resource: 'template', operation: 'list', returnAll: true, filters: { category: 'intro' } });
+			const listed = await run({
+				resource: 'template',
+				operation: 'list',
+				returnAll: true,
+				filters: { category: 'intro' },
+			});
 			expect(listed.map((item) => item.json.id)).toEqual([id]);
 			expect(await one({ resource: 'template', operation: 'delete', templateId: id })).toEqual({ id, deleted: true });
 		});
 
 		it('refuses to preview with a variable the lead does not have, naming it', async () => {
 			const attempt = run(
-				{ resource: 'template', operation: 'preview', source: 'inline', subject: 'Hi {{firstName}}', body: 'About {{company}}' },
+				{
+					resource: 'template',
+					operation: 'preview',
+					source: 'inline',
+					subject: 'Hi {{firstName}}',
+					body: 'About {{company}}',
+				},
 				{ input: [{ email: 'nobody@example.com', firstName: 'Nobody' }] },
 			);
 			await expect(attempt).rejects.toThrow(/company/);
@@ -405,7 +529,14 @@ describe('OPhir Campaign node resources in n8n', () => {
 
 	describe('Suppression', () => {
 		it('adds, checks, lists and removes addresses and domains', async () => {
-			expect(await one({ resource: 'suppression', operation: 'add', target: 'Stop@Example.org', additionalFields: { reason: 'asked by phone' } })).toMatchObject({
+			expect(
+				await one({
+					resource: 'suppression',
+					operation: 'add',
+					target: 'Stop@Example.org',
+					additionalFields: { reason: 'asked by phone' },
+				}),
+			).toMatchObject({
 				scope: 'email',
 				email: 'stop@example.org',
 				reason: 'asked by phone',
@@ -414,38 +545,63 @@ describe('OPhir Campaign node resources in n8n', () => {
 				suppressed: true,
 				matchedBy: 'email',
 			});
-			expect(await one({ resource: 'suppression', operation: 'check', email: 'stop@example.org' }, { as: orgB })).toMatchObject({
+			expect(
+				await one({ resource: 'suppression', operation: 'check', email: 'stop@example.org' }, { as: orgB }),
+			).toMatchObject({
 				suppressed: false,
 			});
-			const domains = await run({ resource: 'suppression', operation: 'list', returnAll: true, filters: { scope: 'domain' } });
+			const domains = await run({
+				resource: 'suppression',
+				operation: 'list',
+				returnAll: true,
+				filters: { scope: 'domain' },
+			});
 			expect(domains.map((item) => item.json.email)).toContain('blocked.example');
-			expect(await one({ resource: 'suppression', operation: 'remove', target: 'stop@example.org' })).toMatchObject({ removed: true });
-			await expect(run({ resource: 'suppression', operation: 'add', target: 'not an address' })).rejects.toThrow(/Email or Domain must be/);
+			expect(await one({ resource: 'suppression', operation: 'remove', target: 'stop@example.org' })).toMatchObject({
+				removed: true,
+			});
+			await expect(run({ resource: 'suppression', operation: 'add', target: 'not an address' })).rejects.toThrow(
+				/Email or Domain must be/,
+			);
 		});
 	});
 
 	describe('Organization and User', () => {
 		it('lets only the system organization create organizations', async () => {
-			const created = await one({ resource: 'organization', operation: 'create', name: 'Acme' }, { as: SYSTEM_ORGANIZATION_ID });
+			const created = await one(
+				{ resource: 'organization', operation: 'create', name: 'Acme' },
+				{ as: SYSTEM_ORGANIZATION_ID },
+			);
 			expect(created).toMatchObject({ name: 'Acme', planType: 'free' });
-			await expect(run({ resource: 'organization', operation: 'create', name: 'Rogue' })).rejects.toThrow(/system organization/);
+			await expect(run({ resource: 'organization', operation: 'create', name: 'Rogue' })).rejects.toThrow(
+				/system organization/,
+			);
 			const visible = await run({ resource: 'organization', operation: 'list' });
 			expect(visible.map((item) => item.json.id)).toEqual([orgA]);
 		});
 
 		it('creates users with a bcrypt hash it never outputs, lists them and sets passwords', async () => {
 			const password = 'a long enough password';
-			const user = await one({ resource: 'user', operation: 'create', email: 'Owner@Example.com', role: 'admin' }, { input: [{ password }] });
+			const user = await one(
+				{ resource: 'user', operation: 'create', email: 'Owner@Example.com', role: 'admin' },
+				{ input: [{ password }] },
+			);
 			expect(user).toMatchObject({ email: 'owner@example.com', role: 'admin', hasPassword: true });
 			expect(JSON.stringify(user)).not.toMatch(/password_hash|\$2[aby]\$/);
 			const locked = await one({ resource: 'user', operation: 'create', email: 'viewer@example.com', role: 'viewer' });
 			expect(locked.hasPassword).toBe(false);
-			const updated = await one({ resource: 'user', operation: 'setPassword', by: 'email', email: 'viewer@example.com' }, { input: [{ password }] });
+			const updated = await one(
+				{ resource: 'user', operation: 'setPassword', by: 'email', email: 'viewer@example.com' },
+				{ input: [{ password }] },
+			);
 			expect(updated.hasPassword).toBe(true);
 			const users = await run({ resource: 'user', operation: 'list', returnAll: true });
 			expect(users.map((item) => item.json.email)).toEqual(['owner@example.com', 'viewer@example.com']);
 			await expect(
-				run({ resource: 'user', operation: 'setPassword', by: 'email', email: 'viewer@example.com' }, { input: [{ password: 'short' }] }),
+				run(
+					{ resource: 'user', operation: 'setPassword', by: 'email', email: 'viewer@example.com' },
+					{ input: [{ password: 'short' }] },
+				),
 			).rejects.toThrow(/Password must be at least 12 characters/);
 		});
 	});

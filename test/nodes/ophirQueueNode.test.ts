@@ -11,7 +11,7 @@ import { newTenant } from '../support/tenants';
 
 /** The OPhir Queue node run by n8n's execution engine on a real PostgreSQL, sending to a real SMTP server. */
 describe('OPhir Queue node in n8n', () => {
-		const TRACKING_BASE = 'https://n8n.example.com/webhook/ophir';
+	const TRACKING_BASE = 'https://n8n.example.com/webhook/ophir';
 	// Before the fixture's own clean-up: OPhir's pools end before the database goes.
 	afterAll(() => closeAllPools());
 	const sending = sendingFixture();
@@ -33,7 +33,9 @@ describe('OPhir Queue node in n8n', () => {
 			const created = await createCampaign(tx, {
 				name: 'Node test',
 				config: {
-					sequence: [{ subject: 'Hello {{firstName}}', body: 'Hi {{firstName}}, <a href="https://example.com/">look</a>' }],
+					sequence: [
+						{ subject: 'Hello {{firstName}}', body: 'Hi {{firstName}}, <a href="https://example.com/">look</a>' },
+					],
 					sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
 					accountIds: [account.id],
 					postalAddress: '1 Main Street',
@@ -53,7 +55,12 @@ describe('OPhir Queue node in n8n', () => {
 		return { tenant, account, campaign, domain };
 	}
 
-	async function run(organizationId: string, parameters: INodeParameters, input: IDataObject[] = [{}], continueOnFail = false) {
+	async function run(
+		organizationId: string,
+		parameters: INodeParameters,
+		input: IDataObject[] = [{}],
+		continueOnFail = false,
+	) {
 		const { output, error } = await runNode({
 			nodeType: new OphirQueue(),
 			parameters,
@@ -120,12 +127,17 @@ describe('OPhir Queue node in n8n', () => {
 
 		// Item 0 sent, item 1 bounced, item 2 reported with a stale token.
 		const [sent, bounced, stale] = claimed.map((item) => item.json);
-		const completed = await run(tenant.id, { operation: 'complete' }, [sent, { ...stale, leaseToken: '00000000-0000-4000-8000-000000000000' }]);
+		const completed = await run(tenant.id, { operation: 'complete' }, [
+			sent,
+			{ ...stale, leaseToken: '00000000-0000-4000-8000-000000000000' },
+		]);
 		expect(completed.map((item) => item.json)).toEqual([
 			{ queueId: sent.queueId, status: 'sent', recorded: true },
 			expect.objectContaining({ queueId: stale.queueId, recorded: false }),
 		]);
-		const failed = await run(tenant.id, { operation: 'fail', kind: 'bounce', smtpCode: 550 }, [{ ...bounced, error: { message: '550 no such user' } }]);
+		const failed = await run(tenant.id, { operation: 'fail', kind: 'bounce', smtpCode: 550 }, [
+			{ ...bounced, error: { message: '550 no such user' } },
+		]);
 		expect(failed[0].json).toEqual({ queueId: bounced.queueId, recorded: true, kind: 'bounce' });
 		const { rows } = await sending.db.pool.query(
 			`SELECT q.id, q.status, l.status AS lead_status FROM email_queue q JOIN leads l ON l.id = q.lead_id
@@ -142,10 +154,18 @@ describe('OPhir Queue node in n8n', () => {
 		const { tenant } = await organizationWithLeads(1);
 		await run(tenant.id, { operation: 'scheduleDueSteps' });
 		const [claimed] = await run(tenant.id, { operation: 'claim' });
-		await expect(run(tenant.id, { operation: 'complete' }, [{ queueId: 'nope', leaseToken: 'x', messageId: '<a@b>' }, claimed.json])).rejects.toThrow(
-			'Queue ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7 [item 0]',
+		await expect(
+			run(tenant.id, { operation: 'complete' }, [
+				{ queueId: 'nope', leaseToken: 'x', messageId: '<a@b>' },
+				claimed.json,
+			]),
+		).rejects.toThrow('Queue ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7 [item 0]');
+		const items = await run(
+			tenant.id,
+			{ operation: 'complete' },
+			[{ queueId: 'nope', leaseToken: 'x', messageId: '<a@b>' }, claimed.json],
+			true,
 		);
-		const items = await run(tenant.id, { operation: 'complete' }, [{ queueId: 'nope', leaseToken: 'x', messageId: '<a@b>' }, claimed.json], true);
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(items[0].json.error).toMatch(/^Queue ID must be a UUID/);
 		expect(items[1].json).toMatchObject({ recorded: true });
@@ -153,7 +173,10 @@ describe('OPhir Queue node in n8n', () => {
 
 	it('resets daily counters only for mailboxes past their local midnight', async () => {
 		const { tenant, account } = await organizationWithLeads(0);
-		await sending.db.pool.query(`UPDATE email_accounts SET current_sent_today = 7, counter_date = DATE '2020-01-01' WHERE id = $1`, [account.id]);
+		await sending.db.pool.query(
+			`UPDATE email_accounts SET current_sent_today = 7, counter_date = DATE '2020-01-01' WHERE id = $1`,
+			[account.id],
+		);
 		const [first] = await run(tenant.id, { operation: 'resetDailyCounters' });
 		expect(first.json).toEqual({ reset: 1, accounts: [account.email] });
 		const [second] = await run(tenant.id, { operation: 'resetDailyCounters' });

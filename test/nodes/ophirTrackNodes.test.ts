@@ -27,7 +27,11 @@ describe('OPhir tracking nodes', () => {
 		},
 	});
 	const activityCount = async (organizationId: string) =>
-		(await sending.db.pool.query('SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1', [organizationId])).rows[0].n as number;
+		(
+			await sending.db.pool.query('SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1', [
+				organizationId,
+			])
+		).rows[0].n as number;
 
 	describe('tracking trigger over HTTP', () => {
 		let server: WebhookServer;
@@ -42,7 +46,11 @@ describe('OPhir tracking nodes', () => {
 		afterAll(() => server.stop());
 
 		const get = (path: string, init: RequestInit = {}) =>
-			fetch(`${server.url}/${path}`, { redirect: 'manual', ...init, headers: { 'User-Agent': BROWSER, ...init.headers } });
+			fetch(`${server.url}/${path}`, {
+				redirect: 'manual',
+				...init,
+				headers: { 'User-Agent': BROWSER, ...init.headers },
+			});
 
 		it('answers the open pixel with a no-cache GIF and records the open, without starting an execution', async () => {
 			const before = await activityCount(fixture.tenant.id);
@@ -100,11 +108,16 @@ describe('OPhir tracking nodes', () => {
 				// that did wrap one, or a token for it, gets a 404.
 				expect(clicks).toHaveLength(3);
 				expect(String(sending.sink.to(`lead0@${odd.domain}`)[0].parsed.html)).toContain('href="https://exa mple.com/"');
-				const [{ id }] = (await sending.db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1`, [odd.tenant.id])).rows;
+				const [{ id }] = (
+					await sending.db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1`, [odd.tenant.id])
+				).rows;
 				clicks.push(signTrackingToken(SECRET, id, 'click', 3));
 				const locations = [];
 				for (const click of clicks) {
-					const response = await fetch(`${oddServer.url}/c?t=${click}`, { redirect: 'manual', headers: { 'User-Agent': BROWSER } });
+					const response = await fetch(`${oddServer.url}/c?t=${click}`, {
+						redirect: 'manual',
+						headers: { 'User-Agent': BROWSER },
+					});
 					locations.push([response.status, response.headers.get('location')]);
 				}
 				expect(locations).toEqual([
@@ -114,9 +127,10 @@ describe('OPhir tracking nodes', () => {
 					[404, null],
 				]);
 				// The unparseable link records no click.
-				const { rows } = await sending.db.pool.query(`SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1 AND event_type = 'clicked'`, [
-					odd.tenant.id,
-				]);
+				const { rows } = await sending.db.pool.query(
+					`SELECT count(*)::int AS n FROM email_activities WHERE organization_id = $1 AND event_type = 'clicked'`,
+					[odd.tenant.id],
+				);
 				expect(rows[0].n).toBe(3);
 			} finally {
 				await oddServer.stop();
@@ -132,7 +146,11 @@ describe('OPhir tracking nodes', () => {
 				expect(Buffer.from(await open.arrayBuffer())).toEqual(PIXEL);
 				for (const path of [`c?t=${tokens.clicks[0]}`, `u?t=${tokens.unsubscribe}`]) {
 					const response = await get(path);
-					expect({ path, status: response.status, location: response.headers.get('location') }).toEqual({ path, status: 404, location: null });
+					expect({ path, status: response.status, location: response.headers.get('location') }).toEqual({
+						path,
+						status: 404,
+						location: null,
+					});
 				}
 			} finally {
 				spy.mockRestore();
@@ -145,7 +163,11 @@ describe('OPhir tracking nodes', () => {
 			const html = await page.text();
 			expect(html).toContain('<form method="post">');
 			expect(html).toContain(`l***@${fixture.domain}`);
-			const lead = () => sending.db.pool.query(`SELECT status FROM leads WHERE organization_id = $1 AND email = $2`, [fixture.tenant.id, `lead0@${fixture.domain}`]);
+			const lead = () =>
+				sending.db.pool.query(`SELECT status FROM leads WHERE organization_id = $1 AND email = $2`, [
+					fixture.tenant.id,
+					`lead0@${fixture.domain}`,
+				]);
 			expect((await lead()).rows[0].status).toBe('active');
 
 			const post = await get(`u?t=${tokens.unsubscribe}`, {
@@ -164,7 +186,11 @@ describe('OPhir tracking nodes', () => {
 			await fc.assert(
 				fc.asyncProperty(
 					fc.constantFrom('o.gif', 'c', 'u'),
-					fc.oneof(fc.string({ maxLength: 120 }), fc.base64String({ maxLength: 90 }), fc.constant(tokens.clicks[0].slice(0, 67))),
+					fc.oneof(
+						fc.string({ maxLength: 120 }),
+						fc.base64String({ maxLength: 90 }),
+						fc.constant(tokens.clicks[0].slice(0, 67)),
+					),
 					fc.string({ maxLength: 40 }),
 					async (kind, token, query) => {
 						const path = `${kind}?t=${encodeURIComponent(token)}&${encodeURIComponent(query)}=1`;
@@ -180,7 +206,9 @@ describe('OPhir tracking nodes', () => {
 		});
 
 		it('with Emit Events, hands the event to the workflow as well', async () => {
-			const emitting = await new WebhookServer(new OphirTrackTrigger(), credential(fixture.tenant.id), { emitEvents: true }).start();
+			const emitting = await new WebhookServer(new OphirTrackTrigger(), credential(fixture.tenant.id), {
+				emitEvents: true,
+			}).start();
 			try {
 				const other = fixture.received(`lead1@${fixture.domain}`);
 				await fetch(`${emitting.url}/o.gif?t=${other.open}`, { headers: { 'User-Agent': BROWSER } });
@@ -211,38 +239,94 @@ describe('OPhir tracking nodes', () => {
 			const { tenant, account, campaign, domain, received } = await sentFirstStep(sending.db, sending.sink, 2);
 			const replied = received(`lead0@${domain}`);
 			const bounced = received(`lead1@${domain}`);
-			const replyRaw = reply({ from: `Lead Zero <lead0@${domain}>`, to: `sales@${domain}`, inReplyTo: replied.messageId, text: 'Sounds interesting, call me tomorrow.' });
-			const bounceRaw = hardBounce({ to: `sales@${domain}`, recipient: `lead1@${domain}`, messageId: bounced.messageId });
-			const items = await run(tenant.id, { operation: 'processInboundEmail' }, [{ raw: replyRaw }, { raw: bounceRaw }, { raw: 'not an email at all' }]);
+			const replyRaw = reply({
+				from: `Lead Zero <lead0@${domain}>`,
+				to: `sales@${domain}`,
+				inReplyTo: replied.messageId,
+				text: 'Sounds interesting, call me tomorrow.',
+			});
+			const bounceRaw = hardBounce({
+				to: `sales@${domain}`,
+				recipient: `lead1@${domain}`,
+				messageId: bounced.messageId,
+			});
+			const items = await run(tenant.id, { operation: 'processInboundEmail' }, [
+				{ raw: replyRaw },
+				{ raw: bounceRaw },
+				{ raw: 'not an email at all' },
+			]);
 			expect(items.map((item) => [item.json.kind, item.json.action])).toEqual([
 				['reply', 'recorded'],
 				['bounce', 'recorded'],
 				['unknown', 'ignored'],
 			]);
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-			const { rows } = await sending.db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id]);
+			const { rows } = await sending.db.pool.query(
+				`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`,
+				[tenant.id],
+			);
 			expect(rows.map((row) => row.status)).toEqual(['replied', 'bounced']);
 
 			const [stats] = await run(tenant.id, { operation: 'campaignStats', groupBy: ['campaign'] });
-			expect(stats.json).toMatchObject({ campaignId: campaign.id, sent: 2, replies: 1, hardBounces: 1, delivered: 1, replyRate: 1 });
+			expect(stats.json).toMatchObject({
+				campaignId: campaign.id,
+				sent: 2,
+				replies: 1,
+				hardBounces: 1,
+				delivered: 1,
+				replyRate: 1,
+			});
 			const [health] = await run(tenant.id, { operation: 'accountHealth', options: { minSent: 1 } });
-			expect(health.json).toMatchObject({ accounts: [expect.objectContaining({ id: account.id, hardBounces: 1, status: 'paused' })] });
+			expect(health.json).toMatchObject({
+				accounts: [expect.objectContaining({ id: account.id, hardBounces: 1, status: 'paused' })],
+			});
 		});
 
 		it('records events idempotently by event id, one output per item', async () => {
 			const { tenant, domain } = await sentFirstStep(sending.db, sending.sink, 1);
 			const event = { email: `lead0@${domain}` };
-			const parameters = { operation: 'recordEvent', eventType: 'opened', matchBy: 'email', email: '={{ $json.email }}', additionalFields: { eventId: '={{ $json.id }}' } };
-			const first = await run(tenant.id, parameters, [{ ...event, id: 'esp-9' }, { ...event, id: 'esp-9' }, { email: 'nobody@example.com', id: 'esp-10' }]);
+			const parameters = {
+				operation: 'recordEvent',
+				eventType: 'opened',
+				matchBy: 'email',
+				email: '={{ $json.email }}',
+				additionalFields: { eventId: '={{ $json.id }}' },
+			};
+			const first = await run(tenant.id, parameters, [
+				{ ...event, id: 'esp-9' },
+				{ ...event, id: 'esp-9' },
+				{ email: 'nobody@example.com', id: 'esp-10' },
+			]);
 			expect(first.map((item) => item.json.status)).toEqual(['recorded', 'duplicate', 'unmatched']);
 		});
 
 		it('logs an execution start and finish by n8n execution id', async () => {
 			const { tenant } = await sentFirstStep(sending.db, sending.sink, 1);
-			await run(tenant.id, { operation: 'logExecution', phase: 'start', executionId: 'exec-7', workflowName: 'OPhir Sender', triggerSource: 'schedule' });
-			const [done] = await run(tenant.id, { operation: 'logExecution', phase: 'finish', executionId: 'exec-7', metrics: '={{ JSON.stringify({ sent: $json.sent }) }}' }, [{ sent: 5 }]);
+			await run(tenant.id, {
+				operation: 'logExecution',
+				phase: 'start',
+				executionId: 'exec-7',
+				workflowName: 'OPhir Sender',
+				triggerSource: 'schedule',
+			});
+			const [done] = await run(
+				tenant.id,
+				{
+					operation: 'logExecution',
+					phase: 'finish',
+					executionId: 'exec-7',
+					metrics: '={{ JSON.stringify({ sent: $json.sent }) }}',
+				},
+				[{ sent: 5 }],
+			);
 			// The name defaults to the running workflow's ($workflow.name: 'Test' in this harness).
-			expect(done.json).toMatchObject({ executionId: 'exec-7', status: 'success', workflowName: 'Test', triggerSource: 'schedule', metrics: { sent: 5 } });
+			expect(done.json).toMatchObject({
+				executionId: 'exec-7',
+				status: 'success',
+				workflowName: 'Test',
+				triggerSource: 'schedule',
+				metrics: { sent: 5 },
+			});
 		});
 	});
 });

@@ -76,7 +76,11 @@ describe('bundled workflows', () => {
 				expect(node.credentials).toEqual({ ophirPostgresApi: { name: 'OPhir' } });
 				const visible = type.description.properties.filter((property) => shown(property, node.parameters));
 				for (const name of Object.keys(node.parameters)) {
-					expect([node.name, name, visible.some((property) => property.name === name)]).toEqual([node.name, name, true]);
+					expect([node.name, name, visible.some((property) => property.name === name)]).toEqual([
+						node.name,
+						name,
+						true,
+					]);
 				}
 			}
 		});
@@ -89,6 +93,8 @@ describe('bundled workflows', () => {
 
 	it('serves tracking under a fixed webhook id, so the Tracking Base URL is known in advance', () => {
 		const tracking = workflows.find(([, w]) => w.name === 'OPhir Tracking')![1];
-		expect(tracking.nodes.find((node) => node.type === 'n8n-nodes-ophir.ophirTrackTrigger')?.webhookId).toBe('ophir-tracking');
+		expect(tracking.nodes.find((node) => node.type === 'n8n-nodes-ophir.ophirTrackTrigger')?.webhookId).toBe(
+			'ophir-tracking',
+		);
 	});
 });

@@ -4,7 +4,16 @@ import bcrypt from 'bcryptjs';
 
 import { SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db';
 import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation';
-import { createOrganization, createUser, listOrganizations, listUsers, LOCKED_PASSWORD, MIN_PASSWORD_LENGTH, setUserPassword, USER_ROLES } from '../../nodes/core/outreach';
+import {
+	createOrganization,
+	createUser,
+	listOrganizations,
+	listUsers,
+	LOCKED_PASSWORD,
+	MIN_PASSWORD_LENGTH,
+	setUserPassword,
+	USER_ROLES,
+} from '../../nodes/core/outreach';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ActAs, actingFor, newTenant, systemTenant } from '../support/tenants';
 
@@ -22,12 +31,17 @@ describe('administration', () => {
 	let a: Tenant;
 
 	/** What is stored for an address, read as the database owner. */
-	async function storedUser(email: string): Promise<{ organization_id: string; password_hash: string; role: string } | undefined> {
-		const { rows } = await db.pool.query('SELECT organization_id, password_hash, role FROM users WHERE email = $1', [email]);
+	async function storedUser(
+		email: string,
+	): Promise<{ organization_id: string; password_hash: string; role: string } | undefined> {
+		const { rows } = await db.pool.query('SELECT organization_id, password_hash, role FROM users WHERE email = $1', [
+			email,
+		]);
 		return rows[0];
 	}
 
-	const organizationCount = async () => (await db.pool.query('SELECT count(*)::int AS n FROM organizations')).rows[0].n as number;
+	const organizationCount = async () =>
+		(await db.pool.query('SELECT count(*)::int AS n FROM organizations')).rows[0].n as number;
 
 	beforeAll(async () => {
 		db = await createTestDatabase();
@@ -49,12 +63,16 @@ describe('administration', () => {
 				createdAt: expect.any(String),
 				updatedAt: expect.any(String),
 			});
-			const { rows } = await db.pool.query('SELECT name, plan_type, settings FROM organizations WHERE id = $1', [created.id]);
+			const { rows } = await db.pool.query('SELECT name, plan_type, settings FROM organizations WHERE id = $1', [
+				created.id,
+			]);
 			expect(rows).toEqual([{ name: 'Acme Corp', plan_type: 'free', settings: {} }]);
 		});
 
 		it('keeps the plan and settings given, settings also as JSON text', async () => {
-			const pro = await system.as((tx) => createOrganization(tx, { name: 'Pro', planType: ' pro ', settings: { seats: 5, tags: ['x'] } }));
+			const pro = await system.as((tx) =>
+				createOrganization(tx, { name: 'Pro', planType: ' pro ', settings: { seats: 5, tags: ['x'] } }),
+			);
 			expect(pro).toMatchObject({ planType: 'pro', settings: { seats: 5, tags: ['x'] } });
 			const text = await system.as((tx) =>
 				createOrganization(tx, { name: 'Text', settings: '{"locale":"fr"}' as unknown as Record<string, unknown> }),
@@ -85,13 +103,16 @@ describe('administration', () => {
 			expect(await organizationCount()).toBe(before);
 		});
 
-		it.each<[unknown]>([[''], ['   '], [undefined], [null], [42]])('refuses the name %j naming the field', async (name) => {
-			const before = await organizationCount();
-			const attempt = system.as((tx) => createOrganization(tx, { name: name as string }));
-			await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-			await expect(attempt).rejects.toMatchObject({ message: 'Name must be a non-empty text' });
-			expect(await organizationCount()).toBe(before);
-		});
+		it.each<[unknown]>([[''], ['   '], [undefined], [null], [42]])(
+			'refuses the name %j naming the field',
+			async (name) => {
+				const before = await organizationCount();
+				const attempt = system.as((tx) => createOrganization(tx, { name: name as string }));
+				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+				await expect(attempt).rejects.toMatchObject({ message: 'Name must be a non-empty text' });
+				expect(await organizationCount()).toBe(before);
+			},
+		);
 
 		it('refuses a name longer than the column holds, and accepts the longest that fits', async () => {
 			await expect(system.as((tx) => createOrganization(tx, { name: 'n'.repeat(256) }))).rejects.toMatchObject({
@@ -103,15 +124,17 @@ describe('administration', () => {
 
 		it('refuses a plan, settings or name the columns cannot hold, naming the field', async () => {
 			const before = await organizationCount();
-			await expect(system.as((tx) => createOrganization(tx, { name: 'Plan', planType: 'p'.repeat(51) }))).rejects.toThrow(
-				'Plan Type must be at most 50 characters',
-			);
+			await expect(
+				system.as((tx) => createOrganization(tx, { name: 'Plan', planType: 'p'.repeat(51) })),
+			).rejects.toThrow('Plan Type must be at most 50 characters');
 			await expect(system.as((tx) => createOrganization(tx, { name: 'Plan', planType: '   ' }))).rejects.toThrow(
 				'Plan Type must be a non-empty text',
 			);
 			for (const settings of [['a', 'b'], 'not json', '[1]', 7]) {
 				await expect(
-					system.as((tx) => createOrganization(tx, { name: 'Settings', settings: settings as unknown as Record<string, unknown> })),
+					system.as((tx) =>
+						createOrganization(tx, { name: 'Settings', settings: settings as unknown as Record<string, unknown> }),
+					),
 				).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringMatching(/^Settings must be /) });
 			}
 			await expect(system.as((tx) => createOrganization(tx, { name: 'Nul\u0000Name' }))).rejects.toThrow(
@@ -128,7 +151,9 @@ describe('administration', () => {
 				[{ seats: BigInt(3) }, 'Settings must be plain JSON values (text, numbers, true/false, null, lists, objects)'],
 			] as const) {
 				await expect(
-					system.as((tx) => createOrganization(tx, { name: 'Settings', settings: settings as unknown as Record<string, unknown> })),
+					system.as((tx) =>
+						createOrganization(tx, { name: 'Settings', settings: settings as unknown as Record<string, unknown> }),
+					),
 				).rejects.toMatchObject({ name: 'InvalidInputError', message });
 			}
 			await expect(system.as((tx) => createOrganization(tx, { name: 'Bad\uD800' }))).rejects.toThrow(
@@ -161,7 +186,14 @@ describe('administration', () => {
 		it('shows any other organization only itself', async () => {
 			expect((await a.as((tx) => listOrganizations(tx))).map((o) => o.id)).toEqual([a.id]);
 			expect(await b.as((tx) => listOrganizations(tx))).toEqual([
-				{ id: b.id, name: 'beta', planType: 'free', settings: {}, createdAt: expect.any(String), updatedAt: expect.any(String) },
+				{
+					id: b.id,
+					name: 'beta',
+					planType: 'free',
+					settings: {},
+					createdAt: expect.any(String),
+					updatedAt: expect.any(String),
+				},
 			]);
 		});
 	});
@@ -169,7 +201,13 @@ describe('administration', () => {
 	describe('createUser', () => {
 		it('stores a bcrypt hash that verifies, and never returns it', async () => {
 			const user = await a.as((tx) =>
-				createUser(tx, { email: ' Jane.Doe@Alpha.TEST ', password: PASSWORD, firstName: ' Jane ', lastName: ' Doe ', role: 'admin' }),
+				createUser(tx, {
+					email: ' Jane.Doe@Alpha.TEST ',
+					password: PASSWORD,
+					firstName: ' Jane ',
+					lastName: ' Doe ',
+					role: 'admin',
+				}),
 			);
 			expect(user).toEqual({
 				id: expect.any(String),
@@ -195,7 +233,9 @@ describe('administration', () => {
 		it('gives a different salt to two users with the same password', async () => {
 			await a.as((tx) => createUser(tx, { email: 'salt1@alpha.test', password: PASSWORD }));
 			await a.as((tx) => createUser(tx, { email: 'salt2@alpha.test', password: PASSWORD }));
-			expect((await storedUser('salt1@alpha.test'))!.password_hash).not.toBe((await storedUser('salt2@alpha.test'))!.password_hash);
+			expect((await storedUser('salt1@alpha.test'))!.password_hash).not.toBe(
+				(await storedUser('salt2@alpha.test'))!.password_hash,
+			);
 		});
 
 		it('locks a user created without a password', async () => {
@@ -216,12 +256,15 @@ describe('administration', () => {
 			expect((await storedUser(`role-${role}@alpha.test`))!.role).toBe(role);
 		});
 
-		it.each(['owner', 'Admin', ' admin', 'superuser'])('refuses the role %j naming the field, and stores nothing', async (role) => {
-			const attempt = a.as((tx) => createUser(tx, { email: 'bad-role@alpha.test', role, password: PASSWORD }));
-			await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-			await expect(attempt).rejects.toMatchObject({ message: 'Role must be one of admin, user, viewer' });
-			expect(await storedUser('bad-role@alpha.test')).toBeUndefined();
-		});
+		it.each(['owner', 'Admin', ' admin', 'superuser'])(
+			'refuses the role %j naming the field, and stores nothing',
+			async (role) => {
+				const attempt = a.as((tx) => createUser(tx, { email: 'bad-role@alpha.test', role, password: PASSWORD }));
+				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+				await expect(attempt).rejects.toMatchObject({ message: 'Role must be one of admin, user, viewer' });
+				expect(await storedUser('bad-role@alpha.test')).toBeUndefined();
+			},
+		);
 
 		it(`refuses a password shorter than ${MIN_PASSWORD_LENGTH} characters without echoing it, and stores nothing`, async () => {
 			const short = 'x'.repeat(MIN_PASSWORD_LENGTH - 1);
@@ -232,12 +275,16 @@ describe('administration', () => {
 				description: undefined,
 			});
 			expect(await storedUser('short@alpha.test')).toBeUndefined();
-			const exact = await a.as((tx) => createUser(tx, { email: 'short@alpha.test', password: 'y'.repeat(MIN_PASSWORD_LENGTH) }));
+			const exact = await a.as((tx) =>
+				createUser(tx, { email: 'short@alpha.test', password: 'y'.repeat(MIN_PASSWORD_LENGTH) }),
+			);
 			expect(exact.hasPassword).toBe(true);
 		});
 
 		it('refuses a password longer than bcrypt reads (72 bytes), counting bytes, not characters', async () => {
-			await expect(a.as((tx) => createUser(tx, { email: 'long@alpha.test', password: 'é'.repeat(37) }))).rejects.toMatchObject({
+			await expect(
+				a.as((tx) => createUser(tx, { email: 'long@alpha.test', password: 'é'.repeat(37) })),
+			).rejects.toMatchObject({
 				name: 'InvalidInputError',
 				message: 'Password must be at most 72 bytes (a bcrypt limit)',
 				description: undefined,
@@ -247,7 +294,9 @@ describe('administration', () => {
 
 		it('refuses an address already taken, spelled in any case, and keeps the first user', async () => {
 			await a.as((tx) => createUser(tx, { email: 'dup@alpha.test', firstName: 'First' }));
-			const attempt = a.as((tx) => createUser(tx, { email: ' DUP@Alpha.test ', firstName: 'Second', password: PASSWORD }));
+			const attempt = a.as((tx) =>
+				createUser(tx, { email: ' DUP@Alpha.test ', firstName: 'Second', password: PASSWORD }),
+			);
 			await expect(attempt).rejects.toBeInstanceOf(ConflictError);
 			await expect(attempt).rejects.toThrow('A user with email dup@alpha.test already exists');
 			const { rows } = await db.pool.query('SELECT first_name, password_hash FROM users WHERE email = $1', [
@@ -256,20 +305,23 @@ describe('administration', () => {
 			expect(rows).toEqual([{ first_name: 'First', password_hash: LOCKED_PASSWORD }]);
 		});
 
-		it.each<[unknown]>([[''], ['jane'], ['jane@'], [undefined], [42]])('refuses the email %j naming the field', async (email) => {
-			await expect(a.as((tx) => createUser(tx, { email }))).rejects.toMatchObject({
-				name: 'InvalidInputError',
-				message: 'Email must be a valid email address such as jane@example.com',
-			});
-		});
+		it.each<[unknown]>([[''], ['jane'], ['jane@'], [undefined], [42]])(
+			'refuses the email %j naming the field',
+			async (email) => {
+				await expect(a.as((tx) => createUser(tx, { email }))).rejects.toMatchObject({
+					name: 'InvalidInputError',
+					message: 'Email must be a valid email address such as jane@example.com',
+				});
+			},
+		);
 
 		it('refuses names the columns cannot hold, naming the field, and stores nothing', async () => {
-			await expect(a.as((tx) => createUser(tx, { email: 'names@alpha.test', firstName: 'f'.repeat(101) }))).rejects.toThrow(
-				'First Name must be at most 100 characters',
-			);
-			await expect(a.as((tx) => createUser(tx, { email: 'names@alpha.test', lastName: 'l'.repeat(101) }))).rejects.toThrow(
-				'Last Name must be at most 100 characters',
-			);
+			await expect(
+				a.as((tx) => createUser(tx, { email: 'names@alpha.test', firstName: 'f'.repeat(101) })),
+			).rejects.toThrow('First Name must be at most 100 characters');
+			await expect(
+				a.as((tx) => createUser(tx, { email: 'names@alpha.test', lastName: 'l'.repeat(101) })),
+			).rejects.toThrow('Last Name must be at most 100 characters');
 			await expect(
 				a.as((tx) => createUser(tx, { email: 'names@alpha.test', firstName: 5 as unknown as string })),
 			).rejects.toThrow('First Name must be a text');
@@ -284,12 +336,14 @@ describe('administration', () => {
 		});
 
 		it('counts names in characters as the columns do, and refuses an unpaired surrogate', async () => {
-			await expect(a.as((tx) => createUser(tx, { email: 'surrogate@alpha.test', firstName: 'Jo\uD800' }))).rejects.toThrow(
-				'First Name must be valid Unicode text (no unpaired surrogate)',
-			);
+			await expect(
+				a.as((tx) => createUser(tx, { email: 'surrogate@alpha.test', firstName: 'Jo\uD800' })),
+			).rejects.toThrow('First Name must be valid Unicode text (no unpaired surrogate)');
 			expect(await storedUser('surrogate@alpha.test')).toBeUndefined();
 			const emoji = '🙂'.repeat(100); // 100 characters, 200 UTF-16 units
-			const user = await a.as((tx) => createUser(tx, { email: 'emoji@alpha.test', firstName: emoji, lastName: ` ${emoji} ` }));
+			const user = await a.as((tx) =>
+				createUser(tx, { email: 'emoji@alpha.test', firstName: emoji, lastName: ` ${emoji} ` }),
+			);
 			expect(user).toMatchObject({ firstName: emoji, lastName: emoji });
 		});
 	});
@@ -312,15 +366,25 @@ describe('administration', () => {
 				['carol@lister.test', 'viewer', false],
 			]);
 			for (const user of listed) {
-				expect(Object.keys(user).sort()).toEqual(
-					['createdAt', 'email', 'emailVerified', 'firstName', 'hasPassword', 'id', 'lastName', 'role', 'settings', 'updatedAt'],
-				);
+				expect(Object.keys(user).sort()).toEqual([
+					'createdAt',
+					'email',
+					'emailVerified',
+					'firstName',
+					'hasPassword',
+					'id',
+					'lastName',
+					'role',
+					'settings',
+					'updatedAt',
+				]);
 			}
 			expect(JSON.stringify(listed)).not.toMatch(/\$2[aby]\$/);
 		});
 
 		it('pages with limit and offset', async () => {
-			const emails = (limit: number, offset: number) => t.as((tx) => listUsers(tx, { limit, offset })).then((l) => l.map((u) => u.email));
+			const emails = (limit: number, offset: number) =>
+				t.as((tx) => listUsers(tx, { limit, offset })).then((l) => l.map((u) => u.email));
 			expect(await emails(2, 0)).toEqual(['alice@lister.test', 'bob@lister.test']);
 			expect(await emails(2, 2)).toEqual(['carol@lister.test']);
 			expect(await emails(2, 4)).toEqual([]);
@@ -374,7 +438,9 @@ describe('administration', () => {
 			const byId = t.as((tx) => setUserPassword(tx, { id }, PASSWORD));
 			await expect(byId).rejects.toBeInstanceOf(NotFoundError);
 			await expect(byId).rejects.toThrow(`User ${id} was not found in this organization`);
-			await expect(t.as((tx) => setUserPassword(tx, { email: 'Nobody@passwords.test' }, PASSWORD))).rejects.toMatchObject({
+			await expect(
+				t.as((tx) => setUserPassword(tx, { email: 'Nobody@passwords.test' }, PASSWORD)),
+			).rejects.toMatchObject({
 				name: 'NotFoundError',
 				message: 'User nobody@passwords.test was not found in this organization',
 			});
@@ -436,9 +502,9 @@ describe('administration', () => {
 				name: 'NotFoundError',
 				message: `User ${userA.email} was not found in this organization`,
 			});
-			await expect(b.as((tx) => setUserPassword(tx, { email: 'admin@ophir.dev' }, OTHER_PASSWORD))).rejects.toBeInstanceOf(
-				NotFoundError,
-			);
+			await expect(
+				b.as((tx) => setUserPassword(tx, { email: 'admin@ophir.dev' }, OTHER_PASSWORD)),
+			).rejects.toBeInstanceOf(NotFoundError);
 			expect((await storedUser(userA.email))!.password_hash).toBe(hashA);
 			expect((await storedUser('admin@ophir.dev'))!.password_hash).toBe(LOCKED_PASSWORD);
 		});

@@ -41,7 +41,10 @@ describe('campaign config', () => {
 	it('names the path of every problem', () => {
 		expect(() =>
 			parseCampaignConfig({
-				sequence: [{ subject: 'a', body: 'b' }, { delayDays: -1, subject: 'x' }],
+				sequence: [
+					{ subject: 'a', body: 'b' },
+					{ delayDays: -1, subject: 'x' },
+				],
 				sendingWindow: { startHour: 10, endHour: 9, weekdays: ['monday'] },
 				timezone: 'Mars/Olympus',
 				accountIds: ['nope'],
@@ -55,9 +58,24 @@ describe('campaign config', () => {
 	});
 
 	it.each([
-		[{ sequence: [{ subject: 'a', body: 'b', delayHours: 1.5 }] }, 'config.sequence[0].delayHours must be a whole number'],
-		[{ sequence: [{ variants: [{ subject: 'a', body: 'b' }] }] }, 'config.sequence[0].variants must list at least two variants, or none'],
-		[{ sequence: [{ variants: [{ subject: 'a', body: 'b', weight: 0 }, { templateId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }] }] }, 'config.sequence[0].variants[0].weight must be > 0'],
+		[
+			{ sequence: [{ subject: 'a', body: 'b', delayHours: 1.5 }] },
+			'config.sequence[0].delayHours must be a whole number',
+		],
+		[
+			{ sequence: [{ variants: [{ subject: 'a', body: 'b' }] }] },
+			'config.sequence[0].variants must list at least two variants, or none',
+		],
+		[
+			{
+				sequence: [
+					{
+						variants: [{ subject: 'a', body: 'b', weight: 0 }, { templateId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }],
+					},
+				],
+			},
+			'config.sequence[0].variants[0].weight must be > 0',
+		],
 		[{ sendingWindow: { startHour: 9, endHour: 9 } }, 'config.sendingWindow.endHour must be after startHour'],
 		[{ minGapSeconds: 'soon' }, 'config.minGapSeconds must be a number'],
 		[{ stopRules: { onReply: 'yes' } }, 'config.stopRules.onReply Expected boolean, received string'],

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
-import { type Campaign, CAMPAIGN_STATUSES, type CampaignAction, type CampaignStatus, createCampaign, deleteCampaign, getCampaign, listCampaigns, transitionCampaign, updateCampaign } from '../../nodes/core/outreach';
+import {
+	type Campaign,
+	CAMPAIGN_STATUSES,
+	type CampaignAction,
+	type CampaignStatus,
+	createCampaign,
+	deleteCampaign,
+	getCampaign,
+	listCampaigns,
+	transitionCampaign,
+	updateCampaign,
+} from '../../nodes/core/outreach';
 import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ActAs, newTenant } from '../support/tenants';
@@ -85,7 +96,10 @@ describe('campaigns', () => {
 	}
 
 	async function queueRows(ids: string[]): Promise<Record<string, { status: string; error: string | null }>> {
-		const { rows } = await db.pool.query(`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`, [ids]);
+		const { rows } = await db.pool.query(
+			`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`,
+			[ids],
+		);
 		return Object.fromEntries(rows.map((r) => [r.id, { status: r.status, error: r.error_message }]));
 	}
 
@@ -139,9 +153,10 @@ describe('campaigns', () => {
 				createdAt: expect.any(String),
 				updatedAt: expect.any(String),
 			});
-			const { rows } = await db.pool.query('SELECT organization_id, name, status, config FROM campaigns WHERE id = $1', [
-				campaign.id,
-			]);
+			const { rows } = await db.pool.query(
+				'SELECT organization_id, name, status, config FROM campaigns WHERE id = $1',
+				[campaign.id],
+			);
 			expect(rows).toEqual([{ organization_id: a.id, name: 'Q3 outreach', status: 'draft', config: DEFAULTS }]);
 		});
 
@@ -152,7 +167,13 @@ describe('campaigns', () => {
 					config: {
 						sequence: [
 							{ subject: 'First', body: 'One' },
-							{ delayDays: 3, variants: [{ subject: 'A', body: 'a', weight: 2 }, { subject: 'B', body: 'b' }] },
+							{
+								delayDays: 3,
+								variants: [
+									{ subject: 'A', body: 'a', weight: 2 },
+									{ subject: 'B', body: 'b' },
+								],
+							},
 						],
 						timezone: 'Europe/Paris',
 						sendingWindow: { startHour: 8 },
@@ -182,11 +203,16 @@ describe('campaigns', () => {
 		});
 
 		it('accepts the config as JSON text and records who created it', async () => {
-			const { rows } = await db.pool.query(`INSERT INTO users (organization_id, email) VALUES ($1, 'creator@alpha.test') RETURNING id`, [
-				a.id,
-			]);
+			const { rows } = await db.pool.query(
+				`INSERT INTO users (organization_id, email) VALUES ($1, 'creator@alpha.test') RETURNING id`,
+				[a.id],
+			);
 			const campaign = await a.as((tx) =>
-				createCampaign(tx, { name: 'From JSON', config: JSON.stringify({ timezone: 'Asia/Tokyo' }), createdBy: rows[0].id }),
+				createCampaign(tx, {
+					name: 'From JSON',
+					config: JSON.stringify({ timezone: 'Asia/Tokyo' }),
+					createdBy: rows[0].id,
+				}),
 			);
 			expect(campaign.config).toEqual({ ...DEFAULTS, timezone: 'Asia/Tokyo' });
 			expect(campaign.createdBy).toBe(rows[0].id);
@@ -194,12 +220,15 @@ describe('campaigns', () => {
 
 		it('refuses as creator another organization’s user exactly like an unknown one, and stores nothing', async () => {
 			const other = await newTenant(db, 'creator-elsewhere');
-			const { rows } = await db.pool.query(`INSERT INTO users (organization_id, email) VALUES ($1, 'someone@elsewhere.test') RETURNING id`, [
-				other.id,
-			]);
+			const { rows } = await db.pool.query(
+				`INSERT INTO users (organization_id, email) VALUES ($1, 'someone@elsewhere.test') RETURNING id`,
+				[other.id],
+			);
 			const before = await a.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }));
 			for (const user of [rows[0].id as string, randomUUID()]) {
-				await expect(a.as((tx) => createCampaign(tx, { name: 'Borrowed creator', createdBy: user }))).rejects.toMatchObject({
+				await expect(
+					a.as((tx) => createCampaign(tx, { name: 'Borrowed creator', createdBy: user })),
+				).rejects.toMatchObject({
 					name: 'NotFoundError',
 					message: `User ${user} was not found in this organization`,
 				});
@@ -216,14 +245,21 @@ describe('campaigns', () => {
 				a.as((tx) =>
 					createCampaign(tx, {
 						name: 'Broken',
-						config: { sequence: [{ subject: 'a', body: 'b' }, { delayDays: -1, subject: 'c', body: 'd' }] },
+						config: {
+							sequence: [
+								{ subject: 'a', body: 'b' },
+								{ delayDays: -1, subject: 'c', body: 'd' },
+							],
+						},
 					}),
 				),
 			).rejects.toMatchObject({
 				name: 'OphirError',
 				message: 'Invalid campaign config: config.sequence[1].delayDays must be >= 0',
 			});
-			await expect(a.as((tx) => createCampaign(tx, { name: 'Broken', config: { timezone: 'Mars/Olympus', trackng: {} } }))).rejects.toThrow(
+			await expect(
+				a.as((tx) => createCampaign(tx, { name: 'Broken', config: { timezone: 'Mars/Olympus', trackng: {} } })),
+			).rejects.toThrow(
 				'Invalid campaign config: config.timezone must be an IANA time zone such as America/New_York; config.trackng is not a known setting',
 			);
 			expect(await a.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }))).toHaveLength(before.length);
@@ -318,7 +354,9 @@ describe('campaigns', () => {
 				}),
 			);
 			const updated = await a.as((tx) =>
-				updateCampaign(tx, campaign.id, { config: { sequence: [{ subject: 'Only', body: 'One' }], tracking: { clicks: false } } }),
+				updateCampaign(tx, campaign.id, {
+					config: { sequence: [{ subject: 'Only', body: 'One' }], tracking: { clicks: false } },
+				}),
 			);
 			expect(updated.name).toBe('Config');
 			expect(updated.config).toEqual({
@@ -335,9 +373,13 @@ describe('campaigns', () => {
 		it('rejects an invalid config or empty name naming the problem, and keeps the stored campaign', async () => {
 			const campaign = await a.as((tx) => createCampaign(tx, { name: 'Keep me' }));
 			await expect(
-				a.as((tx) => updateCampaign(tx, campaign.id, { config: { sequence: [{ subject: 'x', body: 'y', delayHours: -2 }] } })),
+				a.as((tx) =>
+					updateCampaign(tx, campaign.id, { config: { sequence: [{ subject: 'x', body: 'y', delayHours: -2 }] } }),
+				),
 			).rejects.toThrow('Invalid campaign config: config.sequence[0].delayHours must be >= 0');
-			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { name: '  ' }))).rejects.toThrow('Name must be a non-empty text');
+			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { name: '  ' }))).rejects.toThrow(
+				'Name must be a non-empty text',
+			);
 			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { name: 'y'.repeat(256) }))).rejects.toThrow(
 				'Name must be at most 255 characters',
 			);
@@ -357,23 +399,31 @@ describe('campaigns', () => {
 
 		it('lets an active campaign change into another sendable config', async () => {
 			const campaign = await campaignIn(a, accountA, 'active');
-			const updated = await a.as((tx) => updateCampaign(tx, campaign.id, { name: 'Still live', config: { timezone: 'Europe/Madrid' } }));
-			expect(updated).toMatchObject({ status: 'active', name: 'Still live', config: { ...campaign.config, timezone: 'Europe/Madrid' } });
+			const updated = await a.as((tx) =>
+				updateCampaign(tx, campaign.id, { name: 'Still live', config: { timezone: 'Europe/Madrid' } }),
+			);
+			expect(updated).toMatchObject({
+				status: 'active',
+				name: 'Still live',
+				config: { ...campaign.config, timezone: 'Europe/Madrid' },
+			});
 		});
 
 		it('refuses to turn an active campaign into one that cannot send, and keeps the stored one', async () => {
 			const campaign = await campaignIn(a, accountA, 'active');
-			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { config: { accountIds: [] } }))).rejects.toMatchObject({
-				name: 'ConflictError',
-				message: 'The campaign cannot send yet: it has no sending account (config.accountIds)',
-			});
+			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { config: { accountIds: [] } }))).rejects.toMatchObject(
+				{
+					name: 'ConflictError',
+					message: 'The campaign cannot send yet: it has no sending account (config.accountIds)',
+				},
+			);
 			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { config: { sequence: [] } }))).rejects.toThrow(
 				'it has no sequence step (config.sequence)',
 			);
 			const foreign = randomUUID();
-			await expect(a.as((tx) => updateCampaign(tx, campaign.id, { config: { accountIds: [foreign] } }))).rejects.toThrow(
-				`unknown sending accounts: ${foreign}`,
-			);
+			await expect(
+				a.as((tx) => updateCampaign(tx, campaign.id, { config: { accountIds: [foreign] } })),
+			).rejects.toThrow(`unknown sending accounts: ${foreign}`);
 			expect(await a.as((tx) => getCampaign(tx, campaign.id))).toEqual(campaign);
 		});
 
@@ -406,14 +456,18 @@ describe('campaigns', () => {
 		it('explains the invalid moves in plain words', async () => {
 			const draft = await campaignIn(a, accountA, 'draft');
 			await expect(a.as((tx) => transitionCampaign(tx, draft.id, 'pause'))).rejects.toThrow(
-				new RegExp(`^Cannot pause campaign ${draft.id}: it is draft, and only an active campaign can be moved to paused$`),
+				new RegExp(
+					`^Cannot pause campaign ${draft.id}: it is draft, and only an active campaign can be moved to paused$`,
+				),
 			);
 			await expect(a.as((tx) => transitionCampaign(tx, draft.id, 'resume'))).rejects.toThrow(
 				new RegExp(`^Cannot resume campaign ${draft.id}: it is draft, and only a paused campaign can be resumed$`),
 			);
 			const archived = await campaignIn(a, accountA, 'archived');
 			await expect(a.as((tx) => transitionCampaign(tx, archived.id, 'activate'))).rejects.toThrow(
-				new RegExp(`^Cannot activate campaign ${archived.id}: it is archived, and only a draft campaign can be moved to active$`),
+				new RegExp(
+					`^Cannot activate campaign ${archived.id}: it is archived, and only a draft campaign can be moved to active$`,
+				),
 			);
 			const active = await campaignIn(a, accountA, 'active');
 			await expect(a.as((tx) => transitionCampaign(tx, active.id, 'archive'))).rejects.toThrow(
@@ -444,7 +498,10 @@ describe('campaigns', () => {
 
 			async function expectRefused(config: Record<string, unknown>, problem: string) {
 				const { campaign, attempt } = await activating(config);
-				await expect(attempt).rejects.toMatchObject({ name: 'ConflictError', message: `The campaign cannot send yet: ${problem}` });
+				await expect(attempt).rejects.toMatchObject({
+					name: 'ConflictError',
+					message: `The campaign cannot send yet: ${problem}`,
+				});
 				expect(await statusOf(a, campaign.id)).toBe('draft');
 			}
 
@@ -455,7 +512,8 @@ describe('campaigns', () => {
 				await expect(attempt).resolves.toMatchObject({ status: 'active' });
 			});
 
-			it('needs a sequence step', () => expectRefused({ ...sendable(accountA), sequence: [] }, 'it has no sequence step (config.sequence)'));
+			it('needs a sequence step', () =>
+				expectRefused({ ...sendable(accountA), sequence: [] }, 'it has no sequence step (config.sequence)'));
 
 			it('needs a sending account', () =>
 				expectRefused({ ...sendable(accountA), accountIds: [] }, 'it has no sending account (config.accountIds)'));
@@ -469,7 +527,10 @@ describe('campaigns', () => {
 
 			it('refuses a sending account that does not exist', async () => {
 				const missing = randomUUID();
-				await expectRefused(sendable(accountA, { accountIds: [accountA, missing] }), `unknown sending accounts: ${missing}`);
+				await expectRefused(
+					sendable(accountA, { accountIds: [accountA, missing] }),
+					`unknown sending accounts: ${missing}`,
+				);
 			});
 
 			it('refuses a sending account of another organization, as if it did not exist', () =>
@@ -586,7 +647,9 @@ describe('campaigns', () => {
 
 		it('reports an unknown campaign as not found', async () => {
 			const id = randomUUID();
-			await expect(a.as((tx) => deleteCampaign(tx, id))).rejects.toThrow(`Campaign ${id} was not found in this organization`);
+			await expect(a.as((tx) => deleteCampaign(tx, id))).rejects.toThrow(
+				`Campaign ${id} was not found in this organization`,
+			);
 		});
 	});
 
@@ -605,7 +668,10 @@ describe('campaigns', () => {
 			await b.as((tx) => createCampaign(tx, { name: 'B’s own' }));
 		});
 
-		const notFound = (id: string) => ({ name: 'NotFoundError', message: `Campaign ${id} was not found in this organization` });
+		const notFound = (id: string) => ({
+			name: 'NotFoundError',
+			message: `Campaign ${id} was not found in this organization`,
+		});
 
 		it('does not let B get, update or delete A’s campaigns', async () => {
 			for (const campaign of [draft, active, paused]) {
@@ -622,7 +688,9 @@ describe('campaigns', () => {
 
 		it.each(ACTIONS)('does not let B %s A’s campaigns', async (action) => {
 			for (const campaign of [draft, active, paused]) {
-				await expect(b.as((tx) => transitionCampaign(tx, campaign.id, action))).rejects.toMatchObject(notFound(campaign.id));
+				await expect(b.as((tx) => transitionCampaign(tx, campaign.id, action))).rejects.toMatchObject(
+					notFound(campaign.id),
+				);
 			}
 		});
 
@@ -631,7 +699,9 @@ describe('campaigns', () => {
 				const listed = await b.as((tx) => listCampaigns(tx, { status, limit: 1000, offset: 0 }));
 				expect(listed.every((c) => c.organizationId === b.id)).toBe(true);
 			}
-			expect((await b.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }))).map((c) => c.name)).toEqual(['B’s own']);
+			expect((await b.as((tx) => listCampaigns(tx, { limit: 1000, offset: 0 }))).map((c) => c.name)).toEqual([
+				'B’s own',
+			]);
 		});
 
 		it('leaves A’s campaigns exactly as they were', async () => {
@@ -656,7 +726,9 @@ describe('campaigns', () => {
 		const archived = await a.as((tx) => createCampaign(tx, { name: 'Conflicted' }));
 		await a.as((tx) => transitionCampaign(tx, archived.id, 'archive'));
 		await expect(a.as((tx) => transitionCampaign(tx, archived.id, 'activate'))).rejects.toBeInstanceOf(ConflictError);
-		await expect(a.as((tx) => updateCampaign(tx, archived.id, { name: 'Renamed' }))).rejects.toBeInstanceOf(ConflictError);
+		await expect(a.as((tx) => updateCampaign(tx, archived.id, { name: 'Renamed' }))).rejects.toBeInstanceOf(
+			ConflictError,
+		);
 		await expect(a.as((tx) => deleteCampaign(tx, archived.id))).rejects.toBeInstanceOf(ConflictError);
 		const blank = a.as((tx) => createCampaign(tx, { name: ' ' }));
 		await expect(blank).rejects.toBeInstanceOf(InvalidInputError);

@@ -2,7 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-import { type AccountInput, createCampaign, createEmailAccount, deleteEmailAccount, type EmailAccount, getCampaign, getEmailAccount, listEmailAccounts, mailboxSecret, reencryptSecrets, setEmailAccountPaused, transitionCampaign, updateCampaign, updateEmailAccount, verifyEmailAccount } from '../../nodes/core/outreach';
+import {
+	type AccountInput,
+	createCampaign,
+	createEmailAccount,
+	deleteEmailAccount,
+	type EmailAccount,
+	getCampaign,
+	getEmailAccount,
+	listEmailAccounts,
+	mailboxSecret,
+	reencryptSecrets,
+	setEmailAccountPaused,
+	transitionCampaign,
+	updateCampaign,
+	updateEmailAccount,
+	verifyEmailAccount,
+} from '../../nodes/core/outreach';
 import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation';
 import { SecretBox } from '../../nodes/core/db';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -56,7 +72,8 @@ async function startMailServer(authMethods: Array<'PLAIN' | 'LOGIN' | 'XOAUTH2'>
 				auth.username === MAILBOX_USER &&
 				(auth.method === 'XOAUTH2' ? auth.accessToken === OAUTH2.accessToken : auth.password === PASSWORD);
 			logins.push({ method: auth.method, username: auth.username, accepted });
-			const answer = () => (accepted ? callback(null, { user: auth.username }) : callback(new Error('Authentication credentials invalid')));
+			const answer = () =>
+				accepted ? callback(null, { user: auth.username }) : callback(new Error('Authentication credentials invalid'));
 			// A failing hook fails the sign-in, so the test sees it instead of a hang.
 			(mailServer.duringSignIn?.() ?? Promise.resolve()).then(answer, (error: Error) => callback(error));
 		},
@@ -105,7 +122,9 @@ describe('email accounts', () => {
 	}
 
 	async function accountCount(organizationId: string): Promise<number> {
-		const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM email_accounts WHERE organization_id = $1', [organizationId]);
+		const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM email_accounts WHERE organization_id = $1', [
+			organizationId,
+		]);
 		return rows[0].n;
 	}
 
@@ -172,18 +191,35 @@ describe('email accounts', () => {
 				updatedAt: expect.any(String),
 			});
 			const row = await rawRow(account.id);
-			expect(row).toMatchObject({ organization_id: a.id, email: 'jane@sender.test', provider: 'smtp', daily_limit: 80 });
+			expect(row).toMatchObject({
+				organization_id: a.id,
+				email: 'jane@sender.test',
+				provider: 'smtp',
+				daily_limit: 80,
+			});
 			expect(row.credentials_encrypted).toMatch(SEALED);
 			expect((row.credentials_encrypted as string).split('.')[1]).toBe(box.keyId);
-			expect(JSON.parse(box.open(row.credentials_encrypted as string))).toEqual({ kind: 'password', password: PASSWORD });
+			expect(JSON.parse(box.open(row.credentials_encrypted as string))).toEqual({
+				kind: 'password',
+				password: PASSWORD,
+			});
 		});
 
 		it('defaults the SMTP port to 587 with STARTTLS and signs in with the address itself', async () => {
 			const account = await a.as((tx) =>
-				createEmailAccount(tx, box, { email: 'defaults@sender.test', smtp: { host: 'smtp.sender.test' }, password: PASSWORD }),
+				createEmailAccount(tx, box, {
+					email: 'defaults@sender.test',
+					smtp: { host: 'smtp.sender.test' },
+					password: PASSWORD,
+				}),
 			);
 			expect(account.provider).toBe('smtp');
-			expect(account.settings.smtp).toEqual({ host: 'smtp.sender.test', port: 587, security: 'starttls', user: 'defaults@sender.test' });
+			expect(account.settings.smtp).toEqual({
+				host: 'smtp.sender.test',
+				port: 587,
+				security: 'starttls',
+				user: 'defaults@sender.test',
+			});
 			expect(account.dailyLimit).toBe(50);
 		});
 
@@ -205,7 +241,12 @@ describe('email accounts', () => {
 					password: PASSWORD,
 				}),
 			);
-			expect(account.settings.smtp).toEqual({ host: 'smtp.gmail.com', port: 587, security: 'starttls', user: 'alias@gmail-user.test' });
+			expect(account.settings.smtp).toEqual({
+				host: 'smtp.gmail.com',
+				port: 587,
+				security: 'starttls',
+				user: 'alias@gmail-user.test',
+			});
 		});
 
 		it('seals OAuth2 client id, client secret, refresh token and access token', async () => {
@@ -216,15 +257,31 @@ describe('email accounts', () => {
 			expect(await a.as((tx) => mailboxSecret(tx, box, account.id))).toEqual({ kind: 'oauth2', ...OAUTH2 });
 			const withoutAccessToken = { ...OAUTH2, accessToken: undefined };
 			const refreshOnly = await a.as((tx) =>
-				createEmailAccount(tx, box, { email: 'refresh@gmail-user.test', provider: 'gmail', oauth2: withoutAccessToken }),
+				createEmailAccount(tx, box, {
+					email: 'refresh@gmail-user.test',
+					provider: 'gmail',
+					oauth2: withoutAccessToken,
+				}),
 			);
-			expect(await a.as((tx) => mailboxSecret(tx, box, refreshOnly.id))).toEqual({ kind: 'oauth2', ...withoutAccessToken });
+			expect(await a.as((tx) => mailboxSecret(tx, box, refreshOnly.id))).toEqual({
+				kind: 'oauth2',
+				...withoutAccessToken,
+			});
 		});
 
 		it.each([
-			[{ clientSecret: OAUTH2.clientSecret, refreshToken: OAUTH2.refreshToken }, 'OAuth2 Client ID must be a non-empty text'],
-			[{ clientId: OAUTH2.clientId, refreshToken: OAUTH2.refreshToken }, 'OAuth2 Client Secret must be a non-empty text'],
-			[{ clientId: OAUTH2.clientId, clientSecret: OAUTH2.clientSecret }, 'OAuth2 Refresh Token must be a non-empty text'],
+			[
+				{ clientSecret: OAUTH2.clientSecret, refreshToken: OAUTH2.refreshToken },
+				'OAuth2 Client ID must be a non-empty text',
+			],
+			[
+				{ clientId: OAUTH2.clientId, refreshToken: OAUTH2.refreshToken },
+				'OAuth2 Client Secret must be a non-empty text',
+			],
+			[
+				{ clientId: OAUTH2.clientId, clientSecret: OAUTH2.clientSecret },
+				'OAuth2 Refresh Token must be a non-empty text',
+			],
 		])('refuses incomplete OAuth2 tokens %j naming the missing one', async (oauth2, message) => {
 			const before = await accountCount(a.id);
 			const attempt = a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2 })));
@@ -234,7 +291,11 @@ describe('email accounts', () => {
 		});
 
 		it('trims pasted OAuth2 tokens and refuses one that is not text', async () => {
-			const padded = { clientId: ` ${OAUTH2.clientId}\n`, clientSecret: OAUTH2.clientSecret, refreshToken: `${OAUTH2.refreshToken} ` };
+			const padded = {
+				clientId: ` ${OAUTH2.clientId}\n`,
+				clientSecret: OAUTH2.clientSecret,
+				refreshToken: `${OAUTH2.refreshToken} `,
+			};
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2: padded })));
 			expect(await a.as((tx) => mailboxSecret(tx, box, account.id))).toEqual({
 				kind: 'oauth2',
@@ -244,7 +305,9 @@ describe('email accounts', () => {
 			});
 			const before = await accountCount(a.id);
 			const oauth2 = { ...OAUTH2, clientSecret: 42 as unknown as string };
-			await expect(a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2 })))).rejects.toMatchObject({
+			await expect(
+				a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2 }))),
+			).rejects.toMatchObject({
 				name: 'InvalidInputError',
 				message: 'OAuth2 Client Secret must be a non-empty text',
 			});
@@ -253,22 +316,41 @@ describe('email accounts', () => {
 
 		it.each<[string, AccountInput, string]>([
 			['a NUL in the From Name', { fromName: 'Jane\u0000' }, 'From Name must be text without NUL (\\u0000) characters'],
-			['an unpaired surrogate in the From Name', { fromName: '\uD800 Jane' }, 'From Name must be valid Unicode text (no unpaired surrogate)'],
-			['a From Name that is not text', { fromName: { given: 'Jane' } as unknown as string }, 'From Name must be a text'],
+			[
+				'an unpaired surrogate in the From Name',
+				{ fromName: '\uD800 Jane' },
+				'From Name must be valid Unicode text (no unpaired surrogate)',
+			],
+			[
+				'a From Name that is not text',
+				{ fromName: { given: 'Jane' } as unknown as string },
+				'From Name must be a text',
+			],
 			[
 				'a NUL in the SMTP user',
 				{ smtp: { host: 'smtp.sender.test', user: 'jane\u0000' } },
 				'SMTP User must be text without NUL (\\u0000) characters',
 			],
-			['an SMTP user that is not text', { smtp: { host: 'smtp.sender.test', user: 7 as unknown as string } }, 'SMTP User must be a text'],
+			[
+				'an SMTP user that is not text',
+				{ smtp: { host: 'smtp.sender.test', user: 7 as unknown as string } },
+				'SMTP User must be a text',
+			],
 		])('refuses %s (kept in the settings JSON) and stores nothing', async (_label, input, message) => {
 			const before = await accountCount(a.id);
-			await expect(a.as((tx) => createEmailAccount(tx, box, mailbox(input)))).rejects.toMatchObject({ name: 'InvalidInputError', message });
+			await expect(a.as((tx) => createEmailAccount(tx, box, mailbox(input)))).rejects.toMatchObject({
+				name: 'InvalidInputError',
+				message,
+			});
 			expect(await accountCount(a.id)).toBe(before);
 		});
 
 		it('refuses an account without a password or tokens', async () => {
-			for (const input of [mailbox({ password: undefined }), mailbox({ password: '' }), mailbox({ password: undefined, oauth2: {} })]) {
+			for (const input of [
+				mailbox({ password: undefined }),
+				mailbox({ password: '' }),
+				mailbox({ password: undefined, oauth2: {} }),
+			]) {
 				await expect(a.as((tx) => createEmailAccount(tx, box, input))).rejects.toMatchObject({
 					name: 'InvalidInputError',
 					message: 'Password must be a password (or app password), or OAuth2 tokens',
@@ -282,14 +364,26 @@ describe('email accounts', () => {
 			['an invalid email', { email: 'not an address' }, 'Email must be a valid email address such as jane@example.com'],
 			['a missing email', { email: undefined }, 'Email must be a valid email address such as jane@example.com'],
 			['port 0', { smtp: { host: 'smtp.sender.test', port: 0 } }, 'SMTP Port must be a whole number from 1 to 65535'],
-			['port 65536', { smtp: { host: 'smtp.sender.test', port: 65536 } }, 'SMTP Port must be a whole number from 1 to 65535'],
-			['a fractional port', { smtp: { host: 'smtp.sender.test', port: 25.5 } }, 'SMTP Port must be a whole number from 1 to 65535'],
+			[
+				'port 65536',
+				{ smtp: { host: 'smtp.sender.test', port: 65536 } },
+				'SMTP Port must be a whole number from 1 to 65535',
+			],
+			[
+				'a fractional port',
+				{ smtp: { host: 'smtp.sender.test', port: 25.5 } },
+				'SMTP Port must be a whole number from 1 to 65535',
+			],
 			[
 				'a port that is not a number',
 				{ smtp: { host: 'smtp.sender.test', port: 'smtp' as unknown as number } },
 				'SMTP Port must be a whole number from 1 to 65535',
 			],
-			['a missing host for provider smtp', { smtp: { port: 25 } }, 'SMTP Host must be a host name such as smtp.example.com'],
+			[
+				'a missing host for provider smtp',
+				{ smtp: { port: 25 } },
+				'SMTP Host must be a host name such as smtp.example.com',
+			],
 			[
 				'a host with a port in it',
 				{ smtp: { host: 'smtp.sender.test:587' } },
@@ -307,9 +401,21 @@ describe('email accounts', () => {
 			],
 			['a negative daily limit', { dailyLimit: -1 }, 'Daily Limit must be a whole number from 0 to 100000'],
 			['a fractional daily limit', { dailyLimit: 10.5 }, 'Daily Limit must be a whole number from 0 to 100000'],
-			['an empty daily limit', { dailyLimit: '' as unknown as number }, 'Daily Limit must be a whole number from 0 to 100000'],
-			['a daily limit beyond the ceiling', { dailyLimit: 3_000_000_000 }, 'Daily Limit must be a whole number from 0 to 100000'],
-			['an unknown warm-up status', { warmupStatus: 'hot' }, 'Warm-Up Status must be one of pending, warming, warmed, off'],
+			[
+				'an empty daily limit',
+				{ dailyLimit: '' as unknown as number },
+				'Daily Limit must be a whole number from 0 to 100000',
+			],
+			[
+				'a daily limit beyond the ceiling',
+				{ dailyLimit: 3_000_000_000 },
+				'Daily Limit must be a whole number from 0 to 100000',
+			],
+			[
+				'an unknown warm-up status',
+				{ warmupStatus: 'hot' },
+				'Warm-Up Status must be one of pending, warming, warmed, off',
+			],
 			[
 				'a warm-up start volume of 0',
 				{ warmup: { startVolume: 0 } },
@@ -320,7 +426,11 @@ describe('email accounts', () => {
 				{ warmup: { dailyIncrement: -5 } },
 				'Warm-Up Daily Increment must be a whole number from 0 to 100000',
 			],
-			['an unknown time zone', { timezone: 'Mars/Olympus' }, 'Time Zone must be an IANA time zone such as Europe/Berlin'],
+			[
+				'an unknown time zone',
+				{ timezone: 'Mars/Olympus' },
+				'Time Zone must be an IANA time zone such as Europe/Berlin',
+			],
 			[
 				'a sending window starting at hour 24',
 				{ sendingWindow: { startHour: 24 } },
@@ -341,7 +451,11 @@ describe('email accounts', () => {
 				{ sendingWindow: { startHour: 8, lunchBreak: true } as never },
 				'Sending Window must be an object with weekdays, startHour and/or endHour (not lunchBreak)',
 			],
-			['a user id that is not a UUID', { userId: 'jane' }, 'User ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7'],
+			[
+				'a user id that is not a UUID',
+				{ userId: 'jane' },
+				'User ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+			],
 		])('refuses %s naming the field, and stores nothing', async (_case, input, message) => {
 			const before = await accountCount(a.id);
 			const attempt = a.as((tx) => createEmailAccount(tx, box, mailbox(input)));
@@ -355,7 +469,10 @@ describe('email accounts', () => {
 				createEmailAccount(
 					tx,
 					box,
-					mailbox({ dailyLimit: '120' as unknown as number, smtp: { host: 'smtp.sender.test', port: ' 465 ' as unknown as number } }),
+					mailbox({
+						dailyLimit: '120' as unknown as number,
+						smtp: { host: 'smtp.sender.test', port: ' 465 ' as unknown as number },
+					}),
 				),
 			);
 			expect(account.dailyLimit).toBe(120);
@@ -363,13 +480,21 @@ describe('email accounts', () => {
 		});
 
 		it('refuses a second account for the same address in the organization, whatever its case', async () => {
-			const first = await a.as((tx) => createEmailAccount(tx, box, mailbox({ email: 'twice@sender.test', dailyLimit: 10 })));
+			const first = await a.as((tx) =>
+				createEmailAccount(tx, box, mailbox({ email: 'twice@sender.test', dailyLimit: 10 })),
+			);
 			const before = await accountCount(a.id);
 			const attempt = a.as((tx) =>
-				createEmailAccount(tx, box, mailbox({ email: ' TWICE@sender.test', provider: 'gmail', smtp: undefined, dailyLimit: 99 })),
+				createEmailAccount(
+					tx,
+					box,
+					mailbox({ email: ' TWICE@sender.test', provider: 'gmail', smtp: undefined, dailyLimit: 99 }),
+				),
 			);
 			await expect(attempt).rejects.toBeInstanceOf(ConflictError);
-			await expect(attempt).rejects.toThrow('A sending account for twice@sender.test already exists in this organization');
+			await expect(attempt).rejects.toThrow(
+				'A sending account for twice@sender.test already exists in this organization',
+			);
 			expect(await accountCount(a.id)).toBe(before);
 			expect(await a.as((tx) => getEmailAccount(tx, first.id))).toEqual(first);
 		});
@@ -383,7 +508,11 @@ describe('email accounts', () => {
 
 		it('records when warming up started for an account created warming, with its ramp', async () => {
 			const account = await a.as((tx) =>
-				createEmailAccount(tx, box, mailbox({ warmupStatus: 'warming', warmup: { startVolume: 10, dailyIncrement: 3 } })),
+				createEmailAccount(
+					tx,
+					box,
+					mailbox({ warmupStatus: 'warming', warmup: { startVolume: 10, dailyIncrement: 3 } }),
+				),
 			);
 			expect(account.warmupStatus).toBe('warming');
 			expect(account.settings.warmup).toEqual({ startVolume: 10, dailyIncrement: 3, startedAt: expect.any(String) });
@@ -392,22 +521,32 @@ describe('email accounts', () => {
 
 		it('keeps a sending window override, without days it repeats', async () => {
 			const account = await a.as((tx) =>
-				createEmailAccount(tx, box, mailbox({ sendingWindow: { weekdays: ['mon', 'wed', 'mon'], startHour: 7, endHour: 11 } })),
+				createEmailAccount(
+					tx,
+					box,
+					mailbox({ sendingWindow: { weekdays: ['mon', 'wed', 'mon'], startHour: 7, endHour: 11 } }),
+				),
 			);
 			expect(account.settings.sendingWindow).toEqual({ weekdays: ['mon', 'wed'], startHour: 7, endHour: 11 });
 		});
 
 		it('links the account to a user of the organization, never to another organization’s user', async () => {
-			const { rows } = await db.pool.query(`INSERT INTO users (organization_id, email) VALUES ($1, 'owner@alpha.test') RETURNING id`, [a.id]);
+			const { rows } = await db.pool.query(
+				`INSERT INTO users (organization_id, email) VALUES ($1, 'owner@alpha.test') RETURNING id`,
+				[a.id],
+			);
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox({ userId: rows[0].id })));
 			expect(account.userId).toBe(rows[0].id);
 
 			const other = await newTenant(db, 'user-owner');
-			const foreign = await db.pool.query(`INSERT INTO users (organization_id, email) VALUES ($1, 'them@other.test') RETURNING id`, [
-				other.id,
-			]);
+			const foreign = await db.pool.query(
+				`INSERT INTO users (organization_id, email) VALUES ($1, 'them@other.test') RETURNING id`,
+				[other.id],
+			);
 			const before = await accountCount(a.id);
-			await expect(a.as((tx) => createEmailAccount(tx, box, mailbox({ userId: foreign.rows[0].id })))).rejects.toMatchObject({
+			await expect(
+				a.as((tx) => createEmailAccount(tx, box, mailbox({ userId: foreign.rows[0].id }))),
+			).rejects.toMatchObject({
 				name: 'NotFoundError',
 				message: `User ${foreign.rows[0].id} was not found in this organization`,
 			});
@@ -418,11 +557,15 @@ describe('email accounts', () => {
 	describe('secrets stay sealed', () => {
 		it('stores no password or token in clear in any column of the row', async () => {
 			const withPassword = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
-			const withTokens = await a.as((tx) => createEmailAccount(tx, box, mailbox({ password: undefined, oauth2: OAUTH2 })));
+			const withTokens = await a.as((tx) =>
+				createEmailAccount(tx, box, mailbox({ password: undefined, oauth2: OAUTH2 })),
+			);
 			for (const id of [withPassword.id, withTokens.id]) {
 				const row = await rawRow(id);
 				expect(row.credentials_encrypted).toMatch(SEALED);
-				expect(Object.keys(row)).toEqual(expect.arrayContaining(['credentials_encrypted', 'settings', 'email', 'paused_reason']));
+				expect(Object.keys(row)).toEqual(
+					expect.arrayContaining(['credentials_encrypted', 'settings', 'email', 'paused_reason']),
+				);
 				const leaking = Object.entries(row)
 					.filter(([, value]) => SECRETS.some((secret) => JSON.stringify(value ?? null).includes(secret)))
 					.map(([column]) => column);
@@ -467,7 +610,11 @@ describe('email accounts', () => {
 				['bob', 'smtp'],
 			]) {
 				accounts[name] = await t.as((tx) =>
-					createEmailAccount(tx, box, mailbox({ email: `${name}@lister.test`, provider, smtp: provider === 'smtp' ? mailbox().smtp : undefined })),
+					createEmailAccount(
+						tx,
+						box,
+						mailbox({ email: `${name}@lister.test`, provider, smtp: provider === 'smtp' ? mailbox().smtp : undefined }),
+					),
 				);
 			}
 			accounts.bob = await t.as((tx) => setEmailAccountPaused(tx, accounts.bob.id, true, 'bounces'));
@@ -551,17 +698,26 @@ describe('email accounts', () => {
 
 			const ramped = await a.as((tx) => updateEmailAccount(tx, box, account.id, { warmup: { dailyIncrement: 2 } }));
 			expect(ramped.settings.warmup).toEqual({ startVolume: 5, dailyIncrement: 2, startedAt });
-			const again = await a.as((tx) => updateEmailAccount(tx, box, account.id, { warmupStatus: 'warming', warmup: { startVolume: 8 } }));
+			const again = await a.as((tx) =>
+				updateEmailAccount(tx, box, account.id, { warmupStatus: 'warming', warmup: { startVolume: 8 } }),
+			);
 			expect(again.settings.warmup).toEqual({ startVolume: 8, dailyIncrement: 2, startedAt });
 			const warmed = await a.as((tx) => updateEmailAccount(tx, box, account.id, { warmupStatus: 'warmed' }));
-			expect(warmed).toMatchObject({ warmupStatus: 'warmed', settings: { warmup: { startVolume: 8, dailyIncrement: 2, startedAt } } });
+			expect(warmed).toMatchObject({
+				warmupStatus: 'warmed',
+				settings: { warmup: { startVolume: 8, dailyIncrement: 2, startedAt } },
+			});
 		});
 
 		it('sets, replaces and removes a sending window override', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
-			const set = await a.as((tx) => updateEmailAccount(tx, box, account.id, { sendingWindow: { startHour: 6, endHour: 10 } }));
+			const set = await a.as((tx) =>
+				updateEmailAccount(tx, box, account.id, { sendingWindow: { startHour: 6, endHour: 10 } }),
+			);
 			expect(set.settings.sendingWindow).toEqual({ startHour: 6, endHour: 10 });
-			const replaced = await a.as((tx) => updateEmailAccount(tx, box, account.id, { sendingWindow: { weekdays: ['sat', 'sun'] } }));
+			const replaced = await a.as((tx) =>
+				updateEmailAccount(tx, box, account.id, { sendingWindow: { weekdays: ['sat', 'sun'] } }),
+			);
 			expect(replaced.settings.sendingWindow).toEqual({ weekdays: ['sat', 'sun'] });
 			const kept = await a.as((tx) => updateEmailAccount(tx, box, account.id, { dailyLimit: 12 }));
 			expect(kept.settings.sendingWindow).toEqual({ weekdays: ['sat', 'sun'] });
@@ -609,17 +765,30 @@ describe('email accounts', () => {
 		});
 
 		it('attaches and detaches a user of the organization', async () => {
-			const { rows } = await db.pool.query(`INSERT INTO users (organization_id, email) VALUES ($1, 'second@alpha.test') RETURNING id`, [a.id]);
+			const { rows } = await db.pool.query(
+				`INSERT INTO users (organization_id, email) VALUES ($1, 'second@alpha.test') RETURNING id`,
+				[a.id],
+			);
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
-			expect((await a.as((tx) => updateEmailAccount(tx, box, account.id, { userId: rows[0].id }))).userId).toBe(rows[0].id);
+			expect((await a.as((tx) => updateEmailAccount(tx, box, account.id, { userId: rows[0].id }))).userId).toBe(
+				rows[0].id,
+			);
 			expect((await a.as((tx) => updateEmailAccount(tx, box, account.id, { dailyLimit: 9 }))).userId).toBe(rows[0].id);
 			expect((await a.as((tx) => updateEmailAccount(tx, box, account.id, { userId: null }))).userId).toBeNull();
 		});
 
 		it.each<[string, AccountInput, string]>([
 			['a negative daily limit', { dailyLimit: -3 }, 'Daily Limit must be a whole number from 0 to 100000'],
-			['an unknown warm-up status', { warmupStatus: 'lukewarm' }, 'Warm-Up Status must be one of pending, warming, warmed, off'],
-			['a warm-up start volume of 0', { warmup: { startVolume: 0 } }, 'Warm-Up Start Volume must be a whole number from 1 to 100000'],
+			[
+				'an unknown warm-up status',
+				{ warmupStatus: 'lukewarm' },
+				'Warm-Up Status must be one of pending, warming, warmed, off',
+			],
+			[
+				'a warm-up start volume of 0',
+				{ warmup: { startVolume: 0 } },
+				'Warm-Up Start Volume must be a whole number from 1 to 100000',
+			],
 			[
 				'a fractional warm-up increment',
 				{ warmup: { dailyIncrement: 1.5 } },
@@ -627,7 +796,11 @@ describe('email accounts', () => {
 			],
 			['an SMTP port out of range', { smtp: { port: 99999 } }, 'SMTP Port must be a whole number from 1 to 65535'],
 			['an empty SMTP host', { smtp: { host: ' ' } }, 'SMTP Host must be a host name such as smtp.example.com'],
-			['an unknown time zone', { timezone: 'Nowhere/Land' }, 'Time Zone must be an IANA time zone such as Europe/Berlin'],
+			[
+				'an unknown time zone',
+				{ timezone: 'Nowhere/Land' },
+				'Time Zone must be an IANA time zone such as Europe/Berlin',
+			],
 			[
 				'a sending window ending at hour 25',
 				{ sendingWindow: { endHour: 25 } },
@@ -643,13 +816,23 @@ describe('email accounts', () => {
 				{ sendingWindow: '9-17' as never },
 				'Sending Window must be an object with weekdays, startHour and/or endHour',
 			],
-			['incomplete OAuth2 tokens', { oauth2: { clientId: OAUTH2.clientId } }, 'OAuth2 Client Secret must be a non-empty text'],
+			[
+				'incomplete OAuth2 tokens',
+				{ oauth2: { clientId: OAUTH2.clientId } },
+				'OAuth2 Client Secret must be a non-empty text',
+			],
 			['a provider that does not exist', { provider: 'aol' }, 'Provider must be one of smtp, gmail, outlook'],
-			['a user id that is not a UUID', { userId: 'someone' }, 'User ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7'],
+			[
+				'a user id that is not a UUID',
+				{ userId: 'someone' },
+				'User ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+			],
 		])('refuses %s naming the field, and changes nothing', async (_case, patch, message) => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox({ warmupStatus: 'warming' })));
 			const sealed = await sealedOf(account.id);
-			const attempt = a.as((tx) => updateEmailAccount(tx, box, account.id, { dailyLimit: 77, password: REFUSED_PASSWORD, ...patch }));
+			const attempt = a.as((tx) =>
+				updateEmailAccount(tx, box, account.id, { dailyLimit: 77, password: REFUSED_PASSWORD, ...patch }),
+			);
 			await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
 			await expect(attempt).rejects.toMatchObject({ message });
 			expect(await a.as((tx) => getEmailAccount(tx, account.id))).toEqual(account);
@@ -658,7 +841,9 @@ describe('email accounts', () => {
 
 		it('refuses to change the address or the provider, and accepts them repeated', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox({ email: 'fixed@sender.test' })));
-			await expect(a.as((tx) => updateEmailAccount(tx, box, account.id, { email: 'moved@sender.test' }))).rejects.toMatchObject({
+			await expect(
+				a.as((tx) => updateEmailAccount(tx, box, account.id, { email: 'moved@sender.test' })),
+			).rejects.toMatchObject({
 				name: 'ConflictError',
 				message: `The address of email account ${account.id} cannot change`,
 				description: 'Create an account for the new address, then pause or delete this one.',
@@ -694,7 +879,12 @@ describe('email accounts', () => {
 		it('pauses with the reason given, and resumes clearing it', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
 			const paused = await a.as((tx) => setEmailAccountPaused(tx, account.id, true, '  bounce rate 9%  '));
-			expect(paused).toEqual({ ...account, status: 'paused', pausedReason: 'bounce rate 9%', updatedAt: expect.any(String) });
+			expect(paused).toEqual({
+				...account,
+				status: 'paused',
+				pausedReason: 'bounce rate 9%',
+				updatedAt: expect.any(String),
+			});
 			expect(await rawRow(account.id)).toMatchObject({ status: 'paused', paused_reason: 'bounce rate 9%' });
 
 			const resumed = await a.as((tx) => setEmailAccountPaused(tx, account.id, false, 'ignored'));
@@ -743,10 +933,10 @@ describe('email accounts', () => {
 			const campaign = await a.as((tx) => createCampaign(tx, { name: 'History', config: sendable([account.id]) }));
 			await a.as((tx) => transitionCampaign(tx, campaign.id, 'activate'));
 			await a.as((tx) => transitionCampaign(tx, campaign.id, 'complete'));
-			const lead = await db.pool.query(`INSERT INTO leads (organization_id, campaign_id, email) VALUES ($1, $2, 'l@prospect.test') RETURNING id`, [
-				a.id,
-				campaign.id,
-			]);
+			const lead = await db.pool.query(
+				`INSERT INTO leads (organization_id, campaign_id, email) VALUES ($1, $2, 'l@prospect.test') RETURNING id`,
+				[a.id, campaign.id],
+			);
 			for (const status of ['sent', 'failed']) {
 				await db.pool.query(
 					`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, subject, body, status, scheduled_at, sequence_step)
@@ -766,7 +956,9 @@ describe('email accounts', () => {
 		it('refuses to delete an account that a draft, active or paused campaign sends with, naming them', async () => {
 			const account = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
 			const spare = await a.as((tx) => createEmailAccount(tx, box, mailbox()));
-			const draft = await a.as((tx) => createCampaign(tx, { name: 'Draft one', config: sendable([spare.id, account.id]) }));
+			const draft = await a.as((tx) =>
+				createCampaign(tx, { name: 'Draft one', config: sendable([spare.id, account.id]) }),
+			);
 			const active = await a.as((tx) => createCampaign(tx, { name: 'Active one', config: sendable([account.id]) }));
 			await a.as((tx) => transitionCampaign(tx, active.id, 'activate'));
 			const paused = await a.as((tx) => createCampaign(tx, { name: 'Paused one', config: sendable([account.id]) }));
@@ -778,7 +970,8 @@ describe('email accounts', () => {
 				message:
 					`Email account ${account.id} is a sending account of campaign "Active one" (active, ${active.id}), ` +
 					`campaign "Draft one" (draft, ${draft.id}), campaign "Paused one" (paused, ${paused.id}) and cannot be deleted`,
-				description: 'Remove it from config.accountIds of those campaigns first, or pause it: a paused account sends nothing.',
+				description:
+					'Remove it from config.accountIds of those campaigns first, or pause it: a paused account sends nothing.',
 			});
 			expect(await a.as((tx) => getEmailAccount(tx, account.id))).toEqual(account);
 			expect((await a.as((tx) => getCampaign(tx, active.id))).status).toBe('active');
@@ -788,13 +981,19 @@ describe('email accounts', () => {
 			await a.as((tx) => updateCampaign(tx, active.id, { config: { accountIds: [spare.id] } }));
 			await a.as((tx) => transitionCampaign(tx, paused.id, 'complete'));
 			expect(await a.as((tx) => deleteEmailAccount(tx, account.id))).toEqual({ id: account.id, deleted: true });
-			await expect(a.as((tx) => transitionCampaign(tx, active.id, 'pause'))).resolves.toMatchObject({ status: 'paused' });
-			await expect(a.as((tx) => transitionCampaign(tx, active.id, 'resume'))).resolves.toMatchObject({ status: 'active' });
+			await expect(a.as((tx) => transitionCampaign(tx, active.id, 'pause'))).resolves.toMatchObject({
+				status: 'paused',
+			});
+			await expect(a.as((tx) => transitionCampaign(tx, active.id, 'resume'))).resolves.toMatchObject({
+				status: 'active',
+			});
 		});
 
 		it('reports an unknown account as not found', async () => {
 			const id = randomUUID();
-			await expect(a.as((tx) => deleteEmailAccount(tx, id))).rejects.toThrow(`Email account ${id} was not found in this organization`);
+			await expect(a.as((tx) => deleteEmailAccount(tx, id))).rejects.toThrow(
+				`Email account ${id} was not found in this organization`,
+			);
 		});
 	});
 
@@ -815,13 +1014,19 @@ describe('email accounts', () => {
 			expect(server().logins.slice(logins)).toEqual([{ method, username: MAILBOX_USER, accepted: true }]);
 
 			const stored = await a.as((tx) => getEmailAccount(tx, account.id));
-			expect(stored.settings.lastVerification).toEqual({ at: expect.any(String), verified: true, message: result.message });
+			expect(stored.settings.lastVerification).toEqual({
+				at: expect.any(String),
+				verified: true,
+				message: result.message,
+			});
 			expect(stored.settings.lastVerifiedAt).toBe(stored.settings.lastVerification?.at);
 			expect(stored).toMatchObject({ status: 'active', healthScore: 100 });
 		});
 
 		it('signs in with an OAuth2 access token over XOAUTH2', async () => {
-			const account = await a.as((tx) => createEmailAccount(tx, box, localMailbox(xoauth2, { password: undefined, oauth2: OAUTH2 })));
+			const account = await a.as((tx) =>
+				createEmailAccount(tx, box, localMailbox(xoauth2, { password: undefined, oauth2: OAUTH2 })),
+			);
 			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result).toMatchObject({ verified: true });
 			expect(xoauth2.logins.at(-1)).toEqual({ method: 'XOAUTH2', username: MAILBOX_USER, accepted: true });
@@ -845,7 +1050,11 @@ describe('email accounts', () => {
 			expect(plain.logins.at(-1)).toEqual({ method: 'PLAIN', username: MAILBOX_USER, accepted: false });
 			expect(JSON.stringify(result)).not.toContain(WRONG_PASSWORD);
 			const stored = await a.as((tx) => getEmailAccount(tx, account.id));
-			expect(stored.settings.lastVerification).toEqual({ at: expect.any(String), verified: false, message: result.message });
+			expect(stored.settings.lastVerification).toEqual({
+				at: expect.any(String),
+				verified: false,
+				message: result.message,
+			});
 			expect(stored.settings).not.toHaveProperty('lastVerifiedAt');
 			expect(stored).toMatchObject({ status: 'active', pausedReason: null, healthScore: 100 });
 		});
@@ -853,7 +1062,11 @@ describe('email accounts', () => {
 		it('reports a port nobody listens on as a connection failure', async () => {
 			const port = await refusedPort();
 			const account = await a.as((tx) =>
-				createEmailAccount(tx, box, mailbox({ smtp: { host: '127.0.0.1', port, security: 'none', user: MAILBOX_USER } })),
+				createEmailAccount(
+					tx,
+					box,
+					mailbox({ smtp: { host: '127.0.0.1', port, security: 'none', user: MAILBOX_USER } }),
+				),
 			);
 			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result).toEqual({
@@ -862,17 +1075,25 @@ describe('email accounts', () => {
 				verified: false,
 				message: `Cannot connect to the SMTP server 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
 			});
-			expect((await a.as((tx) => getEmailAccount(tx, account.id))).settings.lastVerification).toMatchObject({ verified: false });
+			expect((await a.as((tx) => getEmailAccount(tx, account.id))).settings.lastVerification).toMatchObject({
+				verified: false,
+			});
 		});
 
 		it('reports a server without the required STARTTLS as an encryption failure', async () => {
 			const account = await a.as((tx) =>
-				createEmailAccount(tx, box, mailbox({ smtp: { host: '127.0.0.1', port: plain.port, security: 'starttls', user: MAILBOX_USER } })),
+				createEmailAccount(
+					tx,
+					box,
+					mailbox({ smtp: { host: '127.0.0.1', port: plain.port, security: 'starttls', user: MAILBOX_USER } }),
+				),
 			);
 			const result = await verifyEmailAccount(a.as, box, account.id);
 			expect(result.verified).toBe(false);
 			expect(result.message).toMatch(
-				new RegExp(`^The SMTP server 127\\.0\\.0\\.1:${plain.port} could not set up the encryption \\(security: starttls\\): `),
+				new RegExp(
+					`^The SMTP server 127\\.0\\.0\\.1:${plain.port} could not set up the encryption \\(security: starttls\\): `,
+				),
 			);
 		});
 
@@ -912,7 +1133,9 @@ describe('email accounts', () => {
 				};
 				await expect(verifyEmailAccount(a.as, box, account.id)).resolves.toMatchObject({ verified: true });
 				expect(seen).toEqual([0]);
-				expect((await a.as((tx) => getEmailAccount(tx, account.id))).settings.lastVerification).toMatchObject({ verified: true });
+				expect((await a.as((tx) => getEmailAccount(tx, account.id))).settings.lastVerification).toMatchObject({
+					verified: true,
+				});
 			});
 
 			it('records nothing when the password changes during the check, and says to verify again', async () => {
@@ -928,7 +1151,10 @@ describe('email accounts', () => {
 				const stored = await a.as((tx) => getEmailAccount(tx, account.id));
 				expect(stored.settings).not.toHaveProperty('lastVerification');
 				expect(stored.settings).not.toHaveProperty('lastVerifiedAt');
-				expect(await a.as((tx) => mailboxSecret(tx, box, account.id))).toEqual({ kind: 'password', password: NEW_PASSWORD });
+				expect(await a.as((tx) => mailboxSecret(tx, box, account.id))).toEqual({
+					kind: 'password',
+					password: NEW_PASSWORD,
+				});
 			});
 
 			it('records nothing when the SMTP settings change during the check', async () => {
@@ -936,7 +1162,9 @@ describe('email accounts', () => {
 				plain.duringSignIn = async () => {
 					await a.as((tx) => updateEmailAccount(tx, box, account.id, { smtp: { port: login.port } }));
 				};
-				await expect(verifyEmailAccount(a.as, box, account.id)).rejects.toThrow(`Email account ${account.id} changed while it was being checked`);
+				await expect(verifyEmailAccount(a.as, box, account.id)).rejects.toThrow(
+					`Email account ${account.id} changed while it was being checked`,
+				);
 				const stored = await a.as((tx) => getEmailAccount(tx, account.id));
 				expect(stored.settings.smtp.port).toBe(login.port);
 				expect(stored.settings).not.toHaveProperty('lastVerification');
@@ -949,7 +1177,10 @@ describe('email accounts', () => {
 				};
 				await expect(verifyEmailAccount(a.as, box, account.id)).resolves.toMatchObject({ verified: true });
 				const stored = await a.as((tx) => getEmailAccount(tx, account.id));
-				expect(stored).toMatchObject({ dailyLimit: 12, settings: { fromName: 'Renamed', lastVerification: { verified: true } } });
+				expect(stored).toMatchObject({
+					dailyLimit: 12,
+					settings: { fromName: 'Renamed', lastVerification: { verified: true } },
+				});
 			});
 
 			it('reports an account deleted during the check as not found', async () => {
@@ -966,7 +1197,9 @@ describe('email accounts', () => {
 
 		it('reports an unknown account as not found', async () => {
 			const id = randomUUID();
-			await expect(verifyEmailAccount(a.as, box, id)).rejects.toThrow(`Email account ${id} was not found in this organization`);
+			await expect(verifyEmailAccount(a.as, box, id)).rejects.toThrow(
+				`Email account ${id} was not found in this organization`,
+			);
 		});
 	});
 
@@ -991,7 +1224,10 @@ describe('email accounts', () => {
 			await expect(a.as((tx) => mailboxSecret(tx, box, rows[0].id))).rejects.toThrow(
 				`Email account ${rows[0].id} has no stored password or tokens`,
 			);
-			expect(await a.as((tx) => getEmailAccount(tx, rows[0].id))).toMatchObject({ hasSecret: false, secretKeyId: null });
+			expect(await a.as((tx) => getEmailAccount(tx, rows[0].id))).toMatchObject({
+				hasSecret: false,
+				secretKeyId: null,
+			});
 		});
 
 		describe('rotation', () => {
@@ -1017,7 +1253,10 @@ describe('email accounts', () => {
 
 			it('opens secrets sealed with a previous key', async () => {
 				expect(stale.map((account) => account.secretKeyId)).toEqual([oldBox.keyId, oldBox.keyId]);
-				expect(await r.as((tx) => mailboxSecret(tx, rotated, stale[0].id))).toEqual({ kind: 'password', password: PASSWORD });
+				expect(await r.as((tx) => mailboxSecret(tx, rotated, stale[0].id))).toEqual({
+					kind: 'password',
+					password: PASSWORD,
+				});
 				await expect(r.as((tx) => mailboxSecret(tx, newOnly, stale[0].id))).rejects.toThrow(
 					`The stored secret was encrypted with key ${oldBox.keyId}, but the credential's encryption key is ${newOnly.keyId}`,
 				);
@@ -1042,7 +1281,10 @@ describe('email accounts', () => {
 					expect((await r.as((tx) => getEmailAccount(tx, account.id))).secretKeyId).toBe(newOnly.keyId);
 				}
 				// Without the old key at all, the current one opens everything now.
-				expect(await r.as((tx) => mailboxSecret(tx, newOnly, stale[0].id))).toEqual({ kind: 'password', password: PASSWORD });
+				expect(await r.as((tx) => mailboxSecret(tx, newOnly, stale[0].id))).toEqual({
+					kind: 'password',
+					password: PASSWORD,
+				});
 				expect(await r.as((tx) => mailboxSecret(tx, newOnly, stale[1].id))).toEqual({ kind: 'oauth2', ...OAUTH2 });
 				expect(await sealedOf(fresh.id)).toBe(freshSealed);
 				// Another organization's secrets are its own business.
@@ -1054,7 +1296,10 @@ describe('email accounts', () => {
 
 			it('re-seals the other organization’s secrets when it rotates itself', async () => {
 				expect(await other.as((tx) => reencryptSecrets(tx, rotated))).toEqual({ reencrypted: 1, keyId: newOnly.keyId });
-				expect(await other.as((tx) => mailboxSecret(tx, newOnly, theirs.id))).toEqual({ kind: 'password', password: PASSWORD });
+				expect(await other.as((tx) => mailboxSecret(tx, newOnly, theirs.id))).toEqual({
+					kind: 'password',
+					password: PASSWORD,
+				});
 			});
 		});
 	});
@@ -1073,15 +1318,24 @@ describe('email accounts', () => {
 			await b.as((tx) => createEmailAccount(tx, box, mailbox({ email: 'private@alpha.test' })));
 		});
 
-		const notFound = () => ({ name: 'NotFoundError', message: `Email account ${mine.id} was not found in this organization` });
+		const notFound = () => ({
+			name: 'NotFoundError',
+			message: `Email account ${mine.id} was not found in this organization`,
+		});
 
 		it('does not let B get, update, verify, pause, resume, delete or read the secret of A’s account', async () => {
 			const logins = plain.logins.length;
 			await expect(b.as((tx) => getEmailAccount(tx, mine.id))).rejects.toMatchObject(notFound());
-			await expect(b.as((tx) => updateEmailAccount(tx, box, mine.id, { dailyLimit: 1 }))).rejects.toMatchObject(notFound());
-			await expect(b.as((tx) => updateEmailAccount(tx, box, mine.id, { password: HIJACK_PASSWORD }))).rejects.toMatchObject(notFound());
+			await expect(b.as((tx) => updateEmailAccount(tx, box, mine.id, { dailyLimit: 1 }))).rejects.toMatchObject(
+				notFound(),
+			);
+			await expect(
+				b.as((tx) => updateEmailAccount(tx, box, mine.id, { password: HIJACK_PASSWORD })),
+			).rejects.toMatchObject(notFound());
 			await expect(verifyEmailAccount(b.as, box, mine.id)).rejects.toMatchObject(notFound());
-			await expect(b.as((tx) => setEmailAccountPaused(tx, mine.id, true, 'mine now'))).rejects.toMatchObject(notFound());
+			await expect(b.as((tx) => setEmailAccountPaused(tx, mine.id, true, 'mine now'))).rejects.toMatchObject(
+				notFound(),
+			);
 			await expect(b.as((tx) => setEmailAccountPaused(tx, mine.id, false))).rejects.toMatchObject(notFound());
 			await expect(b.as((tx) => deleteEmailAccount(tx, mine.id))).rejects.toMatchObject(notFound());
 			await expect(b.as((tx) => mailboxSecret(tx, box, mine.id))).rejects.toMatchObject(notFound());
@@ -1116,7 +1370,9 @@ describe('email accounts', () => {
 			const { rows } = await db.pool.query(`SELECT t::text AS row FROM ${table_name} t`);
 			expectNothingSecretIn(rows);
 		}
-		const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM email_accounts WHERE credentials_encrypted IS NOT NULL');
+		const { rows } = await db.pool.query(
+			'SELECT count(*)::int AS n FROM email_accounts WHERE credentials_encrypted IS NOT NULL',
+		);
 		expect(rows[0].n).toBeGreaterThan(50);
 	});
 });

@@ -1,6 +1,27 @@
 import { randomUUID } from 'node:crypto';
 
-import { addSuppression, type Campaign, type CampaignAction, type CampaignStatus, changeTags, createCampaign, eraseLeads, exportLeadData, getLead, importLeads, type ImportOutcome, type Lead, LEAD_LIMITS, LEAD_STATUSES, type LeadInput, listLeads, saveLead, setLeadStatus, transitionCampaign, updateLead } from '../../nodes/core/outreach';
+import {
+	addSuppression,
+	type Campaign,
+	type CampaignAction,
+	type CampaignStatus,
+	changeTags,
+	createCampaign,
+	eraseLeads,
+	exportLeadData,
+	getLead,
+	importLeads,
+	type ImportOutcome,
+	type Lead,
+	LEAD_LIMITS,
+	LEAD_STATUSES,
+	type LeadInput,
+	listLeads,
+	saveLead,
+	setLeadStatus,
+	transitionCampaign,
+	updateLead,
+} from '../../nodes/core/outreach';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../nodes/core/validation';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ActAs, newTenant } from '../support/tenants';
@@ -32,7 +53,11 @@ describe('leads', () => {
 
 	/** A sendable campaign of `tenant`, brought to `status` through the transitions themselves. */
 	async function campaignIn(tenant: Tenant, status: CampaignStatus = 'draft'): Promise<Campaign> {
-		const config = { sequence: [{ subject: 'Hi', body: 'Hello' }], accountIds: [await accountOf(tenant.id)], postalAddress: POSTAL_ADDRESS };
+		const config = {
+			sequence: [{ subject: 'Hi', body: 'Hello' }],
+			accountIds: [await accountOf(tenant.id)],
+			postalAddress: POSTAL_ADDRESS,
+		};
 		const campaign = await tenant.as((tx) => createCampaign(tx, { name: `${status} campaign`, config }));
 		const path: Record<CampaignStatus, CampaignAction[]> = {
 			draft: [],
@@ -48,7 +73,12 @@ describe('leads', () => {
 	}
 
 	/** A queue row of the organization, written as the database owner. */
-	async function addQueued(organizationId: string, campaignId: string, leadId: string, status = 'queued'): Promise<string> {
+	async function addQueued(
+		organizationId: string,
+		campaignId: string,
+		leadId: string,
+		status = 'queued',
+	): Promise<string> {
 		const { rows } = await db.pool.query(
 			`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, subject, body, status, scheduled_at, sequence_step)
 			 VALUES ($1, $2, $3, $4, 'Hi', 'Hello', $5, now(),
@@ -73,7 +103,10 @@ describe('leads', () => {
 	}
 
 	async function queueRows(ids: string[]): Promise<Record<string, { status: string; error: string | null }>> {
-		const { rows } = await db.pool.query(`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`, [ids]);
+		const { rows } = await db.pool.query(
+			`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`,
+			[ids],
+		);
 		return Object.fromEntries(rows.map((r) => [r.id, { status: r.status, error: r.error_message }]));
 	}
 
@@ -90,10 +123,21 @@ describe('leads', () => {
 
 	/** Everything an organization holds about leads: for "nothing changed" checks. */
 	async function everything(organizationId: string) {
-		const queue = await db.pool.query('SELECT * FROM email_queue WHERE organization_id = $1 ORDER BY id', [organizationId]);
-		const activities = await db.pool.query('SELECT * FROM email_activities WHERE organization_id = $1 ORDER BY id', [organizationId]);
-		const unsubscribes = await db.pool.query('SELECT * FROM unsubscribes WHERE organization_id = $1 ORDER BY id', [organizationId]);
-		return { leads: await storedLeads(organizationId), queue: queue.rows, activities: activities.rows, unsubscribes: unsubscribes.rows };
+		const queue = await db.pool.query('SELECT * FROM email_queue WHERE organization_id = $1 ORDER BY id', [
+			organizationId,
+		]);
+		const activities = await db.pool.query('SELECT * FROM email_activities WHERE organization_id = $1 ORDER BY id', [
+			organizationId,
+		]);
+		const unsubscribes = await db.pool.query('SELECT * FROM unsubscribes WHERE organization_id = $1 ORDER BY id', [
+			organizationId,
+		]);
+		return {
+			leads: await storedLeads(organizationId),
+			queue: queue.rows,
+			activities: activities.rows,
+			unsubscribes: unsubscribes.rows,
+		};
 	}
 
 	const lead = (tenant: Tenant, input: LeadInput, campaignId?: string) =>
@@ -111,7 +155,14 @@ describe('leads', () => {
 			const t = await newTenant(db);
 			const outcomes = await t.as((tx) =>
 				importLeads(tx, [
-					{ email: 'ann@first.test', firstName: 'Ann', lastName: 'Lee', company: 'First', data: { city: 'Lyon' }, tags: ['vip'] },
+					{
+						email: 'ann@first.test',
+						firstName: 'Ann',
+						lastName: 'Lee',
+						company: 'First',
+						data: { city: 'Lyon' },
+						tags: ['vip'],
+					},
 					{ email: 'not an address' },
 					{ email: 'ben@second.test' },
 					{ email: 'ann@first.test', firstName: 'Other Ann' },
@@ -159,7 +210,9 @@ describe('leads', () => {
 			const t = await newTenant(db);
 			const [first] = await t.as((tx) => importLeads(tx, [{ email: '  Jane.Doe@Example.COM \t' }]));
 			expect(first).toEqual({ status: 'created', id: expect.any(String), email: 'jane.doe@example.com' });
-			const [again] = await t.as((tx) => importLeads(tx, [{ email: '\uFEFFJANE.DOE@example.com\n', firstName: 'Jane' }]));
+			const [again] = await t.as((tx) =>
+				importLeads(tx, [{ email: '\uFEFFJANE.DOE@example.com\n', firstName: 'Jane' }]),
+			);
 			expect(again).toEqual({ status: 'updated', id: (first as { id: string }).id, email: 'jane.doe@example.com' });
 			expect(await emailsOf(t.id)).toEqual(['jane.doe@example.com']);
 		});
@@ -178,7 +231,10 @@ describe('leads', () => {
 			['a label starting with a hyphen', 'jane@-example.com'],
 			['a one-letter top-level domain', 'jane@example.c'],
 			['a local part over 64 characters', `${'x'.repeat(65)}@example.com`],
-			['an address over 254 characters', `${'x'.repeat(10)}@${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.com`],
+			[
+				'an address over 254 characters',
+				`${'x'.repeat(10)}@${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.com`,
+			],
 			['a display name', 'Jane <jane@example.com>'],
 			['a NUL character', 'ja\u0000ne@example.com'],
 			['a number', 42],
@@ -189,7 +245,9 @@ describe('leads', () => {
 			['an array', ['jane@example.com']],
 		])('reports an address with %s as invalid, naming the field', async (_label, email) => {
 			const t = await newTenant(db);
-			const outcomes = await t.as((tx) => importLeads(tx, [{ email: 'before@fine.test' }, { email }, { email: 'after@fine.test' }]));
+			const outcomes = await t.as((tx) =>
+				importLeads(tx, [{ email: 'before@fine.test' }, { email }, { email: 'after@fine.test' }]),
+			);
 			expect(outcomes).toEqual([
 				{ status: 'created', id: expect.any(String), email: 'before@fine.test' },
 				{ status: 'invalid', email, reason: INVALID_EMAIL },
@@ -201,7 +259,11 @@ describe('leads', () => {
 		it('keeps an entry the caller already found invalid as an invalid outcome in its place', async () => {
 			const t = await newTenant(db);
 			const outcomes = await t.as((tx) =>
-				importLeads(tx, [new Error('Custom Fields (JSON) must be valid JSON'), { email: 'one@place.test' }, { email: 'ONE@place.test' }]),
+				importLeads(tx, [
+					new Error('Custom Fields (JSON) must be valid JSON'),
+					{ email: 'one@place.test' },
+					{ email: 'ONE@place.test' },
+				]),
 			);
 			expect(outcomes).toEqual([
 				{ status: 'invalid', reason: 'Custom Fields (JSON) must be valid JSON' },
@@ -227,7 +289,11 @@ describe('leads', () => {
 			const cyclic: Record<string, unknown> = { name: 'loop' };
 			cyclic.self = cyclic;
 			const BAD_FIELDS: Array<[string, Omit<LeadInput, 'email'>, string]> = [
-				['a first name over 100 characters', { firstName: 'f'.repeat(101) }, 'First Name must be at most 100 characters'],
+				[
+					'a first name over 100 characters',
+					{ firstName: 'f'.repeat(101) },
+					'First Name must be at most 100 characters',
+				],
 				['a last name over 100 characters', { lastName: 'l'.repeat(101) }, 'Last Name must be at most 100 characters'],
 				['a company over 255 characters', { company: 'c'.repeat(256) }, 'Company must be at most 255 characters'],
 				['a first name that is an object', { firstName: { given: 'Jane' } }, 'First Name must be a text'],
@@ -262,10 +328,22 @@ describe('leads', () => {
 				['an unpaired surrogate in the company', { company: 'Ac\uDBFFme' }, NO_SURROGATE('Company')],
 				['an unpaired surrogate in a tag', { tags: ['\uD800'] }, NO_SURROGATE('Tags')],
 				['an unpaired surrogate in a data key', { data: { 'x\uDC00': 1 } }, NO_SURROGATE('Custom Fields (data)')],
-				['an unpaired surrogate in a data value', { data: { city: ['Lyon', 'x\uD800'] } }, NO_SURROGATE('Custom Fields (data)')],
-				['an unpaired surrogate escaped in JSON text data', { data: '{"city":"\\ud800"}' }, NO_SURROGATE('Custom Fields (data)')],
+				[
+					'an unpaired surrogate in a data value',
+					{ data: { city: ['Lyon', 'x\uD800'] } },
+					NO_SURROGATE('Custom Fields (data)'),
+				],
+				[
+					'an unpaired surrogate escaped in JSON text data',
+					{ data: '{"city":"\\ud800"}' },
+					NO_SURROGATE('Custom Fields (data)'),
+				],
 				['a tag over 100 characters', { tags: ['t'.repeat(101)] }, 'Tags must be tags of at most 100 characters'],
-				['a tag that is an object', { tags: ['fine', { name: 'vip' }] }, 'Tags must be a list of texts or a comma-separated text'],
+				[
+					'a tag that is an object',
+					{ tags: ['fine', { name: 'vip' }] },
+					'Tags must be a list of texts or a comma-separated text',
+				],
 				['tags given as an object', { tags: { vip: true } }, 'Tags must be a list of texts or a comma-separated text'],
 			];
 
@@ -287,19 +365,26 @@ describe('leads', () => {
 				expect(stored.every((email) => (email as string).startsWith('good'))).toBe(true);
 			});
 
-			it.each(BAD_FIELDS)('refuses %s in saveLead with an InvalidInputError, and stores nothing', async (_label, fields, reason) => {
-				const t = await newTenant(db);
-				const attempt = t.as((tx) => saveLead(tx, { email: 'single@fine.test', ...fields }, { onExisting: 'update' }));
-				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-				await expect(attempt).rejects.toMatchObject({ message: reason });
-				expect(await storedLeads(t.id)).toEqual([]);
-			});
+			it.each(BAD_FIELDS)(
+				'refuses %s in saveLead with an InvalidInputError, and stores nothing',
+				async (_label, fields, reason) => {
+					const t = await newTenant(db);
+					const attempt = t.as((tx) =>
+						saveLead(tx, { email: 'single@fine.test', ...fields }, { onExisting: 'update' }),
+					);
+					await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+					await expect(attempt).rejects.toMatchObject({ message: reason });
+					expect(await storedLeads(t.id)).toEqual([]);
+				},
+			);
 
 			it('accepts names exactly as long as the columns hold, counting characters rather than UTF-16 units', async () => {
 				const t = await newTenant(db);
 				const emoji = '😀'.repeat(100); // 100 characters, 200 UTF-16 units
 				const [outcome] = await t.as((tx) =>
-					importLeads(tx, [{ email: 'long@fine.test', firstName: 'f'.repeat(100), lastName: emoji, company: 'c'.repeat(255) }]),
+					importLeads(tx, [
+						{ email: 'long@fine.test', firstName: 'f'.repeat(100), lastName: emoji, company: 'c'.repeat(255) },
+					]),
 				);
 				expect(outcome.status).toBe('created');
 				const [row] = await storedLeads(t.id);
@@ -325,12 +410,20 @@ describe('leads', () => {
 							data: '{"score": 7, "city": "Köln 🏙", "when": null}',
 							tags: ' vip, 🔥 ,, vip, new ',
 						},
-						{ email: 'dates@fine.test', firstName: '', data: { since: new Date('2026-01-02T03:04:05.000Z'), skip: undefined } },
+						{
+							email: 'dates@fine.test',
+							firstName: '',
+							data: { since: new Date('2026-01-02T03:04:05.000Z'), skip: undefined },
+						},
 					]),
 				);
 				expect(outcome.status).toBe('created');
 				expect(await storedLeads(t.id)).toEqual([
-					expect.objectContaining({ email: 'dates@fine.test', first_name: null, data: { since: '2026-01-02T03:04:05.000Z' } }),
+					expect.objectContaining({
+						email: 'dates@fine.test',
+						first_name: null,
+						data: { since: '2026-01-02T03:04:05.000Z' },
+					}),
 					expect.objectContaining({
 						email: 'mixed@fine.test',
 						first_name: 'Zoë 🙂',
@@ -389,7 +482,14 @@ describe('leads', () => {
 			it("merges new fields, data and tags in with onExisting 'update' (the default), keeping names not given", async () => {
 				const outcomes = await t.as((tx) =>
 					importLeads(tx, [
-						{ email: 'KNOWN@old.test', firstName: null, lastName: 'Smith', company: '  ', data: { size: 20, role: 'CTO' }, tags: 'z, y' },
+						{
+							email: 'KNOWN@old.test',
+							firstName: null,
+							lastName: 'Smith',
+							company: '  ',
+							data: { size: 20, role: 'CTO' },
+							tags: 'z, y',
+						},
 						{ email: 'fresh@old.test' },
 					]),
 				);
@@ -414,9 +514,13 @@ describe('leads', () => {
 			it("leaves an existing lead alone with onExisting 'skip' and reports its id", async () => {
 				const before = await storedLeads(t.id);
 				const outcomes = await t.as((tx) =>
-					importLeads(tx, [{ email: 'known@old.test', firstName: 'Changed', data: { city: 'Paris' } }, { email: 'fresh@old.test' }], {
-						onExisting: 'skip',
-					}),
+					importLeads(
+						tx,
+						[{ email: 'known@old.test', firstName: 'Changed', data: { city: 'Paris' } }, { email: 'fresh@old.test' }],
+						{
+							onExisting: 'skip',
+						},
+					),
 				);
 				expect(outcomes).toEqual([
 					{ status: 'skipped', email: 'known@old.test', reason: 'already exists', id: existing.id },
@@ -493,15 +597,23 @@ describe('leads', () => {
 				const t = await newTenant(db);
 				const one = await campaignIn(t, 'draft');
 				const two = await campaignIn(t, 'active');
-				const [inOne] = await t.as((tx) => importLeads(tx, [{ email: 'same@scope.test', firstName: 'One' }], { campaignId: one.id }));
-				const [inTwo] = await t.as((tx) => importLeads(tx, [{ email: 'same@scope.test', firstName: 'Two' }], { campaignId: two.id }));
-				const [loose] = await t.as((tx) => importLeads(tx, [{ email: 'same@scope.test', firstName: 'None' }], { campaignId: null }));
+				const [inOne] = await t.as((tx) =>
+					importLeads(tx, [{ email: 'same@scope.test', firstName: 'One' }], { campaignId: one.id }),
+				);
+				const [inTwo] = await t.as((tx) =>
+					importLeads(tx, [{ email: 'same@scope.test', firstName: 'Two' }], { campaignId: two.id }),
+				);
+				const [loose] = await t.as((tx) =>
+					importLeads(tx, [{ email: 'same@scope.test', firstName: 'None' }], { campaignId: null }),
+				);
 				const ids = [inOne, inTwo, loose].map((outcome) => {
 					expect(outcome.status).toBe('created');
 					return (outcome as { id: string }).id;
 				});
 				expect(new Set(ids).size).toBe(3);
-				const [again] = await t.as((tx) => importLeads(tx, [{ email: 'same@scope.test', lastName: 'Again' }], { campaignId: one.id }));
+				const [again] = await t.as((tx) =>
+					importLeads(tx, [{ email: 'same@scope.test', lastName: 'Again' }], { campaignId: one.id }),
+				);
 				expect(again).toEqual({ status: 'updated', id: ids[0], email: 'same@scope.test' });
 				const stored = await storedLeads(t.id);
 				expect(stored.map((row) => [row.id, row.campaign_id, row.first_name, row.last_name])).toEqual(
@@ -514,25 +626,37 @@ describe('leads', () => {
 				expect(stored).toHaveLength(3);
 			});
 
-			it.each(['draft', 'active', 'paused'] as CampaignStatus[])('imports into a campaign that is %s', async (status) => {
-				const t = await newTenant(db);
-				const campaign = await campaignIn(t, status);
-				const [outcome] = await t.as((tx) => importLeads(tx, [{ email: 'in@open.test' }], { campaignId: campaign.id }));
-				expect(outcome.status).toBe('created');
-				expect((await storedLeads(t.id))[0].campaign_id).toBe(campaign.id);
-			});
+			it.each(['draft', 'active', 'paused'] as CampaignStatus[])(
+				'imports into a campaign that is %s',
+				async (status) => {
+					const t = await newTenant(db);
+					const campaign = await campaignIn(t, status);
+					const [outcome] = await t.as((tx) =>
+						importLeads(tx, [{ email: 'in@open.test' }], { campaignId: campaign.id }),
+					);
+					expect(outcome.status).toBe('created');
+					expect((await storedLeads(t.id))[0].campaign_id).toBe(campaign.id);
+				},
+			);
 
-			it.each(['completed', 'archived'] as CampaignStatus[])('refuses to import into a campaign that is %s, and stores nothing', async (status) => {
-				const t = await newTenant(db);
-				const campaign = await campaignIn(t, status);
-				const attempt = t.as((tx) => importLeads(tx, [{ email: 'late@closed.test' }, { email: 'bad' }], { campaignId: campaign.id }));
-				await expect(attempt).rejects.toBeInstanceOf(ConflictError);
-				await expect(attempt).rejects.toThrow(`Campaign ${campaign.id} is ${status} and takes no new leads`);
-				await expect(
-					t.as((tx) => saveLead(tx, { email: 'late@closed.test' }, { campaignId: campaign.id, onExisting: 'update' })),
-				).rejects.toThrow(`Campaign ${campaign.id} is ${status} and takes no new leads`);
-				expect(await storedLeads(t.id)).toEqual([]);
-			});
+			it.each(['completed', 'archived'] as CampaignStatus[])(
+				'refuses to import into a campaign that is %s, and stores nothing',
+				async (status) => {
+					const t = await newTenant(db);
+					const campaign = await campaignIn(t, status);
+					const attempt = t.as((tx) =>
+						importLeads(tx, [{ email: 'late@closed.test' }, { email: 'bad' }], { campaignId: campaign.id }),
+					);
+					await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+					await expect(attempt).rejects.toThrow(`Campaign ${campaign.id} is ${status} and takes no new leads`);
+					await expect(
+						t.as((tx) =>
+							saveLead(tx, { email: 'late@closed.test' }, { campaignId: campaign.id, onExisting: 'update' }),
+						),
+					).rejects.toThrow(`Campaign ${campaign.id} is ${status} and takes no new leads`);
+					expect(await storedLeads(t.id)).toEqual([]);
+				},
+			);
 
 			it('reports an unknown campaign, or another organization’s, as not found and stores nothing', async () => {
 				const t = await newTenant(db);
@@ -605,21 +729,30 @@ describe('leads', () => {
 				// Every reported id is the stored lead of that address.
 				const idOf = new Map((await storedLeads(split.t.id)).map((row) => [row.email, row.id]));
 				for (const outcome of splitOutcomes) {
-					if (outcome.status === 'created' || outcome.status === 'updated') expect(idOf.get(outcome.email)).toBe(outcome.id);
+					if (outcome.status === 'created' || outcome.status === 'updated')
+						expect(idOf.get(outcome.email)).toBe(outcome.id);
 				}
 			});
 
-			it.each([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the batch size %p and stores nothing', async (batchSize) => {
-				const t = await newTenant(db);
-				const attempt = t.as((tx) => importLeads(tx, [{ email: 'never@size.test' }], { batchSize }));
-				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-				await expect(attempt).rejects.toThrow('Batch Size must be a whole number from 1 to 100000');
-				expect(await storedLeads(t.id)).toEqual([]);
-			});
+			it.each([0, -1, 2.5, Number.NaN, Number.POSITIVE_INFINITY])(
+				'refuses the batch size %p and stores nothing',
+				async (batchSize) => {
+					const t = await newTenant(db);
+					const attempt = t.as((tx) => importLeads(tx, [{ email: 'never@size.test' }], { batchSize }));
+					await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+					await expect(attempt).rejects.toThrow('Batch Size must be a whole number from 1 to 100000');
+					expect(await storedLeads(t.id)).toEqual([]);
+				},
+			);
 
 			it('imports 20,000 rows with the right outcome for each', async () => {
 				const t = await newTenant(db);
-				await t.as((tx) => importLeads(tx, Array.from({ length: 100 }, (_, i) => ({ email: `lead${i}@bulk.test` }))));
+				await t.as((tx) =>
+					importLeads(
+						tx,
+						Array.from({ length: 100 }, (_, i) => ({ email: `lead${i}@bulk.test` })),
+					),
+				);
 				await t.as((tx) => addSuppression(tx, { target: 'blocked.test' }));
 				const inputs: LeadInput[] = Array.from({ length: 20_000 }, (_, i) => {
 					if (i % 1000 === 999) return { email: `broken${i}` };
@@ -635,8 +768,16 @@ describe('leads', () => {
 				expect(counts).toEqual({ created: 19_840, updated: 100, skipped: 40, invalid: 20 });
 				expect(outcomes[0]).toEqual({ status: 'updated', id: expect.any(String), email: 'lead0@bulk.test' });
 				expect(outcomes[100]).toEqual({ status: 'created', id: expect.any(String), email: 'lead100@bulk.test' });
-				expect(outcomes[500]).toEqual({ status: 'skipped', email: 'lead500@blocked.test', reason: 'domain is suppressed' });
-				expect(outcomes[19_998]).toEqual({ status: 'skipped', email: 'lead19997@bulk.test', reason: 'duplicate of item 19997 in this import' });
+				expect(outcomes[500]).toEqual({
+					status: 'skipped',
+					email: 'lead500@blocked.test',
+					reason: 'domain is suppressed',
+				});
+				expect(outcomes[19_998]).toEqual({
+					status: 'skipped',
+					email: 'lead19997@bulk.test',
+					reason: 'duplicate of item 19997 in this import',
+				});
 				expect(outcomes[19_999]).toEqual({ status: 'invalid', email: 'broken19999', reason: INVALID_EMAIL });
 				const { rows } = await db.pool.query(
 					`SELECT count(*)::int AS leads, count(DISTINCT id)::int AS ids, count(*) FILTER (WHERE data->>'row' IS NOT NULL)::int AS with_data
@@ -645,7 +786,12 @@ describe('leads', () => {
 				);
 				expect(rows[0]).toEqual({ leads: 19_940, ids: 19_940, with_data: 19_940 });
 				const stored = await t.as((tx) => getLead(tx, (outcomes[12_345] as { id: string }).id));
-				expect(stored).toMatchObject({ email: 'lead12345@bulk.test', firstName: 'First 12345', data: { row: 12_345 }, tags: ['t4'] });
+				expect(stored).toMatchObject({
+					email: 'lead12345@bulk.test',
+					firstName: 'First 12345',
+					data: { row: 12_345 },
+					tags: ['t4'],
+				});
 			});
 		});
 	});
@@ -655,22 +801,28 @@ describe('leads', () => {
 		/** Custom fields exactly `bytes` long as PostgreSQL prints them: {"note": "xxx…"}. */
 		const dataOf = (bytes: number) => ({ note: 'x'.repeat(bytes - '{"note": ""}'.length) });
 		const tagsOf = (count: number, prefix = 't') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-		const TOO_BIG = (bytes: number, counted = 'given') => `Custom Fields (data) must be at most 64 KB (65536 bytes) of JSON (${bytes} bytes ${counted})`;
+		const TOO_BIG = (bytes: number, counted = 'given') =>
+			`Custom Fields (data) must be at most 64 KB (65536 bytes) of JSON (${bytes} bytes ${counted})`;
 		const TOO_MANY = (count: number, counted = 'given') => `Tags must be at most 100 tags (${count} ${counted})`;
 		const TEN_MB = 10 * 1024 * 1024;
 
 		it('measure a single row as PostgreSQL measures a merge, so a lead at the limit can still take an Import update of its tags', async () => {
 			const t = await newTenant(db);
 			const nested = { a: [1, 'two', { three: null, four: [true, false] }], 'é ü': { x: 1.5, y: [] }, empty: {} };
-			const printed = async (value: object) => (await db.pool.query(`SELECT octet_length($1::jsonb::text) AS n`, [JSON.stringify(value)])).rows[0].n;
+			const printed = async (value: object) =>
+				(await db.pool.query(`SELECT octet_length($1::jsonb::text) AS n`, [JSON.stringify(value)])).rows[0].n;
 			const data = { ...nested, pad: 'p'.repeat(KB64 - (await printed({ ...nested, pad: '' }))) };
 			const [created] = await t.as((tx) => importLeads(tx, [{ email: 'edge@limits.test', data }]));
 			expect(created).toMatchObject({ status: 'created' });
-			const { rows } = await db.pool.query(`SELECT octet_length(data::text) AS bytes FROM leads WHERE email = 'edge@limits.test'`);
+			const { rows } = await db.pool.query(
+				`SELECT octet_length(data::text) AS bytes FROM leads WHERE email = 'edge@limits.test'`,
+			);
 			expect(rows[0].bytes).toBe(KB64);
 			const [updated] = await t.as((tx) => importLeads(tx, [{ email: 'edge@limits.test', tags: ['later'] }]));
 			expect(updated).toMatchObject({ status: 'updated' });
-			const [over] = await t.as((tx) => importLeads(tx, [{ email: 'edge-over@limits.test', data: { ...data, pad: `${data.pad}p` } }]));
+			const [over] = await t.as((tx) =>
+				importLeads(tx, [{ email: 'edge-over@limits.test', data: { ...data, pad: `${data.pad}p` } }]),
+			);
 			expect(over).toMatchObject({ status: 'invalid', reason: TOO_BIG(KB64 + 1) });
 		});
 
@@ -730,10 +882,14 @@ describe('leads', () => {
 			await expect(alone).rejects.toMatchObject({ message: TOO_BIG(TEN_MB) });
 			const merged = t.as((tx) => updateLead(tx, stored.id, { data: { b: 'y'.repeat(30_000) } }));
 			await expect(merged).rejects.toBeInstanceOf(InvalidInputError);
-			await expect(merged).rejects.toThrow(/^Custom Fields \(data\) must be at most 64 KB \(65536 bytes\) of JSON \(700\d\d bytes with the lead's stored ones\)$/);
+			await expect(merged).rejects.toThrow(
+				/^Custom Fields \(data\) must be at most 64 KB \(65536 bytes\) of JSON \(700\d\d bytes with the lead's stored ones\)$/,
+			);
 			expect(await storedLeads(t.id)).toEqual(before);
 			// Replacing a stored field with a smaller one, or removing it, still works.
-			await expect(t.as((tx) => updateLead(tx, stored.id, { data: { a: null, b: 'y'.repeat(30_000) } }))).resolves.toMatchObject({
+			await expect(
+				t.as((tx) => updateLead(tx, stored.id, { data: { a: null, b: 'y'.repeat(30_000) } })),
+			).resolves.toMatchObject({
 				data: { b: 'y'.repeat(30_000) },
 			});
 		});
@@ -746,7 +902,9 @@ describe('leads', () => {
 			await expect(attempt).rejects.toMatchObject({ message: TOO_MANY(101, "with the lead's stored ones") });
 			expect((await t.as((tx) => getLead(tx, stored.id))).tags).toHaveLength(90);
 			// Tags it already has do not count twice.
-			await expect(t.as((tx) => changeTags(tx, stored.id, [...tagsOf(90, 'old'), ...tagsOf(10, 'new')], 'add'))).resolves.toMatchObject({
+			await expect(
+				t.as((tx) => changeTags(tx, stored.id, [...tagsOf(90, 'old'), ...tagsOf(10, 'new')], 'add')),
+			).resolves.toMatchObject({
 				tags: expect.arrayContaining(tagsOf(10, 'new')),
 			});
 		});
@@ -770,15 +928,27 @@ describe('leads', () => {
 			);
 			expect(outcomes).toEqual([
 				{ status: 'invalid', email: 'tags@merge.test', reason: TOO_MANY(110, "with the lead's stored ones") },
-				{ status: 'invalid', email: 'data@merge.test', reason: expect.stringMatching(/^Custom Fields \(data\) must be at most 64 KB .*with the lead's stored ones\)$/) },
+				{
+					status: 'invalid',
+					email: 'data@merge.test',
+					reason: expect.stringMatching(
+						/^Custom Fields \(data\) must be at most 64 KB .*with the lead's stored ones\)$/,
+					),
+				},
 				{ status: 'updated', id: expect.any(String), email: 'ok@merge.test' },
 			]);
 			const after = await storedLeads(t.id);
-			expect(after.filter((row) => row.email !== 'ok@merge.test')).toEqual(before.filter((row) => row.email !== 'ok@merge.test'));
+			expect(after.filter((row) => row.email !== 'ok@merge.test')).toEqual(
+				before.filter((row) => row.email !== 'ok@merge.test'),
+			);
 			expect(after.find((row) => row.email === 'ok@merge.test')?.tags).toEqual(['new', 'old']);
 			// With Skip Them, existing leads are left alone as before, whatever the new row holds.
-			const skipped = await t.as((tx) => importLeads(tx, [{ email: 'tags@merge.test', tags: tagsOf(50, 'new') }], { onExisting: 'skip' }));
-			expect(skipped).toEqual([{ status: 'skipped', email: 'tags@merge.test', reason: 'already exists', id: expect.any(String) }]);
+			const skipped = await t.as((tx) =>
+				importLeads(tx, [{ email: 'tags@merge.test', tags: tagsOf(50, 'new') }], { onExisting: 'skip' }),
+			);
+			expect(skipped).toEqual([
+				{ status: 'skipped', email: 'tags@merge.test', reason: 'already exists', id: expect.any(String) },
+			]);
 		});
 	});
 
@@ -826,8 +996,16 @@ describe('leads', () => {
 				description: 'Use the Upsert operation to update it instead.',
 			});
 			await expect(
-				t.as((tx) => saveLead(tx, { email: 'taken@create.test', firstName: 'New' }, { campaignId: campaign.id, onExisting: 'fail' })),
-			).rejects.toThrow(`A lead with email taken@create.test already exists in campaign ${campaign.id} (${inCampaign.id})`);
+				t.as((tx) =>
+					saveLead(
+						tx,
+						{ email: 'taken@create.test', firstName: 'New' },
+						{ campaignId: campaign.id, onExisting: 'fail' },
+					),
+				),
+			).rejects.toThrow(
+				`A lead with email taken@create.test already exists in campaign ${campaign.id} (${inCampaign.id})`,
+			);
 			expect(await storedLeads(t.id)).toEqual(before);
 		});
 
@@ -835,15 +1013,29 @@ describe('leads', () => {
 			const t = await newTenant(db);
 			const campaign = await campaignIn(t, 'active');
 			const created = await t.as((tx) =>
-				saveLead(tx, { email: 'up@sert.test', firstName: 'Una', data: { a: 1 }, tags: ['x'] }, { campaignId: campaign.id, onExisting: 'update' }),
+				saveLead(
+					tx,
+					{ email: 'up@sert.test', firstName: 'Una', data: { a: 1 }, tags: ['x'] },
+					{ campaignId: campaign.id, onExisting: 'update' },
+				),
 			);
 			expect(created).toMatchObject({ action: 'created', lead: { campaignId: campaign.id, firstName: 'Una' } });
 			const updated = await t.as((tx) =>
-				saveLead(tx, { email: 'UP@sert.test', lastName: 'Later', data: { b: 2 }, tags: 'y' }, { campaignId: campaign.id, onExisting: 'update' }),
+				saveLead(
+					tx,
+					{ email: 'UP@sert.test', lastName: 'Later', data: { b: 2 }, tags: 'y' },
+					{ campaignId: campaign.id, onExisting: 'update' },
+				),
 			);
 			expect(updated).toEqual({
 				action: 'updated',
-				lead: { ...created.lead, lastName: 'Later', data: { a: 1, b: 2 }, tags: ['x', 'y'], updatedAt: expect.any(String) },
+				lead: {
+					...created.lead,
+					lastName: 'Later',
+					data: { a: 1, b: 2 },
+					tags: ['x', 'y'],
+					updatedAt: expect.any(String),
+				},
 			});
 		});
 
@@ -858,7 +1050,9 @@ describe('leads', () => {
 			const t = await newTenant(db);
 			await t.as((tx) => addSuppression(tx, { target: 'no@thanks.test' }));
 			await t.as((tx) => addSuppression(tx, { target: 'closed.test' }));
-			await expect(t.as((tx) => saveLead(tx, { email: 'no@thanks.test' }, { onExisting: 'update' }))).rejects.toMatchObject({
+			await expect(
+				t.as((tx) => saveLead(tx, { email: 'no@thanks.test' }, { onExisting: 'update' })),
+			).rejects.toMatchObject({
 				name: 'ConflictError',
 				message: 'no@thanks.test cannot be added: its address is suppressed (unsubscribed)',
 			});
@@ -880,7 +1074,10 @@ describe('leads', () => {
 
 		it('reads a lead written without tags as having none', async () => {
 			const t = await newTenant(db);
-			const { rows } = await db.pool.query(`INSERT INTO leads (organization_id, email) VALUES ($1, 'bare@raw.test') RETURNING id`, [t.id]);
+			const { rows } = await db.pool.query(
+				`INSERT INTO leads (organization_id, email) VALUES ($1, 'bare@raw.test') RETURNING id`,
+				[t.id],
+			);
 			expect(await t.as((tx) => getLead(tx, rows[0].id))).toMatchObject({ email: 'bare@raw.test', tags: [], data: {} });
 		});
 	});
@@ -975,7 +1172,9 @@ describe('leads', () => {
 		});
 
 		it('merges custom fields into data, removing the ones set to null, and leaves the names alone', async () => {
-			const updated = await t.as((tx) => updateLead(tx, original.id, { data: { size: 20, city: null, extra: { nested: [1, 2] } } }));
+			const updated = await t.as((tx) =>
+				updateLead(tx, original.id, { data: { size: 20, city: null, extra: { nested: [1, 2] } } }),
+			);
 			expect(updated).toEqual({
 				...original,
 				data: { size: 20, keep: true, extra: { nested: [1, 2] } },
@@ -1000,7 +1199,11 @@ describe('leads', () => {
 			['data that is not an object', { data: '[1]' }, NOT_AN_OBJECT],
 			['data given as the JSON text null', { data: 'null' }, NOT_AN_OBJECT],
 			['a NUL in a data key', { data: { 'a\u0000': 1 } }, NO_NUL('Custom Fields (data)')],
-			['a first name over 100 characters', { firstName: 'x'.repeat(101), data: { size: 1 } }, 'First Name must be at most 100 characters'],
+			[
+				'a first name over 100 characters',
+				{ firstName: 'x'.repeat(101), data: { size: 1 } },
+				'First Name must be at most 100 characters',
+			],
 			['an unpaired surrogate in the company', { company: '\uD800', firstName: 'Ok' }, NO_SURROGATE('Company')],
 		])('refuses %s naming the field, and changes nothing', async (_label, patch, message) => {
 			const attempt = t.as((tx) => updateLead(tx, original.id, patch));
@@ -1035,9 +1238,10 @@ describe('leads', () => {
 		});
 
 		it('adds to a lead stored without tags', async () => {
-			const { rows } = await db.pool.query(`INSERT INTO leads (organization_id, email) VALUES ($1, 'null-tags@me.test') RETURNING id`, [
-				t.id,
-			]);
+			const { rows } = await db.pool.query(
+				`INSERT INTO leads (organization_id, email) VALUES ($1, 'null-tags@me.test') RETURNING id`,
+				[t.id],
+			);
 			expect((await t.as((tx) => changeTags(tx, rows[0].id, 'first', 'add'))).tags).toEqual(['first']);
 			expect((await t.as((tx) => changeTags(tx, rows[0].id, 'first', 'remove'))).tags).toEqual([]);
 		});
@@ -1072,7 +1276,9 @@ describe('leads', () => {
 
 		it('reports an unknown lead as not found', async () => {
 			const id = randomUUID();
-			await expect(t.as((tx) => changeTags(tx, id, 'x', 'add'))).rejects.toThrow(`Lead ${id} was not found in this organization`);
+			await expect(t.as((tx) => changeTags(tx, id, 'x', 'add'))).rejects.toThrow(
+				`Lead ${id} was not found in this organization`,
+			);
 		});
 	});
 
@@ -1092,18 +1298,21 @@ describe('leads', () => {
 			expect((await t.as((tx) => getLead(tx, target.id))).status).toBe(status);
 		});
 
-		it.each(['deleted', 'Active', ''])('refuses the status %p naming the allowed ones, and changes nothing', async (status) => {
-			const target = await lead(t, { email: `${randomUUID()}@status.test` }, campaign.id);
-			const queued = await addQueued(t.id, campaign.id, target.id);
-			const attempt = t.as((tx) => setLeadStatus(tx, target.id, status));
-			await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-			await expect(attempt).rejects.toMatchObject({
-				message: 'Status must be one of active, paused, completed, replied, bounced, unsubscribed, not_interested',
-				description: `Received: ${JSON.stringify(status)}`,
-			});
-			expect(await t.as((tx) => getLead(tx, target.id))).toEqual(target);
-			expect(await queueRows([queued])).toEqual({ [queued]: { status: 'queued', error: null } });
-		});
+		it.each(['deleted', 'Active', ''])(
+			'refuses the status %p naming the allowed ones, and changes nothing',
+			async (status) => {
+				const target = await lead(t, { email: `${randomUUID()}@status.test` }, campaign.id);
+				const queued = await addQueued(t.id, campaign.id, target.id);
+				const attempt = t.as((tx) => setLeadStatus(tx, target.id, status));
+				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+				await expect(attempt).rejects.toMatchObject({
+					message: 'Status must be one of active, paused, completed, replied, bounced, unsubscribed, not_interested',
+					description: `Received: ${JSON.stringify(status)}`,
+				});
+				expect(await t.as((tx) => getLead(tx, target.id))).toEqual(target);
+				expect(await queueRows([queued])).toEqual({ [queued]: { status: 'queued', error: null } });
+			},
+		);
 
 		it.each(LEAD_STATUSES.filter((status) => status !== 'active'))(
 			'%s: cancels what is queued for that lead only, and keeps what was sent',
@@ -1137,7 +1346,9 @@ describe('leads', () => {
 
 		it('reports an unknown lead as not found', async () => {
 			const id = randomUUID();
-			await expect(t.as((tx) => setLeadStatus(tx, id, 'paused'))).rejects.toThrow(`Lead ${id} was not found in this organization`);
+			await expect(t.as((tx) => setLeadStatus(tx, id, 'paused'))).rejects.toThrow(
+				`Lead ${id} was not found in this organization`,
+			);
 		});
 	});
 
@@ -1166,7 +1377,9 @@ describe('leads', () => {
 		}
 
 		const exists = async (table: string, ids: string[]) =>
-			(await db.pool.query(`SELECT id FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rows.map((row) => row.id).sort();
+			(await db.pool.query(`SELECT id FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rows
+				.map((row) => row.id)
+				.sort();
 
 		it('erases one lead by id with its emails and activities, and nothing else', async () => {
 			const doomed = await leadWithHistory('gone@erase.test', one.id);
@@ -1186,9 +1399,9 @@ describe('leads', () => {
 			expect(await exists('email_queue', [...doomed.queue, ...sameAddress.queue, ...neighbour.queue])).toEqual(
 				[...sameAddress.queue, ...neighbour.queue].sort(),
 			);
-			expect(await exists('email_activities', [...doomed.activities, ...sameAddress.activities, ...neighbour.activities])).toEqual(
-				[...sameAddress.activities, ...neighbour.activities].sort(),
-			);
+			expect(
+				await exists('email_activities', [...doomed.activities, ...sameAddress.activities, ...neighbour.activities]),
+			).toEqual([...sameAddress.activities, ...neighbour.activities].sort());
 		});
 
 		it('erases every lead with an address by email (normalized), and keeps its suppression entry', async () => {
@@ -1213,7 +1426,9 @@ describe('leads', () => {
 			expect(await exists('email_activities', [...inOne.activities, ...inTwo.activities])).toEqual([]);
 			expect(await exists('email_queue', neighbour.queue)).toEqual([...neighbour.queue].sort());
 			expect(await exists('email_activities', neighbour.activities)).toEqual([...neighbour.activities].sort());
-			const { rows } = await db.pool.query('SELECT scope, email, reason FROM unsubscribes WHERE id = $1', [suppression.id]);
+			const { rows } = await db.pool.query('SELECT scope, email, reason FROM unsubscribes WHERE id = $1', [
+				suppression.id,
+			]);
 			expect(rows).toEqual([{ scope: 'email', email: 'gdpr@erase.test', reason: 'unsubscribed' }]);
 			// Still suppressed: a later import skips the address.
 			expect(await t.as((tx) => importLeads(tx, [{ email: 'gdpr@erase.test' }]))).toEqual([
@@ -1256,7 +1471,11 @@ describe('leads', () => {
 		it('returns the leads, emails, activities and suppressions of that address only', async () => {
 			const t = await newTenant(db);
 			const campaign = await campaignIn(t, 'active');
-			const inCampaign = await lead(t, { email: 'me@export.test', firstName: 'Me', data: { city: 'Lyon' } }, campaign.id);
+			const inCampaign = await lead(
+				t,
+				{ email: 'me@export.test', firstName: 'Me', data: { city: 'Lyon' } },
+				campaign.id,
+			);
 			const loose = await lead(t, { email: 'me@export.test' });
 			const other = await lead(t, { email: 'other@export.test' }, campaign.id);
 			const sent = await addQueued(t.id, campaign.id, inCampaign.id, 'sent');
@@ -1275,14 +1494,35 @@ describe('leads', () => {
 				email: 'me@export.test',
 				exportedAt: expect.any(String),
 				leads: [inCampaign, loose],
-				emails: [expect.objectContaining({ id: sent, leadId: inCampaign.id, campaignId: campaign.id, subject: 'Hi', body: 'Hello', status: 'sent' })],
+				emails: [
+					expect.objectContaining({
+						id: sent,
+						leadId: inCampaign.id,
+						campaignId: campaign.id,
+						subject: 'Hi',
+						body: 'Hello',
+						status: 'sent',
+					}),
+				],
 				activities: expect.arrayContaining([
-					expect.objectContaining({ id: opened, leadId: inCampaign.id, eventType: 'opened', ipAddress: '203.0.113.7', userAgent: 'Mail/1.0' }),
+					expect.objectContaining({
+						id: opened,
+						leadId: inCampaign.id,
+						eventType: 'opened',
+						ipAddress: '203.0.113.7',
+						userAgent: 'Mail/1.0',
+					}),
 					expect.objectContaining({ id: clicked, leadId: null, emailQueueId: sent, eventType: 'clicked' }),
 				]),
 				suppressions: [
 					{ scope: 'email', email: 'me@export.test', reason: 'asked', campaignId: null, createdAt: expect.any(String) },
-					{ scope: 'domain', email: 'export.test', reason: 'whole company', campaignId: null, createdAt: expect.any(String) },
+					{
+						scope: 'domain',
+						email: 'export.test',
+						reason: 'whole company',
+						campaignId: null,
+						createdAt: expect.any(String),
+					},
 				],
 			});
 			expect(exported.activities).toHaveLength(2);
@@ -1319,7 +1559,11 @@ describe('leads', () => {
 			a = await newTenant(db, 'alpha');
 			b = await newTenant(db, 'intruder');
 			campaignA = await campaignIn(a, 'active');
-			leadA = await lead(a, { email: 'secret@alpha.test', firstName: 'Secret', company: 'Alpha', data: { k: 'v' }, tags: ['vip'] }, campaignA.id);
+			leadA = await lead(
+				a,
+				{ email: 'secret@alpha.test', firstName: 'Secret', company: 'Alpha', data: { k: 'v' }, tags: ['vip'] },
+				campaignA.id,
+			);
 			looseA = await lead(a, { email: 'loose@alpha.test' });
 			await a.as((tx) => addSuppression(tx, { target: 'secret@alpha.test' }));
 			queuedA = await addQueued(a.id, campaignA.id, leadA.id);
@@ -1329,22 +1573,29 @@ describe('leads', () => {
 			before = await everything(a.id);
 		});
 
-		const notFound = (id: string) => ({ name: 'NotFoundError', message: `Lead ${id} was not found in this organization` });
+		const notFound = (id: string) => ({
+			name: 'NotFoundError',
+			message: `Lead ${id} was not found in this organization`,
+		});
 
 		it('does not let B get, update, tag, set the status of, or erase A’s leads', async () => {
 			for (const target of [leadA, looseA]) {
 				await expect(b.as((tx) => getLead(tx, target.id))).rejects.toMatchObject(notFound(target.id));
-				await expect(b.as((tx) => updateLead(tx, target.id, { firstName: 'Hijacked', data: { k: null } }))).rejects.toMatchObject(
-					notFound(target.id),
-				);
+				await expect(
+					b.as((tx) => updateLead(tx, target.id, { firstName: 'Hijacked', data: { k: null } })),
+				).rejects.toMatchObject(notFound(target.id));
 				for (const change of ['add', 'remove'] as const) {
-					await expect(b.as((tx) => changeTags(tx, target.id, 'vip', change))).rejects.toMatchObject(notFound(target.id));
+					await expect(b.as((tx) => changeTags(tx, target.id, 'vip', change))).rejects.toMatchObject(
+						notFound(target.id),
+					);
 				}
 				for (const status of LEAD_STATUSES) {
 					await expect(b.as((tx) => setLeadStatus(tx, target.id, status))).rejects.toMatchObject(notFound(target.id));
 				}
 				await expect(b.as((tx) => eraseLeads(tx, { id: target.id }))).rejects.toMatchObject(notFound(target.id));
-				await expect(b.as((tx) => eraseLeads(tx, { email: target.email }))).rejects.toMatchObject(notFound(target.email));
+				await expect(b.as((tx) => eraseLeads(tx, { email: target.email }))).rejects.toMatchObject(
+					notFound(target.email),
+				);
 			}
 		});
 
@@ -1376,7 +1627,9 @@ describe('leads', () => {
 		});
 
 		it('does not let B import into A’s campaign', async () => {
-			await expect(b.as((tx) => importLeads(tx, [{ email: 'x@beta.test' }], { campaignId: campaignA.id }))).rejects.toMatchObject({
+			await expect(
+				b.as((tx) => importLeads(tx, [{ email: 'x@beta.test' }], { campaignId: campaignA.id })),
+			).rejects.toMatchObject({
 				name: 'NotFoundError',
 				message: `Campaign ${campaignA.id} was not found in this organization`,
 			});
@@ -1384,7 +1637,9 @@ describe('leads', () => {
 
 		it('keeps each organization’s leads and suppression list separate', async () => {
 			// A suppressed secret@alpha.test: that binds A only. B's import of the same address makes B's own lead.
-			const [own] = await b.as((tx) => importLeads(tx, [{ email: 'secret@alpha.test', firstName: 'B copy' }, { email: 'loose@alpha.test' }]));
+			const [own] = await b.as((tx) =>
+				importLeads(tx, [{ email: 'secret@alpha.test', firstName: 'B copy' }, { email: 'loose@alpha.test' }]),
+			);
 			expect(own).toEqual({ status: 'created', id: expect.any(String), email: 'secret@alpha.test' });
 			expect((own as { id: string }).id).not.toBe(leadA.id);
 			// B suppressing an address does not stop A.
@@ -1394,7 +1649,10 @@ describe('leads', () => {
 			expect(forA.status).toBe('created');
 			await a.as((tx) => eraseLeads(tx, { email: 'shared@gamma.test' }));
 			// B erasing its copies leaves A's leads.
-			expect(await b.as((tx) => eraseLeads(tx, { email: 'secret@alpha.test' }))).toMatchObject({ erasedLeads: 1, stillSuppressed: false });
+			expect(await b.as((tx) => eraseLeads(tx, { email: 'secret@alpha.test' }))).toMatchObject({
+				erasedLeads: 1,
+				stillSuppressed: false,
+			});
 			expect(await b.as((tx) => eraseLeads(tx, { email: 'loose@alpha.test' }))).toMatchObject({ erasedLeads: 1 });
 		});
 

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
 import { InvalidInputError, NotFoundError } from '../../nodes/core/validation';
-import { addSuppression, checkSuppression, listSuppressions, removeSuppression, type Suppression } from '../../nodes/core/outreach';
+import {
+	addSuppression,
+	checkSuppression,
+	listSuppressions,
+	removeSuppression,
+	type Suppression,
+} from '../../nodes/core/outreach';
 import { sleep } from '../../scripts/lib/wait';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { type ActAs, newTenant } from '../support/tenants';
@@ -41,7 +47,13 @@ describe('suppressions', () => {
 		return rows[0].id;
 	}
 
-	async function addQueued(organizationId: string, campaignId: string, leadId: string, accountId: string, status = 'queued') {
+	async function addQueued(
+		organizationId: string,
+		campaignId: string,
+		leadId: string,
+		accountId: string,
+		status = 'queued',
+	) {
 		const { rows } = await db.pool.query(
 			`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, subject, body, status, scheduled_at, sequence_step)
 			 VALUES ($1, $2, $3, $4, 'Hi', 'Hello', $5, now(),
@@ -52,7 +64,10 @@ describe('suppressions', () => {
 	}
 
 	async function queueRows(ids: string[]): Promise<Record<string, { status: string; error: string | null }>> {
-		const { rows } = await db.pool.query(`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`, [ids]);
+		const { rows } = await db.pool.query(
+			`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`,
+			[ids],
+		);
 		return Object.fromEntries(rows.map((r) => [r.id, { status: r.status, error: r.error_message }]));
 	}
 
@@ -90,11 +105,18 @@ describe('suppressions', () => {
 				created: true,
 				cancelledEmails: 0,
 			});
-			const { rows } = await db.pool.query('SELECT organization_id, scope, email, reason, campaign_id FROM unsubscribes WHERE id = $1', [
-				added.id,
-			]);
+			const { rows } = await db.pool.query(
+				'SELECT organization_id, scope, email, reason, campaign_id FROM unsubscribes WHERE id = $1',
+				[added.id],
+			);
 			expect(rows).toEqual([
-				{ organization_id: a.id, scope: 'email', email: 'jane@acme.test', reason: 'replied "stop"', campaign_id: campaignA },
+				{
+					organization_id: a.id,
+					scope: 'email',
+					email: 'jane@acme.test',
+					reason: 'replied "stop"',
+					campaign_id: campaignA,
+				},
 			]);
 		});
 
@@ -125,7 +147,10 @@ describe('suppressions', () => {
 			const domainFirst = await a.as((tx) => addSuppression(tx, { target: 'repeat.test' }));
 			const domainSecond = await a.as((tx) => addSuppression(tx, { target: '@REPEAT.test' }));
 			expect(domainSecond).toEqual({ ...domainFirst, created: false });
-			const { rows } = await db.pool.query(`SELECT scope, reason FROM unsubscribes WHERE organization_id = $1 AND email LIKE '%repeat.test' ORDER BY scope`, [a.id]);
+			const { rows } = await db.pool.query(
+				`SELECT scope, reason FROM unsubscribes WHERE organization_id = $1 AND email LIKE '%repeat.test' ORDER BY scope`,
+				[a.id],
+			);
 			expect(rows).toEqual([
 				{ scope: 'domain', reason: 'domain suppressed' },
 				{ scope: 'email', reason: 'first reason' },
@@ -198,7 +223,9 @@ describe('suppressions', () => {
 		});
 
 		it('refuses a reason longer than the column holds, and stores nothing', async () => {
-			await expect(a.as((tx) => addSuppression(tx, { target: 'long@reason.test', reason: 'r'.repeat(101) }))).rejects.toMatchObject({
+			await expect(
+				a.as((tx) => addSuppression(tx, { target: 'long@reason.test', reason: 'r'.repeat(101) })),
+			).rejects.toMatchObject({
 				name: 'InvalidInputError',
 				message: 'Reason must be at most 100 characters',
 			});
@@ -224,12 +251,16 @@ describe('suppressions', () => {
 
 		it('refuses a campaign id that is no UUID, or no campaign of the organization, and stores nothing', async () => {
 			const before = await storedEntries(a.id);
-			await expect(a.as((tx) => addSuppression(tx, { target: 'c@campaign.test', campaignId: 'campaign-1' }))).rejects.toMatchObject({
+			await expect(
+				a.as((tx) => addSuppression(tx, { target: 'c@campaign.test', campaignId: 'campaign-1' })),
+			).rejects.toMatchObject({
 				name: 'InvalidInputError',
 				message: 'Campaign ID must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
 			});
 			const unknown = randomUUID();
-			await expect(a.as((tx) => addSuppression(tx, { target: 'c@campaign.test', campaignId: unknown }))).rejects.toMatchObject({
+			await expect(
+				a.as((tx) => addSuppression(tx, { target: 'c@campaign.test', campaignId: unknown })),
+			).rejects.toMatchObject({
 				name: 'NotFoundError',
 				message: `Campaign ${unknown} was not found in this organization`,
 			});
@@ -295,7 +326,9 @@ describe('suppressions', () => {
 			const queuedSince = await addQueued(a.id, campaignA, lead, accountA);
 			const again = await a.as((tx) => addSuppression(tx, { target: 'again@queue.test', reason: 'other' }));
 			expect(again).toMatchObject({ created: false, reason: 'bounced', cancelledEmails: 1 });
-			expect(await queueRows([queuedSince])).toEqual({ [queuedSince]: { status: 'cancelled', error: 'suppressed: bounced' } });
+			expect(await queueRows([queuedSince])).toEqual({
+				[queuedSince]: { status: 'cancelled', error: 'suppressed: bounced' },
+			});
 		});
 
 		it('happens in the caller’s transaction: a rollback keeps both the list and the queue as they were', async () => {
@@ -385,7 +418,9 @@ describe('suppressions', () => {
 			async (email) => {
 				const attempt = t.as((tx) => checkSuppression(tx, email));
 				await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-				await expect(attempt).rejects.toMatchObject({ message: 'Email must be a valid email address such as jane@example.com' });
+				await expect(attempt).rejects.toMatchObject({
+					message: 'Email must be a valid email address such as jane@example.com',
+				});
 			},
 		);
 	});
@@ -396,7 +431,14 @@ describe('suppressions', () => {
 		beforeAll(async () => {
 			t = await newTenant(db, 'lister');
 			// One transaction each, so that every entry has its own created_at.
-			for (const target of ['first@list.test', 'list.test', 'second@list.test', 'under_score@other.test', '100%@percent.test', 'other.test']) {
+			for (const target of [
+				'first@list.test',
+				'list.test',
+				'second@list.test',
+				'under_score@other.test',
+				'100%@percent.test',
+				'other.test',
+			]) {
 				await t.as((tx) => addSuppression(tx, { target }));
 			}
 		});
@@ -487,7 +529,10 @@ describe('suppressions', () => {
 				email: 'remove.test',
 				removed: true,
 			});
-			expect(await t.as((tx) => checkSuppression(tx, 'stays@remove.test'))).toMatchObject({ suppressed: true, matchedBy: 'email' });
+			expect(await t.as((tx) => checkSuppression(tx, 'stays@remove.test'))).toMatchObject({
+				suppressed: true,
+				matchedBy: 'email',
+			});
 			expect((await t.as((tx) => checkSuppression(tx, 'other@remove.test'))).suppressed).toBe(false);
 		});
 
@@ -501,12 +546,15 @@ describe('suppressions', () => {
 			expect(await queueRows([queued])).toEqual({ [queued]: { status: 'cancelled', error: 'suppressed: suppressed' } });
 		});
 
-		it.each<[unknown]>([[''], ['nope'], ['a@@b.test'], [null]])('refuses the target %j naming the field', async (target) => {
-			await expect(t.as((tx) => removeSuppression(tx, target))).rejects.toMatchObject({
-				name: 'InvalidInputError',
-				message: BAD_TARGET,
-			});
-		});
+		it.each<[unknown]>([[''], ['nope'], ['a@@b.test'], [null]])(
+			'refuses the target %j naming the field',
+			async (target) => {
+				await expect(t.as((tx) => removeSuppression(tx, target))).rejects.toMatchObject({
+					name: 'InvalidInputError',
+					message: BAD_TARGET,
+				});
+			},
+		);
 	});
 
 	describe('tenant safety', () => {

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
 
-import { type CampaignStatus, createCampaign, createTemplate, deleteTemplate, getTemplate, listTemplates, previewTemplate, type Template, type TemplateInput, transitionCampaign, updateCampaign, updateTemplate } from '../../nodes/core/outreach';
+import {
+	type CampaignStatus,
+	createCampaign,
+	createTemplate,
+	deleteTemplate,
+	getTemplate,
+	listTemplates,
+	previewTemplate,
+	type Template,
+	type TemplateInput,
+	transitionCampaign,
+	updateCampaign,
+	updateTemplate,
+} from '../../nodes/core/outreach';
 import { InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation';
 import { sleep } from '../../scripts/lib/wait';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -10,7 +23,11 @@ type Tenant = { id: string; as: ActAs };
 
 const ALL = { limit: 1000, offset: 0 };
 const POSTAL_ADDRESS = '1 Main Street, Springfield, IL 62701, USA';
-const INTRO: TemplateInput = { name: 'Intro', subject: 'Hi {{firstName}}', body: '<p>Hello {{firstName}} at {{company}}</p>' };
+const INTRO: TemplateInput = {
+	name: 'Intro',
+	subject: 'Hi {{firstName}}',
+	body: '<p>Hello {{firstName}} at {{company}}</p>',
+};
 
 describe('templates', () => {
 	let db: TestDatabase;
@@ -96,11 +113,18 @@ describe('templates', () => {
 				updatedAt: expect.any(String),
 				usedVariables: ['city', 'company', 'firstName'],
 			});
-			const { rows } = await db.pool.query('SELECT organization_id, name, category, variables, is_shared FROM templates WHERE id = $1', [
-				template.id,
-			]);
+			const { rows } = await db.pool.query(
+				'SELECT organization_id, name, category, variables, is_shared FROM templates WHERE id = $1',
+				[template.id],
+			);
 			expect(rows).toEqual([
-				{ organization_id: a.id, name: 'Intro', category: 'Outreach', variables: { city: 'your city' }, is_shared: true },
+				{
+					organization_id: a.id,
+					name: 'Intro',
+					category: 'Outreach',
+					variables: { city: 'your city' },
+					is_shared: true,
+				},
 			]);
 		});
 
@@ -151,7 +175,9 @@ describe('templates', () => {
 			});
 
 			it('refuses a category that is not text', async () => {
-				await expect(create(a, { ...INTRO, category: 7 as unknown as string })).rejects.toThrow('Category must be a text');
+				await expect(create(a, { ...INTRO, category: 7 as unknown as string })).rejects.toThrow(
+					'Category must be a text',
+				);
 			});
 
 			it.each([
@@ -165,15 +191,29 @@ describe('templates', () => {
 			});
 
 			it('refuses a sharing flag that is not true or false', async () => {
-				await expect(create(a, { ...INTRO, isShared: 'yes' as unknown as boolean })).rejects.toThrow('Shared must be true or false');
+				await expect(create(a, { ...INTRO, isShared: 'yes' as unknown as boolean })).rejects.toThrow(
+					'Shared must be true or false',
+				);
 			});
 
 			it.each([
-				['Subject', { subject: 'Hi {{firstName' }, 'a {{ tag is not closed or holds a character it cannot, line 1 near "Hi {{firstName"'],
-				['Body', { body: '{{#if company}}at {{company}}' }, 'the text ends before a {{ tag or {{#block}} is closed, line 1 near "...pany}}at {{company}}"'],
+				[
+					'Subject',
+					{ subject: 'Hi {{firstName' },
+					'a {{ tag is not closed or holds a character it cannot, line 1 near "Hi {{firstName"',
+				],
+				[
+					'Body',
+					{ body: '{{#if company}}at {{company}}' },
+					'the text ends before a {{ tag or {{#block}} is closed, line 1 near "...pany}}at {{company}}"',
+				],
 				['Body', { body: '{{#if company}}x{{/unless}}' }, '{{#if}} is closed by {{/unless}}, line 1'],
 				['Subject', { subject: '{{{firstName}} hi' }, 'unexpected "}}", line 1 near "{{{firstName}} hi"'],
-				['Body', { body: 'Hi {{titlecase firstName}}' }, 'unknown helper "titlecase"; the helpers are fallback, default, capitalize, upper, lower, formatDate, if, unless, each, with, lookup'],
+				[
+					'Body',
+					{ body: 'Hi {{titlecase firstName}}' },
+					'unknown helper "titlecase"; the helpers are fallback, default, capitalize, upper, lower, formatDate, if, unless, each, with, lookup',
+				],
 			])('refuses a %s that is not a valid template, saying why (%j)', async (field, patch, reason) => {
 				await expect(create(a, { ...INTRO, ...patch })).rejects.toMatchObject({
 					name: 'InvalidInputError',
@@ -187,16 +227,30 @@ describe('templates', () => {
 					name: 'NotFoundError',
 					message: `User ${unknown} was not found in this organization`,
 				});
-				await expect(create(a, { ...INTRO, createdBy: 'admin' })).rejects.toThrow('Created By must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7');
+				await expect(create(a, { ...INTRO, createdBy: 'admin' })).rejects.toThrow(
+					'Created By must be a UUID such as 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+				);
 			});
 
 			it.each<[string, Partial<TemplateInput>, string]>([
 				['a NUL in the name', { name: 'In\u0000tro' }, 'Name must be text without NUL (\\u0000) characters'],
 				['a NUL in the subject', { subject: 'Hi\u0000' }, 'Subject must be text without NUL (\\u0000) characters'],
 				['a NUL in the body', { body: '<p>Hello\u0000</p>' }, 'Body must be text without NUL (\\u0000) characters'],
-				['a NUL in the category', { category: 'sales\u0000' }, 'Category must be text without NUL (\\u0000) characters'],
-				['an unpaired surrogate in the subject', { subject: 'Hi \uD83D' }, 'Subject must be valid Unicode text (no unpaired surrogate)'],
-				['an unpaired surrogate in the body', { body: '\uDE00 Hello' }, 'Body must be valid Unicode text (no unpaired surrogate)'],
+				[
+					'a NUL in the category',
+					{ category: 'sales\u0000' },
+					'Category must be text without NUL (\\u0000) characters',
+				],
+				[
+					'an unpaired surrogate in the subject',
+					{ subject: 'Hi \uD83D' },
+					'Subject must be valid Unicode text (no unpaired surrogate)',
+				],
+				[
+					'an unpaired surrogate in the body',
+					{ body: '\uDE00 Hello' },
+					'Body must be valid Unicode text (no unpaired surrogate)',
+				],
 				[
 					'a NUL in a default value',
 					{ variables: { company: 'Ac\u0000me' } },
@@ -223,7 +277,12 @@ describe('templates', () => {
 		});
 
 		it('accepts texts exactly at their limits, counting characters as the database does', async () => {
-			const template = await create(a, { name: 'n'.repeat(255), subject: '👋'.repeat(500), body: 'b', category: 'é'.repeat(100) });
+			const template = await create(a, {
+				name: 'n'.repeat(255),
+				subject: '👋'.repeat(500),
+				body: 'b',
+				category: 'é'.repeat(100),
+			});
 			expect([...template.subject]).toHaveLength(500);
 			expect(template.name).toHaveLength(255);
 			expect(template.category).toHaveLength(100);
@@ -267,7 +326,12 @@ describe('templates', () => {
 				['bravo', null, 'A 100% free audit'],
 				['echo_1', 'follow-up', 'Last QUESTION'],
 			]) {
-				byName[name as string] = await create(t, { name: name as string, category, subject: subject as string, body: 'b' });
+				byName[name as string] = await create(t, {
+					name: name as string,
+					category,
+					subject: subject as string,
+					body: 'b',
+				});
 			}
 		});
 
@@ -346,7 +410,13 @@ describe('templates', () => {
 
 		it('clears the category and the defaults when given null, and shares the template', async () => {
 			const updated = await update({ category: null, variables: null, isShared: true });
-			expect(updated).toMatchObject({ category: null, variables: {}, isShared: true, name: 'Patchable', subject: original.subject });
+			expect(updated).toMatchObject({
+				category: null,
+				variables: {},
+				isShared: true,
+				name: 'Patchable',
+				subject: original.subject,
+			});
 		});
 
 		it.each([
@@ -436,7 +506,10 @@ describe('templates', () => {
 			'refuses to delete a template a %s campaign uses in a step, and keeps it',
 			async (status) => {
 				const template = await create(a, INTRO);
-				const campaign = await campaignIn(status, [{ subject: 'First', body: 'One' }, { delayDays: 2, templateId: template.id }]);
+				const campaign = await campaignIn(status, [
+					{ subject: 'First', body: 'One' },
+					{ delayDays: 2, templateId: template.id },
+				]);
 				await expect(remove(template.id)).rejects.toMatchObject({
 					name: 'ConflictError',
 					message: `Template ${template.id} is used by campaign "${status} campaign" (${campaign.id})`,
@@ -449,7 +522,11 @@ describe('templates', () => {
 		it('refuses to delete a template used in a variant, naming every campaign that uses it', async () => {
 			const template = await create(a, INTRO);
 			const other = await create(a, INTRO);
-			const second = await campaignIn('draft', [{ variants: [{ templateId: other.id }, { templateId: template.id, weight: 2 }] }], 'B variants');
+			const second = await campaignIn(
+				'draft',
+				[{ variants: [{ templateId: other.id }, { templateId: template.id, weight: 2 }] }],
+				'B variants',
+			);
 			const first = await campaignIn('paused', [{ templateId: template.id }], 'A steps');
 			await expect(remove(template.id)).rejects.toThrow(
 				`Template ${template.id} is used by campaigns "A steps" (${first.id}), "B variants" (${second.id})`,
@@ -461,7 +538,9 @@ describe('templates', () => {
 			const template = await create(a, INTRO);
 			const campaign = await campaignIn('active', [{ templateId: template.id.toUpperCase() }], 'Upper case');
 			await expect(remove(template.id)).rejects.toThrow(`is used by campaign "Upper case" (${campaign.id})`);
-			await expect(remove(template.id.toUpperCase())).rejects.toThrow(`is used by campaign "Upper case" (${campaign.id})`);
+			await expect(remove(template.id.toUpperCase())).rejects.toThrow(
+				`is used by campaign "Upper case" (${campaign.id})`,
+			);
 		});
 
 		it('deletes a template only archived campaigns use', async () => {
@@ -474,7 +553,9 @@ describe('templates', () => {
 			const template = await create(a, INTRO);
 			const campaign = await campaignIn('draft', [{ templateId: template.id }]);
 			await expect(remove(template.id)).rejects.toBeInstanceOf(OphirError);
-			await a.as((tx) => updateCampaign(tx, campaign.id, { config: { sequence: [{ subject: 'Inline', body: 'Now' }] } }));
+			await a.as((tx) =>
+				updateCampaign(tx, campaign.id, { config: { sequence: [{ subject: 'Inline', body: 'Now' }] } }),
+			);
 			expect(await remove(template.id)).toEqual({ id: template.id, deleted: true });
 		});
 	});
@@ -487,7 +568,14 @@ describe('templates', () => {
 		let greeting: Template;
 
 		beforeAll(async () => {
-			await addLead(a.id, { id: ADA, email: 'ada@prospect.test', firstName: 'ada', lastName: 'Lovelace', company: 'Smith & <Sons>', data: { city: 'London', meeting: '2026-03-08' } });
+			await addLead(a.id, {
+				id: ADA,
+				email: 'ada@prospect.test',
+				firstName: 'ada',
+				lastName: 'Lovelace',
+				company: 'Smith & <Sons>',
+				data: { city: 'London', meeting: '2026-03-08' },
+			});
 			await addLead(a.id, { id: GRACE, email: 'grace@prospect.test', firstName: 'grace', data: { city: '' } });
 			spun = await create(a, {
 				name: 'Spun',
@@ -521,8 +609,15 @@ describe('templates', () => {
 		});
 
 		it('renders for inline sample data, its custom fields given as an object or JSON text', async () => {
-			const source = { subject: '{{upper firstName}} at {{company}}', body: '{{capitalize firstName}} from {{city}}, {{lower lastName}}' };
-			const expected = { subject: 'LIN at Acme', body: 'Lin from Paris, bo', usedVariables: ['city', 'company', 'firstName', 'lastName'] };
+			const source = {
+				subject: '{{upper firstName}} at {{company}}',
+				body: '{{capitalize firstName}} from {{city}}, {{lower lastName}}',
+			};
+			const expected = {
+				subject: 'LIN at Acme',
+				body: 'Lin from Paris, bo',
+				usedVariables: ['city', 'company', 'firstName', 'lastName'],
+			};
 			const sample = { email: 'lin@prospect.test', firstName: 'lin', lastName: 'BO', company: 'Acme' };
 			expect(await preview(source, { lead: { ...sample, data: { city: 'Paris' } } })).toEqual(expected);
 			expect(await preview(source, { lead: { ...sample, data: '{"city": "Paris"}' } })).toEqual(expected);
@@ -533,7 +628,9 @@ describe('templates', () => {
 
 		it('renders a stored lead field named __proto__, and refuses names only Object.prototype has', async () => {
 			const id = await addLead(a.id, { firstName: 'x', data: JSON.parse('{"__proto__": "Paris"}') });
-			expect(await preview({ subject: 'From {{__proto__}}', body: 'x' }, { leadId: id })).toMatchObject({ subject: 'From Paris' });
+			expect(await preview({ subject: 'From {{__proto__}}', body: 'x' }, { leadId: id })).toMatchObject({
+				subject: 'From Paris',
+			});
 			await expect(preview({ subject: 'Hi {{constructor}}', body: 'x' }, { leadId: id })).rejects.toThrow(
 				'Template variable "constructor" in the subject has no value for this lead',
 			);
@@ -545,14 +642,18 @@ describe('templates', () => {
 			expect(first.body).toMatch(/^<p>(one|two|three|four|five|six|seven|eight)<\/p>$/);
 			expect(await preview({ templateId: spun.id }, { leadId: ADA })).toEqual(first);
 			// The same lead given inline (same id) gets the same choices as the stored one.
-			expect(await preview({ templateId: spun.id }, { lead: { id: ADA, email: 'ada@prospect.test', firstName: 'ada' } })).toEqual(first);
+			expect(
+				await preview({ templateId: spun.id }, { lead: { id: ADA, email: 'ada@prospect.test', firstName: 'ada' } }),
+			).toEqual(first);
 		});
 
 		it('lets different leads get different choices', async () => {
 			const ids = Array.from({ length: 12 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 			const bodies = new Set<string>();
 			for (const id of ids) {
-				bodies.add((await preview({ templateId: spun.id }, { lead: { id, email: `${id}@prospect.test`, firstName: 'x' } })).body);
+				bodies.add(
+					(await preview({ templateId: spun.id }, { lead: { id, email: `${id}@prospect.test`, firstName: 'x' } })).body,
+				);
 			}
 			expect(bodies.size).toBeGreaterThan(1);
 		});
@@ -572,7 +673,9 @@ describe('templates', () => {
 		});
 
 		it('names a variable that has no value and no fallback', async () => {
-			await expect(preview({ subject: 'Hi {{firstName}}', body: 'In {{city}}' }, { leadId: GRACE })).rejects.toMatchObject({
+			await expect(
+				preview({ subject: 'Hi {{firstName}}', body: 'In {{city}}' }, { leadId: GRACE }),
+			).rejects.toMatchObject({
 				name: 'OphirError',
 				message: 'Template variable "city" in the body has no value for this lead',
 				description: 'Give the lead that field, or a fallback: {{fallback city "there"}}',
@@ -580,26 +683,43 @@ describe('templates', () => {
 			await expect(preview({ subject: 'Hi {{capitalize company}}', body: 'b' }, { leadId: GRACE })).rejects.toThrow(
 				'Template variable "company" in the subject has no value for this lead',
 			);
-			await expect(preview({ subject: 'Hi {{firstName}}', body: 'b' }, { lead: { email: 'x@prospect.test' } })).rejects.toThrow(
-				'Template variable "firstName" in the subject has no value for this lead',
-			);
+			await expect(
+				preview({ subject: 'Hi {{firstName}}', body: 'b' }, { lead: { email: 'x@prospect.test' } }),
+			).rejects.toThrow('Template variable "firstName" in the subject has no value for this lead');
 		});
 
 		it('allows a variable guarded by {{#if}}', async () => {
-			const source = { subject: 'Hi{{#if firstName}} {{firstName}}{{/if}}', body: '{{#if company}}At {{company}}{{else}}Hello{{/if}}' };
-			expect(await preview(source, { lead: { email: 'x@prospect.test' } })).toMatchObject({ subject: 'Hi', body: 'Hello' });
-			expect(await preview(source, { leadId: ADA })).toMatchObject({ subject: 'Hi ada', body: 'At Smith &amp; &lt;Sons&gt;' });
+			const source = {
+				subject: 'Hi{{#if firstName}} {{firstName}}{{/if}}',
+				body: '{{#if company}}At {{company}}{{else}}Hello{{/if}}',
+			};
+			expect(await preview(source, { lead: { email: 'x@prospect.test' } })).toMatchObject({
+				subject: 'Hi',
+				body: 'Hello',
+			});
+			expect(await preview(source, { leadId: ADA })).toMatchObject({
+				subject: 'Hi ada',
+				body: 'At Smith &amp; &lt;Sons&gt;',
+			});
 		});
 
 		it('checks an inline subject and body as a stored template is checked', async () => {
-			await expect(preview({ subject: ' ', body: 'b' }, { leadId: ADA })).rejects.toThrow('Subject must be a non-empty text');
-			await expect(preview({ subject: 's', body: '' }, { leadId: ADA })).rejects.toThrow('Body must be a non-empty text');
-			await expect(preview({ subject: 's', body: '{{#if x}}' }, { leadId: ADA })).rejects.toThrow(/^Body must be a valid template \(/);
+			await expect(preview({ subject: ' ', body: 'b' }, { leadId: ADA })).rejects.toThrow(
+				'Subject must be a non-empty text',
+			);
+			await expect(preview({ subject: 's', body: '' }, { leadId: ADA })).rejects.toThrow(
+				'Body must be a non-empty text',
+			);
+			await expect(preview({ subject: 's', body: '{{#if x}}' }, { leadId: ADA })).rejects.toThrow(
+				/^Body must be a valid template \(/,
+			);
 		});
 
 		it('reports an unknown template or lead as not found', async () => {
 			const id = randomUUID();
-			await expect(preview({ templateId: id }, { leadId: ADA })).rejects.toThrow(`Template ${id} was not found in this organization`);
+			await expect(preview({ templateId: id }, { leadId: ADA })).rejects.toThrow(
+				`Template ${id} was not found in this organization`,
+			);
 			await expect(preview({ templateId: greeting.id }, { leadId: id })).rejects.toMatchObject({
 				name: 'NotFoundError',
 				message: `Lead ${id} was not found in this organization`,
@@ -624,9 +744,9 @@ describe('templates', () => {
 		});
 
 		it('reports its syntax error on preview', async () => {
-			await expect(a.as((tx) => previewTemplate(tx, { templateId: id }, { lead: { email: 'x@prospect.test' } }))).rejects.toThrow(
-				/^Body must be a valid template \(a \{\{ tag is not closed/,
-			);
+			await expect(
+				a.as((tx) => previewTemplate(tx, { templateId: id }, { lead: { email: 'x@prospect.test' } })),
+			).rejects.toThrow(/^Body must be a valid template \(a \{\{ tag is not closed/);
 		});
 
 		it('can be fixed, then deleted', async () => {
@@ -656,26 +776,31 @@ describe('templates', () => {
 			templateB = await create(b, { ...INTRO, name: 'B’s own' });
 		});
 
-		const notFound = (id: string, kind = 'Template') => ({ name: 'NotFoundError', message: `${kind} ${id} was not found in this organization` });
+		const notFound = (id: string, kind = 'Template') => ({
+			name: 'NotFoundError',
+			message: `${kind} ${id} was not found in this organization`,
+		});
 
 		it('does not let B get, update, delete or preview A’s templates', async () => {
 			for (const template of mine) {
 				await expect(b.as((tx) => getTemplate(tx, template.id))).rejects.toMatchObject(notFound(template.id));
-				await expect(b.as((tx) => updateTemplate(tx, template.id, { name: 'hijacked' }))).rejects.toMatchObject(notFound(template.id));
-				await expect(b.as((tx) => deleteTemplate(tx, template.id))).rejects.toMatchObject(notFound(template.id));
-				await expect(b.as((tx) => previewTemplate(tx, { templateId: template.id }, { leadId: leadB }))).rejects.toMatchObject(
+				await expect(b.as((tx) => updateTemplate(tx, template.id, { name: 'hijacked' }))).rejects.toMatchObject(
 					notFound(template.id),
 				);
+				await expect(b.as((tx) => deleteTemplate(tx, template.id))).rejects.toMatchObject(notFound(template.id));
+				await expect(
+					b.as((tx) => previewTemplate(tx, { templateId: template.id }, { leadId: leadB })),
+				).rejects.toMatchObject(notFound(template.id));
 			}
 		});
 
 		it('does not let B preview with A’s lead', async () => {
-			await expect(b.as((tx) => previewTemplate(tx, { templateId: templateB.id }, { leadId: leadA }))).rejects.toMatchObject(
-				notFound(leadA, 'Lead'),
-			);
-			await expect(b.as((tx) => previewTemplate(tx, { subject: 's', body: 'b' }, { leadId: leadA }))).rejects.toMatchObject(
-				notFound(leadA, 'Lead'),
-			);
+			await expect(
+				b.as((tx) => previewTemplate(tx, { templateId: templateB.id }, { leadId: leadA })),
+			).rejects.toMatchObject(notFound(leadA, 'Lead'));
+			await expect(
+				b.as((tx) => previewTemplate(tx, { subject: 's', body: 'b' }, { leadId: leadA })),
+			).rejects.toMatchObject(notFound(leadA, 'Lead'));
 			expect(await b.as((tx) => previewTemplate(tx, { templateId: templateB.id }, { leadId: leadB }))).toMatchObject({
 				subject: 'Hi Bob',
 			});
@@ -699,8 +824,15 @@ describe('templates', () => {
 			const accountB = await addAccount(b.id);
 			const doomed = await create(b, { ...INTRO, name: 'B doomed' });
 			// A campaign of A that names B's template (it could never activate: the template is not A's).
-			await a.as((tx) => createCampaign(tx, { name: 'A points at B', config: { sequence: [{ templateId: doomed.id }] } }));
-			await b.as((tx) => createCampaign(tx, { name: 'B keeps', config: { sequence: [{ templateId: templateB.id }], accountIds: [accountB] } }));
+			await a.as((tx) =>
+				createCampaign(tx, { name: 'A points at B', config: { sequence: [{ templateId: doomed.id }] } }),
+			);
+			await b.as((tx) =>
+				createCampaign(tx, {
+					name: 'B keeps',
+					config: { sequence: [{ templateId: templateB.id }], accountIds: [accountB] },
+				}),
+			);
 			expect(await b.as((tx) => deleteTemplate(tx, doomed.id))).toEqual({ id: doomed.id, deleted: true });
 			await expect(b.as((tx) => deleteTemplate(tx, templateB.id))).rejects.toThrow(`is used by campaign "B keeps"`);
 		});

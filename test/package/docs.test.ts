@@ -62,7 +62,9 @@ describe('documentation', () => {
 	});
 
 	it.each(markdownFiles)('%s: every relative link resolves', (file) => {
-		const links = [...prose(readFileSync(join(ROOT, file), 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target);
+		const links = [...prose(readFileSync(join(ROOT, file), 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)].map(
+			([, target]) => target,
+		);
 		const broken = links
 			.filter((target) => !/^[a-z]+:/.test(target))
 			.map((target) => [target, problem(file, target)])

@@ -50,7 +50,9 @@ describe('the published package', () => {
 		expect(manifest.files).toEqual(['dist']);
 		expect(shipped.filter((path) => !path.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'package.json']);
 		expect(manifest.license).toBe('MIT');
-		expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 OPhir contributors\n/);
+		expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(
+			/^MIT License\n\nCopyright \(c\) 2026 OPhir contributors\n/,
+		);
 	});
 
 	it('ships what package.json names: the four nodes, the credential, the migration CLI', () => {
@@ -72,7 +74,9 @@ describe('the published package', () => {
 		expect(shipped.filter((path) => path.endsWith('.js'))).toEqual(compiled.sort());
 		// Declarations and source maps only beside a compiled file (tsc emits both for each).
 		const beside = shipped.filter((path) => /\.(d\.ts|js\.map)$/.test(path));
-		expect(beside.map((path) => path.replace(/\.(d\.ts|js\.map)$/, '.js')).filter((js) => !shipped.includes(js))).toEqual([]);
+		expect(
+			beside.map((path) => path.replace(/\.(d\.ts|js\.map)$/, '.js')).filter((js) => !shipped.includes(js)),
+		).toEqual([]);
 	});
 
 	it('ships the icons, the codex files, the SQL and the bundled workflows as they are in the repository', () => {

@@ -1,7 +1,13 @@
 import { type MailboxSecret, type SmtpSettings, smtpTransportOptions } from '../../nodes/core/sending';
 
 const PASSWORD: MailboxSecret = { kind: 'password', password: 'app-password' };
-const OAUTH2: MailboxSecret = { kind: 'oauth2', clientId: 'id', clientSecret: 'secret', refreshToken: 'refresh', accessToken: 'access' };
+const OAUTH2: MailboxSecret = {
+	kind: 'oauth2',
+	clientId: 'id',
+	clientSecret: 'secret',
+	refreshToken: 'refresh',
+	accessToken: 'access',
+};
 const smtp = (settings: Partial<SmtpSettings>): SmtpSettings => ({
 	host: 'smtp.example.com',
 	port: 587,

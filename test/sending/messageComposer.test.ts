@@ -173,7 +173,8 @@ describe('message composer', () => {
 		});
 
 		it('rewrites unquoted and whitespace-padded hrefs too, and only the href', () => {
-			const html = '<p><a href=https://x.example/?a=b style="color:red">x</a><a\nhref = " https://y.example/ ">y</a></p>';
+			const html =
+				'<p><a href=https://x.example/?a=b style="color:red">x</a><a\nhref = " https://y.example/ ">y</a></p>';
 			const message = composeMessage(input({ html }));
 			expect(message.html).toContain(`<a href="${clickUrl(0)}" style="color:red">x</a>`);
 			expect(message.html).toContain(`<a\nhref="${clickUrl(1)}">y</a>`);
@@ -248,11 +249,15 @@ describe('message composer', () => {
 			const { html } = composeMessage(
 				input({ unsubscribe: { text: 'Stop <these> & "those"' }, postalAddress: 'Acme <Inc>\n1 Main St & Co' }),
 			);
-			expect(html).toContain('>Stop &lt;these&gt; &amp; &quot;those&quot;</a><br>Acme &lt;Inc&gt;<br>1 Main St &amp; Co</p>');
+			expect(html).toContain(
+				'>Stop &lt;these&gt; &amp; &quot;those&quot;</a><br>Acme &lt;Inc&gt;<br>1 Main St &amp; Co</p>',
+			);
 		});
 
 		it('uses "Unsubscribe" for a blank link text and leaves out a missing postal address', () => {
-			const { html } = composeMessage(input({ unsubscribe: { text: '  ' }, postalAddress: undefined, html: '<p>Hi</p>' }));
+			const { html } = composeMessage(
+				input({ unsubscribe: { text: '  ' }, postalAddress: undefined, html: '<p>Hi</p>' }),
+			);
 			expect(html).toContain(`<a href="${unsubscribeUrl}">Unsubscribe</a></p>`);
 		});
 
@@ -264,7 +269,9 @@ describe('message composer', () => {
 		});
 
 		it('leaves the mailto part out when no address is given, and keeps the headers with tracking off', () => {
-			const { headers } = composeMessage(input({ unsubscribe: { text: 'Unsubscribe' }, tracking: tracking(false, false) }));
+			const { headers } = composeMessage(
+				input({ unsubscribe: { text: 'Unsubscribe' }, tracking: tracking(false, false) }),
+			);
 			expect(headers).toEqual({
 				'List-Unsubscribe': `<${unsubscribeUrl}>`,
 				'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
@@ -276,13 +283,18 @@ describe('message composer', () => {
 			const message = composeMessage(input({ tracking: { ...tracking(true, true), returnPath: true } }));
 			expect(message.from.address).toBe(input().from.email.trim().toLowerCase());
 			const [local, domain] = message.from.address.split('@');
-			expect(message.envelope).toEqual({ from: expect.stringMatching(new RegExp(`^${local}\\+b[a-z2-7]{42}@${domain}$`)), to: message.to.address });
+			expect(message.envelope).toEqual({
+				from: expect.stringMatching(new RegExp(`^${local}\\+b[a-z2-7]{42}@${domain}$`)),
+				to: message.to.address,
+			});
 			const token = message.envelope!.from.slice(local.length + 2, message.envelope!.from.indexOf('@'));
 			expect(verifyReturnPathToken(SECRET, token)).toBe(input().queueId);
 		});
 
 		it('shapes addresses, subject and ids for nodemailer', () => {
-			const message = composeMessage(input({ from: { email: ' Sam@Acme.example ' }, to: { email: 'jane@prospect.example', name: ' Jane ' } }));
+			const message = composeMessage(
+				input({ from: { email: ' Sam@Acme.example ' }, to: { email: 'jane@prospect.example', name: ' Jane ' } }),
+			);
 			expect(message).toMatchObject({
 				from: { name: '', address: 'sam@acme.example' },
 				to: { name: 'Jane', address: 'jane@prospect.example' },
@@ -327,15 +339,19 @@ describe('message composer', () => {
 
 		it('shows the original URLs when clicks are not tracked', () => {
 			const { text } = composeMessage(input({ tracking: tracking(false, false) }));
-			expect(text).toContain('See our pricing (https://acme.example/pricing?plan=pro&ref=mail) and book a demo (https://acme.example/demo).');
+			expect(text).toContain(
+				'See our pricing (https://acme.example/pricing?plan=pro&ref=mail) and book a demo (https://acme.example/demo).',
+			);
 		});
 	});
 
 	describe('htmlToText', () => {
 		it('decodes entities once, after removing tags', () => {
-			expect(htmlToText('<p>Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; &amp;amp; &#169; &#x2014; &hellip; &unknown; caf&eacute;</p>')).toBe(
-				'Tom & Jerry <b>bold</b> &amp; © — … &unknown; café',
-			);
+			expect(
+				htmlToText(
+					'<p>Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; &amp;amp; &#169; &#x2014; &hellip; &unknown; caf&eacute;</p>',
+				),
+			).toBe('Tom & Jerry <b>bold</b> &amp; © — … &unknown; café');
 		});
 
 		it('drops scripts, styles, the head, comments and images', () => {
@@ -346,7 +362,8 @@ describe('message composer', () => {
 		});
 
 		it('turns blocks into paragraphs, <br> into line breaks and list items into dashes, collapsing whitespace', () => {
-			const html = '<h1>Title</h1>\n\n<p>One\n   two<br>three<br/>four</p><ul><li>a</li><li>b</li></ul><div>end&nbsp;&nbsp;here</div>';
+			const html =
+				'<h1>Title</h1>\n\n<p>One\n   two<br>three<br/>four</p><ul><li>a</li><li>b</li></ul><div>end&nbsp;&nbsp;here</div>';
 			expect(htmlToText(html)).toBe('Title\n\nOne two\nthree\nfour\n\n- a\n- b\n\nend here');
 		});
 
@@ -376,16 +393,24 @@ describe('message composer', () => {
 		it('become escaped HTML paragraphs with line breaks, and the text part keeps their lines', () => {
 			const body = 'Hi Jane,\r\n\r\nTom & Jerry <3 you.\nSee https://acme.example/?a=1&b=2\n\n\n  \nBest,\nSam';
 			const message = composeMessage(input({ html: body }));
-			expect(message.html.startsWith(
-				'<p>Hi Jane,</p>\n<p>Tom &amp; Jerry &lt;3 you.<br>\nSee https://acme.example/?a=1&amp;b=2</p>\n<p>Best,<br>\nSam</p>\n<p style=',
-			)).toBe(true);
+			expect(
+				message.html.startsWith(
+					'<p>Hi Jane,</p>\n<p>Tom &amp; Jerry &lt;3 you.<br>\nSee https://acme.example/?a=1&amp;b=2</p>\n<p>Best,<br>\nSam</p>\n<p style=',
+				),
+			).toBe(true);
 			expect(message.links).toEqual([]);
-			expect(message.text.startsWith('Hi Jane,\n\nTom & Jerry <3 you.\nSee https://acme.example/?a=1&b=2\n\nBest,\nSam\n\nUnsubscribe from')).toBe(true);
+			expect(
+				message.text.startsWith(
+					'Hi Jane,\n\nTom & Jerry <3 you.\nSee https://acme.example/?a=1&b=2\n\nBest,\nSam\n\nUnsubscribe from',
+				),
+			).toBe(true);
 		});
 
 		it('is not mistaken for HTML because of an address in angle brackets', () => {
 			const message = composeMessage(input({ html: 'Write to <sam@acme.example> or see <https://acme.example>' }));
-			expect(message.html).toMatch(/^<p>Write to &lt;sam@acme\.example&gt; or see &lt;https:\/\/acme\.example&gt;<\/p>/);
+			expect(message.html).toMatch(
+				/^<p>Write to &lt;sam@acme\.example&gt; or see &lt;https:\/\/acme\.example&gt;<\/p>/,
+			);
 		});
 	});
 
@@ -420,23 +445,27 @@ describe('message composer', () => {
 		});
 
 		it('accepts tabs and non-ASCII text in the subject and names', () => {
-			const message = composeMessage(input({ subject: 'Café\tparty 🎉', to: { email: 'jane@prospect.example', name: 'Zoë Ünal' } }));
+			const message = composeMessage(
+				input({ subject: 'Café\tparty 🎉', to: { email: 'jane@prospect.example', name: 'Zoë Ünal' } }),
+			);
 			expect(message.subject).toBe('Café\tparty 🎉');
 			expect(message.to.name).toBe('Zoë Ünal');
 		});
 
 		it('refuses a bad tracking configuration even with tracking off (the unsubscribe link needs it)', () => {
-			expect(() => composeMessage(input({ tracking: { opens: false, clicks: false, baseUrl: BASE, secret: 'short' } }))).toThrow(
-				/^Tracking Secret \(credential\) must be at least 32 characters/,
-			);
-			expect(() => composeMessage(input({ tracking: { opens: false, clicks: false, baseUrl: 'nope', secret: SECRET } }))).toThrow(
-				/^Tracking Base URL must be/,
-			);
+			expect(() =>
+				composeMessage(input({ tracking: { opens: false, clicks: false, baseUrl: BASE, secret: 'short' } })),
+			).toThrow(/^Tracking Secret \(credential\) must be at least 32 characters/);
+			expect(() =>
+				composeMessage(input({ tracking: { opens: false, clicks: false, baseUrl: 'nope', secret: SECRET } })),
+			).toThrow(/^Tracking Base URL must be/);
 			expect(() => composeMessage(input({ queueId: 'not-a-uuid' }))).toThrow('Queue item id must be a UUID');
 		});
 
 		it('is deterministic', () => {
-			expect(composeMessage(input({ previousMessageIds: [STEP_1] }))).toEqual(composeMessage(input({ previousMessageIds: [STEP_1] })));
+			expect(composeMessage(input({ previousMessageIds: [STEP_1] }))).toEqual(
+				composeMessage(input({ previousMessageIds: [STEP_1] })),
+			);
 		});
 	});
 
@@ -478,9 +507,13 @@ describe('message composer', () => {
 			expect(header('X-Mailer')).toBeUndefined();
 
 			// Both parts are quoted-printable: decode them and find what the lead will see.
-			const parts = raw.split(/\r\n--[^\r\n]+\r\n/).map((part) =>
-				part.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
-			);
+			const parts = raw
+				.split(/\r\n--[^\r\n]+\r\n/)
+				.map((part) =>
+					part
+						.replace(/=\r\n/g, '')
+						.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+				);
 			const textPart = parts.find((part) => part.startsWith('Content-Type: text/plain'));
 			const htmlPart = parts.find((part) => part.startsWith('Content-Type: text/html'));
 			expect(textPart).toContain(`See our pricing (${clickUrl(0)})`);

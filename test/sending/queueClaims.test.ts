@@ -1,5 +1,14 @@
 import { addSuppression, setLeadStatus, transitionCampaign } from '../../nodes/core/outreach';
-import { claimDueEmails, completeEmails, failEmails, type MailSender, queueStats, resetDailyCounters, scheduleDueSteps, sendDueEmails } from '../../nodes/core/sending';
+import {
+	claimDueEmails,
+	completeEmails,
+	failEmails,
+	type MailSender,
+	queueStats,
+	resetDailyCounters,
+	scheduleDueSteps,
+	sendDueEmails,
+} from '../../nodes/core/sending';
 import { sleep } from '../../scripts/lib/wait';
 import { type OrganizationSetUp, TRACKING } from '../support/outreach';
 import { sendingFixture } from '../support/sendingFixture';
@@ -33,7 +42,8 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			const { tenant, leadEmails, now } = await setUp({ leads: 1 });
 			const [dead] = await tenant.as((tx) => claimDueEmails(tx, { limit: 10, leaseSeconds: 60, now }));
 			expect(dead).toMatchObject({ attempts: 1, to: { email: leadEmails[0] } });
-			const send = (at: Date) => sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => at });
+			const send = (at: Date) =>
+				sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => at });
 
 			// While the lease holds, nobody else takes it.
 			expect(await send(new Date(now.getTime() + 30 * SECOND))).toMatchObject({ claimed: 0 });
@@ -50,10 +60,18 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			// The dead worker comes back: neither its completion nor its failure counts.
 			const late = new Date(now.getTime() + 90 * SECOND);
 			expect(
-				await tenant.as((tx) => completeEmails(tx, [{ id: dead.id, leaseToken: dead.leaseToken, messageId: '<late@example.com>' }], { now: late })),
+				await tenant.as((tx) =>
+					completeEmails(tx, [{ id: dead.id, leaseToken: dead.leaseToken, messageId: '<late@example.com>' }], {
+						now: late,
+					}),
+				),
 			).toEqual({ recorded: [], rejected: [dead.id] });
 			expect(
-				await tenant.as((tx) => failEmails(tx, [{ id: dead.id, leaseToken: dead.leaseToken, kind: 'bounce', error: 'late', smtpCode: 550 }], { now: late })),
+				await tenant.as((tx) =>
+					failEmails(tx, [{ id: dead.id, leaseToken: dead.leaseToken, kind: 'bounce', error: 'late', smtpCode: 550 }], {
+						now: late,
+					}),
+				),
 			).toEqual({ recorded: [], rejected: [dead.id] });
 			expect(await queueRows(tenant.id)).toEqual([sent]);
 			const { rows } = await sending.db.pool.query(
@@ -93,14 +111,18 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			release();
 			expect(await first).toHaveLength(5);
 			expect(await second).toHaveLength(0);
-			const parallel = await Promise.all(Array.from({ length: 8 }, () => tenant.as((tx) => claimDueEmails(tx, { limit: 20, leaseSeconds: 60, now }))));
+			const parallel = await Promise.all(
+				Array.from({ length: 8 }, () => tenant.as((tx) => claimDueEmails(tx, { limit: 20, leaseSeconds: 60, now }))),
+			);
 			expect(parallel.flat()).toHaveLength(0);
 			expect((await queueRows(tenant.id)).filter((r) => r.status === 'sending')).toHaveLength(5);
 		});
 
 		it('refuses a bad batch size or lease, naming the field', async () => {
 			const { tenant } = await setUp({ leads: 0 });
-			await expect(tenant.as((tx) => claimDueEmails(tx, { limit: 0, leaseSeconds: 60 }))).rejects.toThrow('Batch Size must be a whole number from 1 to 10000');
+			await expect(tenant.as((tx) => claimDueEmails(tx, { limit: 0, leaseSeconds: 60 }))).rejects.toThrow(
+				'Batch Size must be a whole number from 1 to 10000',
+			);
 			await expect(tenant.as((tx) => claimDueEmails(tx, { limit: 5, leaseSeconds: 1.5 }))).rejects.toThrow(
 				'Lease Seconds must be a whole number from 1 to 86400',
 			);
@@ -114,7 +136,15 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			expect(await tenant.as((tx) => claimDueEmails(tx, { limit: 10, leaseSeconds: 60, now }))).toEqual([]);
 			expect((await queueRows(tenant.id)).map((r) => r.status)).toEqual(['queued', 'queued']);
 			await tenant.as((tx) => transitionCampaign(tx, campaign.id, 'resume'));
-			expect(await sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => accepting })).toMatchObject({
+			expect(
+				await sendDueEmails(tenant.as, sending.box, {
+					batchSize: 10,
+					leaseSeconds: 60,
+					tracking: TRACKING,
+					now: () => now,
+					transportFor: () => accepting,
+				}),
+			).toMatchObject({
 				claimed: 2,
 				sent: 2,
 			});
@@ -127,19 +157,26 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			await tenant.as((tx) => setLeadStatus(tx, leadIds[1], 'unsubscribed'));
 			// Written by something else (a reply detector, a direct SQL import): the claim cancels them.
 			await sending.db.pool.query(`UPDATE leads SET status = 'replied' WHERE id = $1`, [leadIds[2]]);
-			await sending.db.pool.query(`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'email', $2, 'webhook')`, [
-				tenant.id,
-				leadEmails[3],
-			]);
-			await sending.db.pool.query(`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'domain', $2, 'webhook')`, [
-				tenant.id,
-				`other-${tag}.example`,
-			]);
-			const summary = await sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now });
+			await sending.db.pool.query(
+				`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'email', $2, 'webhook')`,
+				[tenant.id, leadEmails[3]],
+			);
+			await sending.db.pool.query(
+				`INSERT INTO unsubscribes (organization_id, scope, email, reason) VALUES ($1, 'domain', $2, 'webhook')`,
+				[tenant.id, `other-${tag}.example`],
+			);
+			const summary = await sendDueEmails(tenant.as, sending.box, {
+				batchSize: 10,
+				leaseSeconds: 60,
+				tracking: TRACKING,
+				now: () => now,
+			});
 			expect(summary).toMatchObject({ claimed: 2, sent: 2 });
 			expect(summary.results.map((r) => r.to).sort()).toEqual([leadEmails[4], leadEmails[5]]);
 			for (const email of leadEmails.slice(0, 4)) expect(sending.sink.to(email)).toHaveLength(0);
-			const byEmail = Object.fromEntries((await queueRows(tenant.id)).map((r) => [r.email, [r.status, r.error_message]]));
+			const byEmail = Object.fromEntries(
+				(await queueRows(tenant.id)).map((r) => [r.email, [r.status, r.error_message]]),
+			);
 			expect(byEmail).toEqual({
 				[leadEmails[0]]: ['cancelled', 'suppressed: unsubscribed'],
 				[leadEmails[1]]: ['cancelled', 'lead unsubscribed'],
@@ -153,25 +190,51 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 
 	describe('daily counters and stats', () => {
 		it("starts a new day for each mailbox at midnight in the mailbox's own time zone", async () => {
-			const { tenant, accountIds } = await setUp({ accounts: [{ timezone: 'Asia/Tokyo' }, { timezone: 'America/Los_Angeles' }, {}], leads: 0 });
+			const { tenant, accountIds } = await setUp({
+				accounts: [{ timezone: 'Asia/Tokyo' }, { timezone: 'America/Los_Angeles' }, {}],
+				leads: 0,
+			});
 			const [tokyo, losAngeles, utc] = accountIds;
 			// 2026-11-25 12:00 UTC is 21:00 in Tokyo and 04:00 in Los Angeles, all on the 25th.
 			const noon = new Date('2026-11-25T12:00:00Z');
-			await sending.db.pool.query(`UPDATE email_accounts SET current_sent_today = 7, counter_date = '2026-11-25' WHERE organization_id = $1`, [tenant.id]);
+			await sending.db.pool.query(
+				`UPDATE email_accounts SET current_sent_today = 7, counter_date = '2026-11-25' WHERE organization_id = $1`,
+				[tenant.id],
+			);
 			const reset = (at: string) => tenant.as((tx) => resetDailyCounters(tx, { now: new Date(at) }));
 			const counters = async () =>
 				Object.fromEntries(
 					(
-						await sending.db.pool.query(`SELECT id, current_sent_today, counter_date::text FROM email_accounts WHERE organization_id = $1`, [tenant.id])
+						await sending.db.pool.query(
+							`SELECT id, current_sent_today, counter_date::text FROM email_accounts WHERE organization_id = $1`,
+							[tenant.id],
+						)
 					).rows.map((r) => [r.id, [r.current_sent_today, r.counter_date]]),
 				);
 			expect(await reset(noon.toISOString())).toEqual({ reset: 0, accounts: [] });
-			expect(await reset('2026-11-25T15:01:00Z')).toEqual({ reset: 1, accounts: [`sender0@${tenant.id.slice(0, 8)}.example`] });
-			expect(await reset('2026-11-26T00:01:00Z')).toEqual({ reset: 1, accounts: [`sender2@${tenant.id.slice(0, 8)}.example`] });
-			expect(await counters()).toEqual({ [tokyo]: [0, '2026-11-26'], [losAngeles]: [7, '2026-11-25'], [utc]: [0, '2026-11-26'] });
-			expect(await reset('2026-11-26T08:01:00Z')).toEqual({ reset: 1, accounts: [`sender1@${tenant.id.slice(0, 8)}.example`] });
+			expect(await reset('2026-11-25T15:01:00Z')).toEqual({
+				reset: 1,
+				accounts: [`sender0@${tenant.id.slice(0, 8)}.example`],
+			});
+			expect(await reset('2026-11-26T00:01:00Z')).toEqual({
+				reset: 1,
+				accounts: [`sender2@${tenant.id.slice(0, 8)}.example`],
+			});
+			expect(await counters()).toEqual({
+				[tokyo]: [0, '2026-11-26'],
+				[losAngeles]: [7, '2026-11-25'],
+				[utc]: [0, '2026-11-26'],
+			});
+			expect(await reset('2026-11-26T08:01:00Z')).toEqual({
+				reset: 1,
+				accounts: [`sender1@${tenant.id.slice(0, 8)}.example`],
+			});
 			expect(await reset('2026-11-26T08:02:00Z')).toEqual({ reset: 0, accounts: [] });
-			expect(await counters()).toEqual({ [tokyo]: [0, '2026-11-26'], [losAngeles]: [0, '2026-11-26'], [utc]: [0, '2026-11-26'] });
+			expect(await counters()).toEqual({
+				[tokyo]: [0, '2026-11-26'],
+				[losAngeles]: [0, '2026-11-26'],
+				[utc]: [0, '2026-11-26'],
+			});
 		});
 
 		it("counts warm-up days in the mailbox's own time zone", async () => {
@@ -184,7 +247,8 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 				`UPDATE email_accounts SET settings = jsonb_set(settings, '{warmup,startedAt}', '"2026-11-25T16:00:00.000Z"') WHERE id = $1`,
 				[accountIds[0]],
 			);
-			const capacity = async (at: string) => (await tenant.as((tx) => queueStats(tx, { now: new Date(at) }))).accounts[0].capacityToday;
+			const capacity = async (at: string) =>
+				(await tenant.as((tx) => queueStats(tx, { now: new Date(at) }))).accounts[0].capacityToday;
 			// Still 2026-11-26 in Tokyo at 23:00, although the UTC date has changed: day 0 of the warm-up.
 			expect(await capacity('2026-11-26T14:00:00Z')).toBe(5);
 			// 2026-11-27 00:30 in Tokyo: day 1.
@@ -193,7 +257,10 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 		});
 
 		it('reports the queue by status, what is due, expired leases and each mailbox’s day', async () => {
-			const { tenant, accountIds, leadEmails, now } = await setUp({ accounts: [{ dailyLimit: 4 }, { dailyLimit: 10 }], leads: 6 });
+			const { tenant, accountIds, leadEmails, now } = await setUp({
+				accounts: [{ dailyLimit: 4 }, { dailyLimit: 10 }],
+				leads: 6,
+			});
 			const stats = (at: Date) => tenant.as((tx) => queueStats(tx, { now: at }));
 			const before = await stats(now);
 			expect(before).toMatchObject({ byStatus: { queued: 6 }, due: 6, expiredLeases: 0, oldestDueAt: now });
@@ -205,14 +272,28 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 			const failing: MailSender = {
 				sendMail: async (message: object) => {
 					if ((message as { to: { address: string } }).to.address === leadEmails[0]) {
-						throw Object.assign(new Error('451 try later'), { code: 'EENVELOPE', responseCode: 451, command: 'RCPT TO' });
+						throw Object.assign(new Error('451 try later'), {
+							code: 'EENVELOPE',
+							responseCode: 451,
+							command: 'RCPT TO',
+						});
 					}
 					return {};
 				},
 			};
 			const [dead] = await tenant.as((tx) => claimDueEmails(tx, { limit: 1, leaseSeconds: 30, now }));
-			const summary = await sendDueEmails(tenant.as, sending.box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => failing });
-			expect(summary).toMatchObject({ claimed: 5, sent: dead.to.email === leadEmails[0] ? 5 : 4, retrying: dead.to.email === leadEmails[0] ? 0 : 1 });
+			const summary = await sendDueEmails(tenant.as, sending.box, {
+				batchSize: 10,
+				leaseSeconds: 60,
+				tracking: TRACKING,
+				now: () => now,
+				transportFor: () => failing,
+			});
+			expect(summary).toMatchObject({
+				claimed: 5,
+				sent: dead.to.email === leadEmails[0] ? 5 : 4,
+				retrying: dead.to.email === leadEmails[0] ? 0 : 1,
+			});
 			const retry = dead.to.email === leadEmails[0] ? 0 : 1;
 			const sentBy = (id: string) => summary.results.filter((r) => r.status === 'sent' && r.accountId === id).length;
 
@@ -243,15 +324,26 @@ describe('the queue: claims, leases, cancellation, counters and stats', () => {
 		it("never claims, completes or counts another organization's emails", async () => {
 			const one = await setUp({ leads: 2 });
 			const two = await setUp({ leads: 0 });
-			expect(await two.tenant.as((tx) => claimDueEmails(tx, { limit: 10, leaseSeconds: 60, now: one.now }))).toEqual([]);
+			expect(await two.tenant.as((tx) => claimDueEmails(tx, { limit: 10, leaseSeconds: 60, now: one.now }))).toEqual(
+				[],
+			);
 			const claimed = await one.tenant.as((tx) => claimDueEmails(tx, { limit: 10, leaseSeconds: 60, now: one.now }));
 			expect(claimed).toHaveLength(2);
-			const deliveries = claimed.map((c) => ({ id: c.id, leaseToken: c.leaseToken, messageId: `<${c.id}@example.com>` }));
-			expect(await two.tenant.as((tx) => completeEmails(tx, deliveries))).toEqual({ recorded: [], rejected: claimed.map((c) => c.id) });
+			const deliveries = claimed.map((c) => ({
+				id: c.id,
+				leaseToken: c.leaseToken,
+				messageId: `<${c.id}@example.com>`,
+			}));
+			expect(await two.tenant.as((tx) => completeEmails(tx, deliveries))).toEqual({
+				recorded: [],
+				rejected: claimed.map((c) => c.id),
+			});
 			const stats = await two.tenant.as((tx) => queueStats(tx, { now: one.now }));
 			expect(stats).toMatchObject({ byStatus: {}, due: 0, expiredLeases: 0 });
 			expect(stats.accounts.map((a) => a.id)).toEqual(two.accountIds);
-			expect((await one.tenant.as((tx) => completeEmails(tx, deliveries))).recorded.sort()).toEqual(claimed.map((c) => c.id).sort());
+			expect((await one.tenant.as((tx) => completeEmails(tx, deliveries))).recorded.sort()).toEqual(
+				claimed.map((c) => c.id).sort(),
+			);
 		});
 	});
 });

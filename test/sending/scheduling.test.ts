@@ -1,10 +1,22 @@
 import { addSuppression, importLeads, setEmailAccountPaused, transitionCampaign } from '../../nodes/core/outreach';
-import { localDate, type MailSender, queueStats, scheduleDueSteps, sendDueEmails, type SendingWindow, startOfLocalDay } from '../../nodes/core/sending';
+import {
+	localDate,
+	type MailSender,
+	queueStats,
+	scheduleDueSteps,
+	sendDueEmails,
+	type SendingWindow,
+	startOfLocalDay,
+} from '../../nodes/core/sending';
 import { SecretBox } from '../../nodes/core/db';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { KEY, organizationFactory, TRACKING } from '../support/outreach';
 
-const ALWAYS: SendingWindow = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
+const ALWAYS: SendingWindow = {
+	weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+	startHour: 0,
+	endHour: 24,
+};
 const OFFICE: SendingWindow = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 };
 const NEW_YORK = 'America/New_York';
 const MINUTE = 60_000;
@@ -29,7 +41,12 @@ function wallClock(instant: Date, timeZone: string): { weekday: string; hour: nu
 			.formatToParts(instant)
 			.map((p) => [p.type, p.value]),
 	);
-	return { weekday: parts.weekday, hour: Number(parts.hour), minute: Number(parts.minute), date: `${parts.year}-${parts.month}-${parts.day}` };
+	return {
+		weekday: parts.weekday,
+		hour: Number(parts.hour),
+		minute: Number(parts.minute),
+		date: `${parts.year}-${parts.month}-${parts.day}`,
+	};
 }
 
 describe('Schedule Due Steps', () => {
@@ -47,7 +64,11 @@ describe('Schedule Due Steps', () => {
 		db,
 		box,
 		name: 'Scheduling test',
-		account: { smtp: { host: '127.0.0.1', port: 2525, security: 'none' }, password: 'dummy-password', dailyLimit: 1000 },
+		account: {
+			smtp: { host: '127.0.0.1', port: 2525, security: 'none' },
+			password: 'dummy-password',
+			dailyLimit: 1000,
+		},
 	}));
 
 	/** Leads are created by the database clock; scheduling in the past needs them older. */
@@ -89,17 +110,40 @@ describe('Schedule Due Steps', () => {
 			['from a Saturday: Monday 09:00', '2026-11-28T15:00:00Z', '2026-11-30T14:00:00.000Z', OFFICE],
 			['at 20:00 local: the next morning 09:00', '2026-11-26T01:00:00Z', '2026-11-26T14:00:00.000Z', OFFICE],
 			['inside the window: right away', '2026-11-25T21:59:00Z', '2026-11-25T21:59:00.000Z', OFFICE],
-			['on 2026-03-08 (clocks go forward, a Sunday): Monday 09:00 EDT', '2026-03-08T06:30:00Z', '2026-03-09T13:00:00.000Z', OFFICE],
-			['on 2026-11-01 (clocks go back, a Sunday): Monday 09:00 EST', '2026-11-01T05:30:00Z', '2026-11-02T14:00:00.000Z', OFFICE],
-			['on 2026-03-08 with Sundays allowed: 09:00 EDT that day', '2026-03-08T06:30:00Z', '2026-03-08T13:00:00.000Z', { ...OFFICE, weekdays: ALWAYS.weekdays }],
-			['on 2026-11-01 with Sundays allowed: 09:00 EST that day', '2026-11-01T05:30:00Z', '2026-11-01T14:00:00.000Z', { ...OFFICE, weekdays: ALWAYS.weekdays }],
+			[
+				'on 2026-03-08 (clocks go forward, a Sunday): Monday 09:00 EDT',
+				'2026-03-08T06:30:00Z',
+				'2026-03-09T13:00:00.000Z',
+				OFFICE,
+			],
+			[
+				'on 2026-11-01 (clocks go back, a Sunday): Monday 09:00 EST',
+				'2026-11-01T05:30:00Z',
+				'2026-11-02T14:00:00.000Z',
+				OFFICE,
+			],
+			[
+				'on 2026-03-08 with Sundays allowed: 09:00 EDT that day',
+				'2026-03-08T06:30:00Z',
+				'2026-03-08T13:00:00.000Z',
+				{ ...OFFICE, weekdays: ALWAYS.weekdays },
+			],
+			[
+				'on 2026-11-01 with Sundays allowed: 09:00 EST that day',
+				'2026-11-01T05:30:00Z',
+				'2026-11-01T14:00:00.000Z',
+				{ ...OFFICE, weekdays: ALWAYS.weekdays },
+			],
 		];
 
 		it.each(cases)('schedules a lead in a Mon-Fri 9-17 New York window %s', async (_name, nowIso, expected, window) => {
 			const now = new Date(nowIso);
 			const { tenant } = await setUp({ config: { timezone: NEW_YORK, sendingWindow: window }, leads: 1 });
 			await createLeadsAt(tenant.id, new Date(now.getTime() - DAY));
-			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({ scheduled: 1, waitingForCapacity: 0 });
+			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({
+				scheduled: 1,
+				waitingForCapacity: 0,
+			});
 			const [row] = await queueRows(tenant.id);
 			expect(row.scheduled_at.toISOString()).toBe(expected);
 			const local = wallClock(row.scheduled_at, NEW_YORK);
@@ -121,10 +165,16 @@ describe('Schedule Due Steps', () => {
 			await createLeadsAt(tenant.id, new Date(now.getTime() - DAY));
 			await tenant.as((tx) => scheduleDueSteps(tx, { now, random: () => 0 }));
 			// A lead in Tokyo arrives after the mailbox's New York sends were booked for the next morning.
-			await tenant.as((tx) => importLeads(tx, [{ email: `tokyo@${tag}.example`, firstName: 'T', data: { timezone: 'Asia/Tokyo' } }], { campaignId: campaign.id }));
+			await tenant.as((tx) =>
+				importLeads(tx, [{ email: `tokyo@${tag}.example`, firstName: 'T', data: { timezone: 'Asia/Tokyo' } }], {
+					campaignId: campaign.id,
+				}),
+			);
 			await createLeadsAt(tenant.id, new Date(now.getTime() - DAY));
 			await tenant.as((tx) => scheduleDueSteps(tx, { now, random: () => 0 }));
-			const at = Object.fromEntries((await queueRows(tenant.id)).map((r) => [r.email.split('@')[0], r.scheduled_at.toISOString()]));
+			const at = Object.fromEntries(
+				(await queueRows(tenant.id)).map((r) => [r.email.split('@')[0], r.scheduled_at.toISOString()]),
+			);
 			expect(at).toEqual({
 				tokyo: now.toISOString(),
 				ny: expect.stringMatching(/^2026-11-26T14:0[02]:00.000Z$/),
@@ -187,7 +237,9 @@ describe('Schedule Due Steps', () => {
 
 			// The last one goes too: nothing is scheduled, and the campaign says why.
 			await tenant.as((tx) => setEmailAccountPaused(tx, accountIds[2], true, 'manual pause'));
-			await tenant.as((tx) => importLeads(tx, [{ email: `late@${tag}.example`, firstName: 'Late' }], { campaignId: campaign.id }));
+			await tenant.as((tx) =>
+				importLeads(tx, [{ email: `late@${tag}.example`, firstName: 'Late' }], { campaignId: campaign.id }),
+			);
 			const result = await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }));
 			expect(result).toMatchObject({ scheduled: 0, failed: 0, waitingForCapacity: 0 });
 			expect(result.campaigns).toEqual([
@@ -206,7 +258,11 @@ describe('Schedule Due Steps', () => {
 			const { tenant } = await setUp({ leads: 5 });
 			const now = soon();
 			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({ scheduled: 5 });
-			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({ scheduled: 0, failed: 0, waitingForCapacity: 0 });
+			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({
+				scheduled: 0,
+				failed: 0,
+				waitingForCapacity: 0,
+			});
 			expect(await queueRows(tenant.id)).toHaveLength(5);
 		});
 
@@ -256,7 +312,13 @@ describe('Schedule Due Steps', () => {
 			const now = soon();
 			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({ scheduled: 3 });
 			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({ scheduled: 0 });
-			await sendDueEmails(tenant.as, box, { batchSize: 100, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => accepting });
+			await sendDueEmails(tenant.as, box, {
+				batchSize: 100,
+				leaseSeconds: 60,
+				tracking: TRACKING,
+				now: () => now,
+				transportFor: () => accepting,
+			});
 			// The same day: the three follow-ups, and still no new lead.
 			const sameDay = await tenant.as((tx) => scheduleDueSteps(tx, { now: new Date(now.getTime() + MINUTE) }));
 			expect(sameDay.campaigns[0]).toMatchObject({ scheduled: 3, newLeads: 0, followUps: 3 });
@@ -265,7 +327,9 @@ describe('Schedule Due Steps', () => {
 			expect(localDate(nextDay, zone)).not.toBe(localDate(now, zone));
 			const result = await tenant.as((tx) => scheduleDueSteps(tx, { now: nextDay }));
 			expect(result.campaigns[0]).toMatchObject({ scheduled: 3, newLeads: 3, followUps: 0 });
-			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: new Date(nextDay.getTime() + MINUTE) }))).toMatchObject({ scheduled: 0 });
+			expect(
+				await tenant.as((tx) => scheduleDueSteps(tx, { now: new Date(nextDay.getTime() + MINUTE) })),
+			).toMatchObject({ scheduled: 0 });
 		});
 
 		it('chooses A/B variants by weight, the same one for a lead every time, and stores the variant name', async () => {
@@ -290,7 +354,8 @@ describe('Schedule Due Steps', () => {
 			// 300 expected; the bound is ~6 standard deviations.
 			expect(long.length).toBeGreaterThan(250);
 			expect(long.length).toBeLessThan(350);
-			for (const row of rows) expect(row.subject).toMatch(row.variant === 'long' ? /^Long Lead\d+$/ : /^Short Lead\d+$/);
+			for (const row of rows)
+				expect(row.subject).toMatch(row.variant === 'long' ? /^Long Lead\d+$/ : /^Short Lead\d+$/);
 			// Scheduled again from scratch, every lead gets the same variant.
 			const before = new Map(rows.map((r) => [r.lead_id, r.variant]));
 			await db.pool.query('DELETE FROM email_queue WHERE organization_id = $1', [tenant.id]);
@@ -308,17 +373,28 @@ describe('Schedule Due Steps', () => {
 			const { tenant, accountIds } = await setUp({ accounts: [{}, {}, {}], config: { minGapSeconds }, leads: 90 });
 			await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }));
 			const counts = new Map<string, number>();
-			for (const row of await queueRows(tenant.id)) counts.set(row.email_account_id!, (counts.get(row.email_account_id!) ?? 0) + 1);
+			for (const row of await queueRows(tenant.id))
+				counts.set(row.email_account_id!, (counts.get(row.email_account_id!) ?? 0) + 1);
 			expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(accountIds.map((id) => [id, 30])));
 		});
 
 		it('spaces the sends of one mailbox at least minGapSeconds apart, with jitter, also across runs', async () => {
-			const { tenant, tag, campaign, accountIds } = await setUp({ accounts: [{}, {}], config: { minGapSeconds: 120, jitterSeconds: 30 }, leads: 20 });
+			const { tenant, tag, campaign, accountIds } = await setUp({
+				accounts: [{}, {}],
+				config: { minGapSeconds: 120, jitterSeconds: 30 },
+				leads: 20,
+			});
 			const now = soon();
 			let seed = 1;
 			const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
 			await tenant.as((tx) => scheduleDueSteps(tx, { now, random }));
-			await tenant.as((tx) => importLeads(tx, Array.from({ length: 6 }, (_, i) => ({ email: `more${i}@${tag}.example`, firstName: 'More' })), { campaignId: campaign.id }));
+			await tenant.as((tx) =>
+				importLeads(
+					tx,
+					Array.from({ length: 6 }, (_, i) => ({ email: `more${i}@${tag}.example`, firstName: 'More' })),
+					{ campaignId: campaign.id },
+				),
+			);
 			await tenant.as((tx) => scheduleDueSteps(tx, { now: soon(), random }));
 			const rows = await queueRows(tenant.id);
 			expect(rows).toHaveLength(26);
@@ -336,12 +412,22 @@ describe('Schedule Due Steps', () => {
 			expect(sawJitter).toBe(true);
 		});
 
-		it('keeps the gap after the mailbox\'s last send too', async () => {
+		it("keeps the gap after the mailbox's last send too", async () => {
 			const { tenant, tag, campaign } = await setUp({ config: { minGapSeconds: 120, jitterSeconds: 0 }, leads: 1 });
 			const now = soon();
 			await tenant.as((tx) => scheduleDueSteps(tx, { now }));
-			expect(await sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => accepting })).toMatchObject({ sent: 1 });
-			await tenant.as((tx) => importLeads(tx, [{ email: `next@${tag}.example`, firstName: 'Next' }], { campaignId: campaign.id }));
+			expect(
+				await sendDueEmails(tenant.as, box, {
+					batchSize: 10,
+					leaseSeconds: 60,
+					tracking: TRACKING,
+					now: () => now,
+					transportFor: () => accepting,
+				}),
+			).toMatchObject({ sent: 1 });
+			await tenant.as((tx) =>
+				importLeads(tx, [{ email: `next@${tag}.example`, firstName: 'Next' }], { campaignId: campaign.id }),
+			);
 			const later = new Date(Math.max(Date.now() + 1000, now.getTime() + 10_000));
 			await tenant.as((tx) => scheduleDueSteps(tx, { now: later }));
 			const next = (await queueRows(tenant.id)).find((r) => r.email.startsWith('next@'))!;
@@ -376,7 +462,11 @@ describe('Schedule Due Steps', () => {
 	describe('what is not scheduled', () => {
 		it('writes a failed row naming the missing variable for one lead and schedules the others', async () => {
 			const { tenant } = await setUp({
-				leads: (tag) => [{ email: `named@${tag}.example`, firstName: 'Ann' }, { email: `nameless@${tag}.example` }, { email: `also@${tag}.example`, firstName: 'Bo' }],
+				leads: (tag) => [
+					{ email: `named@${tag}.example`, firstName: 'Ann' },
+					{ email: `nameless@${tag}.example` },
+					{ email: `also@${tag}.example`, firstName: 'Bo' },
+				],
 			});
 			const result = await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }));
 			expect(result).toMatchObject({ scheduled: 2, failed: 1 });
@@ -384,7 +474,12 @@ describe('Schedule Due Steps', () => {
 			const failed = rows.find((r) => r.email.startsWith('nameless'))!;
 			expect(failed).toMatchObject({ status: 'failed', email_account_id: null, subject: null });
 			expect(failed.error_message).toBe('Template variable "firstName" in the subject has no value for this lead');
-			expect(rows.filter((r) => r.status === 'queued').map((r) => r.email.split('@')[0]).sort()).toEqual(['also', 'named']);
+			expect(
+				rows
+					.filter((r) => r.status === 'queued')
+					.map((r) => r.email.split('@')[0])
+					.sort(),
+			).toEqual(['also', 'named']);
 			// The failure is recorded once, not retried on every run.
 			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }))).toMatchObject({ scheduled: 0, failed: 0 });
 		});
@@ -402,7 +497,13 @@ describe('Schedule Due Steps', () => {
 			});
 			const now = soon();
 			await tenant.as((tx) => scheduleDueSteps(tx, { now }));
-			await sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => now, transportFor: () => accepting });
+			await sendDueEmails(tenant.as, box, {
+				batchSize: 10,
+				leaseSeconds: 60,
+				tracking: TRACKING,
+				now: () => now,
+				transportFor: () => accepting,
+			});
 			await db.pool.query(
 				`INSERT INTO email_activities (organization_id, lead_id, campaign_id, event_type) VALUES ($1, $2, $3, 'clicked')`,
 				[tenant.id, leadIds[0], campaign.id],
@@ -416,16 +517,32 @@ describe('Schedule Due Steps', () => {
 				`INSERT INTO email_activities (organization_id, lead_id, campaign_id, event_type) VALUES ($1, $2, $3, 'clicked')`,
 				[tenant.id, leadIds[1], campaign.id],
 			);
-			const summary = await sendDueEmails(tenant.as, box, { batchSize: 10, leaseSeconds: 60, tracking: TRACKING, now: () => later, transportFor: () => accepting });
+			const summary = await sendDueEmails(tenant.as, box, {
+				batchSize: 10,
+				leaseSeconds: 60,
+				tracking: TRACKING,
+				now: () => later,
+				transportFor: () => accepting,
+			});
 			expect(summary).toMatchObject({ claimed: 0 });
 			const [cancelled] = (await queueRows(tenant.id)).filter((r) => r.sequence_step === 2);
-			expect(cancelled).toMatchObject({ status: 'cancelled', error_message: 'lead clicked (the campaign stops on clicks)' });
+			expect(cancelled).toMatchObject({
+				status: 'cancelled',
+				error_message: 'lead clicked (the campaign stops on clicks)',
+			});
 		});
 
 		it('does not schedule leads of a suppressed domain', async () => {
 			const { tenant, campaign } = await setUp({ leads: 2 });
 			await tenant.as((tx) =>
-				importLeads(tx, [{ email: 'x@blocked.example', firstName: 'X' }, { email: 'y@blocked.example', firstName: 'Y' }], { campaignId: campaign.id }),
+				importLeads(
+					tx,
+					[
+						{ email: 'x@blocked.example', firstName: 'X' },
+						{ email: 'y@blocked.example', firstName: 'Y' },
+					],
+					{ campaignId: campaign.id },
+				),
 			);
 			await tenant.as((tx) => addSuppression(tx, { target: '@blocked.example' }));
 			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }))).toMatchObject({ scheduled: 2 });
@@ -435,7 +552,12 @@ describe('Schedule Due Steps', () => {
 		it('does not schedule a paused campaign', async () => {
 			const { tenant, campaign } = await setUp({ leads: 3 });
 			await tenant.as((tx) => transitionCampaign(tx, campaign.id, 'pause'));
-			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }))).toEqual({ scheduled: 0, failed: 0, waitingForCapacity: 0, campaigns: [] });
+			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }))).toEqual({
+				scheduled: 0,
+				failed: 0,
+				waitingForCapacity: 0,
+				campaigns: [],
+			});
 			await tenant.as((tx) => transitionCampaign(tx, campaign.id, 'resume'));
 			expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: soon() }))).toMatchObject({ scheduled: 3 });
 		});

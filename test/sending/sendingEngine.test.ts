@@ -1,5 +1,13 @@
 import type { CampaignConfigInput } from '../../nodes/core/outreach';
-import { type Mailbox, type MailSender, queueStats, scheduleDueSteps, sendDueEmails, type SendDueOptions, type SendSummary } from '../../nodes/core/sending';
+import {
+	type Mailbox,
+	type MailSender,
+	queueStats,
+	scheduleDueSteps,
+	sendDueEmails,
+	type SendDueOptions,
+	type SendSummary,
+} from '../../nodes/core/sending';
 import { TRACKING } from '../support/outreach';
 import { sendingFixture } from '../support/sendingFixture';
 import { actingFor } from '../support/tenants';
@@ -11,7 +19,10 @@ describe('sending engine: schedule, send, thread', () => {
 		name: 'Engine test',
 		config: {
 			sequence: [
-				{ subject: 'Hi {{firstName}}', body: '<p>Hello {{firstName}}, see <a href="https://example.com/pricing?a=1&amp;b=2">pricing</a>.</p>' },
+				{
+					subject: 'Hi {{firstName}}',
+					body: '<p>Hello {{firstName}}, see <a href="https://example.com/pricing?a=1&amp;b=2">pricing</a>.</p>',
+				},
 				{ delayDays: 2, subject: 'Re: Hi {{firstName}}', body: 'Just following up.\n\nBest' },
 			],
 		},
@@ -23,7 +34,11 @@ describe('sending engine: schedule, send, thread', () => {
 		dailyLimit = 100,
 		config = {},
 	}: { leads?: number; accounts?: number; dailyLimit?: number; config?: Partial<CampaignConfigInput> } = {}) {
-		const { tenant, campaign, accountIds, leadEmails } = await sending.organization({ leads, config, accounts: Array.from({ length: accounts }, () => ({ dailyLimit })) });
+		const { tenant, campaign, accountIds, leadEmails } = await sending.organization({
+			leads,
+			config,
+			accounts: Array.from({ length: accounts }, () => ({ dailyLimit })),
+		});
 		return { tenant, campaign, accountIds, leadEmails };
 	}
 
@@ -41,7 +56,9 @@ describe('sending engine: schedule, send, thread', () => {
 		expect(sent).toMatchObject({ claimed: 3, sent: 3 });
 		expect(await send(tenant.as, start)).toMatchObject({ claimed: 0 });
 		// Not due yet: the follow-up waits two days after the first step.
-		expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: new Date(start.getTime() + DAY) }))).toMatchObject({ scheduled: 0 });
+		expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: new Date(start.getTime() + DAY) }))).toMatchObject({
+			scheduled: 0,
+		});
 
 		const later = new Date(start.getTime() + 2 * DAY + 60_000);
 		expect(await tenant.as((tx) => scheduleDueSteps(tx, { now: later }))).toMatchObject({ scheduled: 3 });
@@ -57,7 +74,12 @@ describe('sending engine: schedule, send, thread', () => {
 			expect(two.references).toEqual(one.messageId);
 			const head = mails[0].raw.slice(0, mails[0].raw.indexOf('\r\n\r\n')).replace(/\r\n\s+/g, ' ');
 			expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
-			expect(head).toMatch(new RegExp(`^List-Unsubscribe: <${TRACKING.baseUrl}/u\\?t=[\\w-]+>, <mailto:sender0@[^>]+\\?subject=unsubscribe>$`, 'm'));
+			expect(head).toMatch(
+				new RegExp(
+					`^List-Unsubscribe: <${TRACKING.baseUrl}/u\\?t=[\\w-]+>, <mailto:sender0@[^>]+\\?subject=unsubscribe>$`,
+					'm',
+				),
+			);
 			expect(one.text).toBeTruthy();
 			expect(one.html).toContain(`${TRACKING.baseUrl}/c?t=`);
 			expect(one.html).toContain(`${TRACKING.baseUrl}/o.gif?t=`);
@@ -129,30 +151,51 @@ describe('sending engine: schedule, send, thread', () => {
 		['opens only', { opens: true, clicks: false }],
 		['clicks only', { opens: false, clicks: true }],
 		['no tracking', { opens: false, clicks: false }],
-	])('adds the pixel and tracked links only as the campaign says (%s), the footer and unsubscribe headers always', async (_name, tracking) => {
-		const { tenant, leadEmails } = await setUp({ leads: 1, config: { tracking, unsubscribeText: 'Stop these emails' } });
-		const now = new Date(Date.now() + 1000);
-		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
-		expect(await send(tenant.as, now)).toMatchObject({ sent: 1 });
-		const [mail] = sending.sink.to(leadEmails[0]);
-		const html = String(mail.parsed.html);
-		expect(html.includes(`${TRACKING.baseUrl}/o.gif?t=`)).toBe(tracking.opens);
-		expect(html.includes(`${TRACKING.baseUrl}/c?t=`)).toBe(tracking.clicks);
-		expect(html.includes('href="https://example.com/pricing?a=1&amp;b=2"')).toBe(!tracking.clicks);
-		expect(html).toMatch(new RegExp(`<a href="${TRACKING.baseUrl}/u\\?t=[\\w-]+">Stop these emails</a><br>1 Main Street, Springfield`));
-		expect(mail.parsed.text).toContain('1 Main Street, Springfield');
-		expect(mail.parsed.text).toContain('Stop these emails');
-		const head = headerBlock(mail.raw);
-		expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
-		expect(head).toMatch(new RegExp(`^List-Unsubscribe: <${TRACKING.baseUrl}/u\\?t=[\\w-]+>, <mailto:sender0@[^>]+\\?subject=unsubscribe>$`, 'm'));
-	});
+	])(
+		'adds the pixel and tracked links only as the campaign says (%s), the footer and unsubscribe headers always',
+		async (_name, tracking) => {
+			const { tenant, leadEmails } = await setUp({
+				leads: 1,
+				config: { tracking, unsubscribeText: 'Stop these emails' },
+			});
+			const now = new Date(Date.now() + 1000);
+			await tenant.as((tx) => scheduleDueSteps(tx, { now }));
+			expect(await send(tenant.as, now)).toMatchObject({ sent: 1 });
+			const [mail] = sending.sink.to(leadEmails[0]);
+			const html = String(mail.parsed.html);
+			expect(html.includes(`${TRACKING.baseUrl}/o.gif?t=`)).toBe(tracking.opens);
+			expect(html.includes(`${TRACKING.baseUrl}/c?t=`)).toBe(tracking.clicks);
+			expect(html.includes('href="https://example.com/pricing?a=1&amp;b=2"')).toBe(!tracking.clicks);
+			expect(html).toMatch(
+				new RegExp(`<a href="${TRACKING.baseUrl}/u\\?t=[\\w-]+">Stop these emails</a><br>1 Main Street, Springfield`),
+			);
+			expect(mail.parsed.text).toContain('1 Main Street, Springfield');
+			expect(mail.parsed.text).toContain('Stop these emails');
+			const head = headerBlock(mail.raw);
+			expect(head).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+			expect(head).toMatch(
+				new RegExp(
+					`^List-Unsubscribe: <${TRACKING.baseUrl}/u\\?t=[\\w-]+>, <mailto:sender0@[^>]+\\?subject=unsubscribe>$`,
+					'm',
+				),
+			);
+		},
+	);
 
 	/**
 	 * Eight workers, each with its own transaction runner on the same pool, loop Send Due until nothing is left.
 	 * One mailbox's limit is lowered after scheduling, so its capacity binds at claim time.
 	 */
-	async function eightWorkers(options: { leads: number; batchSize: number; transportFor?: (mailbox: Mailbox) => MailSender }) {
-		const { tenant, accountIds, leadEmails } = await setUp({ leads: options.leads, accounts: 4, dailyLimit: options.leads });
+	async function eightWorkers(options: {
+		leads: number;
+		batchSize: number;
+		transportFor?: (mailbox: Mailbox) => MailSender;
+	}) {
+		const { tenant, accountIds, leadEmails } = await setUp({
+			leads: options.leads,
+			accounts: 4,
+			dailyLimit: options.leads,
+		});
 		const now = new Date(Date.now() + 1000);
 		expect(await tenant.as((tx) => scheduleDueSteps(tx, { now }))).toMatchObject({ scheduled: options.leads });
 		const perMailbox = options.leads / 4;
@@ -161,7 +204,13 @@ describe('sending engine: schedule, send, thread', () => {
 		const worker = async () => {
 			const run = actingFor(sending.db, tenant.id);
 			const summaries: SendSummary[] = [];
-			const sendOptions: SendDueOptions = { batchSize: options.batchSize, leaseSeconds: 600, tracking: TRACKING, now: () => now, transportFor: options.transportFor };
+			const sendOptions: SendDueOptions = {
+				batchSize: options.batchSize,
+				leaseSeconds: 600,
+				tracking: TRACKING,
+				now: () => now,
+				transportFor: options.transportFor,
+			};
 			for (;;) {
 				const summary = await sendDueEmails(run, sending.box, sendOptions);
 				summaries.push(summary);
@@ -192,7 +241,11 @@ describe('sending engine: schedule, send, thread', () => {
 				return {};
 			},
 		});
-		const { accountIds, leadEmails, accounts, statuses, perMailbox, limited } = await eightWorkers({ leads: 5000, batchSize: 100, transportFor });
+		const { accountIds, leadEmails, accounts, statuses, perMailbox, limited } = await eightWorkers({
+			leads: 5000,
+			batchSize: 100,
+			transportFor,
+		});
 		expect(Math.max(...delivered.values())).toBe(1);
 		expect(delivered.size).toBe(3 * perMailbox + limited);
 		for (const email of delivered.keys()) expect(leadEmails).toContain(email);
@@ -201,14 +254,21 @@ describe('sending engine: schedule, send, thread', () => {
 			expect(account.current_sent_today).toBeLessThanOrEqual(account.daily_limit);
 		}
 		expect(byMailbox.get(accountIds[3])).toBe(limited);
-		expect(statuses.find((s) => s.status === 'queued')).toEqual({ email_account_id: accountIds[3], status: 'queued', n: perMailbox - limited });
+		expect(statuses.find((s) => s.status === 'queued')).toEqual({
+			email_account_id: accountIds[3],
+			status: 'queued',
+			n: perMailbox - limited,
+		});
 		expect(statuses.filter((s) => s.status === 'sent').reduce((n, s) => n + s.n, 0)).toBe(3 * perMailbox + limited);
 		expect(statuses.map((s) => s.status).sort()).toEqual(['queued', 'sent', 'sent', 'sent', 'sent']);
 	});
 
 	it('delivers each email exactly once to the SMTP server with 8 concurrent workers, counters matching what it received', async () => {
 		const before = sending.sink.received.length;
-		const { leadEmails, accounts, statuses, perMailbox, limited, accountIds } = await eightWorkers({ leads: 800, batchSize: 20 });
+		const { leadEmails, accounts, statuses, perMailbox, limited, accountIds } = await eightWorkers({
+			leads: 800,
+			batchSize: 20,
+		});
 		const received = sending.sink.received.slice(before);
 		const perRecipient = new Map<string, number>();
 		for (const mail of received) for (const to of mail.to) perRecipient.set(to, (perRecipient.get(to) ?? 0) + 1);
@@ -219,6 +279,10 @@ describe('sending engine: schedule, send, thread', () => {
 			expect(account.current_sent_today).toBe(received.filter((m) => m.user === account.email).length);
 			expect(account.current_sent_today).toBeLessThanOrEqual(account.daily_limit);
 		}
-		expect(statuses.find((s) => s.status === 'queued')).toEqual({ email_account_id: accountIds[3], status: 'queued', n: perMailbox - limited });
+		expect(statuses.find((s) => s.status === 'queued')).toEqual({
+			email_account_id: accountIds[3],
+			status: 'queued',
+			n: perMailbox - limited,
+		});
 	});
 });

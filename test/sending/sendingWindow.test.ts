@@ -1,5 +1,13 @@
 import { InvalidInputError } from '../../nodes/core/validation';
-import { isTimeZone, localDate, nextSendTime, type SendingWindow, startOfLocalDay, type Weekday, zonedTimeToInstant } from '../../nodes/core/sending';
+import {
+	isTimeZone,
+	localDate,
+	nextSendTime,
+	type SendingWindow,
+	startOfLocalDay,
+	type Weekday,
+	zonedTimeToInstant,
+} from '../../nodes/core/sending';
 
 // jest.config.js runs tests with TZ=America/New_York: every expectation here is an explicit UTC instant and every
 // local reading goes through Intl with an explicit zone, so nothing depends on the process zone.
@@ -9,7 +17,8 @@ const OFFICE_HOURS: SendingWindow = { weekdays: WEEKDAYS_MON_FRI, startHour: 9, 
 const EVERY_DAY: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 const at = (iso: string) => new Date(iso);
-const next = (earliest: string, window: SendingWindow, zone: string) => nextSendTime(at(earliest), window, zone).toISOString();
+const next = (earliest: string, window: SendingWindow, zone: string) =>
+	nextSendTime(at(earliest), window, zone).toISOString();
 
 /** The test's own reading of an instant's local wall clock, independent of the module's offset arithmetic. */
 const readers = new Map<string, Intl.DateTimeFormat>();
@@ -306,7 +315,8 @@ describe('sending windows', () => {
 					if (result < from) failures.push(`before earliest: ${label}`);
 					if (!isInside(result, window, zone)) failures.push(`outside the window: ${label}`);
 					// No earlier instant is inside: not the second before the result, nor any quarter hour since `from`.
-					if (result - 1000 >= from && isInside(result - 1000, window, zone)) failures.push(`not the earliest: ${label}`);
+					if (result - 1000 >= from && isInside(result - 1000, window, zone))
+						failures.push(`not the earliest: ${label}`);
 					for (let t = from + QUARTER_HOUR; t < result; t += QUARTER_HOUR) {
 						if (isInside(t, window, zone)) {
 							failures.push(`skipped ${new Date(t).toISOString()}: ${label}`);

@@ -24,21 +24,33 @@ describe('template rendering', () => {
 	});
 
 	it('fails naming the variable that has no value and no fallback', () => {
-		expect(() => renderMessage({ subject: 'Hi {{firstName}}', body: 'At {{city}} and {{title}}' }, lead, 'lead-1')).toThrow(
-			'Template variable "city", "title" in the body has no value for this lead',
+		expect(() =>
+			renderMessage({ subject: 'Hi {{firstName}}', body: 'At {{city}} and {{title}}' }, lead, 'lead-1'),
+		).toThrow('Template variable "city", "title" in the body has no value for this lead');
+		expect(() => renderMessage({ subject: 'Hi {{nickname}}', body: 'b' }, lead, 'lead-1')).toThrow(
+			/"nickname" in the subject/,
 		);
-		expect(() => renderMessage({ subject: 'Hi {{nickname}}', body: 'b' }, lead, 'lead-1')).toThrow(/"nickname" in the subject/);
 	});
 
 	it('treats a variable reshaped by a formatter like a printed one: missing is an error, a fallback or #if is fine', () => {
-		for (const subject of ['Hi {{capitalize nickname}}', 'Hi {{upper nickname}}', 'Hi {{lower nickname}}', 'On {{formatDate nickname}}']) {
+		for (const subject of [
+			'Hi {{capitalize nickname}}',
+			'Hi {{upper nickname}}',
+			'Hi {{lower nickname}}',
+			'On {{formatDate nickname}}',
+		]) {
 			expect(() => renderMessage({ subject, body: 'b' }, lead, 'x')).toThrow(
 				'Template variable "nickname" in the subject has no value for this lead',
 			);
 		}
-		expect(() => renderMessage({ subject: 's', body: '{{upper (capitalize nickname)}}' }, lead, 'x')).toThrow(/"nickname" in the body/);
+		expect(() => renderMessage({ subject: 's', body: '{{upper (capitalize nickname)}}' }, lead, 'x')).toThrow(
+			/"nickname" in the body/,
+		);
 		const { subject, body } = renderMessage(
-			{ subject: 'Hi {{capitalize (fallback nickname "friend")}}', body: '{{#if nickname}}{{upper nickname}}{{else}}none{{/if}}' },
+			{
+				subject: 'Hi {{capitalize (fallback nickname "friend")}}',
+				body: '{{#if nickname}}{{upper nickname}}{{else}}none{{/if}}',
+			},
 			lead,
 			'x',
 		);
@@ -48,7 +60,11 @@ describe('template rendering', () => {
 	it('reads fields whose names need brackets, and hints the fallback in the same syntax', () => {
 		const context = { ...lead, 'First Name': 'Grace', 'company.name': 'Dotted' };
 		expect(
-			renderMessage({ subject: 's', body: '{{[First Name]}} {{[company.name]}} {{this.firstName}} {{./lastName}}' }, context, 'x').body,
+			renderMessage(
+				{ subject: 's', body: '{{[First Name]}} {{[company.name]}} {{this.firstName}} {{./lastName}}' },
+				context,
+				'x',
+			).body,
 		).toBe('Grace Dotted ada Lovelace');
 		let error: OphirError | undefined;
 		try {
@@ -81,13 +97,17 @@ describe('template rendering', () => {
 		expect(spins('{{{company}}} {{#each items as |item i|}}{{item}}{{/each}}')).toEqual(
 			new Set(['{{{company}}} {{#each items as |item i|}}{{item}}{{/each}}']),
 		);
-		const bodies = new Set(SEEDS.map((seed) => renderMessage({ subject: 's', body: 'Hi {{{firstName}}|there}!' }, lead, seed).body));
+		const bodies = new Set(
+			SEEDS.map((seed) => renderMessage({ subject: 's', body: 'Hi {{{firstName}}|there}!' }, lead, seed).body),
+		);
 		expect(bodies).toEqual(new Set(['Hi ada!', 'Hi there!']));
 	});
 
 	it('resolves spintax inside a helper’s text argument', () => {
 		const bodies = new Set(
-			SEEDS.map((seed) => renderMessage({ subject: 's', body: 'Hi {{fallback nickname "{pal|friend}"}}' }, lead, seed).body),
+			SEEDS.map(
+				(seed) => renderMessage({ subject: 's', body: 'Hi {{fallback nickname "{pal|friend}"}}' }, lead, seed).body,
+			),
 		);
 		expect(bodies).toEqual(new Set(['Hi pal', 'Hi friend']));
 	});
@@ -96,24 +116,33 @@ describe('template rendering', () => {
 		expect(spins('{Grüße 👋|こんにちは|Olá}')).toEqual(new Set(['Grüße 👋', 'こんにちは', 'Olá']));
 		const context = { email: 'e@x.test', firstName: 'élodie', lastName: 'straße', company: '𐐨ompany' };
 		expect(
-			renderMessage({ subject: '{{capitalize firstName}} {{capitalize company}}', body: '{{upper lastName}} {{lower "ÉCOLE"}}' }, context, 'x'),
+			renderMessage(
+				{ subject: '{{capitalize firstName}} {{capitalize company}}', body: '{{upper lastName}} {{lower "ÉCOLE"}}' },
+				context,
+				'x',
+			),
 		).toEqual({ subject: 'Élodie 𐐀ompany', body: 'STRASSE école' });
 	});
 
 	it('formats dates in a style and time zone, and a calendar date as written', () => {
-		const body = (source: string, context: object = lead) => renderMessage({ subject: 's', body: source }, context, 'x').body;
+		const body = (source: string, context: object = lead) =>
+			renderMessage({ subject: 's', body: source }, context, 'x').body;
 		expect(body('{{formatDate "2026-03-08T02:00:00Z" "long" "America/New_York"}}')).toBe('March 7, 2026');
 		expect(body('{{formatDate "2026-03-08" "long" "America/New_York"}}')).toBe('March 8, 2026');
 		expect(body('{{formatDate meeting "full"}}', { ...lead, meeting: '2026-03-08' })).toBe('Sunday, March 8, 2026');
 		expect(body('{{formatDate 0 "short"}}')).toBe('1/1/70');
 		expect(body('{{formatDate "soon"}}')).toBe('soon');
-		expect(() => body('{{formatDate "2026-03-08" "long" "Mars/Olympus"}}')).toThrow('formatDate: "Mars/Olympus" is not a time zone');
+		expect(() => body('{{formatDate "2026-03-08" "long" "Mars/Olympus"}}')).toThrow(
+			'formatDate: "Mars/Olympus" is not a time zone',
+		);
 	});
 
 	it('reports a syntax error naming the part and what is wrong', () => {
 		const attempt = () => renderMessage({ subject: 'Hi {{firstName', body: 'b' }, lead, 'x');
 		expect(attempt).toThrow(InvalidInputError);
-		expect(attempt).toThrow('Subject must be a valid template (a {{ tag is not closed or holds a character it cannot, line 1 near "Hi {{firstName")');
+		expect(attempt).toThrow(
+			'Subject must be a valid template (a {{ tag is not closed or holds a character it cannot, line 1 near "Hi {{firstName")',
+		);
 		expect(() => renderMessage({ subject: 's', body: '{{#if company}}x' }, lead, 'x')).toThrow(
 			'Body must be a valid template (the text ends before a {{ tag or {{#block}} is closed, line 1 near "{{#if company}}x")',
 		);
@@ -123,9 +152,18 @@ describe('template rendering', () => {
 		['{{#if x}}a{{/iff}}', '{{#if}} is closed by {{/iff}}, line 1'],
 		['{{{firstName}}', 'unexpected "}}", line 1 near "{{{firstName}}"'],
 		['one\n{{firstName}}}', 'unexpected "}}}", line 2 near "one{{firstName}}}"'],
-		['{Hi|Hello|Hey}\n{{#if company}}x', 'the text ends before a {{ tag or {{#block}} is closed, line 2 near "...Hey{{#if company}}x"'],
-		['{{shout firstName}}', 'unknown helper "shout"; the helpers are fallback, default, capitalize, upper, lower, formatDate, if, unless, each, with, lookup'],
-		['{{#repeat 3}}x{{/repeat}}', 'unknown helper "repeat"; the helpers are fallback, default, capitalize, upper, lower, formatDate, if, unless, each, with, lookup'],
+		[
+			'{Hi|Hello|Hey}\n{{#if company}}x',
+			'the text ends before a {{ tag or {{#block}} is closed, line 2 near "...Hey{{#if company}}x"',
+		],
+		[
+			'{{shout firstName}}',
+			'unknown helper "shout"; the helpers are fallback, default, capitalize, upper, lower, formatDate, if, unless, each, with, lookup',
+		],
+		[
+			'{{#repeat 3}}x{{/repeat}}',
+			'unknown helper "repeat"; the helpers are fallback, default, capitalize, upper, lower, formatDate, if, unless, each, with, lookup',
+		],
 		['{{> footer}}', 'partials {{> name}} and decorators are not supported'],
 	])('refuses %j when checking a template', (source, reason) => {
 		expect(() => templateVariables(source, 'Body')).toThrow(`Body must be a valid template (${reason})`);
@@ -144,31 +182,55 @@ describe('template rendering', () => {
 	it('prints a field named __proto__ like any other, and never takes Object.prototype for a lead field', () => {
 		const data = JSON.parse('{"__proto__": "Ada", "nested": {"x": 1}}') as Record<string, unknown>;
 		const context = leadRenderContext({ email: 'a@x.test', data });
-		expect(renderMessage({ subject: 'Hi {{__proto__}}', body: '{{[__proto__]}}' }, context, 'seed')).toEqual({ subject: 'Hi Ada', body: 'Ada' });
+		expect(renderMessage({ subject: 'Hi {{__proto__}}', body: '{{[__proto__]}}' }, context, 'seed')).toEqual({
+			subject: 'Hi Ada',
+			body: 'Ada',
+		});
 		// Names Object.prototype holds are not the lead's: missing, so an error rather than a blank.
 		for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'nested.constructor']) {
 			const bare = leadRenderContext({ email: 'a@x.test', data: { nested: { x: 1 } } });
-			expect(() => renderMessage({ subject: `Hi {{${name}}}`, body: 'x' }, bare, 'seed')).toThrow(`Template variable "${name}" in the subject has no value`);
+			expect(() => renderMessage({ subject: `Hi {{${name}}}`, body: 'x' }, bare, 'seed')).toThrow(
+				`Template variable "${name}" in the subject has no value`,
+			);
 		}
 	});
 
 	it('keeps an object given as __proto__ as a field, not as the prototype of the context', () => {
 		const data = JSON.parse('{"__proto__": {"polluted": "yes"}}') as Record<string, unknown>;
 		const context = leadRenderContext({ email: 'a@x.test', data });
-		expect(() => renderMessage({ subject: '{{polluted}}', body: 'x' }, context, 'seed')).toThrow('Template variable "polluted"');
+		expect(() => renderMessage({ subject: '{{polluted}}', body: 'x' }, context, 'seed')).toThrow(
+			'Template variable "polluted"',
+		);
 		expect(renderMessage({ subject: '{{__proto__.polluted}}', body: 'x' }, context, 'seed').subject).toBe('yes');
 		const defaults = JSON.parse('{"__proto__": {"fromDefaults": "yes"}}') as Record<string, unknown>;
 		const withDefaults = leadRenderContext({ email: 'a@x.test' }, defaults);
-		expect(() => renderMessage({ subject: '{{fromDefaults}}', body: 'x' }, withDefaults, 'seed')).toThrow('Template variable "fromDefaults"');
-		expect(renderMessage({ subject: '{{__proto__.fromDefaults}}', body: 'x' }, withDefaults, 'seed').subject).toBe('yes');
+		expect(() => renderMessage({ subject: '{{fromDefaults}}', body: 'x' }, withDefaults, 'seed')).toThrow(
+			'Template variable "fromDefaults"',
+		);
+		expect(renderMessage({ subject: '{{__proto__.fromDefaults}}', body: 'x' }, withDefaults, 'seed').subject).toBe(
+			'yes',
+		);
 	});
 
 	it('builds the context from data, then the columns, then the template defaults for what stays blank', () => {
 		expect(
 			leadRenderContext(
-				{ email: 'a@x.test', firstName: null, lastName: '  ', company: 'Acme', data: { firstName: 'Ada', city: 'Paris', title: '' } },
+				{
+					email: 'a@x.test',
+					firstName: null,
+					lastName: '  ',
+					company: 'Acme',
+					data: { firstName: 'Ada', city: 'Paris', title: '' },
+				},
 				{ city: 'your city', title: 'there', lastName: 'friend', company: 'your team' },
 			),
-		).toEqual({ email: 'a@x.test', firstName: 'Ada', lastName: 'friend', company: 'Acme', city: 'Paris', title: 'there' });
+		).toEqual({
+			email: 'a@x.test',
+			firstName: 'Ada',
+			lastName: 'friend',
+			company: 'Acme',
+			city: 'Paris',
+			title: 'there',
+		});
 	});
 });

@@ -18,7 +18,11 @@ export async function terminateBackends(database: string): Promise<number> {
 }
 
 /** Calls `act` every `everyMs`, `times` times; `done` resolves when it did, `stop()` ends it sooner. */
-export function repeatedly(act: () => Promise<unknown>, everyMs: number, times: number): { done: Promise<number>; stop(): Promise<number> } {
+export function repeatedly(
+	act: () => Promise<unknown>,
+	everyMs: number,
+	times: number,
+): { done: Promise<number>; stop(): Promise<number> } {
 	let running = true;
 	const done = (async () => {
 		let acted = 0;
@@ -75,16 +79,29 @@ export function dueEmailsFactory(defaults: () => { db: TestDatabase; sink: SmtpS
 			db,
 			box,
 			name: 'Fault test',
-			account: { smtp: { host: '127.0.0.1', port: sink.port, security: 'none' }, password: SINK_PASSWORD, dailyLimit: 5000 },
+			account: {
+				smtp: { host: '127.0.0.1', port: sink.port, security: 'none' },
+				password: SINK_PASSWORD,
+				dailyLimit: 5000,
+			},
 		};
 	});
 	return async (leads: number, mailboxes: number) => {
 		const { db, sink, box } = defaults();
-		const { tenant, leadEmails } = await organization({ leads, accounts: Array.from({ length: mailboxes }, () => ({})) });
+		const { tenant, leadEmails } = await organization({
+			leads,
+			accounts: Array.from({ length: mailboxes }, () => ({})),
+		});
 		const now = new Date(Date.now() + 1000);
 		await tenant.as((tx) => scheduleDueSteps(tx, { now }));
 		const send = (at = now, batchSize = 250) =>
-			sendDueEmails(tenant.as, box, { batchSize, leaseSeconds: LEASE_SECONDS, concurrency: 30, tracking: TRACKING, now: () => at });
+			sendDueEmails(tenant.as, box, {
+				batchSize,
+				leaseSeconds: LEASE_SECONDS,
+				concurrency: 30,
+				tracking: TRACKING,
+				now: () => at,
+			});
 		/** Sends until nothing is due, once every lease has expired (a run that died left its emails leased). */
 		const drain = async () => {
 			const later = new Date(now.getTime() + (LEASE_SECONDS + 1) * 1000);
@@ -92,7 +109,10 @@ export function dueEmailsFactory(defaults: () => { db: TestDatabase; sink: SmtpS
 		};
 		const delivered = () => {
 			const counts = leadEmails.map((email) => sink.to(email).length);
-			return { missing: counts.filter((n) => n === 0).length, duplicates: counts.reduce((sum, n) => sum + Math.max(0, n - 1), 0) };
+			return {
+				missing: counts.filter((n) => n === 0).length,
+				duplicates: counts.reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+			};
 		};
 		/** Emails sent, their `sent` activities and the mailboxes' counters: each email once. */
 		const recorded = async () =>

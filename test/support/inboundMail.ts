@@ -12,7 +12,11 @@ interface Report {
 	messageId?: string;
 }
 
-function multipartReport(reportType: string, headers: string[], parts: Array<{ type: string; lines: string[] }>): string {
+function multipartReport(
+	reportType: string,
+	headers: string[],
+	parts: Array<{ type: string; lines: string[] }>,
+): string {
 	const boundary = `report-${randomBytes(6).toString('hex')}`;
 	return [
 		...headers,
@@ -39,7 +43,10 @@ export function hardBounce({ to, recipient, messageId }: Report): string {
 			`Message-ID: <${randomUUID()}@mx.prospects.example>`,
 		],
 		[
-			{ type: 'text/plain; charset=utf-8', lines: [`Your message could not be delivered to <${recipient}>: user unknown.`] },
+			{
+				type: 'text/plain; charset=utf-8',
+				lines: [`Your message could not be delivered to <${recipient}>: user unknown.`],
+			},
 			{
 				type: 'message/delivery-status',
 				lines: [
@@ -51,7 +58,10 @@ export function hardBounce({ to, recipient, messageId }: Report): string {
 					`Diagnostic-Code: smtp; 550 5.1.1 <${recipient}>: Recipient address rejected: User unknown`,
 				],
 			},
-			{ type: 'text/rfc822-headers', lines: [...(messageId ? [`Message-ID: ${messageId}`] : []), `To: ${recipient}`, 'Subject: Quick question'] },
+			{
+				type: 'text/rfc822-headers',
+				lines: [...(messageId ? [`Message-ID: ${messageId}`] : []), `To: ${recipient}`, 'Subject: Quick question'],
+			},
 		],
 	);
 }
@@ -60,17 +70,43 @@ export function hardBounce({ to, recipient, messageId }: Report): string {
 export function complaint({ to, recipient, messageId }: Report): string {
 	return multipartReport(
 		'feedback-report',
-		['From: staff@hotmail.example', `To: ${to}`, 'Subject: complaint about message from 198.51.100.7', `Message-ID: <${randomUUID()}@hotmail.example>`],
+		[
+			'From: staff@hotmail.example',
+			`To: ${to}`,
+			'Subject: complaint about message from 198.51.100.7',
+			`Message-ID: <${randomUUID()}@hotmail.example>`,
+		],
 		[
 			{ type: 'text/plain', lines: ['This is an email abuse report.'] },
-			{ type: 'message/feedback-report', lines: ['Feedback-Type: abuse', 'User-Agent: SomeGenerator/1.0', 'Version: 1', `Original-Rcpt-To: ${recipient}`] },
-			{ type: 'text/rfc822-headers', lines: [...(messageId ? [`Message-ID: ${messageId}`] : []), `To: ${recipient}`, 'Subject: Hi'] },
+			{
+				type: 'message/feedback-report',
+				lines: [
+					'Feedback-Type: abuse',
+					'User-Agent: SomeGenerator/1.0',
+					'Version: 1',
+					`Original-Rcpt-To: ${recipient}`,
+				],
+			},
+			{
+				type: 'text/rfc822-headers',
+				lines: [...(messageId ? [`Message-ID: ${messageId}`] : []), `To: ${recipient}`, 'Subject: Hi'],
+			},
 		],
 	);
 }
 
 /** A person's reply, threaded under `inReplyTo` when given. */
-export function reply({ from, to, inReplyTo, text = 'Not interested, thanks.' }: { from: string; to: string; inReplyTo?: string; text?: string }): string {
+export function reply({
+	from,
+	to,
+	inReplyTo,
+	text = 'Not interested, thanks.',
+}: {
+	from: string;
+	to: string;
+	inReplyTo?: string;
+	text?: string;
+}): string {
 	return [
 		`From: ${from}`,
 		`To: ${to}`,

@@ -6,13 +6,7 @@
  */
 import { createRequire } from 'node:module';
 
-import {
-	BinaryDataConfig,
-	ErrorReporter,
-	ExecutionLifecycleHooks,
-	InstanceSettings,
-	WorkflowExecute,
-} from 'n8n-core';
+import { BinaryDataConfig, ErrorReporter, ExecutionLifecycleHooks, InstanceSettings, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
 	type ICredentialDataDecryptedObject,

@@ -1,4 +1,12 @@
-import { type AccountInput, type CampaignConfigInput, createCampaign, createEmailAccount, importLeads, type LeadInput, transitionCampaign } from '../../nodes/core/outreach';
+import {
+	type AccountInput,
+	type CampaignConfigInput,
+	createCampaign,
+	createEmailAccount,
+	importLeads,
+	type LeadInput,
+	transitionCampaign,
+} from '../../nodes/core/outreach';
 import { scheduleDueSteps, sendDueEmails } from '../../nodes/core/sending';
 import { SecretBox } from '../../nodes/core/db';
 import type { TestDatabase } from './database';
@@ -12,7 +20,8 @@ export const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'su
 export const BROWSER =
 	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
-const FIRST_STEP_BODY = '<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>';
+const FIRST_STEP_BODY =
+	'<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>';
 
 /**
  * A new organization with one mailbox on the sink and an active two-step campaign whose first step (two links)
@@ -22,7 +31,11 @@ export async function sentFirstStep(
 	db: TestDatabase,
 	sink: SmtpSink,
 	leads: number,
-	{ baseUrl = BASE, body = FIRST_STEP_BODY, config = {} }: { baseUrl?: string; body?: string; config?: Partial<CampaignConfigInput> } = {},
+	{
+		baseUrl = BASE,
+		body = FIRST_STEP_BODY,
+		config = {},
+	}: { baseUrl?: string; body?: string; config?: Partial<CampaignConfigInput> } = {},
 ) {
 	const box = new SecretBox(KEY);
 	const tenant = await newTenant(db);
@@ -54,17 +67,27 @@ export async function sentFirstStep(
 		return transitionCampaign(tx, created.id, 'activate');
 	});
 	await tenant.as((tx) =>
-		importLeads(tx, Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${domain}` })), { campaignId: campaign.id }),
+		importLeads(
+			tx,
+			Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${domain}` })),
+			{ campaignId: campaign.id },
+		),
 	);
 	const sentAt = new Date(Date.now() + 1000);
 	await tenant.as((tx) => scheduleDueSteps(tx, { now: sentAt }));
-	const sent = await sendDueEmails(tenant.as, box, { batchSize: 100, leaseSeconds: 60, tracking: { baseUrl, secret: SECRET }, now: () => sentAt });
+	const sent = await sendDueEmails(tenant.as, box, {
+		batchSize: 100,
+		leaseSeconds: 60,
+		tracking: { baseUrl, secret: SECRET },
+		now: () => sentAt,
+	});
 	if (sent.sent !== leads) throw new Error(`expected ${leads} emails sent, got ${JSON.stringify(sent)}`);
 	/** The tracking tokens and Message-ID of the email that arrived for `email`. */
 	const received = (email: string) => {
 		const mail = sink.to(email)[0];
 		const html = String(mail.parsed.html);
-		const find = (path: string) => [...html.matchAll(new RegExp(`${baseUrl}/${path}\\?t=([\\w-]+)`, 'g'))].map((m) => m[1]);
+		const find = (path: string) =>
+			[...html.matchAll(new RegExp(`${baseUrl}/${path}\\?t=([\\w-]+)`, 'g'))].map((m) => m[1]);
 		return {
 			open: find('o\\.gif')[0],
 			clicks: find('c'),
@@ -92,7 +115,13 @@ export interface OrganizationSetUp {
  * the SMTP server exist by then).
  */
 export function organizationFactory(
-	defaults: () => { db: TestDatabase; box: SecretBox; name: string; account: Partial<AccountInput>; config?: Partial<CampaignConfigInput> },
+	defaults: () => {
+		db: TestDatabase;
+		box: SecretBox;
+		name: string;
+		account: Partial<AccountInput>;
+		config?: Partial<CampaignConfigInput>;
+	},
 ) {
 	return async ({ accounts = [{}], config = {}, leads = 3 }: OrganizationSetUp = {}) => {
 		const base = defaults();
@@ -102,7 +131,13 @@ export function organizationFactory(
 		const accountIds: string[] = [];
 		for (const [i, account] of accounts.entries()) {
 			const created = await tenant.as((tx) =>
-				createEmailAccount(tx, box, { email: `sender${i}@${tag}.example`, provider: 'smtp', warmupStatus: 'warmed', ...base.account, ...account }),
+				createEmailAccount(tx, box, {
+					email: `sender${i}@${tag}.example`,
+					provider: 'smtp',
+					warmupStatus: 'warmed',
+					...base.account,
+					...account,
+				}),
 			);
 			accountIds.push(created.id);
 		}
@@ -122,7 +157,10 @@ export function organizationFactory(
 			});
 			return transitionCampaign(tx, created.id, 'activate');
 		});
-		const inputs = typeof leads === 'number' ? Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${tag}.example`, firstName: `Lead${i}` })) : leads(tag);
+		const inputs =
+			typeof leads === 'number'
+				? Array.from({ length: leads }, (_, i) => ({ email: `lead${i}@${tag}.example`, firstName: `Lead${i}` }))
+				: leads(tag);
 		const imported = await tenant.as((tx) => importLeads(tx, inputs, { campaignId: campaign.id }));
 		return {
 			tenant,

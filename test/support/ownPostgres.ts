@@ -27,8 +27,15 @@ export interface OwnPostgres {
 	destroy(): Promise<void>;
 }
 
-function run(options: { dataDir: string; password: string; persistent: boolean; port?: number }): Promise<{ child: ChildProcess; url: string }> {
-	const child = spawn(process.execPath, ['-e', SERVER_SCRIPT, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(options: {
+	dataDir: string;
+	password: string;
+	persistent: boolean;
+	port?: number;
+}): Promise<{ child: ChildProcess; url: string }> {
+	const child = spawn(process.execPath, ['-e', SERVER_SCRIPT, JSON.stringify(options)], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let errors = '';
 	child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
 	return new Promise((resolve, reject) => {

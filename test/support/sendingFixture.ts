@@ -21,7 +21,12 @@ export interface SendingFixtureOptions {
  * after them), the SecretBox that seals the mailboxes' passwords, and `organization`: organizationFactory with its
  * mailboxes on the sink.
  */
-export function sendingFixture({ name = 'Sending test', account = {}, config, database = () => createTestDatabase() }: SendingFixtureOptions = {}) {
+export function sendingFixture({
+	name = 'Sending test',
+	account = {},
+	config,
+	database = () => createTestDatabase(),
+}: SendingFixtureOptions = {}) {
 	let db: TestDatabase | undefined;
 	let sink: SmtpSink | undefined;
 	const box = new SecretBox(KEY);
@@ -54,7 +59,11 @@ export function sendingFixture({ name = 'Sending test', account = {}, config, da
 			db: currentDb(),
 			box,
 			name,
-			account: { smtp: { host: '127.0.0.1', port: currentSink().port, security: 'none' }, password: SINK_PASSWORD, ...account },
+			account: {
+				smtp: { host: '127.0.0.1', port: currentSink().port, security: 'none' },
+				password: SINK_PASSWORD,
+				...account,
+			},
 			config,
 		})),
 	};

@@ -121,7 +121,9 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 
 	it('fills in the acting organization when a row names none', async () => {
 		const id = await withTenant(db().pool, a.org, async (client) => {
-			const { rows } = await client.query(`INSERT INTO templates (name) VALUES ('defaulted') RETURNING id, organization_id`);
+			const { rows } = await client.query(
+				`INSERT INTO templates (name) VALUES ('defaulted') RETURNING id, organization_id`,
+			);
 			expect(rows[0].organization_id).toBe(a.org);
 			return rows[0].id as string;
 		});
@@ -153,9 +155,9 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 				return rows[0].pid as number;
 			});
 			// A failing transaction must not leave its tenant behind either.
-			await expect(
-				withTenant(single, b.org, (client) => client.query('SELECT 1 / 0')),
-			).rejects.toThrow(/division by zero/);
+			await expect(withTenant(single, b.org, (client) => client.query('SELECT 1 / 0'))).rejects.toThrow(
+				/division by zero/,
+			);
 			const { rows } = await single.query<{ pid: number; org: string | null; role: string }>(
 				`SELECT pg_backend_pid() AS pid, current_setting('ophir.organization_id', true) AS org, current_user AS role`,
 			);
@@ -191,7 +193,9 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 			await withTenant(pool, a.org, async (client) => {
 				await client.query('RESET ROLE');
 				expect(await organizationsVisible(client, 'leads')).toEqual([a.org]);
-				const updated = await client.query(`UPDATE campaigns SET name = 'hijacked' WHERE organization_id = $1`, [b.org]);
+				const updated = await client.query(`UPDATE campaigns SET name = 'hijacked' WHERE organization_id = $1`, [
+					b.org,
+				]);
 				expect(updated.rowCount).toBe(0);
 				await expect(client.query('SET ROLE postgres')).rejects.toMatchObject({ code: '42501' });
 			});

@@ -35,7 +35,9 @@ export class WebhookServer {
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', this.url);
 		const path = url.pathname.replace(/^\/+/, '');
-		const match = (this.nodeType.description.webhooks ?? []).find((webhook) => webhook.httpMethod === req.method && webhook.path === path);
+		const match = (this.nodeType.description.webhooks ?? []).find(
+			(webhook) => webhook.httpMethod === req.method && webhook.path === path,
+		);
 		if (!match) {
 			res.writeHead(404).end('no such webhook');
 			return;
@@ -47,13 +49,16 @@ export class WebhookServer {
 			// Like n8n (express), a repeated query parameter becomes a list.
 			getQueryData: () => {
 				const query: Record<string, string | string[]> = {};
-				for (const [key, value] of url.searchParams) query[key] = key in query ? [query[key]].flat().concat(value) : value;
+				for (const [key, value] of url.searchParams)
+					query[key] = key in query ? [query[key]].flat().concat(value) : value;
 				return query;
 			},
 			getCredentials: async (type: string) => this.credentials[type],
 			getNode: () => ({
 				name: this.nodeType.description.defaults.name,
-				credentials: Object.fromEntries(Object.keys(this.credentials).map((type) => [type, { id: `${type}-${this.url}`, name: type }])),
+				credentials: Object.fromEntries(
+					Object.keys(this.credentials).map((type) => [type, { id: `${type}-${this.url}`, name: type }]),
+				),
 			}),
 			getNodeParameter: (name: string, fallback?: unknown) => this.parameters[name] ?? fallback,
 			logger: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined },

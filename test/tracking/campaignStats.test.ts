@@ -42,15 +42,36 @@ describe('campaign stats equal the ground truth', () => {
 				`WITH lead AS (INSERT INTO leads (organization_id, campaign_id, email) VALUES ($1, $2, $3) RETURNING id)
 				 INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, variant, status, sent_at)
 				 SELECT $1, $2, lead.id, $4, $5, $6, 'sent', now() FROM lead RETURNING id`,
-				[tenant.id, campaignId, `lead${i}@example.com`, pick(accounts).id, 1 + Math.floor(rand() * 3), pick(['A', 'B', null])],
+				[
+					tenant.id,
+					campaignId,
+					`lead${i}@example.com`,
+					pick(accounts).id,
+					1 + Math.floor(rand() * 3),
+					pick(['A', 'B', null]),
+				],
 			);
 			emails.push({ id: rows[0].id, campaignId });
 		}
 		const start = Date.parse('2026-11-20T00:00:00Z');
-		const events: EventInput[] = emails.map((email) => ({ type: 'sent', queueId: email.id, at: new Date(start + rand() * 3_600_000) }));
+		const events: EventInput[] = emails.map((email) => ({
+			type: 'sent',
+			queueId: email.id,
+			at: new Date(start + rand() * 3_600_000),
+		}));
 		for (let i = 0; i < 3000; i++) {
 			const email = pick(emails);
-			const type = pick<EventInput['type']>(['opened', 'opened', 'opened', 'clicked', 'clicked', 'replied', 'bounced', 'complained', 'unsubscribed']);
+			const type = pick<EventInput['type']>([
+				'opened',
+				'opened',
+				'opened',
+				'clicked',
+				'clicked',
+				'replied',
+				'bounced',
+				'complained',
+				'unsubscribed',
+			]);
 			events.push({
 				type,
 				queueId: email.id,
@@ -67,7 +88,9 @@ describe('campaign stats equal the ground truth', () => {
 			await tenant.as((tx) => recordEvents(tx, events.slice(i, i + 400)));
 		}
 
-		const fromCounters = await tenant.as((tx) => campaignStats(tx, { groupBy: ['campaign', 'day', 'step', 'variant', 'account'] }));
+		const fromCounters = await tenant.as((tx) =>
+			campaignStats(tx, { groupBy: ['campaign', 'day', 'step', 'variant', 'account'] }),
+		);
 		const { rows: truth } = await db.pool.query(
 			`WITH activity AS (
 			   SELECT a.*, q.sequence_step AS step, q.variant, q.email_account_id AS account_id, NOT a.metadata ? 'machine' AS human,
@@ -93,10 +116,26 @@ describe('campaign stats equal the ground truth', () => {
 			 FROM activity GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
 			[tenant.id],
 		);
-		const key = (r: Record<string, unknown>) => [r.campaignId ?? r.campaign_id, r.day, r.step, r.variant ?? null, r.accountId ?? r.account_id].join('|');
-		const counters = ['sent', 'opens', 'uniqueOpens', 'machineOpens', 'clicks', 'uniqueClicks', 'machineClicks', 'replies', 'hardBounces', 'softBounces', 'unsubscribes', 'complaints'];
+		const key = (r: Record<string, unknown>) =>
+			[r.campaignId ?? r.campaign_id, r.day, r.step, r.variant ?? null, r.accountId ?? r.account_id].join('|');
+		const counters = [
+			'sent',
+			'opens',
+			'uniqueOpens',
+			'machineOpens',
+			'clicks',
+			'uniqueClicks',
+			'machineClicks',
+			'replies',
+			'hardBounces',
+			'softBounces',
+			'unsubscribes',
+			'complaints',
+		];
 		const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-		const expected = new Map(truth.map((row) => [key(row), Object.fromEntries(counters.map((c) => [c, row[snake(c)]]))]));
+		const expected = new Map(
+			truth.map((row) => [key(row), Object.fromEntries(counters.map((c) => [c, row[snake(c)]]))]),
+		);
 		const actual = new Map(fromCounters.map((row) => [key(row), Object.fromEntries(counters.map((c) => [c, row[c]]))]));
 		expect(actual).toEqual(expected);
 		expect(truth.length).toBeGreaterThan(50);

@@ -24,14 +24,21 @@ function bodyOf(source: string): string {
 }
 
 /** The JSON n8n's 'resolved' format emits (parseRawEmail + deepCopy), with binaries kept in memory (base64). */
-async function resolvedItem(source: string): Promise<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> {
+async function resolvedItem(
+	source: string,
+): Promise<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> {
 	const parsed = await simpleParser(source);
 	const headers: Record<string, string> = {};
 	for (const header of parsed.headerLines) headers[header.key] = header.line;
 	const binary = Object.fromEntries(
-		parsed.attachments.map((a, i) => [`attachment_${i}`, { data: a.content.toString('base64'), mimeType: a.contentType, fileName: a.filename }]),
+		parsed.attachments.map((a, i) => [
+			`attachment_${i}`,
+			{ data: a.content.toString('base64'), mimeType: a.contentType, fileName: a.filename },
+		]),
 	);
-	const json = JSON.parse(JSON.stringify({ ...parsed, headers, headerLines: undefined, attachments: undefined })) as Record<string, unknown>;
+	const json = JSON.parse(
+		JSON.stringify({ ...parsed, headers, headerLines: undefined, attachments: undefined }),
+	) as Record<string, unknown>;
 	json.attributes = { uid: 42 };
 	return { json, binary: parsed.attachments.length ? binary : undefined };
 }
@@ -65,12 +72,19 @@ function firstLeaf(entity: string, type: string): string {
 		return '';
 	}
 	if (!contentType.toLowerCase().startsWith(type)) return '';
-	return headers.get('content-transfer-encoding')?.toLowerCase() === 'quoted-printable' ? decodeQuotedPrintable(body) : body;
+	return headers.get('content-transfer-encoding')?.toLowerCase() === 'quoted-printable'
+		? decodeQuotedPrintable(body)
+		: body;
 }
 
 /** The JSON n8n's 'simple' format emits. */
 function simpleItem(source: string): { json: Record<string, unknown> } {
-	const json: Record<string, unknown> = { textHtml: firstLeaf(source, 'text/html'), textPlain: firstLeaf(source, 'text/plain'), metadata: {}, attributes: { uid: 42 } };
+	const json: Record<string, unknown> = {
+		textHtml: firstLeaf(source, 'text/html'),
+		textPlain: firstLeaf(source, 'text/plain'),
+		metadata: {},
+		attributes: { uid: 42 },
+	};
 	for (const [name, value] of headerFields(source)) {
 		if (['cc', 'date', 'from', 'subject', 'to'].includes(name)) json[name] ??= value;
 		else (json.metadata as Record<string, string>)[name] ??= value;
@@ -79,8 +93,13 @@ function simpleItem(source: string): { json: Record<string, unknown> } {
 }
 
 /** The classification without the fields a shape cannot carry. */
-function without(result: InboundClassification, ...keys: Array<keyof InboundClassification>): Partial<InboundClassification> {
-	return Object.fromEntries(Object.entries(result).filter(([key]) => !keys.includes(key as keyof InboundClassification)));
+function without(
+	result: InboundClassification,
+	...keys: Array<keyof InboundClassification>
+): Partial<InboundClassification> {
+	return Object.fromEntries(
+		Object.entries(result).filter(([key]) => !keys.includes(key as keyof InboundClassification)),
+	);
 }
 
 const OUR_ID = (uuid: string) => `<${uuid}@acme-outreach.com>`;
@@ -91,7 +110,8 @@ const EXPECTED: Record<string, InboundClassification> = {
 		kind: 'bounce',
 		bounceType: 'hard',
 		status: '5.1.1',
-		diagnosticCode: 'smtp; 550 5.1.1 <Bob.Stone@Globex.example>: Recipient address rejected: User unknown in virtual mailbox table',
+		diagnosticCode:
+			'smtp; 550 5.1.1 <Bob.Stone@Globex.example>: Recipient address rejected: User unknown in virtual mailbox table',
 		failedRecipient: 'bob.stone@globex.example',
 		from: 'mailer-daemon@mx1.acme-outreach.com',
 		subject: 'Undelivered Mail Returned to Sender',
@@ -133,7 +153,8 @@ const EXPECTED: Record<string, InboundClassification> = {
 		subject: 'Delivery Status Notification (Failure)',
 		referencedMessageIds: [OUR_ID('9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4')],
 		receivedAt: '2026-11-03T10:31:44.000Z',
-		reason: 'bounce notice from mailer-daemon@googlemail.com with subject "Delivery Status Notification (Failure)", Status 5.1.1, a hard bounce',
+		reason:
+			'bounce notice from mailer-daemon@googlemail.com with subject "Delivery Status Notification (Failure)", Status 5.1.1, a hard bounce',
 	},
 	'postmaster-undeliverable-plain': {
 		kind: 'bounce',
@@ -145,7 +166,8 @@ const EXPECTED: Record<string, InboundClassification> = {
 		subject: 'Undeliverable: Cutting your refrigeration costs',
 		referencedMessageIds: [OUR_ID('a1a2a3a4-b5b6-4c7c-8d8d-e9e9f0f0a1a1')],
 		receivedAt: '2026-11-05T13:45:10.000Z',
-		reason: 'bounce notice from postmaster@mail.vance-refrigeration.example with subject "Undeliverable: Cutting your refrigeration costs", Status 5.1.1, a hard bounce',
+		reason:
+			'bounce notice from postmaster@mail.vance-refrigeration.example with subject "Undeliverable: Cutting your refrigeration costs", Status 5.1.1, a hard bounce',
 	},
 	'vacation-auto-replied': {
 		kind: 'auto_reply',
@@ -163,14 +185,18 @@ const EXPECTED: Record<string, InboundClassification> = {
 		subject: 'Automatic reply: Cutting your refrigeration costs',
 		referencedMessageIds: [OUR_ID('e7f8a9b0-c1d2-4e3f-9a4b-5c6d7e8f9a0b')],
 		receivedAt: '2026-11-03T11:40:01.000Z',
-		textSnippet: 'Thank you for your email. I am out of the office until Monday, November 9 and will respond when I return.',
+		textSnippet:
+			'Thank you for your email. I am out of the office until Monday, November 9 and will respond when I return.',
 		reason: 'auto-reply subject "Automatic reply: Cutting your refrigeration costs"',
 	},
 	'human-reply': {
 		kind: 'reply',
 		from: 'oscar.martinez@globex.example',
 		subject: 'Re: Quick question about Globex',
-		referencedMessageIds: [OUR_ID('0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'), OUR_ID('3f1c2a9e-7b4d-4e21-9a53-0c8d6e2f1a01')],
+		referencedMessageIds: [
+			OUR_ID('0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'),
+			OUR_ID('3f1c2a9e-7b4d-4e21-9a53-0c8d6e2f1a01'),
+		],
 		receivedAt: '2026-11-03T14:07:41.000Z',
 		textSnippet:
 			'Hi Jane,\n\nThanks for reaching out — the timing is actually good. We are reviewing vendors next month.\nCould you send over pricing for a team of 40?\n\nBest,\nOscar',
@@ -215,7 +241,10 @@ const FULL_SHAPES: Array<[string, (source: string) => Promise<unknown> | unknown
 	['the source as a Buffer', (source) => Buffer.from(source)],
 	['{ raw } with the full source', (source) => ({ raw: source })],
 	['{ raw } with the full source base64-encoded', (source) => ({ raw: Buffer.from(source).toString('base64') })],
-	['{ raw } with the full source base64url-encoded, in an n8n item', (source) => ({ json: { raw: Buffer.from(source).toString('base64url') } })],
+	[
+		'{ raw } with the full source base64url-encoded, in an n8n item',
+		(source) => ({ json: { raw: Buffer.from(source).toString('base64url') } }),
+	],
 	["n8n's 'resolved' item (ParsedMail JSON, attachments as base64 binaries)", resolvedItem],
 	['a live mailparser ParsedMail', (source) => simpleParser(source)],
 ];
@@ -239,7 +268,10 @@ describe('classifyInboundEmail', () => {
 		it.each(['postfix-dsn-user-unknown', 'soft-bounce-mailbox-full', 'gmail-dsn-failure'])(
 			'classifies %s as from the full source, but cannot name the original message',
 			async (name) => {
-				expect(await classifyInboundEmail((await resolvedItem(fixture(name))).json)).toEqual({ ...EXPECTED[name], referencedMessageIds: [] });
+				expect(await classifyInboundEmail((await resolvedItem(fixture(name))).json)).toEqual({
+					...EXPECTED[name],
+					referencedMessageIds: [],
+				});
 			},
 		);
 
@@ -254,26 +286,41 @@ describe('classifyInboundEmail', () => {
 	});
 
 	describe("given n8n's 'simple' item (text parts and headers only, no report parts)", () => {
-		it.each(['vacation-auto-replied', 'outlook-automatic-reply', 'human-reply', 'plus-address-reply', 'unrelated', 'postmaster-undeliverable-plain'])(
-			'classifies %s exactly as from the full source',
-			async (name) => {
-				expect(await classifyInboundEmail(simpleItem(fixture(name)))).toEqual(EXPECTED[name]);
-			},
-		);
+		it.each([
+			'vacation-auto-replied',
+			'outlook-automatic-reply',
+			'human-reply',
+			'plus-address-reply',
+			'unrelated',
+			'postmaster-undeliverable-plain',
+		])('classifies %s exactly as from the full source', async (name) => {
+			expect(await classifyInboundEmail(simpleItem(fixture(name)))).toEqual(EXPECTED[name]);
+		});
 
 		it.each([
-			['postfix-dsn-user-unknown', '550 5.1.1 <Bob.Stone@Globex.example>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)'],
-			['exchange-ndr-recipient-not-found', '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'],
+			[
+				'postfix-dsn-user-unknown',
+				'550 5.1.1 <Bob.Stone@Globex.example>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)',
+			],
+			[
+				'exchange-ndr-recipient-not-found',
+				'550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup',
+			],
 			['soft-bounce-mailbox-full', '452 4.2.2 Mailbox full'],
 			['gmail-dsn-failure', '550 5.1.1 The email account that you tried to reach does not exist'],
-		])('still recognises the bounce %s from its notification text, without the attached original', async (name, diagnosticCode) => {
-			const expected = without(EXPECTED[name], 'referencedMessageIds', 'reason');
-			const result = await classifyInboundEmail(simpleItem(fixture(name)));
-			expect(result).toMatchObject({ ...expected, diagnosticCode });
-			expect(result.reason).toMatch(/^bounce notice/);
-			// Only In-Reply-To of the notice itself can name our message (the Exchange NDR has one).
-			expect(result.referencedMessageIds).toEqual(name === 'exchange-ndr-recipient-not-found' ? [OUR_ID('7a9d0c11-5e2f-4b6a-8c3d-2e1f0a9b8c77')] : []);
-		});
+		])(
+			'still recognises the bounce %s from its notification text, without the attached original',
+			async (name, diagnosticCode) => {
+				const expected = without(EXPECTED[name], 'referencedMessageIds', 'reason');
+				const result = await classifyInboundEmail(simpleItem(fixture(name)));
+				expect(result).toMatchObject({ ...expected, diagnosticCode });
+				expect(result.reason).toMatch(/^bounce notice/);
+				// Only In-Reply-To of the notice itself can name our message (the Exchange NDR has one).
+				expect(result.referencedMessageIds).toEqual(
+					name === 'exchange-ndr-recipient-not-found' ? [OUR_ID('7a9d0c11-5e2f-4b6a-8c3d-2e1f0a9b8c77')] : [],
+				);
+			},
+		);
 
 		it('recognises an ARF complaint from its Content-Type, without the recipient the report part holds', async () => {
 			const expected = without(EXPECTED['arf-complaint'], 'failedRecipient');
@@ -286,23 +333,31 @@ describe('classifyInboundEmail', () => {
 	});
 
 	describe("given n8n's 'raw' item (the body only: IMAP's TEXT section, headers lost)", () => {
-		it.each(['postfix-dsn-user-unknown', 'exchange-ndr-recipient-not-found', 'soft-bounce-mailbox-full', 'arf-complaint'])(
-			'still recognises the report %s from its MIME parts',
-			async (name) => {
-				const expected = without(EXPECTED[name], 'from', 'subject', 'receivedAt');
-				expect(await classifyInboundEmail({ json: { raw: bodyOf(fixture(name)) } })).toEqual(expected);
-			},
-		);
+		it.each([
+			'postfix-dsn-user-unknown',
+			'exchange-ndr-recipient-not-found',
+			'soft-bounce-mailbox-full',
+			'arf-complaint',
+		])('still recognises the report %s from its MIME parts', async (name) => {
+			const expected = without(EXPECTED[name], 'from', 'subject', 'receivedAt');
+			expect(await classifyInboundEmail({ json: { raw: bodyOf(fixture(name)) } })).toEqual(expected);
+		});
 
-		it.each(['gmail-dsn-failure', 'vacation-auto-replied', 'outlook-automatic-reply', 'human-reply', 'plus-address-reply', 'unrelated'])(
-			'cannot tell %s apart without its headers, and says why',
-			async (name) => {
-				const result = await classifyInboundEmail({ raw: bodyOf(fixture(name)) });
-				expect(result.kind).toBe('unknown');
-				expect(result.referencedMessageIds).toEqual([]);
-				expect(result.reason).toBe("only the body was given (n8n's 'raw' format has no headers): use the 'resolved' format to recognise replies");
-			},
-		);
+		it.each([
+			'gmail-dsn-failure',
+			'vacation-auto-replied',
+			'outlook-automatic-reply',
+			'human-reply',
+			'plus-address-reply',
+			'unrelated',
+		])('cannot tell %s apart without its headers, and says why', async (name) => {
+			const result = await classifyInboundEmail({ raw: bodyOf(fixture(name)) });
+			expect(result.kind).toBe('unknown');
+			expect(result.referencedMessageIds).toEqual([]);
+			expect(result.reason).toBe(
+				"only the body was given (n8n's 'raw' format has no headers): use the 'resolved' format to recognise replies",
+			);
+		});
 	});
 
 	describe('auto-replies', () => {
@@ -324,7 +379,10 @@ describe('classifyInboundEmail', () => {
 
 		it.each([
 			['Auto-Submitted: auto-generated', 'Auto-Submitted: auto-generated'],
-			['Auto-Submitted: auto-notified; owner-email="pam@dundermifflin.example"', 'Auto-Submitted: auto-notified; owner-email="pam@dundermifflin.example"'],
+			[
+				'Auto-Submitted: auto-notified; owner-email="pam@dundermifflin.example"',
+				'Auto-Submitted: auto-notified; owner-email="pam@dundermifflin.example"',
+			],
 			['X-Autoreply: yes', 'x-autoreply header present'],
 			['X-Autorespond: Out of office', 'x-autorespond header present'],
 			['Precedence: auto_reply', 'Precedence: auto_reply'],
@@ -356,53 +414,101 @@ describe('classifyInboundEmail', () => {
 			});
 		});
 
-		it.each([['Auto-Submitted: no'], ['X-Auto-Response-Suppress: All'], ['X-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply'], ['Precedence: bulk']])(
-			'does not take %j alone as an auto-reply: it stays a reply',
-			async (header) => {
-				expect(await classifyInboundEmail(replyWith(header))).toMatchObject({ kind: 'reply', referencedMessageIds: ['<11111111-2222-4333-8444-555555555555@acme-outreach.com>'] });
-			},
-		);
+		it.each([
+			['Auto-Submitted: no'],
+			['X-Auto-Response-Suppress: All'],
+			['X-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply'],
+			['Precedence: bulk'],
+		])('does not take %j alone as an auto-reply: it stays a reply', async (header) => {
+			expect(await classifyInboundEmail(replyWith(header))).toMatchObject({
+				kind: 'reply',
+				referencedMessageIds: ['<11111111-2222-4333-8444-555555555555@acme-outreach.com>'],
+			});
+		});
 	});
 
 	describe('reply details', () => {
 		const reply = (lines: string[], body: string) =>
-			[...lines, 'Subject: Re: Hello', 'From: lead@example.org', 'Content-Type: text/plain; charset=utf-8', '', body].join('\r\n');
+			[
+				...lines,
+				'Subject: Re: Hello',
+				'From: lead@example.org',
+				'Content-Type: text/plain; charset=utf-8',
+				'',
+				body,
+			].join('\r\n');
 
 		it('deduplicates Message-IDs found in both In-Reply-To and References, keeping their order', async () => {
 			const result = await classifyInboundEmail(
-				reply(['In-Reply-To: <b@acme-outreach.com>', 'References: <a@acme-outreach.com> <b@acme-outreach.com>'], 'Yes.'),
+				reply(
+					['In-Reply-To: <b@acme-outreach.com>', 'References: <a@acme-outreach.com> <b@acme-outreach.com>'],
+					'Yes.',
+				),
 			);
 			expect(result.referencedMessageIds).toEqual(['<b@acme-outreach.com>', '<a@acme-outreach.com>']);
 		});
 
 		it.each([
-			['a German client', 'Gerne!\r\n\r\nAm 03.11.2026 um 10:15 schrieb Jane Miller <jane@acme-outreach.com>:\r\n> Hallo', 'Gerne!'],
-			['a French client', 'Avec plaisir.\r\n\r\nLe mar. 3 nov. 2026 à 10:15, Jane Miller <jane@acme-outreach.com> a écrit :\r\n> Bonjour', 'Avec plaisir.'],
-			['Outlook', 'Sure, call me.\r\n\r\n________________________________\r\nFrom: Jane Miller <jane@acme-outreach.com>\r\nSent: Tuesday', 'Sure, call me.'],
+			[
+				'a German client',
+				'Gerne!\r\n\r\nAm 03.11.2026 um 10:15 schrieb Jane Miller <jane@acme-outreach.com>:\r\n> Hallo',
+				'Gerne!',
+			],
+			[
+				'a French client',
+				'Avec plaisir.\r\n\r\nLe mar. 3 nov. 2026 à 10:15, Jane Miller <jane@acme-outreach.com> a écrit :\r\n> Bonjour',
+				'Avec plaisir.',
+			],
+			[
+				'Outlook',
+				'Sure, call me.\r\n\r\n________________________________\r\nFrom: Jane Miller <jane@acme-outreach.com>\r\nSent: Tuesday',
+				'Sure, call me.',
+			],
 			['a bare quote', 'Agreed.\r\n> Would Tuesday work?', 'Agreed.'],
 		])('cuts the quoted part written by %s from the snippet', async (_client, body, snippet) => {
-			expect((await classifyInboundEmail(reply(['In-Reply-To: <b@acme-outreach.com>'], body))).textSnippet).toBe(snippet);
+			expect((await classifyInboundEmail(reply(['In-Reply-To: <b@acme-outreach.com>'], body))).textSnippet).toBe(
+				snippet,
+			);
 		});
 
 		it('keeps at most 500 characters of a long reply, marking the cut', async () => {
-			const snippet = (await classifyInboundEmail(reply(['In-Reply-To: <b@acme-outreach.com>'], '😀'.repeat(600)))).textSnippet ?? '';
+			const snippet =
+				(await classifyInboundEmail(reply(['In-Reply-To: <b@acme-outreach.com>'], '😀'.repeat(600)))).textSnippet ?? '';
 			expect([...snippet]).toHaveLength(501);
 			expect(snippet.endsWith('😀…')).toBe(true);
 		});
 
 		it('takes the reply text from the HTML part when there is no plain one', async () => {
-			const result = await classifyInboundEmail({ json: { textPlain: '', textHtml: '<p>Sounds good &amp; thanks</p><blockquote>old</blockquote>', metadata: { 'in-reply-to': '<b@acme-outreach.com>' } } });
+			const result = await classifyInboundEmail({
+				json: {
+					textPlain: '',
+					textHtml: '<p>Sounds good &amp; thanks</p><blockquote>old</blockquote>',
+					metadata: { 'in-reply-to': '<b@acme-outreach.com>' },
+				},
+			});
 			expect(result).toMatchObject({ kind: 'reply', textSnippet: 'Sounds good & thanks\nold' });
 		});
 
 		it('finds a return path token in Cc or Delivered-To, lower-casing it (unverified: that needs the secret)', async () => {
-			const result = await classifyInboundEmail(reply(['To: someone@example.org', 'Cc: "Replies" <jane+bLMWI4HZ5JJHWXHD5R2PQUGZMHVPPOSVIINPUMVYXWM@replies.acme-outreach.com>'], 'Hi'));
+			const result = await classifyInboundEmail(
+				reply(
+					[
+						'To: someone@example.org',
+						'Cc: "Replies" <jane+bLMWI4HZ5JJHWXHD5R2PQUGZMHVPPOSVIINPUMVYXWM@replies.acme-outreach.com>',
+					],
+					'Hi',
+				),
+			);
 			expect(result).toMatchObject({ kind: 'reply', returnPathTokens: ['lmwi4hz5jjhwxhd5r2pqugzmhvpposviinpumvyxwm'] });
 		});
 
 		it('ignores a plus address whose tag is not a return path token, such as a bare queue id', async () => {
-			expect(await classifyInboundEmail(reply(['To: jane+newsletter@acme-outreach.com'], 'Hi'))).toMatchObject({ kind: 'unknown' });
-			const bare = await classifyInboundEmail(reply(['To: reply+abcdef01-2345-4678-9abc-def012345678@acme-outreach.com'], 'Hi'));
+			expect(await classifyInboundEmail(reply(['To: jane+newsletter@acme-outreach.com'], 'Hi'))).toMatchObject({
+				kind: 'unknown',
+			});
+			const bare = await classifyInboundEmail(
+				reply(['To: reply+abcdef01-2345-4678-9abc-def012345678@acme-outreach.com'], 'Hi'),
+			);
 			expect(bare).toMatchObject({ kind: 'unknown' });
 			expect(bare).not.toHaveProperty('returnPathTokens');
 		});
@@ -410,7 +516,9 @@ describe('classifyInboundEmail', () => {
 
 	describe('reports', () => {
 		it('treats a DSN that reports delivery (Action: delivered) as unknown, not as a bounce', async () => {
-			const source = fixture('postfix-dsn-user-unknown').replace('Action: failed', 'Action: delivered').replace('Status: 5.1.1', 'Status: 2.0.0');
+			const source = fixture('postfix-dsn-user-unknown')
+				.replace('Action: failed', 'Action: delivered')
+				.replace('Status: 5.1.1', 'Status: 2.0.0');
 			expect(await classifyInboundEmail(source)).toMatchObject({
 				kind: 'unknown',
 				reason: 'delivery status notification without a failure (Action: delivered)',
@@ -427,8 +535,15 @@ describe('classifyInboundEmail', () => {
 			const start = source.indexOf('Reporting-MTA');
 			const end = source.indexOf('\r\n--4A460C12', start);
 			const encoded = `Content-Transfer-Encoding: base64\r\n\r\n${Buffer.from(source.slice(start, end)).toString('base64')}\r\n`;
-			const result = await classifyInboundEmail(source.slice(0, start).replace(/\r\n\r\n$/, '\r\n') + encoded + source.slice(end));
-			expect(result).toMatchObject({ kind: 'bounce', bounceType: 'soft', status: '4.2.2', failedRecipient: 'carol@umbrella.example' });
+			const result = await classifyInboundEmail(
+				source.slice(0, start).replace(/\r\n\r\n$/, '\r\n') + encoded + source.slice(end),
+			);
+			expect(result).toMatchObject({
+				kind: 'bounce',
+				bounceType: 'soft',
+				status: '4.2.2',
+				failedRecipient: 'carol@umbrella.example',
+			});
 		});
 	});
 
@@ -439,7 +554,11 @@ describe('classifyInboundEmail', () => {
 			['a number', 42, 'unreadable input: expected an email item, received number'],
 			['an empty string', '  ', 'unreadable input: the email is empty'],
 			['an empty raw', { raw: '' }, 'unreadable input: the email is empty'],
-			['an object of another kind', { hello: 'world' }, 'unreadable input: the item is not an email in a known shape (n8n Email Trigger simple/resolved/raw, a ParsedMail or RFC 822 source)'],
+			[
+				'an object of another kind',
+				{ hello: 'world' },
+				'unreadable input: the item is not an email in a known shape (n8n Email Trigger simple/resolved/raw, a ParsedMail or RFC 822 source)',
+			],
 		])('gives unknown with a reason for %s', async (_label, input, reason) => {
 			expect(await classifyInboundEmail(input)).toEqual({ kind: 'unknown', referencedMessageIds: [], reason });
 		});
@@ -447,10 +566,22 @@ describe('classifyInboundEmail', () => {
 		it.each<[string, unknown]>([
 			['binary garbage', '\u0000\u0001\u0002 \uFFFD'],
 			['a header line without a body', 'Subject: lonely'],
-			['an unterminated multipart', 'Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nAction: failed'],
-			['headers with odd types', { json: { headers: { subject: 42, from: null }, from: { value: 'x' }, text: 7, html: {} } }],
-			['simple metadata with odd types', { json: { textPlain: null, metadata: { 'in-reply-to': ['<a@b.c>', 5], 'auto-submitted': {} } } }],
-			['a deeply nested multipart', `Content-Type: multipart/mixed; boundary=b0\r\n\r\n${Array.from({ length: 30 }, (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary=b${i + 1}\r\n\r\n`).join('')}`],
+			[
+				'an unterminated multipart',
+				'Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nAction: failed',
+			],
+			[
+				'headers with odd types',
+				{ json: { headers: { subject: 42, from: null }, from: { value: 'x' }, text: 7, html: {} } },
+			],
+			[
+				'simple metadata with odd types',
+				{ json: { textPlain: null, metadata: { 'in-reply-to': ['<a@b.c>', 5], 'auto-submitted': {} } } },
+			],
+			[
+				'a deeply nested multipart',
+				`Content-Type: multipart/mixed; boundary=b0\r\n\r\n${Array.from({ length: 30 }, (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary=b${i + 1}\r\n\r\n`).join('')}`,
+			],
 		])('classifies %s without throwing', async (_label, input) => {
 			const result = await classifyInboundEmail(input);
 			expect(['unknown', 'reply', 'bounce']).toContain(result.kind);
@@ -458,8 +589,14 @@ describe('classifyInboundEmail', () => {
 		});
 
 		it('reads an unterminated DSN as far as it goes', async () => {
-			const source = 'Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; a@b.example\r\nAction: failed\r\nStatus: 5.2.1';
-			expect(await classifyInboundEmail(source)).toMatchObject({ kind: 'bounce', bounceType: 'hard', status: '5.2.1', failedRecipient: 'a@b.example' });
+			const source =
+				'Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nFinal-Recipient: rfc822; a@b.example\r\nAction: failed\r\nStatus: 5.2.1';
+			expect(await classifyInboundEmail(source)).toMatchObject({
+				kind: 'bounce',
+				bounceType: 'hard',
+				status: '5.2.1',
+				failedRecipient: 'a@b.example',
+			});
 		});
 	});
 

@@ -1,4 +1,12 @@
-import { classifyInboundEmail, processInbound, RETURN_PATH_TOKEN, signedReturnPath, signReturnPathToken, updateAccountHealth, verifyReturnPathToken } from '../../nodes/core/tracking';
+import {
+	classifyInboundEmail,
+	processInbound,
+	RETURN_PATH_TOKEN,
+	signedReturnPath,
+	signReturnPathToken,
+	updateAccountHealth,
+	verifyReturnPathToken,
+} from '../../nodes/core/tracking';
 import { importLeads } from '../../nodes/core/outreach';
 import { closeAllPools } from '../../nodes/core/db';
 import { SECRET, sentFirstStep } from '../support/outreach';
@@ -23,7 +31,9 @@ describe('signed return paths', () => {
 		expect(verifyReturnPathToken(SECRET, token.slice(0, 41))).toBeUndefined();
 		// The last character's two spare bits must be zero: a second spelling of the same bytes is refused.
 		const last = 'abcdefghijklmnopqrstuvwxyz234567'.indexOf(token[41]);
-		expect(verifyReturnPathToken(SECRET, token.slice(0, 41) + 'abcdefghijklmnopqrstuvwxyz234567'[last | 1])).toBeUndefined();
+		expect(
+			verifyReturnPathToken(SECRET, token.slice(0, 41) + 'abcdefghijklmnopqrstuvwxyz234567'[last | 1]),
+		).toBeUndefined();
 		expect(verifyReturnPathToken('another-tracking-secret-0123456789abcdef', token)).toBeUndefined();
 		expect(verifyReturnPathToken(SECRET, 12)).toBeUndefined();
 	});
@@ -47,10 +57,27 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		const { tenant, domain, campaign } = setUp;
 		await tenant.as((tx) => importLeads(tx, [{ email: `lead2@${domain}` }], { campaignId: campaign.id }));
 		const state = async () => ({
-			leads: (await sending.db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [tenant.id])).rows,
-			suppressed: (await sending.db.pool.query(`SELECT email FROM unsubscribes WHERE organization_id = $1 ORDER BY email`, [tenant.id])).rows,
-			activities: (await sending.db.pool.query(`SELECT event_type FROM email_activities WHERE organization_id = $1 AND event_type <> 'sent'`, [tenant.id])).rows,
-			mailboxes: (await sending.db.pool.query(`SELECT status, health_score FROM email_accounts WHERE organization_id = $1`, [tenant.id])).rows,
+			leads: (
+				await sending.db.pool.query(`SELECT email, status FROM leads WHERE organization_id = $1 ORDER BY email`, [
+					tenant.id,
+				])
+			).rows,
+			suppressed: (
+				await sending.db.pool.query(`SELECT email FROM unsubscribes WHERE organization_id = $1 ORDER BY email`, [
+					tenant.id,
+				])
+			).rows,
+			activities: (
+				await sending.db.pool.query(
+					`SELECT event_type FROM email_activities WHERE organization_id = $1 AND event_type <> 'sent'`,
+					[tenant.id],
+				)
+			).rows,
+			mailboxes: (
+				await sending.db.pool.query(`SELECT status, health_score FROM email_accounts WHERE organization_id = $1`, [
+					tenant.id,
+				])
+			).rows,
 		});
 		const process = async (raws: string[], secret = SECRET) => {
 			const classified = await Promise.all(raws.map((raw) => classifyInboundEmail({ raw })));
@@ -80,7 +107,9 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 	it('a bare plus address naming a real queue item (the old, unsigned form) proves nothing', async () => {
 		const { domain, state, process, tenant } = await organization();
 		const before = await state();
-		const [{ id }] = (await sending.db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1 LIMIT 1`, [tenant.id])).rows;
+		const [{ id }] = (
+			await sending.db.pool.query(`SELECT id FROM email_queue WHERE organization_id = $1 LIMIT 1`, [tenant.id])
+		).rows;
 		const { outcomes } = await process([hardBounce({ recipient: `lead0@${domain}`, to: `reply+${id}@${domain}` })]);
 		expect(outcomes).toEqual([expect.objectContaining({ action: 'unmatched' })]);
 		expect(await state()).toEqual(before);
@@ -88,12 +117,20 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 
 	it('a complaint carrying our Message-ID stops and suppresses that email’s lead and counts once toward its mailbox', async () => {
 		const { domain, mailbox, state, process, received, tenant } = await organization();
-		const report = complaint({ recipient: `someone-else@${domain}`, to: mailbox, messageId: received(`lead0@${domain}`).messageId });
+		const report = complaint({
+			recipient: `someone-else@${domain}`,
+			to: mailbox,
+			messageId: received(`lead0@${domain}`).messageId,
+		});
 		const { outcomes, health } = await process([report, report]);
 		expect(outcomes.map((o) => o.action)).toEqual(['recorded', 'duplicate']);
 		expect(health).toEqual([expect.objectContaining({ complaints: 1, status: 'paused' })]);
 		// Sent in again (a re-fetched mailbox, or the recipient repeating it): still one complaint.
-		expect((await process([report, report, report])).outcomes.map((o) => o.action)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+		expect((await process([report, report, report])).outcomes.map((o) => o.action)).toEqual([
+			'duplicate',
+			'duplicate',
+			'duplicate',
+		]);
 		const healthReport = await tenant.as((tx) => updateAccountHealth(tx, { minSent: 1 }));
 		expect(healthReport.accounts).toEqual([expect.objectContaining({ complaints: 1 })]);
 		const after = await state();
@@ -110,7 +147,10 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		const altered = envelope.replace(token, token.slice(0, 10) + (token[10] === 'a' ? 'b' : 'a') + token.slice(11));
 		const before = await state();
 		const refused = await process([hardBounce({ recipient: `lead1@${domain}`, to: altered })]);
-		const foreign = await process([hardBounce({ recipient: `lead1@${domain}`, to: envelope })], 'another-tracking-secret-0123456789abcdef');
+		const foreign = await process(
+			[hardBounce({ recipient: `lead1@${domain}`, to: envelope })],
+			'another-tracking-secret-0123456789abcdef',
+		);
 		expect([...refused.outcomes, ...foreign.outcomes].map((o) => [o.action, o.reason])).toEqual([
 			['unmatched', expect.stringMatching(/return path token is not signed by this credential/)],
 			['unmatched', expect.stringMatching(/return path token is not signed by this credential/)],
@@ -139,7 +179,12 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 		expect(after.leads.map((l: { status: string }) => l.status)).toEqual(['replied', 'active', 'active']);
 		expect(after.suppressed).toEqual([]);
 		expect(after.mailboxes).toEqual([{ status: 'active', health_score: 100 }]);
-		const [{ matched_by }] = (await sending.db.pool.query(`SELECT metadata->>'matchedBy' AS matched_by FROM email_activities WHERE event_type = 'replied' AND lead_id IN (SELECT id FROM leads WHERE email = $1)`, [`lead0@${domain}`])).rows;
+		const [{ matched_by }] = (
+			await sending.db.pool.query(
+				`SELECT metadata->>'matchedBy' AS matched_by FROM email_activities WHERE event_type = 'replied' AND lead_id IN (SELECT id FROM leads WHERE email = $1)`,
+				[`lead0@${domain}`],
+			)
+		).rows;
 		expect(matched_by).toBe('sender');
 	});
 });

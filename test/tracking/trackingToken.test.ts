@@ -114,7 +114,15 @@ describe('tracking tokens', () => {
 		});
 
 		it('rejects a valid token with anything appended, prepended or padded', () => {
-			for (const extended of [`${token}A`, `${token}AAAA`, `${token}=`, `A${token}`, `${token} `, ` ${token}`, `${token}\n`]) {
+			for (const extended of [
+				`${token}A`,
+				`${token}AAAA`,
+				`${token}=`,
+				`A${token}`,
+				`${token} `,
+				` ${token}`,
+				`${token}\n`,
+			]) {
 				expect(verifyTrackingToken(SECRET, extended)).toBeUndefined();
 			}
 			const longerPayload = Buffer.concat([Buffer.from(token, 'base64url'), Buffer.alloc(3)]);
@@ -258,11 +266,14 @@ describe('tracking tokens', () => {
 			);
 		});
 
-		it.each<unknown>([-1, 65536, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1'])('refuses click link index %p', (index) => {
-			expect(() => signTrackingToken(SECRET, QUEUE_ID, 'click', index as number)).toThrow(
-				'Link index must be an integer from 0 to 65535',
-			);
-		});
+		it.each<unknown>([-1, 65536, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1'])(
+			'refuses click link index %p',
+			(index) => {
+				expect(() => signTrackingToken(SECRET, QUEUE_ID, 'click', index as number)).toThrow(
+					'Link index must be an integer from 0 to 65535',
+				);
+			},
+		);
 
 		it('refuses a link index on open and unsubscribe tokens', () => {
 			expect(() => signTrackingToken(SECRET, QUEUE_ID, 'open', 1)).toThrow(

@@ -1,7 +1,36 @@
 import { randomUUID } from 'node:crypto';
 
 import { campaignStats, updateAccountHealth } from '../../nodes/core/tracking';
-import { addSuppression, changeTags, deleteCampaign, deleteEmailAccount, deleteTemplate, eraseLeads, getCampaign, getEmailAccount, getLead, getTemplate, importLeads, listCampaigns, listEmailAccounts, listLeads, listSuppressions, listTemplates, listUsers, mailboxSecret, previewTemplate, saveLead, setEmailAccountPaused, setLeadStatus, setUserPassword, transitionCampaign, updateCampaign, updateEmailAccount, updateLead, updateTemplate } from '../../nodes/core/outreach';
+import {
+	addSuppression,
+	changeTags,
+	deleteCampaign,
+	deleteEmailAccount,
+	deleteTemplate,
+	eraseLeads,
+	getCampaign,
+	getEmailAccount,
+	getLead,
+	getTemplate,
+	importLeads,
+	listCampaigns,
+	listEmailAccounts,
+	listLeads,
+	listSuppressions,
+	listTemplates,
+	listUsers,
+	mailboxSecret,
+	previewTemplate,
+	saveLead,
+	setEmailAccountPaused,
+	setLeadStatus,
+	setUserPassword,
+	transitionCampaign,
+	updateCampaign,
+	updateEmailAccount,
+	updateLead,
+	updateTemplate,
+} from '../../nodes/core/outreach';
 import { InvalidInputError } from '../../nodes/core/validation';
 import { completeEmails, failEmails, scheduleDueSteps, sendDueEmails } from '../../nodes/core/sending';
 import { SecretBox, type TenantTx } from '../../nodes/core/db';
@@ -35,16 +64,36 @@ const ID_TAKERS: Array<[string, string, Call]> = [
 	['updateTemplate', 'Template ID', (tx, id) => updateTemplate(tx, id, { name: 'Renamed' })],
 	['deleteTemplate', 'Template ID', (tx, id) => deleteTemplate(tx, id)],
 	['previewTemplate (template)', 'Template ID', (tx, templateId) => previewTemplate(tx, { templateId }, { lead: {} })],
-	['previewTemplate (lead)', 'Lead ID', (tx, leadId) => previewTemplate(tx, { subject: 'Hi', body: 'Hello' }, { leadId })],
+	[
+		'previewTemplate (lead)',
+		'Lead ID',
+		(tx, leadId) => previewTemplate(tx, { subject: 'Hi', body: 'Hello' }, { leadId }),
+	],
 	['getEmailAccount', 'Email Account ID', (tx, id) => getEmailAccount(tx, id)],
 	['updateEmailAccount', 'Email Account ID', (tx, id) => updateEmailAccount(tx, box, id, { fromName: 'Ada' })],
 	['setEmailAccountPaused', 'Email Account ID', (tx, id) => setEmailAccountPaused(tx, id, true)],
 	['deleteEmailAccount', 'Email Account ID', (tx, id) => deleteEmailAccount(tx, id)],
 	['mailboxSecret', 'Email Account ID', (tx, id) => mailboxSecret(tx, box, id)],
-	['completeEmails (queue item)', 'Queue ID', (tx, id) => completeEmails(tx, [{ id, leaseToken: ID, messageId: '<m@x.test>' }])],
-	['completeEmails (lease)', 'Lease Token', (tx, leaseToken) => completeEmails(tx, [{ id: ID, leaseToken, messageId: '<m@x.test>' }])],
-	['failEmails (queue item)', 'Queue ID', (tx, id) => failEmails(tx, [{ id, leaseToken: ID, kind: 'retry', error: 'x' }])],
-	['failEmails (lease)', 'Lease Token', (tx, leaseToken) => failEmails(tx, [{ id: ID, leaseToken, kind: 'retry', error: 'x' }])],
+	[
+		'completeEmails (queue item)',
+		'Queue ID',
+		(tx, id) => completeEmails(tx, [{ id, leaseToken: ID, messageId: '<m@x.test>' }]),
+	],
+	[
+		'completeEmails (lease)',
+		'Lease Token',
+		(tx, leaseToken) => completeEmails(tx, [{ id: ID, leaseToken, messageId: '<m@x.test>' }]),
+	],
+	[
+		'failEmails (queue item)',
+		'Queue ID',
+		(tx, id) => failEmails(tx, [{ id, leaseToken: ID, kind: 'retry', error: 'x' }]),
+	],
+	[
+		'failEmails (lease)',
+		'Lease Token',
+		(tx, leaseToken) => failEmails(tx, [{ id: ID, leaseToken, kind: 'retry', error: 'x' }]),
+	],
 	['updateAccountHealth', 'Email Account ID', (tx, id) => updateAccountHealth(tx, { accountIds: [id] })],
 ];
 
@@ -52,7 +101,11 @@ const ID_TAKERS: Array<[string, string, Call]> = [
 const OPTIONAL_ID_TAKERS: Array<[string, string, Call]> = [
 	['listLeads', 'Campaign ID', (tx, campaignId) => listLeads(tx, { ...PAGE, campaignId })],
 	['importLeads', 'Campaign ID', (tx, campaignId) => importLeads(tx, [{ email: 'ada@example.com' }], { campaignId })],
-	['saveLead', 'Campaign ID', (tx, campaignId) => saveLead(tx, { email: 'ada@example.com' }, { campaignId, onExisting: 'update' })],
+	[
+		'saveLead',
+		'Campaign ID',
+		(tx, campaignId) => saveLead(tx, { email: 'ada@example.com' }, { campaignId, onExisting: 'update' }),
+	],
 	['campaignStats', 'Campaign ID', (tx, campaignId) => campaignStats(tx, { campaignId })],
 	['addSuppression', 'Campaign ID', (tx, campaignId) => addSuppression(tx, { target: 'ada@example.com', campaignId })],
 	['setUserPassword', 'User ID', (tx, id) => setUserPassword(tx, { id }, 'a long enough passphrase')],
@@ -69,10 +122,12 @@ const NUMBER_TAKERS: Array<[string, string, Call]> = [
 			['listSuppressions', (tx, paging) => listSuppressions(tx, paging)],
 			['listUsers', (tx, paging) => listUsers(tx, paging)],
 		] as Array<[string, (tx: TenantTx, paging: { limit: number; offset: number }) => Promise<unknown>]>
-	).flatMap(([name, list]): Array<[string, string, Call]> => [
-		[name, 'Limit', (tx, limit) => list(tx, { limit, offset: 0 })],
-		[name, 'Offset', (tx, offset) => list(tx, { limit: 10, offset })],
-	]),
+	).flatMap(
+		([name, list]): Array<[string, string, Call]> => [
+			[name, 'Limit', (tx, limit) => list(tx, { limit, offset: 0 })],
+			[name, 'Offset', (tx, offset) => list(tx, { limit: 10, offset })],
+		],
+	),
 	['importLeads', 'Batch Size', (tx, batchSize) => importLeads(tx, [{ email: 'ada@example.com' }], { batchSize })],
 	['scheduleDueSteps', 'Max Emails per Run', (tx, limit) => scheduleDueSteps(tx, { limit })],
 	['updateAccountHealth', 'Minimum Emails', (tx, minSent) => updateAccountHealth(tx, { minSent })],
@@ -80,17 +135,31 @@ const NUMBER_TAKERS: Array<[string, string, Call]> = [
 	[
 		'failEmails',
 		'Max Attempts',
-		(tx, maxAttempts) => failEmails(tx, [{ id: ID, leaseToken: ID, kind: 'retry', error: 'x' }], { policy: { maxAttempts, backoffSeconds: 60 } }),
+		(tx, maxAttempts) =>
+			failEmails(tx, [{ id: ID, leaseToken: ID, kind: 'retry', error: 'x' }], {
+				policy: { maxAttempts, backoffSeconds: 60 },
+			}),
 	],
 	[
 		'failEmails',
 		'Retry After (Seconds)',
-		(tx, backoffSeconds) => failEmails(tx, [{ id: ID, leaseToken: ID, kind: 'retry', error: 'x' }], { policy: { maxAttempts: 5, backoffSeconds } }),
+		(tx, backoffSeconds) =>
+			failEmails(tx, [{ id: ID, leaseToken: ID, kind: 'retry', error: 'x' }], {
+				policy: { maxAttempts: 5, backoffSeconds },
+			}),
 	],
 ];
 
 const cases = (takers: Array<[string, string, Call]>, values: unknown[]) =>
-	takers.flatMap(([name, field, call]) => values.map((value): [string, string, string, Call, unknown] => [name, field, String(value === '' ? "''" : value), call, value]));
+	takers.flatMap(([name, field, call]) =>
+		values.map((value): [string, string, string, Call, unknown] => [
+			name,
+			field,
+			String(value === '' ? "''" : value),
+			call,
+			value,
+		]),
+	);
 
 describe('core boundary validation', () => {
 	let db: TestDatabase;
@@ -107,27 +176,44 @@ describe('core boundary validation', () => {
 	async function expectRefused(call: Call, value: unknown, field: string): Promise<void> {
 		const attempt = as((tx) => call(tx, value as never));
 		await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-		await expect(attempt).rejects.toMatchObject({ field, message: expect.stringMatching(new RegExp(`^${field.replace(/[()]/g, '\\$&')} must be `)) });
+		await expect(attempt).rejects.toMatchObject({
+			field,
+			message: expect.stringMatching(new RegExp(`^${field.replace(/[()]/g, '\\$&')} must be `)),
+		});
 	}
 
-	it.each(cases(ID_TAKERS, NOT_UUIDS))('%s refuses the %s %s as an InvalidInputError, not a PostgreSQL error', async (_name, field, _shown, call, value) =>
-		expectRefused(call, value, field),
-	);
-
-	it.each(cases(OPTIONAL_ID_TAKERS, NOT_UUIDS.filter((value) => value !== '')))(
+	it.each(cases(ID_TAKERS, NOT_UUIDS))(
 		'%s refuses the %s %s as an InvalidInputError, not a PostgreSQL error',
 		async (_name, field, _shown, call, value) => expectRefused(call, value, field),
 	);
 
-	it.each(cases(NUMBER_TAKERS, NOT_WHOLE_NUMBERS))('%s refuses the %s %s as an InvalidInputError, not a PostgreSQL error', async (_name, field, _shown, call, value) =>
+	it.each(
+		cases(
+			OPTIONAL_ID_TAKERS,
+			NOT_UUIDS.filter((value) => value !== ''),
+		),
+	)('%s refuses the %s %s as an InvalidInputError, not a PostgreSQL error', async (_name, field, _shown, call, value) =>
 		expectRefused(call, value, field),
 	);
 
-	it.each(NOT_WHOLE_NUMBERS)('sendDueEmails refuses the Concurrency %p before claiming anything', async (concurrency) => {
-		const attempt = sendDueEmails(as, box, { batchSize: 10, leaseSeconds: 60, concurrency: concurrency as number, tracking: TRACKING });
-		await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-		await expect(attempt).rejects.toMatchObject({ field: 'Concurrency' });
-	});
+	it.each(cases(NUMBER_TAKERS, NOT_WHOLE_NUMBERS))(
+		'%s refuses the %s %s as an InvalidInputError, not a PostgreSQL error',
+		async (_name, field, _shown, call, value) => expectRefused(call, value, field),
+	);
+
+	it.each(NOT_WHOLE_NUMBERS)(
+		'sendDueEmails refuses the Concurrency %p before claiming anything',
+		async (concurrency) => {
+			const attempt = sendDueEmails(as, box, {
+				batchSize: 10,
+				leaseSeconds: 60,
+				concurrency: concurrency as number,
+				tracking: TRACKING,
+			});
+			await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+			await expect(attempt).rejects.toMatchObject({ field: 'Concurrency' });
+		},
+	);
 
 	it('says what a UUID looks like, as the nodes do', async () => {
 		await expect(as((tx) => getLead(tx, 'lead-1'))).rejects.toMatchObject({

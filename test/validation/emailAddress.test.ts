@@ -1,4 +1,10 @@
-import { domainOf, InvalidInputError, normalizeDomain, normalizeEmail, requireEmail } from '../../nodes/core/validation';
+import {
+	domainOf,
+	InvalidInputError,
+	normalizeDomain,
+	normalizeEmail,
+	requireEmail,
+} from '../../nodes/core/validation';
 
 describe('email addresses', () => {
 	describe('normalizeEmail', () => {
@@ -81,7 +87,9 @@ describe('email addresses', () => {
 		});
 
 		it('uses the field name it is given', () => {
-			expect(() => requireEmail(undefined, 'Reply-To')).toThrow('Reply-To must be a valid email address such as jane@example.com');
+			expect(() => requireEmail(undefined, 'Reply-To')).toThrow(
+				'Reply-To must be a valid email address such as jane@example.com',
+			);
 			expect(() => requireEmail(null, 'From')).toThrow(expect.objectContaining({ description: 'Received: null' }));
 		});
 	});
@@ -97,12 +105,20 @@ describe('email addresses', () => {
 			expect(normalizeDomain(raw)).toBe(expected);
 		});
 
-		it.each<unknown>(['', 'localhost', 'example', '-example.com', 'exa_mple.com', 'jane@example.com', '@@example.com', 'example.com.', 7, null])(
-			'rejects %p',
-			(raw) => {
-				expect(normalizeDomain(raw)).toBeUndefined();
-			},
-		);
+		it.each<unknown>([
+			'',
+			'localhost',
+			'example',
+			'-example.com',
+			'exa_mple.com',
+			'jane@example.com',
+			'@@example.com',
+			'example.com.',
+			7,
+			null,
+		])('rejects %p', (raw) => {
+			expect(normalizeDomain(raw)).toBeUndefined();
+		});
 	});
 
 	it('domainOf returns what follows the last @', () => {

@@ -1,4 +1,12 @@
-import { assertStorableJson, characterCount, InvalidInputError, optionalText, requiredText, storableJsonObject, storableText } from '../../nodes/core/validation';
+import {
+	assertStorableJson,
+	characterCount,
+	InvalidInputError,
+	optionalText,
+	requiredText,
+	storableJsonObject,
+	storableText,
+} from '../../nodes/core/validation';
 
 const NO_NUL = (field: string) => `${field} must be text without NUL (\\u0000) characters`;
 const NO_SURROGATE = (field: string) => `${field} must be valid Unicode text (no unpaired surrogate)`;
@@ -54,7 +62,9 @@ describe('text checks shared by the core modules', () => {
 
 		it('keeps the surrounding whitespace when told to, and still refuses blank text', () => {
 			expect(requiredText('\n<p>Hi</p>\n', 'Body', undefined, { trim: false })).toBe('\n<p>Hi</p>\n');
-			expect(refusal(() => requiredText(' \n ', 'Body', undefined, { trim: false })).message).toBe('Body must be a non-empty text');
+			expect(refusal(() => requiredText(' \n ', 'Body', undefined, { trim: false })).message).toBe(
+				'Body must be a non-empty text',
+			);
 		});
 
 		it.each<[unknown]>([[undefined], [null], [''], ['  \t '], [42], [true], [{ name: 'x' }], [['x']]])(
@@ -76,7 +86,9 @@ describe('text checks shared by the core modules', () => {
 
 		it('refuses text PostgreSQL cannot store, whether trimmed or not', () => {
 			expect(refusal(() => requiredText('a\u0000', 'Name', 10)).message).toBe(NO_NUL('Name'));
-			expect(refusal(() => requiredText('\uD800 body ', 'Body', undefined, { trim: false })).message).toBe(NO_SURROGATE('Body'));
+			expect(refusal(() => requiredText('\uD800 body ', 'Body', undefined, { trim: false })).message).toBe(
+				NO_SURROGATE('Body'),
+			);
 		});
 	});
 
@@ -91,9 +103,12 @@ describe('text checks shared by the core modules', () => {
 			expect(refusal(() => optionalText('Acme!', 'Company', 4)).message).toBe('Company must be at most 4 characters');
 		});
 
-		it.each<[unknown]>([[42], [false], [{ name: 'Acme' }], [['Acme']]])('refuses %j as not a text (never "[object Object]")', (value) => {
-			expect(refusal(() => optionalText(value, 'Company', 10)).message).toBe('Company must be a text');
-		});
+		it.each<[unknown]>([[42], [false], [{ name: 'Acme' }], [['Acme']]])(
+			'refuses %j as not a text (never "[object Object]")',
+			(value) => {
+				expect(refusal(() => optionalText(value, 'Company', 10)).message).toBe('Company must be a text');
+			},
+		);
 
 		it('refuses text PostgreSQL cannot store', () => {
 			expect(refusal(() => optionalText('Ac\u0000me', 'Company')).message).toBe(NO_NUL('Company'));
@@ -148,7 +163,9 @@ describe('text checks shared by the core modules', () => {
 		it('refuses a cycle, which JSON cannot hold', () => {
 			const cyclic: Record<string, unknown> = {};
 			cyclic.self = cyclic;
-			expect(refusal(() => storableJsonObject(cyclic, 'Settings', EXPECTED)).message).toBe(`Settings must be ${PLAIN_JSON}`);
+			expect(refusal(() => storableJsonObject(cyclic, 'Settings', EXPECTED)).message).toBe(
+				`Settings must be ${PLAIN_JSON}`,
+			);
 		});
 	});
 });

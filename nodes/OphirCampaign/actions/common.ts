@@ -2,7 +2,15 @@ import type { INodeProperties } from 'n8n-workflow';
 
 /** A required ID field, e.g. Campaign ID. */
 export function idField(name: string, displayName: string, description?: string): INodeProperties {
-	return { displayName, name, type: 'string', required: true, default: '', placeholder: 'e.g. 7c9e6679-7425-40de-944b-e07fc1f90ae7', description };
+	return {
+		displayName,
+		name,
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 7c9e6679-7425-40de-944b-e07fc1f90ae7',
+		description,
+	};
 }
 
 /** n8n's usual Return All / Limit pair for list operations. */
@@ -26,7 +34,12 @@ export const listFields: INodeProperties[] = [
 ];
 
 /** A secret read from the input item by default, so that it is never stored in the workflow itself. */
-export function secretField(name: string, displayName: string, itemField: string, description: string): INodeProperties {
+export function secretField(
+	name: string,
+	displayName: string,
+	itemField: string,
+	description: string,
+): INodeProperties {
 	return {
 		displayName,
 		name,

@@ -47,7 +47,12 @@ export const execute: OperationExecute = async function ({ params, tenant, crede
 		await tenant((tx) =>
 			failEmails(
 				tx,
-				unsendable.map(({ email, error }) => ({ id: email.id, leaseToken: email.leaseToken, kind: 'permanent' as const, error })),
+				unsendable.map(({ email, error }) => ({
+					id: email.id,
+					leaseToken: email.leaseToken,
+					kind: 'permanent' as const,
+					error,
+				})),
 				{ executionId },
 			),
 		);

@@ -26,6 +26,11 @@ export const executeBatch: BatchExecute = async function ({ items, tenant, execu
 			? d
 			: recorded.has(d.id)
 				? { queueId: d.id, status: 'sent', recorded: true }
-				: { queueId: d.id, recorded: false, reason: 'not leased with this token: the lease expired and the email was claimed again, or it was already reported' },
+				: {
+						queueId: d.id,
+						recorded: false,
+						reason:
+							'not leased with this token: the lease expired and the email was claimed again, or it was already reported',
+					},
 	);
 };

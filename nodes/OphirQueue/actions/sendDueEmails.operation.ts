@@ -38,7 +38,8 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 100 },
 				default: 5,
-				description: 'Attempts before a temporarily failing email (SMTP 4xx, timeout, dropped connection) fails for good',
+				description:
+					'Attempts before a temporarily failing email (SMTP 4xx, timeout, dropped connection) fails for good',
 			},
 			{
 				displayName: 'Retry After (Seconds)',
@@ -61,7 +62,13 @@ export const execute: OperationExecute = async function ({ params, tenant, secre
 		concurrency: params.wholeNumber('options.concurrency', 'Concurrency', 1, 200, 20),
 		retry: {
 			maxAttempts: params.wholeNumber('options.maxAttempts', 'Max Attempts', 1, 100, DEFAULT_RETRY_POLICY.maxAttempts),
-			backoffSeconds: params.wholeNumber('options.backoffSeconds', 'Retry After (Seconds)', 1, 86_400, DEFAULT_RETRY_POLICY.backoffSeconds),
+			backoffSeconds: params.wholeNumber(
+				'options.backoffSeconds',
+				'Retry After (Seconds)',
+				1,
+				86_400,
+				DEFAULT_RETRY_POLICY.backoffSeconds,
+			),
 		},
 		tracking: { baseUrl: credentials.trackingBaseUrl, secret: credentials.trackingSecret },
 		executionId,

@@ -27,8 +27,21 @@ export const description: INodeProperties[] = [
 				default: 0.003,
 				description: 'Pause a mailbox whose complaint rate is above this (0.003 = 0.3%)',
 			},
-			{ displayName: 'Minimum Emails', name: 'minSent', type: 'number', typeOptions: { minValue: 1 }, default: 20, description: 'Emails in the window before a mailbox can be paused' },
-			{ displayName: 'Window (Days)', name: 'windowDays', type: 'number', typeOptions: { minValue: 1, maxValue: 365 }, default: 14 },
+			{
+				displayName: 'Minimum Emails',
+				name: 'minSent',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 20,
+				description: 'Emails in the window before a mailbox can be paused',
+			},
+			{
+				displayName: 'Window (Days)',
+				name: 'windowDays',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 365 },
+				default: 14,
+			},
 		],
 	},
 ];

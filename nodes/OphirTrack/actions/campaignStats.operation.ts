@@ -3,7 +3,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import { campaignStats, STATS_GROUPS, type StatsGroup } from '../../core/tracking';
 import type { OperationExecute } from '../../shared/runPerItem';
 
-const GROUP_NAMES: Record<StatsGroup, string> = { campaign: 'Campaign', step: 'Step', variant: 'Variant', account: 'Mailbox', day: 'Day' };
+const GROUP_NAMES: Record<StatsGroup, string> = {
+	campaign: 'Campaign',
+	step: 'Step',
+	variant: 'Variant',
+	account: 'Mailbox',
+	day: 'Day',
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -22,8 +28,22 @@ export const description: INodeProperties[] = [
 		default: {},
 		options: [
 			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '' },
-			{ displayName: 'From Day', name: 'from', type: 'string', default: '', placeholder: '2026-11-01', description: 'First UTC day included (YYYY-MM-DD)' },
-			{ displayName: 'To Day', name: 'to', type: 'string', default: '', placeholder: '2026-11-30', description: 'Last UTC day included (YYYY-MM-DD)' },
+			{
+				displayName: 'From Day',
+				name: 'from',
+				type: 'string',
+				default: '',
+				placeholder: '2026-11-01',
+				description: 'First UTC day included (YYYY-MM-DD)',
+			},
+			{
+				displayName: 'To Day',
+				name: 'to',
+				type: 'string',
+				default: '',
+				placeholder: '2026-11-30',
+				description: 'Last UTC day included (YYYY-MM-DD)',
+			},
 		],
 	},
 ];

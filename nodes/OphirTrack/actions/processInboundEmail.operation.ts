@@ -6,7 +6,10 @@ import type { BatchExecute } from '../../shared/runPerItem';
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'Connect n8n’s Email Trigger (IMAP) on the mailbox replies and bounces go to (any format: simple, resolved or raw). Bounces (RFC 3464 reports and common non-standard ones), complaints (ARF), auto-replies and replies are told apart. Only mail that proves it concerns an email OPhir sent (our Message-ID, or a signed return path) acts: replies stop the lead, hard bounces and complaints stop and suppress the address and lower the mailbox’s health; the rest comes out as unmatched.',
+			'Connect n8n’s Email Trigger (IMAP) on the mailbox replies and bounces go to (any format: simple, resolved or raw). ' +
+			'Bounces (RFC 3464 reports and common non-standard ones), complaints (ARF), auto-replies and replies are told apart. ' +
+			'Only mail that proves it concerns an email OPhir sent (our Message-ID, or a signed return path) acts: replies stop the lead, ' +
+			'hard bounces and complaints stop and suppress the address and lower the mailbox’s health; the rest comes out as unmatched.',
 		name: 'inboundNotice',
 		type: 'notice',
 		default: '',

@@ -34,7 +34,10 @@ export async function checkConnection(credentials: OphirCredentials): Promise<Co
 			`SELECT to_regclass('organizations') IS NOT NULL AND to_regclass('email_queue') IS NOT NULL AS installed`,
 		);
 		if (!schema.rows[0].installed) {
-			return { ok: false, message: `Connected to ${target}, but the OPhir schema is not installed there. ${INSTALL_HINT}` };
+			return {
+				ok: false,
+				message: `Connected to ${target}, but the OPhir schema is not installed there. ${INSTALL_HINT}`,
+			};
 		}
 		const { pending } = await schemaStatus(client);
 		if (pending.length > 0) {

@@ -85,7 +85,12 @@ export function credentialsFromFields(raw: RawCredentials): OphirCredentials {
 		max: optionalWholeNumber(raw.maxConnections, 'Max Connections', 1, MAX_CONNECTIONS, SPEC_POOL_LIMITS.max),
 		min: optionalWholeNumber(raw.minConnections, 'Min Connections', 0, MAX_CONNECTIONS, SPEC_POOL_LIMITS.min),
 		idleTimeoutMillis: timeoutMillis(raw, 'idleTimeoutSeconds', 'Idle Timeout', SPEC_POOL_LIMITS.idleTimeoutMillis),
-		connectionTimeoutMillis: timeoutMillis(raw, 'connectionTimeoutSeconds', 'Connection Timeout', SPEC_POOL_LIMITS.connectionTimeoutMillis),
+		connectionTimeoutMillis: timeoutMillis(
+			raw,
+			'connectionTimeoutSeconds',
+			'Connection Timeout',
+			SPEC_POOL_LIMITS.connectionTimeoutMillis,
+		),
 	};
 	if (pool.min > pool.max) {
 		throw new InvalidInputError('Min Connections', `at most Max Connections (${pool.max})`, pool.min);
@@ -129,7 +134,8 @@ export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
 	const hasFields = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'].some((key) => env[key]);
 	if (!env.DATABASE_URL && !hasFields) return undefined;
 	// Each variable is named in its error, as it is set: DB_PORT must be a whole number from 1 to 65535.
-	const number = (key: string, min: number, max: number, fallback: number) => optionalWholeNumber(env[key], key, min, max, fallback);
+	const number = (key: string, min: number, max: number, fallback: number) =>
+		optionalWholeNumber(env[key], key, min, max, fallback);
 	const settings: DatabaseSettings = {
 		host: env.DB_HOST || 'localhost',
 		port: number('DB_PORT', 1, MAX_PORT, 5432),
@@ -141,7 +147,12 @@ export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
 			min: number('DB_POOL_MIN', 0, MAX_CONNECTIONS, SPEC_POOL_LIMITS.min),
 			max: number('DB_POOL_MAX', 0, MAX_CONNECTIONS, SPEC_POOL_LIMITS.max),
 			idleTimeoutMillis: number('DB_IDLE_TIMEOUT_MS', 0, MAX_TIMEOUT_MS, SPEC_POOL_LIMITS.idleTimeoutMillis),
-			connectionTimeoutMillis: number('DB_CONNECTION_TIMEOUT_MS', 0, MAX_TIMEOUT_MS, SPEC_POOL_LIMITS.connectionTimeoutMillis),
+			connectionTimeoutMillis: number(
+				'DB_CONNECTION_TIMEOUT_MS',
+				0,
+				MAX_TIMEOUT_MS,
+				SPEC_POOL_LIMITS.connectionTimeoutMillis,
+			),
 		},
 	};
 	if (env.DATABASE_URL) settings.connectionString = env.DATABASE_URL;

@@ -43,7 +43,16 @@ export interface DatabaseHealth {
 		oldestDueAgeSeconds: number | null;
 		/** Emails in `sending` whose lease expired: their worker stopped before reporting. */
 		stuckPastLease: number;
-		accounts: Array<{ id: string; email: string; eligible: boolean; capacityToday: number; sentToday: number; inFlight: number; remainingToday: number; queuedDue: number }>;
+		accounts: Array<{
+			id: string;
+			email: string;
+			eligible: boolean;
+			capacityToday: number;
+			sentToday: number;
+			inFlight: number;
+			remainingToday: number;
+			queuedDue: number;
+		}>;
 	};
 }
 
@@ -74,7 +83,9 @@ export async function databaseHealth(
 	for (const t of tables) {
 		if (t.deadRows >= DEAD_ROWS_WARNING && t.deadRows >= DEAD_RATIO_WARNING * (t.liveRows + t.deadRows)) {
 			const share = Math.round((100 * t.deadRows) / (t.liveRows + t.deadRows));
-			warnings.push(`${t.table} has ${fmt(t.deadRows)} dead rows (${share}% of it): run Maintenance with Vacuum on it.`);
+			warnings.push(
+				`${t.table} has ${fmt(t.deadRows)} dead rows (${share}% of it): run Maintenance with Vacuum on it.`,
+			);
 		}
 	}
 
@@ -82,7 +93,9 @@ export async function databaseHealth(
 	const slowStatements = await slowestStatements(pool, slowLimit);
 
 	const stats = await connection.tenant((tx) => queueStats(tx, { now }));
-	const oldestDueAgeSeconds = stats.oldestDueAt ? Math.max(0, Math.floor((now.getTime() - stats.oldestDueAt.getTime()) / 1000)) : null;
+	const oldestDueAgeSeconds = stats.oldestDueAt
+		? Math.max(0, Math.floor((now.getTime() - stats.oldestDueAt.getTime()) / 1000))
+		: null;
 	if (stats.expiredLeases > 0) {
 		warnings.push(
 			`${stats.expiredLeases} emails are stuck in sending past their lease (a worker stopped before reporting back): the next claim puts them back in the queue; if this repeats, check the sender workflow's failed executions.`,
@@ -101,7 +114,13 @@ export async function databaseHealth(
 		healthy: warnings.length === 0,
 		warnings,
 		checkedAt: now,
-		pool: { total: own.total, idle: own.idle, waiting: own.waiting, limits: { ...settings.pool }, poolsInProcess: poolStats().pools },
+		pool: {
+			total: own.total,
+			idle: own.idle,
+			waiting: own.waiting,
+			limits: { ...settings.pool },
+			poolsInProcess: poolStats().pools,
+		},
 		tables,
 		snapshot: { recorded: snapshot.recorded, ...(snapshot.note ? { note: snapshot.note } : {}) },
 		indexes,
@@ -112,16 +131,18 @@ export async function databaseHealth(
 			oldestDueAt: stats.oldestDueAt,
 			oldestDueAgeSeconds,
 			stuckPastLease: stats.expiredLeases,
-			accounts: stats.accounts.map(({ id, email, eligible, capacityToday, sentToday, inFlight, remainingToday, queuedDue }) => ({
-				id,
-				email,
-				eligible,
-				capacityToday,
-				sentToday,
-				inFlight,
-				remainingToday,
-				queuedDue,
-			})),
+			accounts: stats.accounts.map(
+				({ id, email, eligible, capacityToday, sentToday, inFlight, remainingToday, queuedDue }) => ({
+					id,
+					email,
+					eligible,
+					capacityToday,
+					sentToday,
+					inFlight,
+					remainingToday,
+					queuedDue,
+				}),
+			),
 		},
 	};
 }

@@ -53,11 +53,17 @@ interface ExecutionRow {
 export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Promise<ExecutionLogRow> {
 	const executionId = typeof input.executionId === 'string' ? input.executionId.trim() : '';
 	if (!executionId || executionId.length > MAX_EXECUTION_ID_LENGTH) {
-		throw new InvalidInputError('Execution ID', `a text of 1 to ${MAX_EXECUTION_ID_LENGTH} characters`, input.executionId);
+		throw new InvalidInputError(
+			'Execution ID',
+			`a text of 1 to ${MAX_EXECUTION_ID_LENGTH} characters`,
+			input.executionId,
+		);
 	}
-	if (!['start', 'finish', 'error'].includes(input.phase)) throw new InvalidInputError('Phase', 'start, finish or error', input.phase);
+	if (!['start', 'finish', 'error'].includes(input.phase))
+		throw new InvalidInputError('Phase', 'start, finish or error', input.phase);
 	const status = input.phase === 'start' ? 'running' : input.phase === 'error' ? 'error' : (input.status ?? 'success');
-	const { rows } = await tx.query<ExecutionRow>(
+	const { rows } = await tx
+		.query<ExecutionRow>(
 			`INSERT INTO n8n_executions AS e (organization_id, execution_id, workflow_name, trigger_source, status, started_at, completed_at, metrics, error_data)
 			 VALUES ($1, $2, $3, $4, $5::text, COALESCE($6::timestamp, $7::timestamp),
 			         CASE WHEN $5::text = 'running' THEN NULL ELSE $7::timestamp END, COALESCE($8::jsonb, '{}'), $9::jsonb)
@@ -86,7 +92,9 @@ export async function logExecution(tx: TenantTx, input: ExecutionLogInput): Prom
 		.catch((error: { code?: string }) => {
 			// Only a row written around Log Execution (by hand, without the prefix) can still collide: say no more than that.
 			if (error.code === '42501' || error.code === '23505') {
-				throw new ConflictError(`Execution ID ${JSON.stringify(executionId)} cannot be used; log this execution under another ID`);
+				throw new ConflictError(
+					`Execution ID ${JSON.stringify(executionId)} cannot be used; log this execution under another ID`,
+				);
 			}
 			throw error;
 		});

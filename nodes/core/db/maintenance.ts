@@ -29,7 +29,8 @@ export interface TableMaintenanceOptions {
 
 function hotTables(tables: readonly string[] = HOT_TABLES): HotTable[] {
 	for (const table of tables) {
-		if (!(HOT_TABLES as readonly string[]).includes(table)) throw new InvalidInputError('Tables', `any of ${HOT_TABLES.join(', ')}`, table);
+		if (!(HOT_TABLES as readonly string[]).includes(table))
+			throw new InvalidInputError('Tables', `any of ${HOT_TABLES.join(', ')}`, table);
 	}
 	return HOT_TABLES.filter((table) => tables.includes(table));
 }
@@ -54,10 +55,16 @@ export async function maintainTables(pool: Pool, options: TableMaintenanceOption
 	try {
 		const results: TableMaintenance[] = [];
 		for (const table of tables) {
-			const command = vacuum ? `VACUUM (${analyze ? 'ANALYZE, ' : ''}SKIP_LOCKED) ${table}` : `ANALYZE (SKIP_LOCKED) ${table}`;
+			const command = vacuum
+				? `VACUUM (${analyze ? 'ANALYZE, ' : ''}SKIP_LOCKED) ${table}`
+				: `ANALYZE (SKIP_LOCKED) ${table}`;
 			warnings = [];
 			await client.query(command);
-			results.push(warnings.length === 0 ? { table, command, done: true } : { table, command, done: false, skipped: warnings.join('; ') });
+			results.push(
+				warnings.length === 0
+					? { table, command, done: true }
+					: { table, command, done: false, skipped: warnings.join('; ') },
+			);
 		}
 		return results;
 	} finally {
@@ -99,7 +106,14 @@ export async function applyRetention(tenant: TenantRunner, options: RetentionOpt
 	const batchSize = wholeNumber(options.batchSize ?? 500, 'Batch Size', 1, 10_000);
 	const maxBatches = wholeNumber(options.maxBatches ?? 200, 'Max Batches', 1, 100_000);
 	const cutoff = new Date((options.now ?? new Date()).getTime() - olderThanDays * 86_400_000);
-	const result: RetentionResult = { olderThanDays, cutoff, deletedQueueRows: 0, deletedActivities: 0, batches: 0, complete: false };
+	const result: RetentionResult = {
+		olderThanDays,
+		cutoff,
+		deletedQueueRows: 0,
+		deletedActivities: 0,
+		batches: 0,
+		complete: false,
+	};
 	while (result.batches < maxBatches) {
 		const batch = await tenant(async (tx) => {
 			const { rows: emails } = await tx.query<{ id: string }>(
@@ -117,10 +131,16 @@ export async function applyRetention(tenant: TenantRunner, options: RetentionOpt
 			);
 			const ids = emails.map((e) => e.id);
 			const ofEmails = ids.length
-				? await tx.query('DELETE FROM email_activities WHERE organization_id = $1 AND email_queue_id = ANY($2::uuid[])', [tx.organizationId, ids])
+				? await tx.query(
+						'DELETE FROM email_activities WHERE organization_id = $1 AND email_queue_id = ANY($2::uuid[])',
+						[tx.organizationId, ids],
+					)
 				: { rowCount: 0 };
 			const queue = ids.length
-				? await tx.query('DELETE FROM email_queue WHERE organization_id = $1 AND id = ANY($2::uuid[])', [tx.organizationId, ids])
+				? await tx.query('DELETE FROM email_queue WHERE organization_id = $1 AND id = ANY($2::uuid[])', [
+						tx.organizationId,
+						ids,
+					])
 				: { rowCount: 0 };
 			const loose = await tx.query(
 				`DELETE FROM email_activities WHERE id IN (
@@ -129,7 +149,12 @@ export async function applyRetention(tenant: TenantRunner, options: RetentionOpt
 				   ORDER BY timestamp LIMIT $3 FOR UPDATE SKIP LOCKED)`,
 				[tx.organizationId, cutoff, batchSize],
 			);
-			return { emails: ids.length, queue: queue.rowCount, activities: ofEmails.rowCount + loose.rowCount, loose: loose.rowCount };
+			return {
+				emails: ids.length,
+				queue: queue.rowCount,
+				activities: ofEmails.rowCount + loose.rowCount,
+				loose: loose.rowCount,
+			};
 		});
 		result.batches++;
 		result.deletedQueueRows += batch.queue;
@@ -161,7 +186,9 @@ export async function runMaintenance(
 	options: MaintenanceOptions = {},
 ): Promise<MaintenanceResult> {
 	hotTables(options.tables);
-	const retention = options.retention ? { enabled: true as const, ...(await applyRetention(connection.tenant, options.retention)) } : { enabled: false as const };
+	const retention = options.retention
+		? { enabled: true as const, ...(await applyRetention(connection.tenant, options.retention)) }
+		: { enabled: false as const };
 	const tables = await maintainTables(connection.pool, options);
 	const warnings = tables
 		.filter((t) => !t.done)

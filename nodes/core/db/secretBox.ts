@@ -66,7 +66,9 @@ export class SecretBox {
 		}
 		try {
 			// With authTagLength set, setAuthTag refuses a tag of any other length.
-			const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_LENGTH });
+			const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'), {
+				authTagLength: TAG_LENGTH,
+			});
 			decipher.setAuthTag(Buffer.from(tag, 'base64url'));
 			return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
 		} catch {

@@ -15,7 +15,10 @@ export interface QueryResult<Row> {
  */
 export interface Sql {
 	/** Name the Row type of every statement whose rows are read; a statement only counted keeps the default. */
-	query<Row extends object = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+	query<Row extends object = Record<string, unknown>>(
+		text: string,
+		params?: readonly unknown[],
+	): Promise<QueryResult<Row>>;
 }
 
 /**

@@ -38,7 +38,14 @@ export interface IndexHealth {
 	statsSince: Date | null;
 	usage: IndexUsage[];
 	neverUsed: IndexUsage[];
-	missingIndexHints: Array<{ table: string; liveRows: number; sequentialScans: number; indexScans: number; avgRowsPerSequentialScan: number; hint: string }>;
+	missingIndexHints: Array<{
+		table: string;
+		liveRows: number;
+		sequentialScans: number;
+		indexScans: number;
+		avgRowsPerSequentialScan: number;
+		hint: string;
+	}>;
 }
 
 /** A bigint or numeric column (pg reads them as text), or a missing figure, as a number. */
@@ -106,7 +113,9 @@ export async function tableHealth(pool: Pool): Promise<TableHealth[]> {
 	);
 	const previous = new Map<string, SnapshotRow>();
 	if (hasSnapshots) {
-		const { rows: snapshots } = await pool.query<SnapshotRow>('SELECT table_name, live_rows, total_bytes, taken_at FROM ophir_table_snapshots');
+		const { rows: snapshots } = await pool.query<SnapshotRow>(
+			'SELECT table_name, live_rows, total_bytes, taken_at FROM ophir_table_snapshots',
+		);
 		for (const s of snapshots) previous.set(s.table_name, s);
 	}
 	return rows.map((row) => {
@@ -127,14 +136,20 @@ export async function tableHealth(pool: Pool): Promise<TableHealth[]> {
 			lastAnalyzeAt: row.last_analyze,
 			lastAutoanalyzeAt: row.last_autoanalyze,
 			growth: before
-				? { since: before.taken_at, rows: liveRows - pgNumber(before.live_rows), bytes: totalBytes - pgNumber(before.total_bytes) }
+				? {
+						since: before.taken_at,
+						rows: liveRows - pgNumber(before.live_rows),
+						bytes: totalBytes - pgNumber(before.total_bytes),
+					}
 				: null,
 		};
 	});
 }
 
 async function snapshotTableExists(pool: Pool): Promise<boolean> {
-	const { rows } = await pool.query<{ exists: boolean }>(`SELECT to_regclass('ophir_table_snapshots') IS NOT NULL AS exists`);
+	const { rows } = await pool.query<{ exists: boolean }>(
+		`SELECT to_regclass('ophir_table_snapshots') IS NOT NULL AS exists`,
+	);
 	return rows[0].exists;
 }
 
@@ -146,7 +161,10 @@ export async function recordSnapshot(
 ): Promise<{ recorded: boolean; note?: string }> {
 	if (!record) return { recorded: false };
 	if (!(await snapshotTableExists(pool))) {
-		return { recorded: false, note: 'The OPhir schema is not up to date (ophir_table_snapshots is missing): run Database → Apply Migrations.' };
+		return {
+			recorded: false,
+			note: 'The OPhir schema is not up to date (ophir_table_snapshots is missing): run Database → Apply Migrations.',
+		};
 	}
 	try {
 		// Not tenant data (the login user's table), but the same handle, so the time goes as ISO UTC text.
@@ -161,7 +179,10 @@ export async function recordSnapshot(
 	} catch (error) {
 		// A read-only login user still gets its health report, just without growth next time.
 		if ((error as { code?: string }).code !== '42501') throw error;
-		return { recorded: false, note: `Growth cannot be tracked: ${(error as Error).message} (the credential's user may not write ophir_table_snapshots).` };
+		return {
+			recorded: false,
+			note: `Growth cannot be tracked: ${(error as Error).message} (the credential's user may not write ophir_table_snapshots).`,
+		};
 	}
 }
 
@@ -176,7 +197,9 @@ export async function indexHealth(pool: Pool, tables: TableHealth[], bigTableRow
 		 ORDER BY c.relname, s.indexrelname`,
 		[OPHIR_TABLES],
 	);
-	const { rows: since } = await pool.query<{ stats_reset: Date | null }>('SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()');
+	const { rows: since } = await pool.query<{ stats_reset: Date | null }>(
+		'SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()',
+	);
 	const usage: IndexUsage[] = rows.map((row) => ({
 		table: row.table,
 		index: row.index,
@@ -194,7 +217,11 @@ export async function indexHealth(pool: Pool, tables: TableHealth[], bigTableRow
 				sequentialScans: t.sequentialScans,
 				indexScans: t.indexScans,
 				avgRowsPerSequentialScan,
-				hint: `${t.table} (${fmt(t.liveRows)} rows) was read by ${fmt(t.sequentialScans)} sequential scans (${fmt(avgRowsPerSequentialScan)} rows each on average) against ${fmt(t.indexScans)} index scans: a frequent query filters it on a column without an index. Find it among the slowest statements (or EXPLAIN the queries of your own workflows on it) and index the column it filters on.`,
+				hint:
+					`${t.table} (${fmt(t.liveRows)} rows) was read by ${fmt(t.sequentialScans)} sequential scans ` +
+					`(${fmt(avgRowsPerSequentialScan)} rows each on average) against ${fmt(t.indexScans)} index scans: ` +
+					'a frequent query filters it on a column without an index. Find it among the slowest statements ' +
+					'(or EXPLAIN the queries of your own workflows on it) and index the column it filters on.',
 			};
 		});
 	return {

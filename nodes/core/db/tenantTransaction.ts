@@ -73,5 +73,8 @@ const CONNECTION_LOST_MESSAGE = /Connection terminated|not queryable|timeout exc
 /** Whether an error means the connection to PostgreSQL was lost or not made: the same work may succeed on another. */
 export function isConnectionLost(error: unknown): boolean {
 	const { code, message } = (error ?? {}) as { code?: string; message?: string };
-	return (typeof code === 'string' && (code.startsWith('08') || CONNECTION_LOST_CODES.has(code))) || CONNECTION_LOST_MESSAGE.test(message ?? '');
+	return (
+		(typeof code === 'string' && (code.startsWith('08') || CONNECTION_LOST_CODES.has(code))) ||
+		CONNECTION_LOST_MESSAGE.test(message ?? '')
+	);
 }

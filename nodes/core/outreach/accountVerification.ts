@@ -72,4 +72,3 @@ export async function verifyEmailAccount(
 	const result = await verifySmtp(checked.smtp, checked.secret);
 	return tenant((tx) => recordVerification(tx, checked, result));
 }
-

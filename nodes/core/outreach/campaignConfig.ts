@@ -12,7 +12,10 @@ import { assertStorableJson } from '../validation/text';
  */
 const uuid = z.string().uuid('must be a UUID');
 const wholeNumber = (min: number, max?: number) => {
-	const base = z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(min, `must be >= ${min}`);
+	const base = z
+		.number({ invalid_type_error: 'must be a number' })
+		.int('must be a whole number')
+		.min(min, `must be >= ${min}`);
 	return max === undefined ? base : base.max(max, `must be <= ${max}`);
 };
 
@@ -26,7 +29,8 @@ const content = {
 
 function requireContent(value: { subject?: string; body?: string; templateId?: string }, ctx: z.RefinementCtx) {
 	if (value.templateId) return;
-	if (!value.subject) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'is required (or give a templateId)' });
+	if (!value.subject)
+		ctx.addIssue({ code: 'custom', path: ['subject'], message: 'is required (or give a templateId)' });
 	if (!value.body) ctx.addIssue({ code: 'custom', path: ['body'], message: 'is required (or give a templateId)' });
 }
 
@@ -78,7 +82,11 @@ export const campaignConfigSchema = z
 			.strict()
 			.default({}),
 		tracking: z
-			.object({ opens: z.boolean().default(true), clicks: z.boolean().default(true), returnPath: z.boolean().default(false) })
+			.object({
+				opens: z.boolean().default(true),
+				clicks: z.boolean().default(true),
+				returnPath: z.boolean().default(false),
+			})
 			.strict()
 			.default({}),
 		fromName: z.string().max(100, 'must be at most 100 characters').optional(),

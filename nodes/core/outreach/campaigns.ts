@@ -141,13 +141,18 @@ async function assertReadyToSend(tx: TenantTx, config: CampaignConfig): Promise<
 	if (!config.postalAddress?.trim()) {
 		problems.push('the sender’s postal address is missing (config.postalAddress; required by CAN-SPAM)');
 	}
-	const templateIds = config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]).filter(Boolean);
+	const templateIds = config.sequence
+		.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)])
+		.filter(Boolean);
 	// Share-lock what the campaign relies on, so a concurrent delete of a mailbox or template waits for this commit.
 	await tx.query('SELECT 1 FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [
 		tx.organizationId,
 		config.accountIds,
 	]);
-	await tx.query('SELECT 1 FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [tx.organizationId, templateIds]);
+	await tx.query('SELECT 1 FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[]) FOR SHARE', [
+		tx.organizationId,
+		templateIds,
+	]);
 	const { rows } = await tx.query<{ missing_accounts: string[]; missing_templates: string[] }>(
 		`SELECT
 		   ARRAY(SELECT a FROM unnest($2::uuid[]) a
@@ -156,7 +161,8 @@ async function assertReadyToSend(tx: TenantTx, config: CampaignConfig): Promise<
 		         WHERE NOT EXISTS (SELECT 1 FROM templates m WHERE m.organization_id = $1 AND m.id = t)) AS missing_templates`,
 		[tx.organizationId, config.accountIds, templateIds],
 	);
-	if (rows[0].missing_accounts.length) problems.push(`unknown sending accounts: ${rows[0].missing_accounts.join(', ')}`);
+	if (rows[0].missing_accounts.length)
+		problems.push(`unknown sending accounts: ${rows[0].missing_accounts.join(', ')}`);
 	if (rows[0].missing_templates.length) problems.push(`unknown templates: ${rows[0].missing_templates.join(', ')}`);
 	if (problems.length) throw new ConflictError(`The campaign cannot send yet: ${problems.join('; ')}`);
 }
@@ -165,7 +171,9 @@ async function assertReadyToSend(tx: TenantTx, config: CampaignConfig): Promise<
 export async function deleteCampaign(tx: TenantTx, id: string): Promise<{ id: string; deletedLeads: number }> {
 	const campaign = await getCampaign(tx, id, { forUpdate: true });
 	if (campaign.status !== 'draft') {
-		throw new ConflictError(`Cannot delete campaign ${id}: it is ${campaign.status}; only drafts can be deleted (archive it instead)`);
+		throw new ConflictError(
+			`Cannot delete campaign ${id}: it is ${campaign.status}; only drafts can be deleted (archive it instead)`,
+		);
 	}
 	const params = [tx.organizationId, id];
 	await tx.query(`DELETE FROM email_activities WHERE organization_id = $1 AND campaign_id = $2`, params);

@@ -96,14 +96,17 @@ interface AccountRow {
 }
 
 function toAccount(row: AccountRow): EmailAccount {
-	const { credentialsEncrypted, ...account } = camelCaseRow<EmailAccount & { credentialsEncrypted: string | null }>(row);
+	const { credentialsEncrypted, ...account } = camelCaseRow<EmailAccount & { credentialsEncrypted: string | null }>(
+		row,
+	);
 	return { ...account, hasSecret: !!credentialsEncrypted, secretKeyId: credentialsEncrypted?.split('.')[1] ?? null };
 }
 
 export const accountId = (id: unknown) => requireUuid(id, 'Email Account ID');
 
 function provider(value: unknown): Provider {
-	if (!(PROVIDERS as readonly unknown[]).includes(value)) throw new InvalidInputError('Provider', `one of ${PROVIDERS.join(', ')}`, value);
+	if (!(PROVIDERS as readonly unknown[]).includes(value))
+		throw new InvalidInputError('Provider', `one of ${PROVIDERS.join(', ')}`, value);
 	return value as Provider;
 }
 
@@ -113,9 +116,11 @@ const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0
 function smtpSettings(kind: Provider, email: string, given: Partial<SmtpSettings> = {}): SmtpSettings {
 	const defaults = kind === 'smtp' ? undefined : PROVIDER_SMTP_DEFAULTS[kind];
 	const host = (typeof given.host === 'string' ? given.host.trim() : '') || defaults?.host;
-	if (!host || !HOST.test(host)) throw new InvalidInputError('SMTP Host', 'a host name such as smtp.example.com', given.host);
+	if (!host || !HOST.test(host))
+		throw new InvalidInputError('SMTP Host', 'a host name such as smtp.example.com', given.host);
 	const security = given.security ?? defaults?.security ?? 'starttls';
-	if (!['tls', 'starttls', 'none'].includes(security)) throw new InvalidInputError('SMTP Security', 'one of tls, starttls, none', security);
+	if (!['tls', 'starttls', 'none'].includes(security))
+		throw new InvalidInputError('SMTP Security', 'one of tls, starttls, none', security);
 	return {
 		host,
 		port: wholeNumber(given.port ?? defaults?.port ?? 587, 'SMTP Port', 1, 65535),
@@ -148,7 +153,8 @@ function checkTimeZone(zone: string | undefined): string | undefined {
 /** A mailbox's own sending window: only the parts given replace the campaign's. */
 function sendingWindow(raw: unknown): AccountSettings['sendingWindow'] {
 	const expected = 'an object with weekdays, startHour and/or endHour';
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidInputError('Sending Window', expected, raw);
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+		throw new InvalidInputError('Sending Window', expected, raw);
 	const { weekdays, startHour, endHour, ...unknown } = raw as Record<string, unknown>;
 	if (Object.keys(unknown).length) {
 		throw new InvalidInputError('Sending Window', `${expected} (not ${Object.keys(unknown).join(', ')})`);
@@ -158,10 +164,20 @@ function sendingWindow(raw: unknown): AccountSettings['sendingWindow'] {
 		if (!isWeekdayList(weekdays)) throw new InvalidInputError('Sending Window Weekdays', WEEKDAYS_EXPECTED, weekdays);
 		window.weekdays = [...new Set(weekdays)];
 	}
-	if (startHour !== undefined) window.startHour = wholeNumber(startHour, 'Sending Window Start Hour', START_HOURS.min, START_HOURS.max);
-	if (endHour !== undefined) window.endHour = wholeNumber(endHour, 'Sending Window End Hour', END_HOURS.min, END_HOURS.max);
-	if (window.startHour !== undefined && window.endHour !== undefined && !hoursInOrder(window.startHour, window.endHour)) {
-		throw new InvalidInputError('Sending Window End Hour', `after the start hour (${window.startHour})`, window.endHour);
+	if (startHour !== undefined)
+		window.startHour = wholeNumber(startHour, 'Sending Window Start Hour', START_HOURS.min, START_HOURS.max);
+	if (endHour !== undefined)
+		window.endHour = wholeNumber(endHour, 'Sending Window End Hour', END_HOURS.min, END_HOURS.max);
+	if (
+		window.startHour !== undefined &&
+		window.endHour !== undefined &&
+		!hoursInOrder(window.startHour, window.endHour)
+	) {
+		throw new InvalidInputError(
+			'Sending Window End Hour',
+			`after the start hour (${window.startHour})`,
+			window.endHour,
+		);
 	}
 	return window;
 }
@@ -230,7 +246,12 @@ export async function listEmailAccounts(
 	return rows.map(toAccount);
 }
 
-export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: string, patch: AccountInput): Promise<EmailAccount> {
+export async function updateEmailAccount(
+	tx: TenantTx,
+	box: SecretBox,
+	id: string,
+	patch: AccountInput,
+): Promise<EmailAccount> {
 	const current = await getEmailAccount(tx, id, { forUpdate: true });
 	if (patch.email !== undefined && requireEmail(patch.email) !== current.email) {
 		throw new ConflictError(
@@ -239,21 +260,32 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 		);
 	}
 	if (patch.provider !== undefined && provider(patch.provider) !== current.provider) {
-		throw new ConflictError(`The provider of email account ${id} cannot change`, 'Create an account with the new provider instead.');
+		throw new ConflictError(
+			`The provider of email account ${id} cannot change`,
+			'Create an account with the new provider instead.',
+		);
 	}
 	// Fields left undefined keep their stored value (n8n passes unset optional parameters as undefined).
 	const smtpPatch = Object.fromEntries(Object.entries(patch.smtp ?? {}).filter(([, value]) => value !== undefined));
 	const settings: AccountSettings = {
 		...current.settings,
-		smtp: patch.smtp ? smtpSettings(current.provider, current.email, { ...current.settings.smtp, ...smtpPatch }) : current.settings.smtp,
+		smtp: patch.smtp
+			? smtpSettings(current.provider, current.email, { ...current.settings.smtp, ...smtpPatch })
+			: current.settings.smtp,
 	};
 	if (patch.fromName !== undefined) settings.fromName = optionalText(patch.fromName, 'From Name') ?? undefined;
 	if (patch.timezone !== undefined) settings.timezone = checkTimeZone(patch.timezone);
-	if (patch.sendingWindow !== undefined) settings.sendingWindow = patch.sendingWindow ? sendingWindow(patch.sendingWindow) : undefined;
+	if (patch.sendingWindow !== undefined)
+		settings.sendingWindow = patch.sendingWindow ? sendingWindow(patch.sendingWindow) : undefined;
 	if (patch.warmup) {
 		settings.warmup = {
 			...settings.warmup,
-			startVolume: wholeNumber(patch.warmup.startVolume ?? settings.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1, MAX_DAILY_VOLUME),
+			startVolume: wholeNumber(
+				patch.warmup.startVolume ?? settings.warmup?.startVolume ?? 5,
+				'Warm-Up Start Volume',
+				1,
+				MAX_DAILY_VOLUME,
+			),
 			dailyIncrement: wholeNumber(
 				patch.warmup.dailyIncrement ?? settings.warmup?.dailyIncrement ?? 5,
 				'Warm-Up Daily Increment',
@@ -266,14 +298,20 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 	if (status === 'warming' && current.warmupStatus !== 'warming') {
 		settings.warmup = { startVolume: 5, dailyIncrement: 5, ...settings.warmup, startedAt: new Date().toISOString() };
 	}
-	const dailyLimit = patch.dailyLimit === undefined ? current.dailyLimit : wholeNumber(patch.dailyLimit, 'Daily Limit', 0, MAX_DAILY_VOLUME);
+	const dailyLimit =
+		patch.dailyLimit === undefined
+			? current.dailyLimit
+			: wholeNumber(patch.dailyLimit, 'Daily Limit', 0, MAX_DAILY_VOLUME);
 	const secret = secretFrom(patch);
 	if (secret || patch.smtp) {
 		// A past successful sign-in says nothing about new credentials or another server.
 		delete settings.lastVerifiedAt;
 		delete settings.lastVerification;
 	}
-	const userId = patch.userId === undefined || patch.userId === '' ? current.userId : await organizationUserId(tx, patch.userId, 'User ID');
+	const userId =
+		patch.userId === undefined || patch.userId === ''
+			? current.userId
+			: await organizationUserId(tx, patch.userId, 'User ID');
 	const { rows } = await tx.query<AccountRow>(
 		`UPDATE email_accounts SET settings = $3, warmup_status = $4, daily_limit = $5,
 		   credentials_encrypted = COALESCE($6, credentials_encrypted), user_id = $7
@@ -283,10 +321,20 @@ export async function updateEmailAccount(tx: TenantTx, box: SecretBox, id: strin
 	return toAccount(rows[0]);
 }
 
-export async function setEmailAccountPaused(tx: TenantTx, id: string, paused: boolean, reason?: string): Promise<EmailAccount> {
+export async function setEmailAccountPaused(
+	tx: TenantTx,
+	id: string,
+	paused: boolean,
+	reason?: string,
+): Promise<EmailAccount> {
 	const { rows } = await tx.query<AccountRow>(
 		`UPDATE email_accounts SET status = $3, paused_reason = $4 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-		[tx.organizationId, accountId(id), paused ? 'paused' : 'active', paused ? (optionalText(reason, 'Reason') ?? 'paused by a user') : null],
+		[
+			tx.organizationId,
+			accountId(id),
+			paused ? 'paused' : 'active',
+			paused ? (optionalText(reason, 'Reason') ?? 'paused by a user') : null,
+		],
 	);
 	if (rows.length === 0) throw new NotFoundError('Email account', id);
 	return toAccount(rows[0]);

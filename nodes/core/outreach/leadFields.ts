@@ -71,14 +71,21 @@ export function cleanTags(value: unknown): string[] {
 
 /** `counted` says what was counted: the tags given, or those a lead would hold after a merge. */
 export function tagCountError(count: number, counted: string): InvalidInputError | undefined {
-	return count > LEAD_LIMITS.tags ? new InvalidInputError('Tags', `at most ${LEAD_LIMITS.tags} tags (${count} ${counted})`) : undefined;
+	return count > LEAD_LIMITS.tags
+		? new InvalidInputError('Tags', `at most ${LEAD_LIMITS.tags} tags (${count} ${counted})`)
+		: undefined;
 }
 
 const CUSTOM_FIELDS = 'Custom Fields (data)';
 
 export function customFieldsError(bytes: number, counted: string): InvalidInputError | undefined {
 	const max = LEAD_LIMITS.customFieldsBytes;
-	return bytes > max ? new InvalidInputError(CUSTOM_FIELDS, `at most ${max / 1024} KB (${max} bytes) of JSON (${bytes} bytes ${counted})`) : undefined;
+	return bytes > max
+		? new InvalidInputError(
+				CUSTOM_FIELDS,
+				`at most ${max / 1024} KB (${max} bytes) of JSON (${bytes} bytes ${counted})`,
+			)
+		: undefined;
 }
 
 /**
@@ -86,11 +93,15 @@ export function customFieldsError(bytes: number, counted: string): InvalidInputE
  * measured in SQL: a lead accepted once is measured the same way when it is merged into later.
  */
 function jsonbTextBytes(value: unknown): number {
-	if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + jsonbTextBytes(item), 2 + Math.max(0, 2 * value.length - 2));
+	if (Array.isArray(value))
+		return value.reduce<number>((sum, item) => sum + jsonbTextBytes(item), 2 + Math.max(0, 2 * value.length - 2));
 	if (value !== null && typeof value === 'object') {
 		const entries = Object.entries(value);
 		// '{', '}', and per field its key, ': ' and ', ' between fields.
-		return entries.reduce<number>((sum, [key, item]) => sum + Buffer.byteLength(JSON.stringify(key)) + 2 + jsonbTextBytes(item), 2 + Math.max(0, 2 * entries.length - 2));
+		return entries.reduce<number>(
+			(sum, [key, item]) => sum + Buffer.byteLength(JSON.stringify(key)) + 2 + jsonbTextBytes(item),
+			2 + Math.max(0, 2 * entries.length - 2),
+		);
 	}
 	return Buffer.byteLength(JSON.stringify(value) ?? 'null');
 }
@@ -103,7 +114,8 @@ export function cleanData(value: unknown): Record<string, unknown> {
 }
 
 /** SQL for a lead's tags and custom fields with new ones merged in (Import's update, Update, Add Tags). */
-export const mergedTags = (stored: string, added: string) => `ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(${stored}, '{}') || ${added}) AS t ORDER BY t)`;
+export const mergedTags = (stored: string, added: string) =>
+	`ARRAY(SELECT DISTINCT t FROM unnest(COALESCE(${stored}, '{}') || ${added}) AS t ORDER BY t)`;
 export const mergedData = (stored: string, added: string) => `COALESCE(${stored}, '{}'::jsonb) || ${added}`;
 
 /**

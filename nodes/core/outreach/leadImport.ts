@@ -61,7 +61,8 @@ export async function importLeads(
 ): Promise<ImportOutcome[]> {
 	const batchSize = wholeNumber(options.batchSize ?? 5000, 'Batch Size', 1, 100_000);
 	const onExisting = options.onExisting ?? 'update';
-	if (onExisting !== 'update' && onExisting !== 'skip') throw new InvalidInputError('Existing Leads', "'update' or 'skip'", onExisting);
+	if (onExisting !== 'update' && onExisting !== 'skip')
+		throw new InvalidInputError('Existing Leads', "'update' or 'skip'", onExisting);
 	const campaignId = optionalUuid(options.campaignId, 'Campaign ID');
 	if (campaignId) await assertCampaignTakesLeads(tx, campaignId);
 	const outcomes: ImportOutcome[] = new Array(inputs.length);
@@ -111,15 +112,21 @@ async function upsertBatch(
 	const { rows: suppressedRows } = await tx.query<{ scope: 'email' | 'domain'; email: string }>(
 		`SELECT scope, email FROM unsubscribes
 		 WHERE organization_id = $1 AND ((scope = 'email' AND email = ANY($2::text[])) OR (scope = 'domain' AND email = ANY($3::text[])))`,
-		[tx.organizationId, batch.map((b) => b.lead.email), [...new Set(batch.map((b) => b.lead.email.slice(b.lead.email.lastIndexOf('@') + 1)))]],
+		[
+			tx.organizationId,
+			batch.map((b) => b.lead.email),
+			[...new Set(batch.map((b) => b.lead.email.slice(b.lead.email.lastIndexOf('@') + 1)))],
+		],
 	);
 	const suppressedAddresses = new Set(suppressedRows.filter((r) => r.scope === 'email').map((r) => r.email));
 	const suppressedDomains = new Set(suppressedRows.filter((r) => r.scope === 'domain').map((r) => r.email));
 	const writable: typeof batch = [];
 	for (const b of batch) {
 		const { email } = b.lead;
-		if (suppressedAddresses.has(email)) outcomes[b.index] = { status: 'skipped', email, reason: 'address is suppressed (unsubscribed)' };
-		else if (suppressedDomains.has(email.slice(email.lastIndexOf('@') + 1))) outcomes[b.index] = { status: 'skipped', email, reason: 'domain is suppressed' };
+		if (suppressedAddresses.has(email))
+			outcomes[b.index] = { status: 'skipped', email, reason: 'address is suppressed (unsubscribed)' };
+		else if (suppressedDomains.has(email.slice(email.lastIndexOf('@') + 1)))
+			outcomes[b.index] = { status: 'skipped', email, reason: 'domain is suppressed' };
 		else writable.push(b);
 	}
 	if (writable.length === 0) return;
@@ -185,7 +192,10 @@ export async function saveLead(
 	{ campaignId, onExisting }: { campaignId?: string | null; onExisting: 'update' | 'fail' },
 ): Promise<{ lead: Lead; action: 'created' | 'updated' }> {
 	cleanLead(input); // throws the InvalidInputError itself (field, expected, received), not just its message
-	const [outcome] = await importLeads(tx, [input], { campaignId, onExisting: onExisting === 'update' ? 'update' : 'skip' });
+	const [outcome] = await importLeads(tx, [input], {
+		campaignId,
+		onExisting: onExisting === 'update' ? 'update' : 'skip',
+	});
 	if (outcome.status === 'invalid') throw new OphirError(outcome.reason);
 	if (outcome.status === 'skipped') {
 		if (outcome.reason === 'already exists') {

@@ -87,7 +87,10 @@ export async function exportLeadData(tx: TenantTx, rawEmail: unknown): Promise<R
 	const email = requireEmail(rawEmail);
 	const params = [tx.organizationId, email];
 	// One after the other: a pg client runs one query at a time (overlapping calls are deprecated in pg 8).
-	const leads = await tx.query<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM leads WHERE organization_id = $1 AND email = $2 ORDER BY created_at, id`, params);
+	const leads = await tx.query<LeadRow>(
+		`SELECT ${LEAD_COLUMNS} FROM leads WHERE organization_id = $1 AND email = $2 ORDER BY created_at, id`,
+		params,
+	);
 	const emails = await tx.query<ExportedEmailRow>(
 		`SELECT q.id, q.campaign_id, q.lead_id, q.sequence_step, q.subject, q.body, q.status, q.scheduled_at, q.last_attempt_at, q.created_at
 		 FROM email_queue q JOIN leads l ON l.id = q.lead_id

@@ -19,7 +19,15 @@ import {
 
 /** One lead at a time: read, list, edit its fields and tags, change its status. Bulk writes are in leadImport.ts. */
 
-export const LEAD_STATUSES = ['active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'not_interested'] as const;
+export const LEAD_STATUSES = [
+	'active',
+	'paused',
+	'completed',
+	'replied',
+	'bounced',
+	'unsubscribed',
+	'not_interested',
+] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
 
 export interface Lead {
@@ -53,7 +61,8 @@ export interface LeadRow {
 	updated_at: Date;
 }
 
-export const LEAD_COLUMNS = 'id, organization_id, campaign_id, email, first_name, last_name, company, data, status, tags, created_at, updated_at';
+export const LEAD_COLUMNS =
+	'id, organization_id, campaign_id, email, first_name, last_name, company, data, status, tags, created_at, updated_at';
 
 export function toLead(row: LeadRow): Lead {
 	const lead = camelCaseRow<Lead>(row);

@@ -39,7 +39,8 @@ export async function createOrganization(
 		);
 	}
 	const name = requiredText(input.name, 'Name', 255);
-	const planType = input.planType === undefined || input.planType === '' ? 'free' : requiredText(input.planType, 'Plan Type', 50);
+	const planType =
+		input.planType === undefined || input.planType === '' ? 'free' : requiredText(input.planType, 'Plan Type', 50);
 	const settings = storableJsonObject(input.settings, 'Settings', 'an object of names and values');
 	const { rows } = await tx.query<OrganizationRow>(
 		`INSERT INTO organizations (id, name, plan_type, settings) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,

@@ -134,9 +134,15 @@ export async function listSuppressions(
 ): Promise<Suppression[]> {
 	const { limit, offset } = checkedPage(filter);
 	const scope = filter.scope || null;
-	if (scope !== null && scope !== 'email' && scope !== 'domain') throw new InvalidInputError('Scope', 'email or domain', scope);
+	if (scope !== null && scope !== 'email' && scope !== 'domain')
+		throw new InvalidInputError('Scope', 'email or domain', scope);
 	// Entries are stored lower-cased; the search is a literal substring (% and _ match only themselves).
-	const search = filter.search?.trim() ? `%${filter.search.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+	const search = filter.search?.trim()
+		? `%${filter.search
+				.trim()
+				.toLowerCase()
+				.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+		: null;
 	const { rows } = await tx.query<SuppressionRow>(
 		`SELECT ${COLUMNS} FROM unsubscribes
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR scope = $2) AND ($3::text IS NULL OR email LIKE $3)
@@ -146,7 +152,10 @@ export async function listSuppressions(
 	return rows.map((row) => camelCaseRow<Suppression>(row));
 }
 
-export async function removeSuppression(tx: TenantTx, target: unknown): Promise<{ scope: string; email: string; removed: boolean }> {
+export async function removeSuppression(
+	tx: TenantTx,
+	target: unknown,
+): Promise<{ scope: string; email: string; removed: boolean }> {
 	const { scope, value } = parseSuppressionTarget(target);
 	const { rowCount } = await tx.query(
 		'DELETE FROM unsubscribes WHERE organization_id = $1 AND scope = $2 AND email = $3',

@@ -110,7 +110,10 @@ export async function getTemplate(tx: TenantTx, id: string, { forUpdate = false 
 	return toTemplate(rows[0]);
 }
 
-export async function listTemplates(tx: TenantTx, filter: Page & { category?: string; search?: string }): Promise<Template[]> {
+export async function listTemplates(
+	tx: TenantTx,
+	filter: Page & { category?: string; search?: string },
+): Promise<Template[]> {
 	const { limit, offset } = checkedPage(filter);
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 	const { rows } = await tx.query<TemplateRow>(

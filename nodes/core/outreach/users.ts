@@ -59,7 +59,8 @@ export async function createUser(
 ): Promise<User> {
 	const email = requireEmail(input.email);
 	const role = input.role || 'user';
-	if (!(USER_ROLES as readonly string[]).includes(role)) throw new InvalidInputError('Role', `one of ${USER_ROLES.join(', ')}`, role);
+	if (!(USER_ROLES as readonly string[]).includes(role))
+		throw new InvalidInputError('Role', `one of ${USER_ROLES.join(', ')}`, role);
 	const firstName = optionalText(input.firstName, 'First Name', 100);
 	const lastName = optionalText(input.lastName, 'Last Name', 100);
 	const passwordHash = input.password ? await hashPassword(input.password) : LOCKED_PASSWORD;
@@ -83,7 +84,11 @@ export async function listUsers(tx: TenantTx, paging: Page): Promise<User[]> {
 }
 
 /** Sets a user's password; the user is given by id or by email address, and must belong to the organization. */
-export async function setUserPassword(tx: TenantTx, user: { id?: string; email?: string }, password: unknown): Promise<User> {
+export async function setUserPassword(
+	tx: TenantTx,
+	user: { id?: string; email?: string },
+	password: unknown,
+): Promise<User> {
 	const email = user.email ? requireEmail(user.email) : null;
 	if (!email && (user.id === undefined || user.id === null || user.id === '')) {
 		throw new InvalidInputError('User', 'given by its ID or its email address');
@@ -105,7 +110,10 @@ export async function setUserPassword(tx: TenantTx, user: { id?: string; email?:
 export async function organizationUserId(tx: TenantTx, value: unknown, field: string): Promise<string | null> {
 	const userId = optionalUuid(value, field);
 	if (userId === null) return null;
-	const { rowCount } = await tx.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [tx.organizationId, userId]);
+	const { rowCount } = await tx.query('SELECT 1 FROM users WHERE organization_id = $1 AND id = $2', [
+		tx.organizationId,
+		userId,
+	]);
 	if (!rowCount) throw new NotFoundError('User', userId);
 	return userId;
 }

@@ -43,12 +43,15 @@ const NAMED_ENTITIES: Record<string, string> = {
 
 /** Decodes character references once (&amp;lt; becomes &lt;); unknown names stay as written. */
 function decodeEntities(text: string): string {
-	return text.replace(/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));/g, (match, dec, hex, name) => {
-		if (name !== undefined) return Object.hasOwn(NAMED_ENTITIES, name) ? NAMED_ENTITIES[name] : match;
-		const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex, 16);
-		const valid = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
-		return valid ? String.fromCodePoint(code) : '\ufffd';
-	});
+	return text.replace(
+		/&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));/g,
+		(match, dec, hex, name) => {
+			if (name !== undefined) return Object.hasOwn(NAMED_ENTITIES, name) ? NAMED_ENTITIES[name] : match;
+			const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex, 16);
+			const valid = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
+			return valid ? String.fromCodePoint(code) : '\ufffd';
+		},
+	);
 }
 
 export function escapeHtml(text: string): string {
@@ -107,7 +110,10 @@ export function redirectableUrl(link: string | undefined): string | undefined {
  * Visits every <a> with an http(s) href in document order, comments included (Outlook's conditional comments are
  * content). `replace` returns the start tag to keep; withHref(url) is the tag with only its href changed.
  */
-export function mapLinks(html: string, replace: (url: string, index: number, tag: string, withHref: (url: string) => string) => string) {
+export function mapLinks(
+	html: string,
+	replace: (url: string, index: number, tag: string, withHref: (url: string) => string) => string,
+) {
 	let index = 0;
 	return html.replace(ANCHOR_TAG, (tag: string, attributes: string) => {
 		const href = hrefAttribute(attributes);
@@ -128,7 +134,8 @@ export function trackableLinks(html: string): string[] {
 	return links;
 }
 
-const BLOCK = /<\/?(?:p|div|h[1-6]|table|blockquote|ul|ol|pre|section|article|header|footer)\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
+const BLOCK =
+	/<\/?(?:p|div|h[1-6]|table|blockquote|ul|ol|pre|section|article|header|footer)\b(?:[^>"']|"[^"]*"|'[^']*')*>/gi;
 const LINE_END = /<(?:br|hr)\b(?:[^>"']|"[^"]*"|'[^']*')*>|<\/(?:tr|dt|dd)\s*>/gi;
 const PLACEHOLDER = /\ue000(\d+)\ue001/g; // private-use characters, never in real text
 

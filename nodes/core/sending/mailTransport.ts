@@ -57,9 +57,12 @@ export function smtpTransportOptions(smtp: SmtpSettings, secret: MailboxSecret):
  * silence). OPHIR_SMTP_TIMEOUT_MS sets all three, read for each new transport: a server that accepts connections
  * and then hangs costs a run that long, not nodemailer's default of ten minutes.
  */
-export function smtpTimeouts(env: NodeJS.ProcessEnv = process.env): Pick<SMTPTransport.Options, 'connectionTimeout' | 'greetingTimeout' | 'socketTimeout'> {
+export function smtpTimeouts(
+	env: NodeJS.ProcessEnv = process.env,
+): Pick<SMTPTransport.Options, 'connectionTimeout' | 'greetingTimeout' | 'socketTimeout'> {
 	const bound = Number(env.OPHIR_SMTP_TIMEOUT_MS);
-	if (!Number.isInteger(bound) || bound <= 0) return { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+	if (!Number.isInteger(bound) || bound <= 0)
+		return { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 	return { connectionTimeout: bound, greetingTimeout: bound, socketTimeout: bound };
 }
 

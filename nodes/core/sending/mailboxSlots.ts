@@ -85,7 +85,8 @@ export class MailboxSchedule {
 			else high = mid;
 		}
 		let clear = time;
-		for (let i = low; i < this.times.length && this.times[i] < clear + gapMs; i++) clear = Math.max(clear, this.times[i] + gapMs);
+		for (let i = low; i < this.times.length && this.times[i] < clear + gapMs; i++)
+			clear = Math.max(clear, this.times[i] + gapMs);
 		return clear;
 	}
 
@@ -126,7 +127,11 @@ export interface RotationEntry {
  * The mailboxes a campaign rotates through. A mix of windows that is no window (the mailbox's start hour after the
  * campaign's end hour) sidelines that mailbox, not the whole run: it is named in `problems`.
  */
-export function campaignRotation(campaignWindow: SendingWindow, mailboxes: MailboxSchedule[], now: Date): { usable: RotationEntry[]; problems: string[] } {
+export function campaignRotation(
+	campaignWindow: SendingWindow,
+	mailboxes: MailboxSchedule[],
+	now: Date,
+): { usable: RotationEntry[]; problems: string[] } {
 	const usable: RotationEntry[] = [];
 	const problems: string[] = [];
 	for (const mailbox of mailboxes) {
@@ -135,7 +140,9 @@ export function campaignRotation(campaignWindow: SendingWindow, mailboxes: Mailb
 			nextSendTime(now, window, 'UTC');
 			usable.push({ mailbox, window });
 		} catch (error) {
-			problems.push(`sending account ${mailbox.id}: its sending window with the campaign's is invalid (${(error as Error).message})`);
+			problems.push(
+				`sending account ${mailbox.id}: its sending window with the campaign's is invalid (${(error as Error).message})`,
+			);
 		}
 	}
 	return { usable, problems };
@@ -155,7 +162,12 @@ export class SlotPlanner {
 	constructor(private readonly now: number) {}
 
 	/** Books the first free slot for an email of `campaignId` sent in `zone`; undefined when no mailbox has room. */
-	book(campaignId: string, rotation: RotationEntry[], zone: string, pacing: Pacing): { mailboxId: string; time: number } | undefined {
+	book(
+		campaignId: string,
+		rotation: RotationEntry[],
+		zone: string,
+		pacing: Pacing,
+	): { mailboxId: string; time: number } | undefined {
 		const key = `${campaignId}|${zone}`;
 		let cachedSlots = this.slots.get(key);
 		if (!cachedSlots) this.slots.set(key, (cachedSlots = new Array<CachedSlot | undefined>(rotation.length)));
@@ -167,7 +179,12 @@ export class SlotPlanner {
 				cached = cachedSlots[m] = { version: mailbox.version, slot: mailbox.slot(this.now, window, zone, pacing) };
 			}
 			const slot = cached.slot;
-			if (slot && (!best || slot.time < best.time || (slot.time === best.time && mailbox.bookedThisRun < best.mailbox.bookedThisRun))) {
+			if (
+				slot &&
+				(!best ||
+					slot.time < best.time ||
+					(slot.time === best.time && mailbox.bookedThisRun < best.mailbox.bookedThisRun))
+			) {
 				best = { mailbox, ...slot };
 			}
 		}

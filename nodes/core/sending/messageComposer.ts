@@ -107,7 +107,8 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 	}
 	const previous = input.previousMessageIds.map((id) => requireMessageId(id, 'Previous message IDs'));
 	if (typeof input.html !== 'string') throw new InvalidInputError('Body', 'text or HTML', input.html);
-	const mailto = input.unsubscribe.mailto === undefined ? undefined : requireEmail(input.unsubscribe.mailto, 'Unsubscribe mailto');
+	const mailto =
+		input.unsubscribe.mailto === undefined ? undefined : requireEmail(input.unsubscribe.mailto, 'Unsubscribe mailto');
 
 	const base = requireTrackingBaseUrl(tracking.baseUrl);
 	const url = (kind: 'open' | 'click' | 'unsubscribe', linkIndex?: number) =>

@@ -127,7 +127,12 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		 RETURNING q.id`,
 		[org, picked.map((row) => row.id), now, leaseSeconds, options.executionId ?? null],
 	);
-	return claimed.length === 0 ? [] : loadClaimed(tx, claimed.map((row) => row.id));
+	return claimed.length === 0
+		? []
+		: loadClaimed(
+				tx,
+				claimed.map((row) => row.id),
+			);
 }
 
 interface ClaimedRow {
@@ -195,7 +200,11 @@ async function loadClaimed(tx: TenantTx, ids: string[]): Promise<ClaimedEmail[]>
 		body: row.body,
 		scheduledAt: row.scheduled_at,
 		to: { email: row.to_email, ...(row.to_name ? { name: row.to_name } : {}) },
-		account: { id: row.account_id, email: row.account_email, ...(row.account_from_name ? { fromName: row.account_from_name } : {}) },
+		account: {
+			id: row.account_id,
+			email: row.account_email,
+			...(row.account_from_name ? { fromName: row.account_from_name } : {}),
+		},
 		campaign: { name: row.campaign_name, config: row.campaign_config },
 		previousMessageIds: row.sequence_step > 1 ? previousMessageIds(row) : [],
 	}));

@@ -41,10 +41,19 @@ export async function completeEmails(
 	deliveries: Delivery[],
 	{ now = new Date(), executionId = null }: { now?: Date; executionId?: string | null } = {},
 ): Promise<BatchOutcome> {
-	requireUuids(deliveries.map((d) => d.id), 'Queue ID');
-	requireUuids(deliveries.map((d) => d.leaseToken), 'Lease Token');
+	requireUuids(
+		deliveries.map((d) => d.id),
+		'Queue ID',
+	);
+	requireUuids(
+		deliveries.map((d) => d.leaseToken),
+		'Lease Token',
+	);
 	if (deliveries.length === 0) return { recorded: [], rejected: [] };
-	await lockMailboxesOf(tx, deliveries.map((d) => d.id));
+	await lockMailboxesOf(
+		tx,
+		deliveries.map((d) => d.id),
+	);
 	const { rows } = await tx.query<{ id: string }>(
 		`WITH delivered AS (
 		   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS d(id, lease_token, message_id)
@@ -120,15 +129,28 @@ const MAX_BACKOFF_SECONDS = 6 * 3600;
 export async function failEmails(
 	tx: TenantTx,
 	failures: Failure[],
-	{ now = new Date(), executionId = null, policy = DEFAULT_RETRY_POLICY }: { now?: Date; executionId?: string | null; policy?: RetryPolicy } = {},
+	{
+		now = new Date(),
+		executionId = null,
+		policy = DEFAULT_RETRY_POLICY,
+	}: { now?: Date; executionId?: string | null; policy?: RetryPolicy } = {},
 ): Promise<BatchOutcome> {
-	requireUuids(failures.map((f) => f.id), 'Queue ID');
-	requireUuids(failures.map((f) => f.leaseToken), 'Lease Token');
+	requireUuids(
+		failures.map((f) => f.id),
+		'Queue ID',
+	);
+	requireUuids(
+		failures.map((f) => f.leaseToken),
+		'Lease Token',
+	);
 	if (failures.length === 0) return { recorded: [], rejected: [] };
 	const maxAttempts = wholeNumber(policy.maxAttempts, 'Max Attempts', 1, 100);
 	wholeNumber(policy.backoffSeconds, 'Retry After (Seconds)', 1, 86_400);
 	// Only a mailbox failure writes to the mailbox (it pauses it).
-	await lockMailboxesOf(tx, failures.filter((f) => f.kind === 'mailbox').map((f) => f.id));
+	await lockMailboxesOf(
+		tx,
+		failures.filter((f) => f.kind === 'mailbox').map((f) => f.id),
+	);
 	const { rows } = await tx.query<{ id: string }>(
 		`WITH failure AS (
 		   SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::int[]) AS f(id, lease_token, kind, error, smtp_code)

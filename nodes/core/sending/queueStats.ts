@@ -8,7 +8,10 @@ import type { TenantTx } from '../db/tenantTransaction';
  * last set. Safe to run as often as wanted: a mailbox still in the same local day is left alone. (Sending counts
  * per local day by itself too; this keeps current_sent_today true for dashboards.)
  */
-export async function resetDailyCounters(tx: TenantTx, { now = new Date() }: { now?: Date } = {}): Promise<{ reset: number; accounts: string[] }> {
+export async function resetDailyCounters(
+	tx: TenantTx,
+	{ now = new Date() }: { now?: Date } = {},
+): Promise<{ reset: number; accounts: string[] }> {
 	const { rows } = await tx.query<{ email: string }>(
 		`UPDATE email_accounts SET current_sent_today = 0,
 		   counter_date = ophir_local_date(settings ->> 'timezone', $2::timestamp)

@@ -70,7 +70,9 @@ interface NewRow {
 }
 
 /** The active campaigns, locked; one whose stored config no longer parses is reported, not scheduled. */
-async function lockActiveCampaigns(tx: TenantTx): Promise<Array<ActiveCampaign | { id: string; name: string; problem: string }>> {
+async function lockActiveCampaigns(
+	tx: TenantTx,
+): Promise<Array<ActiveCampaign | { id: string; name: string; problem: string }>> {
 	// A campaign another scheduler is working on is skipped, not waited for: its due leads are that run's.
 	const { rows } = await tx.query<{ id: string; name: string; config: unknown }>(
 		`SELECT id, name, config FROM campaigns WHERE organization_id = $1 AND status = 'active' ORDER BY id FOR UPDATE SKIP LOCKED`,
@@ -86,7 +88,9 @@ async function lockActiveCampaigns(tx: TenantTx): Promise<Array<ActiveCampaign |
 }
 
 async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise<Map<string, StepTemplate>> {
-	const ids = campaigns.flatMap((c) => c.config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]));
+	const ids = campaigns.flatMap((c) =>
+		c.config.sequence.flatMap((s) => [s.templateId, ...(s.variants ?? []).map((v) => v.templateId)]),
+	);
 	const { rows } = await tx.query<StepTemplate & { id: string }>(
 		'SELECT id, subject, body, variables FROM templates WHERE organization_id = $1 AND id = ANY($2::uuid[])',
 		[tx.organizationId, [...new Set(ids.filter(Boolean))]],
@@ -98,7 +102,11 @@ async function loadTemplates(tx: TenantTx, campaigns: ActiveCampaign[]): Promise
  * The campaigns' sending mailboxes that may send (active, healthy, with a secret), locked so that two schedulers
  * sharing a mailbox book its days one after the other, with their capacity per local day and what is booked.
  */
-async function loadMailboxes(tx: TenantTx, campaigns: ActiveCampaign[], now: Date): Promise<Map<string, MailboxSchedule>> {
+async function loadMailboxes(
+	tx: TenantTx,
+	campaigns: ActiveCampaign[],
+	now: Date,
+): Promise<Map<string, MailboxSchedule>> {
 	const ids = [...new Set(campaigns.flatMap((c) => c.config.accountIds))];
 	const { rows } = await tx.query<{
 		id: string;
@@ -232,7 +240,16 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 	const results = new Map<string, CampaignScheduleResult>(
 		locked.map((c) => [
 			c.id,
-			{ campaignId: c.id, name: c.name, scheduled: 0, newLeads: 0, followUps: 0, failed: 0, waitingForCapacity: 0, ...('problem' in c ? { problem: c.problem } : {}) },
+			{
+				campaignId: c.id,
+				name: c.name,
+				scheduled: 0,
+				newLeads: 0,
+				followUps: 0,
+				failed: 0,
+				waitingForCapacity: 0,
+				...('problem' in c ? { problem: c.problem } : {}),
+			},
 		]),
 	);
 	const sendable = locked.filter((c): c is ActiveCampaign => 'config' in c && c.config.sequence.length > 0);
@@ -246,13 +263,20 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 	for (const campaign of sendable) {
 		const own = campaign.config.accountIds.map((id) => mailboxes.get(id)).filter((m): m is MailboxSchedule => !!m);
 		const { usable, problems } = campaignRotation(campaign.config.sendingWindow, own, now);
-		if (usable.length === 0 && problems.length === 0) problems.push('no sending account is active, healthy and has a password or tokens');
+		if (usable.length === 0 && problems.length === 0)
+			problems.push('no sending account is active, healthy and has a password or tokens');
 		if (problems.length > 0) results.get(campaign.id)!.problem = problems.join('; ');
 		rotation.set(campaign.id, usable);
 	}
 	const rows: NewRow[] = [];
 	const planner = new SlotPlanner(now.getTime());
-	const leads = await dueLeads(tx, sendable.filter((c) => rotation.get(c.id)!.length > 0), quotas, now, limit);
+	const leads = await dueLeads(
+		tx,
+		sendable.filter((c) => rotation.get(c.id)!.length > 0),
+		quotas,
+		now,
+		limit,
+	);
 	const executionId = options.executionId ?? null;
 	// Each full batch is written while the next one is rendered: the database works while this process does.
 	const writes: Array<Promise<WrittenRow[]>> = [];
@@ -262,13 +286,26 @@ export async function scheduleDueSteps(tx: TenantTx, options: ScheduleOptions = 
 		const result = results.get(campaign.id)!;
 		const rendered = renderStep(campaign.config.sequence, lead, templates);
 		if ('error' in rendered) {
-			const row = { campaignId: campaign.id, leadId: lead.id, accountId: null, step: lead.step, variant: rendered.variant };
+			const row = {
+				campaignId: campaign.id,
+				leadId: lead.id,
+				accountId: null,
+				step: lead.step,
+				variant: rendered.variant,
+			};
 			rows.push({ ...row, subject: null, body: null, scheduledAt: now, status: 'failed', error: rendered.error });
 			result.failed++;
 			continue;
 		}
-		const zone = typeof lead.data?.timezone === 'string' && isTimeZone(lead.data.timezone) ? lead.data.timezone : campaign.config.timezone;
-		const pacing = { gapMs: campaign.config.minGapSeconds * 1000, jitterMs: campaign.config.jitterSeconds * 1000, random };
+		const zone =
+			typeof lead.data?.timezone === 'string' && isTimeZone(lead.data.timezone)
+				? lead.data.timezone
+				: campaign.config.timezone;
+		const pacing = {
+			gapMs: campaign.config.minGapSeconds * 1000,
+			jitterMs: campaign.config.jitterSeconds * 1000,
+			random,
+		};
 		const booked = planner.book(campaign.id, rotation.get(campaign.id)!, zone, pacing);
 		if (!booked) {
 			result.waitingForCapacity++;

@@ -19,7 +19,6 @@ import { isConnectionLost, type TenantRunner } from '../db/tenantTransaction';
 import { requireTrackingBaseUrl, requireTrackingSecret } from '../tracking/trackingToken';
 import { CONNECTIONS_PER_MAILBOX, type MailSender, pooledTransport } from './transportPool';
 
-
 export interface Mailbox {
 	id: string;
 	email: string;
@@ -69,10 +68,19 @@ export interface SendSummary {
 
 /** How the sender treats an error from the SMTP server or the connection to it. */
 export function classifySmtpError(error: unknown): { kind: FailureKind; smtpCode?: number; message: string } {
-	const { code, responseCode, command, message } = error as { code?: string; responseCode?: number; command?: string; message?: string };
+	const { code, responseCode, command, message } = error as {
+		code?: string;
+		responseCode?: number;
+		command?: string;
+		message?: string;
+	};
 	const text = message ?? String(error);
 	if (code === 'EAUTH' || responseCode === 535 || responseCode === 534 || responseCode === 530) {
-		return { kind: 'mailbox', smtpCode: responseCode, message: `The SMTP server refused the mailbox's sign-in: ${text}` };
+		return {
+			kind: 'mailbox',
+			smtpCode: responseCode,
+			message: `The SMTP server refused the mailbox's sign-in: ${text}`,
+		};
 	}
 	// 552 (mailbox over its storage allocation) is permanent on paper but clears in practice: a soft bounce, retried.
 	if (typeof responseCode === 'number' && responseCode >= 500 && responseCode !== 552) {
@@ -107,7 +115,13 @@ export function composeClaimed(email: ClaimedEmail, tracking: { baseUrl: string;
  * Runs `work` over `items`, at most `limit` at a time and at most `perKey` with the same key at a time, each key's
  * items in their order. Rejects with the first error `work` throws, once nothing runs any more.
  */
-async function forEachLimited<T>(items: T[], limit: number, perKey: number, keyOf: (item: T) => string, work: (item: T) => Promise<void>): Promise<void> {
+async function forEachLimited<T>(
+	items: T[],
+	limit: number,
+	perKey: number,
+	keyOf: (item: T) => string,
+	work: (item: T) => Promise<void>,
+): Promise<void> {
 	const waiting = new Map<string, T[]>();
 	for (const item of items) {
 		const key = keyOf(item);
@@ -174,18 +188,31 @@ async function retryWhileConnectionLost<T>(deadline: number, work: () => Promise
  */
 export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: SendDueOptions): Promise<SendSummary> {
 	const concurrency = wholeNumber(options.concurrency ?? 20, 'Concurrency', 1, 200);
-	const tracking = { baseUrl: requireTrackingBaseUrl(options.tracking.baseUrl), secret: requireTrackingSecret(options.tracking.secret) };
+	const tracking = {
+		baseUrl: requireTrackingBaseUrl(options.tracking.baseUrl),
+		secret: requireTrackingSecret(options.tracking.secret),
+	};
 	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const executionId = options.executionId ?? null;
 	const now = options.now ?? (() => new Date());
 	// Until then no other run takes this batch's emails back: recording their results may be retried that long.
 	const leaseEnds = Date.now() + options.leaseSeconds * 1000;
 	const { claimed, mailboxes } = await run(async (tx) => {
-		const emails = await claimDueEmails(tx, { limit: options.batchSize, leaseSeconds: options.leaseSeconds, executionId, now: now() });
+		const emails = await claimDueEmails(tx, {
+			limit: options.batchSize,
+			leaseSeconds: options.leaseSeconds,
+			executionId,
+			now: now(),
+		});
 		const found = new Map<string, Mailbox>();
 		for (const id of new Set(emails.map((e) => e.account.id))) {
 			const account = await getEmailAccount(tx, id);
-			found.set(id, { id, email: account.email, smtp: account.settings.smtp, secret: await mailboxSecret(tx, box, id) });
+			found.set(id, {
+				id,
+				email: account.email,
+				smtp: account.settings.smtp,
+				secret: await mailboxSecret(tx, box, id),
+			});
 		}
 		return { claimed: emails, mailboxes: found };
 	});
@@ -199,41 +226,56 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	// connection of that mailbox may be delivering one, and ending it before the server's answer would send it twice.
 	// Each ends by itself, sent or failed by its own timeout.
 	const hung = new Map<string, string>();
-	await forEachLimited(claimed, concurrency, CONNECTIONS_PER_MAILBOX, (email) => email.account.id, async (email) => {
-		const base = {
-			id: email.id,
-			to: email.to.email,
-			accountId: email.account.id,
-			campaignId: email.campaignId,
-			step: email.sequenceStep,
-			attempt: email.attempts,
-		};
-		const fail = ({ kind, smtpCode, message: reason }: ReturnType<typeof classifySmtpError>) => {
-			failures.push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
-			const status: SendStatus =
-				kind === 'bounce' ? 'bounced' : kind === 'mailbox' ? 'mailbox paused' : kind === 'permanent' || email.attempts >= policy.maxAttempts ? 'failed' : 'retrying';
-			results.set(email.id, { ...base, status, error: reason });
-		};
-		const givenUp = hung.get(email.account.id);
-		if (givenUp !== undefined) return fail({ kind: 'retry', message: givenUp });
-		let message: ComposedMessage;
-		try {
-			message = composeClaimed(email, tracking);
-		} catch (error) {
-			return fail({ kind: 'permanent', message: (error as Error).message });
-		}
-		try {
-			await transportFor(mailboxes.get(email.account.id)!).sendMail(message);
-			deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
-			results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
-		} catch (error) {
-			const outcome = classifySmtpError(error);
-			if ((error as { code?: string }).code === 'ETIMEDOUT' && !hung.has(email.account.id)) {
-				hung.set(email.account.id, `not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`);
+	await forEachLimited(
+		claimed,
+		concurrency,
+		CONNECTIONS_PER_MAILBOX,
+		(email) => email.account.id,
+		async (email) => {
+			const base = {
+				id: email.id,
+				to: email.to.email,
+				accountId: email.account.id,
+				campaignId: email.campaignId,
+				step: email.sequenceStep,
+				attempt: email.attempts,
+			};
+			const fail = ({ kind, smtpCode, message: reason }: ReturnType<typeof classifySmtpError>) => {
+				failures.push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
+				const status: SendStatus =
+					kind === 'bounce'
+						? 'bounced'
+						: kind === 'mailbox'
+							? 'mailbox paused'
+							: kind === 'permanent' || email.attempts >= policy.maxAttempts
+								? 'failed'
+								: 'retrying';
+				results.set(email.id, { ...base, status, error: reason });
+			};
+			const givenUp = hung.get(email.account.id);
+			if (givenUp !== undefined) return fail({ kind: 'retry', message: givenUp });
+			let message: ComposedMessage;
+			try {
+				message = composeClaimed(email, tracking);
+			} catch (error) {
+				return fail({ kind: 'permanent', message: (error as Error).message });
 			}
-			fail(outcome);
-		}
-	});
+			try {
+				await transportFor(mailboxes.get(email.account.id)!).sendMail(message);
+				deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
+				results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
+			} catch (error) {
+				const outcome = classifySmtpError(error);
+				if ((error as { code?: string }).code === 'ETIMEDOUT' && !hung.has(email.account.id)) {
+					hung.set(
+						email.account.id,
+						`not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`,
+					);
+				}
+				fail(outcome);
+			}
+		},
+	);
 	const [completed, failed] = await retryWhileConnectionLost(leaseEnds, () =>
 		run(async (tx) => [
 			await completeEmails(tx, deliveries, { executionId, now: now() }),

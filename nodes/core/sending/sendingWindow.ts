@@ -81,16 +81,24 @@ function weekdayMask(window: SendingWindow): number {
 function requireHours(window: SendingWindow): void {
 	const { startHour, endHour } = window;
 	if (!isInteger(startHour) || startHour < START_HOURS.min || startHour > START_HOURS.max) {
-		throw new InvalidInputError('Sending window startHour', `a whole number from ${START_HOURS.min} to ${START_HOURS.max}`, startHour);
+		throw new InvalidInputError(
+			'Sending window startHour',
+			`a whole number from ${START_HOURS.min} to ${START_HOURS.max}`,
+			startHour,
+		);
 	}
 	if (!isInteger(endHour) || !hoursInOrder(startHour, endHour) || endHour > END_HOURS.max) {
-		throw new InvalidInputError('Sending window endHour', `a whole number after startHour (${startHour}) up to ${END_HOURS.max}`, endHour);
+		throw new InvalidInputError(
+			'Sending window endHour',
+			`a whole number after startHour (${startHour}) up to ${END_HOURS.max}`,
+			endHour,
+		);
 	}
 }
 
 /** The WEEKDAY_BITS bit of a day counted from 1970-01-01 (a Thursday); the day may be negative. */
 function weekdayBit(day: number): number {
-	return 1 << (((day % 7) + 11) % 7);
+	return 1 << ((day % 7) + 11) % 7;
 }
 
 /** Whether local wall-clock time `localMs` (wall-clock fields encoded as if UTC) is inside the window. */
@@ -128,4 +136,3 @@ export function nextSendTime(earliest: Date, window: SendingWindow, timeZone: st
 	// Unreachable for a valid window in any real zone (see SEARCH_DAYS).
 	throw new Error(`No sending time within ${SEARCH_DAYS} days of ${earliest.toISOString()} in ${timeZone}`);
 }
-

@@ -30,7 +30,11 @@ export interface LeadToRender {
 }
 
 /** A deterministic pick by weight: the same lead always gets the same variant of a step. */
-function pickVariant<T extends { weight: number }>(variants: T[], leadId: string, step: number): { variant: T; index: number } {
+function pickVariant<T extends { weight: number }>(
+	variants: T[],
+	leadId: string,
+	step: number,
+): { variant: T; index: number } {
 	const total = variants.reduce((sum, v) => sum + v.weight, 0);
 	const point = (createHash('sha256').update(`${leadId}:${step}`).digest().readUInt32BE(0) / 2 ** 32) * total;
 	let reached = 0;
@@ -60,7 +64,16 @@ export function renderStep(
 	try {
 		const rendered = renderMessage(
 			template ?? { subject: content.subject!, body: content.body! },
-			leadRenderContext({ email: lead.email, firstName: lead.first_name, lastName: lead.last_name, company: lead.company, data: lead.data }, template?.variables),
+			leadRenderContext(
+				{
+					email: lead.email,
+					firstName: lead.first_name,
+					lastName: lead.last_name,
+					company: lead.company,
+					data: lead.data,
+				},
+				template?.variables,
+			),
 			lead.id,
 		);
 		if ([...rendered.subject].length > MAX_SUBJECT_LENGTH) {

@@ -24,7 +24,11 @@ handlebars.registerHelper('fallback', fallback);
 handlebars.registerHelper('default', fallback);
 handlebars.registerHelper('capitalize', (value: unknown) =>
 	// By code point: a letter outside the BMP is two UTF-16 units, and charAt(0) would split it.
-	isBlank(value) ? '' : String(value).trim().replace(/^./u, (first) => first.toUpperCase()),
+	isBlank(value)
+		? ''
+		: String(value)
+				.trim()
+				.replace(/^./u, (first) => first.toUpperCase()),
 );
 handlebars.registerHelper('upper', (value: unknown) => (isBlank(value) ? '' : String(value).toUpperCase()));
 handlebars.registerHelper('lower', (value: unknown) => (isBlank(value) ? '' : String(value).toLowerCase()));
@@ -136,7 +140,11 @@ function parseTemplate(source: string, field: string): hbs.AST.Program {
 		if (!node || typeof node !== 'object') return;
 		const n = node as { type?: string; path?: hbs.AST.PathExpression; params?: unknown[]; hash?: unknown };
 		if (n.type?.startsWith('Partial') || n.type?.startsWith('Decorator')) {
-			throw new InvalidInputError(field, 'a valid template (partials {{> name}} and decorators are not supported)', source);
+			throw new InvalidInputError(
+				field,
+				'a valid template (partials {{> name}} and decorators are not supported)',
+				source,
+			);
 		}
 		const isCall = (n.params?.length ?? 0) > 0 || !!n.hash;
 		if (isCall && n.path?.type === 'PathExpression' && !CALLABLE.has(n.path.original)) {
@@ -170,7 +178,10 @@ function compile(source: string, escapeHtml: boolean, field: string): CompiledTe
 	let template = compiled.get(key);
 	if (!template) {
 		const ast = parseTemplate(source, field);
-		const render = handlebars.compile(ast, { noEscape: !escapeHtml, knownHelpers: Object.fromEntries([...HELPERS].map((h) => [h, true])) });
+		const render = handlebars.compile(ast, {
+			noEscape: !escapeHtml,
+			knownHelpers: Object.fromEntries([...HELPERS].map((h) => [h, true])),
+		});
 		template = { render, required: printedVariables(ast) };
 		if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value as string);
 		compiled.set(key, template);
@@ -208,7 +219,8 @@ function printedVariables(program: hbs.AST.Program): Array<{ name: string; parts
 			const helper = (block.path as hbs.AST.PathExpression).original;
 			if (helper !== 'if' && helper !== 'unless') return;
 			const condition = block.params[0];
-			const guard = condition?.type === 'PathExpression' ? variableName(condition as hbs.AST.PathExpression) : undefined;
+			const guard =
+				condition?.type === 'PathExpression' ? variableName(condition as hbs.AST.PathExpression) : undefined;
 			const withGuard = guard ? new Set([...guarded, guard]) : guarded;
 			visit(block.program, helper === 'if' ? withGuard : guarded);
 			visit(block.inverse, helper === 'unless' ? withGuard : guarded);
@@ -222,7 +234,9 @@ function printedVariables(program: hbs.AST.Program): Array<{ name: string; parts
 function lookup(context: object, parts: string[]): unknown {
 	return parts.reduce<unknown>(
 		(value, key) =>
-			value && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined,
+			value && typeof value === 'object' && Object.hasOwn(value, key)
+				? (value as Record<string, unknown>)[key]
+				: undefined,
 		context,
 	);
 }
@@ -237,7 +251,9 @@ export function renderMessage(template: RenderInput, context: object, seed: stri
 	const render = (source: string, escapeHtml: boolean, part: 'subject' | 'body') => {
 		const spun = resolveSpintax(source, `${seed}:${part}`);
 		const { render: run, required } = compile(spun, escapeHtml, part === 'subject' ? 'Subject' : 'Body');
-		const missing = required.filter((variable) => isBlank(lookup(context, variable.parts))).map((variable) => variable.name);
+		const missing = required
+			.filter((variable) => isBlank(lookup(context, variable.parts)))
+			.map((variable) => variable.name);
 		if (missing.length > 0) {
 			throw new OphirError(
 				`Template variable ${missing.map((m) => `"${m}"`).join(', ')} in the ${part} has no value for this lead`,
@@ -280,7 +296,13 @@ export function templateVariables(source: string, field = 'Template'): string[] 
  * sets (a blank column does not hide the same field in data); template defaults fill what the lead leaves blank.
  */
 export function leadRenderContext(
-	lead: { email: string; firstName?: string | null; lastName?: string | null; company?: string | null; data?: Record<string, unknown> | null },
+	lead: {
+		email: string;
+		firstName?: string | null;
+		lastName?: string | null;
+		company?: string | null;
+		data?: Record<string, unknown> | null;
+	},
 	defaults: Record<string, unknown> = {},
 ): Record<string, unknown> {
 	// Without a prototype, a field named __proto__ is stored as a field, not set as the context's prototype.

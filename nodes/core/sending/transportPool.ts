@@ -31,7 +31,9 @@ const transports = new Map<string, Entry>();
 let sweeper: NodeJS.Timeout | undefined;
 
 export function pooledTransport(accountId: string, smtp: SmtpSettings, secret: MailboxSecret): MailSender {
-	const fingerprint = createHash('sha256').update(JSON.stringify([smtp, secret])).digest('base64url');
+	const fingerprint = createHash('sha256')
+		.update(JSON.stringify([smtp, secret]))
+		.digest('base64url');
 	let entry = transports.get(accountId);
 	if (entry && entry.fingerprint !== fingerprint) {
 		entry.transport.close();

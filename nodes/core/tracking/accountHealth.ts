@@ -40,7 +40,8 @@ export interface AccountHealth {
 }
 
 function fraction(value: number, field: string): number {
-	if (typeof value !== 'number' || !(value > 0 && value <= 1)) throw new InvalidInputError(field, 'a fraction above 0 and at most 1 (0.03 = 3%)', value);
+	if (typeof value !== 'number' || !(value > 0 && value <= 1))
+		throw new InvalidInputError(field, 'a fraction above 0 and at most 1 (0.03 = 3%)', value);
 	return value;
 }
 
@@ -67,7 +68,10 @@ export async function updateAccountHealth(
 	wholeNumber(options.minSent ?? HEALTH_DEFAULTS.minSent, 'Minimum Emails', 0, 1_000_000_000);
 	if (options.accountIds) requireUuids(options.accountIds, 'Email Account ID');
 	const bounceThreshold = fraction(options.bounceThreshold ?? HEALTH_DEFAULTS.bounceThreshold, 'Bounce Threshold');
-	const complaintThreshold = fraction(options.complaintThreshold ?? HEALTH_DEFAULTS.complaintThreshold, 'Complaint Threshold');
+	const complaintThreshold = fraction(
+		options.complaintThreshold ?? HEALTH_DEFAULTS.complaintThreshold,
+		'Complaint Threshold',
+	);
 	const minSent = options.minSent ?? HEALTH_DEFAULTS.minSent;
 	const { rows } = await tx.query<HealthRow>(
 		`WITH window_totals AS (
@@ -95,7 +99,15 @@ export async function updateAccountHealth(
 		 WHERE a.organization_id = $1 AND a.id = r.id AND old.id = a.id
 		 RETURNING a.id, a.email, r.sent, r.hard_bounces, r.complaints, r.bounce_rate, r.complaint_rate, a.health_score, a.status,
 		           (old.status = 'active' AND a.status = 'paused') AS paused_now`,
-		[tx.organizationId, options.now ?? new Date(), windowDays, options.accountIds ?? null, bounceThreshold, complaintThreshold, minSent],
+		[
+			tx.organizationId,
+			options.now ?? new Date(),
+			windowDays,
+			options.accountIds ?? null,
+			bounceThreshold,
+			complaintThreshold,
+			minSent,
+		],
 	);
 	const { rows: campaigns } = await tx.query<{ id: string; name: string }>(
 		`UPDATE campaigns c SET status = 'paused'

@@ -20,7 +20,8 @@ const GROUP_COLUMNS: Record<StatsGroup, { select: string; key: string }> = {
 	step: { select: 's.sequence_step AS step', key: 's.sequence_step' },
 	variant: { select: "NULLIF(s.variant, '') AS variant", key: 's.variant' },
 	account: {
-		select: "NULLIF(s.email_account_id, '00000000-0000-0000-0000-000000000000') AS account_id, a.email AS account_email",
+		select:
+			"NULLIF(s.email_account_id, '00000000-0000-0000-0000-000000000000') AS account_id, a.email AS account_email",
 		key: 's.email_account_id, a.email',
 	},
 	day: { select: "to_char(s.day, 'YYYY-MM-DD') AS day", key: 's.day' },
@@ -67,11 +68,16 @@ const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.to
 export async function campaignStats(tx: TenantTx, filter: StatsFilter = {}): Promise<Array<Record<string, unknown>>> {
 	const groups: StatsGroup[] = [...new Set(filter.groupBy ?? (['campaign'] as StatsGroup[]))];
 	for (const group of groups) {
-		if (!(STATS_GROUPS as readonly string[]).includes(group)) throw new InvalidInputError('Group By', `any of ${STATS_GROUPS.join(', ')}`, group);
+		if (!(STATS_GROUPS as readonly string[]).includes(group))
+			throw new InvalidInputError('Group By', `any of ${STATS_GROUPS.join(', ')}`, group);
 	}
 	const campaignId = optionalUuid(filter.campaignId, 'Campaign ID');
-	for (const [field, value] of [['From', filter.from], ['To', filter.to]] as const) {
-		if (value !== undefined && (!DAY.test(value) || Number.isNaN(Date.parse(value)))) throw new InvalidInputError(field, 'a date as YYYY-MM-DD', value);
+	for (const [field, value] of [
+		['From', filter.from],
+		['To', filter.to],
+	] as const) {
+		if (value !== undefined && (!DAY.test(value) || Number.isNaN(Date.parse(value))))
+			throw new InvalidInputError(field, 'a date as YYYY-MM-DD', value);
 	}
 	const select = groups.map((g) => GROUP_COLUMNS[g].select);
 	const key = groups.map((g) => GROUP_COLUMNS[g].key);

@@ -36,7 +36,14 @@ export interface EventInput {
 }
 
 export type EventOutcome =
-	| { status: 'recorded'; activityId: string; queueId: string | null; leadId: string | null; campaignId: string | null; unique?: boolean }
+	| {
+			status: 'recorded';
+			activityId: string;
+			queueId: string | null;
+			leadId: string | null;
+			campaignId: string | null;
+			unique?: boolean;
+	  }
 	| { status: 'duplicate'; eventId: string }
 	| { status: 'unmatched'; reason: string };
 
@@ -57,8 +64,12 @@ function checkEvent(event: EventInput, index: number): EventInput {
 	if (event.bounceType !== undefined && !['hard', 'soft'].includes(event.bounceType)) {
 		throw new InvalidInputError(where('Bounce Type'), 'hard or soft', event.bounceType);
 	}
-	if (event.at !== undefined && Number.isNaN(event.at.getTime())) throw new InvalidInputError(where('Time'), 'a valid date', event.at);
-	if (event.eventId !== undefined && (typeof event.eventId !== 'string' || !event.eventId.trim() || event.eventId.length > 255)) {
+	if (event.at !== undefined && Number.isNaN(event.at.getTime()))
+		throw new InvalidInputError(where('Time'), 'a valid date', event.at);
+	if (
+		event.eventId !== undefined &&
+		(typeof event.eventId !== 'string' || !event.eventId.trim() || event.eventId.length > 255)
+	) {
 		throw new InvalidInputError(where('Event ID'), 'a text of 1 to 255 characters', event.eventId);
 	}
 	return event;
@@ -203,7 +214,10 @@ export async function recordEvents(
  * email had none before. One statement per kind, since one statement cannot update the same email row twice;
  * the IS NULL test is re-checked under the row lock, so concurrent batches never both win. Returns the winners.
  */
-async function markFirstHuman(tx: TenantTx, rows: Array<{ id: string; r: Resolved; e: EventInput }>): Promise<string[]> {
+async function markFirstHuman(
+	tx: TenantTx,
+	rows: Array<{ id: string; r: Resolved; e: EventInput }>,
+): Promise<string[]> {
 	const winners: string[] = [];
 	for (const [type, column] of [
 		['opened', 'first_opened_at'],
@@ -220,7 +234,12 @@ async function markFirstHuman(tx: TenantTx, rows: Array<{ id: string; r: Resolve
 			 FROM unnest($2::uuid[], $3::uuid[], $4::timestamp[]) AS f(queue_id, id, at)
 			 WHERE q.organization_id = $1 AND q.id = f.queue_id AND q.${column} IS NULL
 			 RETURNING f.id`,
-			[tx.organizationId, [...firsts.keys()], [...firsts.values()].map((f) => f.id), [...firsts.values()].map((f) => f.at)],
+			[
+				tx.organizationId,
+				[...firsts.keys()],
+				[...firsts.values()].map((f) => f.id),
+				[...firsts.values()].map((f) => f.at),
+			],
 		);
 		winners.push(...won.map((w) => w.id));
 	}
@@ -233,7 +252,12 @@ async function markFirstHuman(tx: TenantTx, rows: Array<{ id: string; r: Resolve
  */
 async function applyToLeads(tx: TenantTx, rows: Array<{ r: Resolved; e: EventInput }>): Promise<void> {
 	const stopping = rows.filter(
-		({ r, e }) => r.lead_id && (e.type === 'replied' || e.type === 'complained' || e.type === 'unsubscribed' || (e.type === 'bounced' && (e.bounceType ?? 'hard') === 'hard')),
+		({ r, e }) =>
+			r.lead_id &&
+			(e.type === 'replied' ||
+				e.type === 'complained' ||
+				e.type === 'unsubscribed' ||
+				(e.type === 'bounced' && (e.bounceType ?? 'hard') === 'hard')),
 	);
 	if (stopping.length === 0) return;
 	await tx.query(

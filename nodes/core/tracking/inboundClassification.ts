@@ -99,7 +99,12 @@ const QUOTE_STARTS = [
 
 function replySnippet(text: string): string | undefined {
 	const cut = Math.min(...QUOTE_STARTS.map((pattern) => pattern.exec(text)?.index ?? text.length));
-	const reply = text.slice(0, cut).replace(/\r\n/g, '\n').replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+	const reply = text
+		.slice(0, cut)
+		.replace(/\r\n/g, '\n')
+		.replace(/[ \t]+\n/g, '\n')
+		.replace(/\n{3,}/g, '\n\n')
+		.trim();
 	if (!reply) return undefined;
 	const chars = [...reply];
 	return chars.length > SNIPPET_LENGTH ? chars.slice(0, SNIPPET_LENGTH).join('').trimEnd() + '…' : reply;
@@ -118,7 +123,9 @@ function returnPathTokens(email: InboundMessage): string[] {
 			values.push(...(parseHeaderBlock(part.body).get('return-path') ?? []));
 		}
 	}
-	return dedupe(values.flatMap((value) => [...value.matchAll(RETURN_PATH_TOKEN)].map((match) => match[1].toLowerCase())));
+	return dedupe(
+		values.flatMap((value) => [...value.matchAll(RETURN_PATH_TOKEN)].map((match) => match[1].toLowerCase())),
+	);
 }
 
 function dedupe(ids: string[]): string[] {
@@ -126,7 +133,9 @@ function dedupe(ids: string[]): string[] {
 }
 
 function classify(email: InboundMessage): InboundClassification {
-	const threadIds = [...(email.headers.get('in-reply-to') ?? []), ...(email.headers.get('references') ?? [])].flatMap(messageIdsIn);
+	const threadIds = [...(email.headers.get('in-reply-to') ?? []), ...(email.headers.get('references') ?? [])].flatMap(
+		messageIdsIn,
+	);
 	const base: InboundClassification = {
 		kind: 'unknown',
 		from: email.from,
@@ -148,24 +157,42 @@ function classify(email: InboundMessage): InboundClassification {
 	if (autoReply) return prune({ ...base, kind: 'auto_reply', referencedMessageIds, textSnippet, reason: autoReply });
 
 	if (email.bodyOnly) {
-		return prune({ ...base, textSnippet, reason: "only the body was given (n8n's 'raw' format has no headers): use the 'resolved' format to recognise replies" });
+		return prune({
+			...base,
+			textSnippet,
+			reason:
+				"only the body was given (n8n's 'raw' format has no headers): use the 'resolved' format to recognise replies",
+		});
 	}
 	const tokens = base.returnPathTokens ?? [];
 	if (referencedMessageIds.length || tokens.length) {
 		const why = [
-			referencedMessageIds.length ? `refers to ${referencedMessageIds.length} Message-ID(s) (In-Reply-To/References)` : '',
+			referencedMessageIds.length
+				? `refers to ${referencedMessageIds.length} Message-ID(s) (In-Reply-To/References)`
+				: '',
 			tokens.length ? 'sent to a signed return path' : '',
 		].filter(Boolean);
-		return prune({ ...base, kind: 'reply', referencedMessageIds, textSnippet, reason: `a reply: ${why.join(' and ')}` });
+		return prune({
+			...base,
+			kind: 'reply',
+			referencedMessageIds,
+			textSnippet,
+			reason: `a reply: ${why.join(' and ')}`,
+		});
 	}
-	return prune({ ...base, textSnippet, reason: 'no bounce, complaint or auto-reply markers, and no reference to a message of ours' });
+	return prune({
+		...base,
+		textSnippet,
+		reason: 'no bounce, complaint or auto-reply markers, and no reference to a message of ours',
+	});
 }
 
 /** Leaves out the optional fields that are undefined or empty, so results compare and serialize cleanly. */
 function prune(result: InboundClassification): InboundClassification {
 	for (const key of Object.keys(result) as Array<keyof InboundClassification>) {
 		const value = result[key];
-		if (value === undefined || value === '' || (key === 'returnPathTokens' && (value as string[]).length === 0)) delete result[key];
+		if (value === undefined || value === '' || (key === 'returnPathTokens' && (value as string[]).length === 0))
+			delete result[key];
 	}
 	return result;
 }
@@ -174,9 +201,14 @@ function prune(result: InboundClassification): InboundClassification {
 export async function classifyInboundEmail(item: unknown): Promise<InboundClassification> {
 	try {
 		const email = await readInboundItem(item);
-		if (typeof email === 'string') return { kind: 'unknown', referencedMessageIds: [], reason: `unreadable input: ${email}` };
+		if (typeof email === 'string')
+			return { kind: 'unknown', referencedMessageIds: [], reason: `unreadable input: ${email}` };
 		return classify(email);
 	} catch (error) {
-		return { kind: 'unknown', referencedMessageIds: [], reason: `unreadable input: ${error instanceof Error ? error.message : String(error)}` };
+		return {
+			kind: 'unknown',
+			referencedMessageIds: [],
+			reason: `unreadable input: ${error instanceof Error ? error.message : String(error)}`,
+		};
 	}
 }

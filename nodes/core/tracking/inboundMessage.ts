@@ -25,7 +25,14 @@ export interface InboundMessage {
 	bodyOnly: boolean;
 }
 
-export const REPORT_TYPES = ['message/delivery-status', 'message/global-delivery-status', 'message/feedback-report', 'message/rfc822', 'message/global', 'text/rfc822-headers'];
+export const REPORT_TYPES = [
+	'message/delivery-status',
+	'message/global-delivery-status',
+	'message/feedback-report',
+	'message/rfc822',
+	'message/global',
+	'text/rfc822-headers',
+];
 const MAX_MIME_DEPTH = 8;
 const MAX_MIME_PARTS = 200;
 
@@ -77,7 +84,9 @@ export function parseHeaderBlock(block: string): Headers {
 function lineValue(line: string, key: string): string {
 	const unfolded = line.replace(/\r?\n[ \t]+/g, ' ');
 	const colon = unfolded.indexOf(':');
-	return colon > 0 && unfolded.slice(0, colon).trim().toLowerCase() === key ? unfolded.slice(colon + 1).trim() : unfolded.trim();
+	return colon > 0 && unfolded.slice(0, colon).trim().toLowerCase() === key
+		? unfolded.slice(colon + 1).trim()
+		: unfolded.trim();
 }
 
 /** The main value and the parameters of a Content-Type header. */
@@ -86,7 +95,11 @@ export function contentType(value: string | undefined): { type: string; params: 
 	const params: Record<string, string> = {};
 	for (const param of rest) {
 		const eq = param.indexOf('=');
-		if (eq > 0) params[param.slice(0, eq).trim().toLowerCase()] = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+		if (eq > 0)
+			params[param.slice(0, eq).trim().toLowerCase()] = param
+				.slice(eq + 1)
+				.trim()
+				.replace(/^"(.*)"$/, '$1');
 	}
 	return { type: type.trim().toLowerCase(), params };
 }
@@ -196,7 +209,6 @@ function attachmentParts(attachments: unknown): ReportPart[] {
 	});
 }
 
-
 /** mailparser's ParsedMail, live (headerLines, attachments with Buffers) or as n8n's 'resolved' JSON. */
 export function messageFromParsedMail(mail: Record<string, unknown>, extraParts: ReportPart[]): InboundMessage {
 	const headers: Headers = new Map();
@@ -211,7 +223,10 @@ export function messageFromParsedMail(mail: Record<string, unknown>, extraParts:
 			if (typeof line === 'string') addHeader(headers, key, lineValue(line, key.toLowerCase()));
 		}
 	}
-	const from = isObject(mail.from) && Array.isArray(mail.from.value) && isObject(mail.from.value[0]) ? asString(mail.from.value[0].address) : undefined;
+	const from =
+		isObject(mail.from) && Array.isArray(mail.from.value) && isObject(mail.from.value[0])
+			? asString(mail.from.value[0].address)
+			: undefined;
 	const text = asString(mail.text) || htmlToText(asString(mail.html) ?? '');
 	return {
 		headers,
@@ -249,7 +264,9 @@ export async function parseRawMessage(source: string): Promise<InboundMessage> {
 	const bodyOnly = !HEADER_LINE.test(lead);
 	// A body without its headers has lost its Content-Type; a MIME body names its boundary on its first line.
 	const boundary = bodyOnly ? bodyBoundary(lead) : undefined;
-	const full = bodyOnly ? `Content-Type: ${boundary ? `multipart/mixed; boundary="${boundary}"` : 'text/plain'}\r\n\r\n${lead}` : raw;
+	const full = bodyOnly
+		? `Content-Type: ${boundary ? `multipart/mixed; boundary="${boundary}"` : 'text/plain'}\r\n\r\n${lead}`
+		: raw;
 	const mail = await simpleParser(full, { skipHtmlToText: false, skipTextToHtml: true, skipImageLinks: true });
 	const email = messageFromParsedMail(mail as unknown as Record<string, unknown>, []);
 	// The walker sees every report part once; mailparser's attachment list would add some of them again.

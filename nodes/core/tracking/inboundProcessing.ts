@@ -17,7 +17,11 @@ import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
  * never suppresses, and never touches a mailbox's health. Each report counts once per email (inboundEventId).
  */
 
-export type InboundOutcome = { action: 'recorded' | 'duplicate' | 'unmatched' | 'ignored'; event?: EventOutcome; reason?: string };
+export type InboundOutcome = {
+	action: 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
+	event?: EventOutcome;
+	reason?: string;
+};
 
 type InboundEmail = InboundClassification & { eventId?: string };
 
@@ -28,11 +32,17 @@ const EVENT_OF: Partial<Record<InboundClassification['kind'], EventInput['type']
 };
 
 /** For each email, our email it proves (latest step first), or how a reply was matched by its sender. */
-async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string): Promise<Array<{ queueId: string; by: string } | undefined>> {
+async function provenEmails(
+	tx: TenantTx,
+	emails: InboundEmail[],
+	secret: string,
+): Promise<Array<{ queueId: string; by: string } | undefined>> {
 	// Without a usable tracking secret nothing was signed, so no token can be ours.
 	const canVerify = typeof secret === 'string' && secret.length >= MIN_TRACKING_SECRET_LENGTH;
 	const signed = emails.map((email) =>
-		canVerify ? (email.returnPathTokens ?? []).map((token) => verifyReturnPathToken(secret, token)).find((id) => id) : undefined,
+		canVerify
+			? (email.returnPathTokens ?? []).map((token) => verifyReturnPathToken(secret, token)).find((id) => id)
+			: undefined,
 	);
 	const referenced = [...new Set(emails.flatMap((e) => e.referencedMessageIds))];
 	const { rows } = referenced.length
@@ -51,7 +61,9 @@ async function provenEmails(tx: TenantTx, emails: InboundEmail[], secret: string
 				.sort((a, b) => b.step - a.step)[0],
 	);
 	// A reply proven by neither: its sender's latest email from us, if OPhir ever sent to that address here.
-	const senders = emails.map((email, i) => (email.kind === 'reply' && !byMessageId[i] && !signed[i] && email.from ? email.from : null));
+	const senders = emails.map((email, i) =>
+		email.kind === 'reply' && !byMessageId[i] && !signed[i] && email.from ? email.from : null,
+	);
 	const addresses = [...new Set(senders.filter((from): from is string => !!from))];
 	const { rows: sentTo } = addresses.length
 		? await tx.query<{ email: string; id: string }>(
@@ -82,7 +94,8 @@ function inboundEventId(type: EventInput['type'], email: InboundEmail, queueId: 
 }
 
 function unprovenReason(email: InboundEmail): string {
-	if (email.kind === 'reply') return 'refers to no email of ours, and OPhir never sent to its sender in this organization';
+	if (email.kind === 'reply')
+		return 'refers to no email of ours, and OPhir never sent to its sender in this organization';
 	const tokens = email.returnPathTokens?.length ? ' (its return path token is not signed by this credential)' : '';
 	return `not proven to concern an email of ours: no Message-ID of ours and no signed return path${tokens}; the address it names is not trusted`;
 }
@@ -96,7 +109,11 @@ export async function processInbound(
 	const events: EventInput[] = [];
 	const outcomes: InboundOutcome[] = emails.map((email, i) => {
 		const type = EVENT_OF[email.kind];
-		if (!type) return { action: 'ignored', reason: email.kind === 'auto_reply' ? 'automatic reply' : (email.reason ?? 'not a reply, bounce or complaint') };
+		if (!type)
+			return {
+				action: 'ignored',
+				reason: email.kind === 'auto_reply' ? 'automatic reply' : (email.reason ?? 'not a reply, bounce or complaint'),
+			};
 		const target = proven[i];
 		if (!target) return { action: 'unmatched', reason: unprovenReason(email) };
 		events.push({
@@ -142,6 +159,8 @@ export async function processInbound(
 		`SELECT DISTINCT email_account_id AS id FROM email_queue WHERE organization_id = $1 AND id = ANY($2::uuid[]) AND email_account_id IS NOT NULL`,
 		[tx.organizationId, hurt],
 	);
-	const updated = accounts.length ? await updateAccountHealth(tx, { ...health, accountIds: accounts.map((a) => a.id) }) : { accounts: [] };
+	const updated = accounts.length
+		? await updateAccountHealth(tx, { ...health, accountIds: accounts.map((a) => a.id) })
+		: { accounts: [] };
 	return { outcomes, health: updated.accounts };
 }

@@ -1,4 +1,12 @@
-import { ADDRESS, addressIn, contentType, first, type InboundMessage, messageIdsIn, parseHeaderBlock } from './inboundMessage';
+import {
+	ADDRESS,
+	addressIn,
+	contentType,
+	first,
+	type InboundMessage,
+	messageIdsIn,
+	parseHeaderBlock,
+} from './inboundMessage';
 
 /**
  * Delivery reports in an inbound email: bounces (RFC 3464 DSNs, and the non-standard notices many servers still
@@ -59,7 +67,12 @@ const ENHANCED_STATUS = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
 
 function dsnRecipients(text: string): DsnRecipient[] {
 	return fieldGroups(text)
-		.filter((fields) => fields.has('final-recipient') || fields.has('original-recipient') || (fields.has('action') && fields.has('status')))
+		.filter(
+			(fields) =>
+				fields.has('final-recipient') ||
+				fields.has('original-recipient') ||
+				(fields.has('action') && fields.has('status')),
+		)
 		.map((fields) => ({
 			action: fields.get('action')?.toLowerCase().split(/[\s(]/)[0],
 			status: ENHANCED_STATUS.exec(fields.get('status') ?? '')?.[0],
@@ -90,7 +103,9 @@ function bounceTypeOf(status: string | undefined, action: string | undefined, co
 }
 
 function standardBounce(email: InboundMessage, reportType: string | undefined): ReportFinding | undefined {
-	const statusParts = email.parts.filter((p) => p.type === 'message/delivery-status' || p.type === 'message/global-delivery-status');
+	const statusParts = email.parts.filter(
+		(p) => p.type === 'message/delivery-status' || p.type === 'message/global-delivery-status',
+	);
 	const recipients = statusParts.length ? statusParts.flatMap((p) => dsnRecipients(p.body)) : dsnRecipients(email.text);
 	if (!recipients.length) return undefined;
 	const failed =
@@ -99,21 +114,42 @@ function standardBounce(email: InboundMessage, reportType: string | undefined): 
 		recipients.find((r) => !r.action && r.status && r.status[0] !== '2');
 	if (!failed) {
 		// Delivered, relayed or expanded: a success notice, nothing to act on.
-		return reportType === 'delivery-status' ? { kind: 'unknown', reason: `delivery status notification without a failure (Action: ${recipients[0].action ?? 'none'})` } : undefined;
+		return reportType === 'delivery-status'
+			? {
+					kind: 'unknown',
+					reason: `delivery status notification without a failure (Action: ${recipients[0].action ?? 'none'})`,
+				}
+			: undefined;
 	}
 	const status = failed.status ?? ENHANCED_STATUS.exec(failed.diagnosticCode ?? '')?.[0];
 	const bounceType = bounceTypeOf(status, failed.action, /\b([45])\d\d\b/.exec(failed.diagnosticCode ?? '')?.[1]);
 	return {
 		kind: 'bounce',
 		reason: `delivery status notification (RFC 3464): Action ${failed.action ?? 'missing'}${status ? `, Status ${status}` : ''}, a ${bounceType} bounce`,
-		fields: { bounceType, status, diagnosticCode: failed.diagnosticCode, failedRecipient: failed.originalRecipient ?? failed.finalRecipient },
+		fields: {
+			bounceType,
+			status,
+			diagnosticCode: failed.diagnosticCode,
+			failedRecipient: failed.originalRecipient ?? failed.finalRecipient,
+		},
 		original: true,
 	};
 }
 
 const DAEMON_SENDER = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i;
-const BOUNCE_SUBJECT =
-	/undelivered mail returned to sender|delivery status notification \((failure|delay)\)|^\s*undeliverable:|^\s*undelivered:|mail delivery (failed|failure)|delivery (failure|has failed)|failure notice|returned mail|message not delivered|could not send message|nicht zustellbar|unzustellbar|non remis|no entregado|non recapitabile/i;
+const BOUNCE_SUBJECT = new RegExp(
+	[
+		'undelivered mail returned to sender',
+		String.raw`delivery status notification \((failure|delay)\)`,
+		String.raw`^\s*undeliverable:`,
+		String.raw`^\s*undelivered:`,
+		'mail delivery (failed|failure)',
+		'delivery (failure|has failed)',
+		'failure notice|returned mail|message not delivered|could not send message',
+		'nicht zustellbar|unzustellbar|non remis|no entregado|non recapitabile',
+	].join('|'),
+	'i',
+);
 
 /** A bounce that is not a DSN: daemon sender or bounce subject, with the SMTP code and the address in the text. */
 function nonStandardBounce(email: InboundMessage, reportType: string | undefined): ReportFinding | undefined {
@@ -128,7 +164,10 @@ function nonStandardBounce(email: InboundMessage, reportType: string | undefined
 	// The server's answer: from its reply code to the end of its first sentence.
 	const codeAt = basic && (!enhanced || basic.index <= enhanced.index) ? basic.index : enhanced?.index;
 	// Servers wrap it with indented continuation lines (Postfix) or mark its end with ' or ## (Exchange).
-	const diagnostic = codeAt === undefined ? undefined : /^[^\n]*?(?=\.\s|'|\s*#*\s*$)/m.exec(text.slice(codeAt).replace(/\r?\n[ \t]+/g, ' '))?.[0];
+	const diagnostic =
+		codeAt === undefined
+			? undefined
+			: /^[^\n]*?(?=\.\s|'|\s*#*\s*$)/m.exec(text.slice(codeAt).replace(/\r?\n[ \t]+/g, ' '))?.[0];
 	const own = new Set([email.from, ...(email.headers.get('to') ?? []).map(addressIn)]);
 	const failedRecipient = [...text.matchAll(new RegExp(ADDRESS.source, 'gi'))]
 		.map((m) => m[0].toLowerCase())
@@ -138,7 +177,12 @@ function nonStandardBounce(email: InboundMessage, reportType: string | undefined
 	return {
 		kind: 'bounce',
 		reason: `bounce notice${DAEMON_SENDER.test(email.from ?? '') ? ` from ${email.from}` : ''}${subject ? ` with subject "${email.subject}"` : ''}${status ? `, Status ${status}` : ''}, a ${bounceType} bounce`,
-		fields: { bounceType, status, diagnosticCode: diagnostic?.replace(/\s+/g, ' ').trim().slice(0, 300) || undefined, failedRecipient },
+		fields: {
+			bounceType,
+			status,
+			diagnosticCode: diagnostic?.replace(/\s+/g, ' ').trim().slice(0, 300) || undefined,
+			failedRecipient,
+		},
 		original: true,
 	};
 }
@@ -155,7 +199,9 @@ function complaint(email: InboundMessage, reportType: string | undefined): Repor
 	const fields = reports.flatMap(fieldGroups).find((group) => group.has('feedback-type'));
 	const original = email.parts.find((p) => p.type === 'message/rfc822' || p.type === 'text/rfc822-headers');
 	const failedRecipient =
-		addressIn(fields?.get('original-rcpt-to')) ?? addressIn(fields?.get('removal-recipient')) ?? addressIn(original && first(parseHeaderBlock(original.body), 'to'));
+		addressIn(fields?.get('original-rcpt-to')) ??
+		addressIn(fields?.get('removal-recipient')) ??
+		addressIn(original && first(parseHeaderBlock(original.body), 'to'));
 	return {
 		kind: 'complaint',
 		reason: `feedback report (RFC 5965)${fields?.get('feedback-type') ? `, Feedback-Type ${fields.get('feedback-type')}` : ''}`,

@@ -21,11 +21,24 @@ const PROXIES: Array<[RegExp, string]> = [
 	[/Outlook-iOS|OutlookImageProxy|Microsoft Office Image Proxy/i, 'outlook-image-proxy'],
 ];
 
-const SCANNERS =
-	/bot\b|bot\/|crawler|spider|slurp|preview|scanner|proofpoint|mimecast|barracuda|symantec|messagelabs|forcepoint|trend ?micro|sophos|fireeye|ironport|urldefense|safelinks|cloudmark|zscaler|paloalto|headless|phantomjs|python-|curl\/|wget\/|go-http-client|java\/|okhttp|libwww|httpclient|axios\/|node-fetch|undici/i;
+const SCANNERS = new RegExp(
+	[
+		String.raw`bot\b|bot/|crawler|spider|slurp|preview|scanner`,
+		// Mail security gateways that follow every link before the recipient sees it.
+		'proofpoint|mimecast|barracuda|symantec|messagelabs|forcepoint|trend ?micro|sophos|fireeye|ironport',
+		'urldefense|safelinks|cloudmark|zscaler|paloalto',
+		'headless|phantomjs|python-|curl/|wget/|go-http-client|java/|okhttp|libwww|httpclient|axios/|node-fetch|undici',
+	].join('|'),
+	'i',
+);
 
 /** Why a request looks automated, or undefined for a person. */
-export function machineTrafficReason({ kind, method, userAgent, secondsSinceSent }: TrafficSignals): string | undefined {
+export function machineTrafficReason({
+	kind,
+	method,
+	userAgent,
+	secondsSinceSent,
+}: TrafficSignals): string | undefined {
 	if (method.toUpperCase() === 'HEAD') return 'head-request';
 	const agent = (userAgent ?? '').trim();
 	if (!agent) return 'no-user-agent';
@@ -33,7 +46,12 @@ export function machineTrafficReason({ kind, method, userAgent, secondsSinceSent
 	if (agent === 'Mozilla/5.0') return 'apple-mail-privacy-protection';
 	for (const [pattern, reason] of PROXIES) if (pattern.test(agent)) return reason;
 	if (SCANNERS.test(agent)) return 'scanner-user-agent';
-	if (kind === 'click' && secondsSinceSent != null && secondsSinceSent >= 0 && secondsSinceSent < SCANNER_CLICK_SECONDS) {
+	if (
+		kind === 'click' &&
+		secondsSinceSent != null &&
+		secondsSinceSent >= 0 &&
+		secondsSinceSent < SCANNER_CLICK_SECONDS
+	) {
 		return 'click-right-after-delivery';
 	}
 	return undefined;

@@ -27,7 +27,12 @@ interface SentEmail {
 	email: string;
 }
 
-async function sentEmail(tx: TenantTx, secret: string, token: unknown, kind: TrackingKind): Promise<{ email: SentEmail; linkIndex: number } | undefined> {
+async function sentEmail(
+	tx: TenantTx,
+	secret: string,
+	token: unknown,
+	kind: TrackingKind,
+): Promise<{ email: SentEmail; linkIndex: number } | undefined> {
 	const verified = verifyTrackingToken(secret, token);
 	if (!verified || verified.kind !== kind) return undefined;
 	const { rows } = await tx.query<SentEmail>(
@@ -49,7 +54,11 @@ export interface TrackedEmail {
 	campaignId: string;
 }
 
-const about = (email: SentEmail): TrackedEmail => ({ queueId: email.id, leadId: email.lead_id, campaignId: email.campaign_id });
+const about = (email: SentEmail): TrackedEmail => ({
+	queueId: email.id,
+	leadId: email.lead_id,
+	campaignId: email.campaign_id,
+});
 
 /** An open-pixel request: recorded when the token is good. The caller answers with the pixel either way. */
 export async function trackOpen(
@@ -61,7 +70,12 @@ export async function trackOpen(
 	const found = await sentEmail(tx, secret, token, 'open');
 	if (!found) return { recorded: false };
 	const now = request.now ?? new Date();
-	const machine = machineTrafficReason({ kind: 'open', method: request.method, userAgent: request.userAgent, secondsSinceSent: secondsSince(found.email.sent_at, now) });
+	const machine = machineTrafficReason({
+		kind: 'open',
+		method: request.method,
+		userAgent: request.userAgent,
+		secondsSinceSent: secondsSince(found.email.sent_at, now),
+	});
 	await recordEvents(
 		tx,
 		[{ type: 'opened', queueId: found.email.id, at: now, machine, ip: request.ip, userAgent: request.userAgent }],
@@ -82,10 +96,25 @@ export async function trackClick(
 	const url = redirectableUrl(trackableLinks(found.email.body ?? '')[found.linkIndex]);
 	if (!url) return undefined;
 	const now = request.now ?? new Date();
-	const machine = machineTrafficReason({ kind: 'click', method: request.method, userAgent: request.userAgent, secondsSinceSent: secondsSince(found.email.sent_at, now) });
+	const machine = machineTrafficReason({
+		kind: 'click',
+		method: request.method,
+		userAgent: request.userAgent,
+		secondsSinceSent: secondsSince(found.email.sent_at, now),
+	});
 	await recordEvents(
 		tx,
-		[{ type: 'clicked', queueId: found.email.id, at: now, machine, ip: request.ip, userAgent: request.userAgent, metadata: { url, linkIndex: found.linkIndex } }],
+		[
+			{
+				type: 'clicked',
+				queueId: found.email.id,
+				at: now,
+				machine,
+				ip: request.ip,
+				userAgent: request.userAgent,
+				metadata: { url, linkIndex: found.linkIndex },
+			},
+		],
 		{ executionId: request.executionId, now },
 	);
 	return { url, ...about(found.email), ...(machine ? { machine } : {}) };
@@ -120,7 +149,16 @@ export async function trackUnsubscribe(
 	const now = request.now ?? new Date();
 	await recordEvents(
 		tx,
-		[{ type: 'unsubscribed', queueId: found.email.id, at: now, ip: request.ip, userAgent: request.userAgent, metadata: { source: request.source } }],
+		[
+			{
+				type: 'unsubscribed',
+				queueId: found.email.id,
+				at: now,
+				ip: request.ip,
+				userAgent: request.userAgent,
+				metadata: { source: request.source },
+			},
+		],
 		{ executionId: request.executionId, now },
 	);
 	return { unsubscribed: true, ...about(found.email) };

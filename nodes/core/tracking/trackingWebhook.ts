@@ -30,7 +30,11 @@ export interface TrackingHttpReply {
 /** A transparent 1×1 GIF. */
 export const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-const NO_STORE = { 'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0', Pragma: 'no-cache', Expires: '0' };
+const NO_STORE = {
+	'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0',
+	Pragma: 'no-cache',
+	Expires: '0',
+};
 const HTML_HEADERS = {
 	...NO_STORE,
 	'Content-Type': 'text/html; charset=utf-8',
@@ -62,7 +66,11 @@ export const PIXEL_REPLY: TrackingHttpReply = {
 	body: PIXEL,
 };
 
-export async function handleTrackingRequest(run: TenantRunner, secret: string, request: TrackingHttpRequest): Promise<TrackingHttpReply> {
+export async function handleTrackingRequest(
+	run: TenantRunner,
+	secret: string,
+	request: TrackingHttpRequest,
+): Promise<TrackingHttpReply> {
 	const method = request.method.toUpperCase();
 	const info = { method, ip: request.ip, userAgent: request.userAgent, executionId: request.executionId };
 	if (request.kind === 'open') {
@@ -78,7 +86,12 @@ export async function handleTrackingRequest(run: TenantRunner, secret: string, r
 		if (!outcome) return NOT_FOUND;
 		return {
 			status: 302,
-			headers: { ...NO_STORE, Location: outcome.url, 'Referrer-Policy': 'no-referrer', 'Content-Type': 'text/plain; charset=utf-8' },
+			headers: {
+				...NO_STORE,
+				Location: outcome.url,
+				'Referrer-Policy': 'no-referrer',
+				'Content-Type': 'text/plain; charset=utf-8',
+			},
 			body: method === 'HEAD' ? '' : `Redirecting to ${outcome.url}`,
 			event: { type: 'clicked', ...outcome },
 		};
@@ -90,7 +103,16 @@ export async function handleTrackingRequest(run: TenantRunner, secret: string, r
 			status: 200,
 			headers: HTML_HEADERS,
 			body: page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will not receive further emails from us.</p>'),
-			...(outcome.already ? {} : { event: { type: 'unsubscribed', queueId: outcome.queueId, leadId: outcome.leadId, campaignId: outcome.campaignId } }),
+			...(outcome.already
+				? {}
+				: {
+						event: {
+							type: 'unsubscribed',
+							queueId: outcome.queueId,
+							leadId: outcome.leadId,
+							campaignId: outcome.campaignId,
+						},
+					}),
 		};
 	}
 	const address = await run((tx) => unsubscribeTarget(tx, secret, request.token));

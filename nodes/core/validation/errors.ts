@@ -19,10 +19,7 @@ export class InvalidInputError extends OphirError {
 		readonly expected: string,
 		received?: unknown,
 	) {
-		super(
-			`${field} must be ${expected}`,
-			received === undefined ? undefined : `Received: ${describeValue(received)}`,
-		);
+		super(`${field} must be ${expected}`, received === undefined ? undefined : `Received: ${describeValue(received)}`);
 	}
 }
 

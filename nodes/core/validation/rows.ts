@@ -4,7 +4,8 @@ import { wholeNumber } from './numbers';
 export function camelCaseRow<T>(row: object): T {
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(row)) {
-		out[key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())] = value instanceof Date ? value.toISOString() : value;
+		out[key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())] =
+			value instanceof Date ? value.toISOString() : value;
 	}
 	return out as T;
 }

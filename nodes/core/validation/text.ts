@@ -20,7 +20,8 @@ export function storableText(text: string, field: string): string {
 }
 
 function withinLength(text: string, field: string, max: number | undefined): string {
-	if (max !== undefined && characterCount(text) > max) throw new InvalidInputError(field, `at most ${max} characters`, text);
+	if (max !== undefined && characterCount(text) > max)
+		throw new InvalidInputError(field, `at most ${max} characters`, text);
 	return text;
 }
 

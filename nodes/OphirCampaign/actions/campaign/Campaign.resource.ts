@@ -22,14 +22,29 @@ export const operations: Record<string, Operation> = {
 };
 
 export const description: INodeProperties[] = resourceDescription('campaign', operations, 'create', [
-		{ name: 'Activate', value: 'activate', description: 'Start sending a draft campaign', action: 'Activate a campaign' },
-		{ name: 'Archive', value: 'archive', description: 'Archive a draft, paused or completed campaign', action: 'Archive a campaign' },
-		{ name: 'Complete', value: 'complete', description: 'Stop a campaign for good and cancel what is queued', action: 'Complete a campaign' },
-		{ name: 'Create', value: 'create', description: 'Create a draft campaign', action: 'Create a campaign' },
-		{ name: 'Delete', value: 'delete', description: 'Delete a draft campaign', action: 'Delete a campaign' },
-		{ name: 'Get', value: 'get', description: 'Get a campaign', action: 'Get a campaign' },
-		{ name: 'Get Many', value: 'list', description: 'List campaigns', action: 'Get many campaigns' },
-		{ name: 'Pause', value: 'pause', description: 'Pause an active campaign', action: 'Pause a campaign' },
-		{ name: 'Resume', value: 'resume', description: 'Resume a paused campaign', action: 'Resume a campaign' },
-		{ name: 'Update', value: 'update', description: 'Rename a campaign or change its settings', action: 'Update a campaign' },
+	{ name: 'Activate', value: 'activate', description: 'Start sending a draft campaign', action: 'Activate a campaign' },
+	{
+		name: 'Archive',
+		value: 'archive',
+		description: 'Archive a draft, paused or completed campaign',
+		action: 'Archive a campaign',
+	},
+	{
+		name: 'Complete',
+		value: 'complete',
+		description: 'Stop a campaign for good and cancel what is queued',
+		action: 'Complete a campaign',
+	},
+	{ name: 'Create', value: 'create', description: 'Create a draft campaign', action: 'Create a campaign' },
+	{ name: 'Delete', value: 'delete', description: 'Delete a draft campaign', action: 'Delete a campaign' },
+	{ name: 'Get', value: 'get', description: 'Get a campaign', action: 'Get a campaign' },
+	{ name: 'Get Many', value: 'list', description: 'List campaigns', action: 'Get many campaigns' },
+	{ name: 'Pause', value: 'pause', description: 'Pause an active campaign', action: 'Pause a campaign' },
+	{ name: 'Resume', value: 'resume', description: 'Resume a paused campaign', action: 'Resume a campaign' },
+	{
+		name: 'Update',
+		value: 'update',
+		description: 'Rename a campaign or change its settings',
+		action: 'Update a campaign',
+	},
 ]);

@@ -11,7 +11,12 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default: JSON.stringify(
 			{
-				sequence: [{ subject: 'Quick question, {{fallback firstName "there"}}', body: '<p>Hi {{fallback firstName "there"}},</p>' }],
+				sequence: [
+					{
+						subject: 'Quick question, {{fallback firstName "there"}}',
+						body: '<p>Hi {{fallback firstName "there"}},</p>',
+					},
+				],
 				timezone: 'UTC',
 				sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 },
 				accountIds: [],

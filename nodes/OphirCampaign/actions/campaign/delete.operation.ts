@@ -5,7 +5,11 @@ import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 
 export const description: INodeProperties[] = [
-	idField('campaignId', 'Campaign ID', 'Only draft campaigns can be deleted (with the leads imported into them); archive others'),
+	idField(
+		'campaignId',
+		'Campaign ID',
+		'Only draft campaigns can be deleted (with the leads imported into them); archive others',
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

@@ -10,7 +10,10 @@ export const description: INodeProperties[] = [
 		displayName: 'Status',
 		name: 'status',
 		type: 'options',
-		options: [{ name: 'Any', value: '' }, ...CAMPAIGN_STATUSES.map((s) => ({ name: s.charAt(0).toUpperCase() + s.slice(1), value: s }))],
+		options: [
+			{ name: 'Any', value: '' },
+			...CAMPAIGN_STATUSES.map((s) => ({ name: s.charAt(0).toUpperCase() + s.slice(1), value: s })),
+		],
 		default: '',
 	},
 	...listFields,

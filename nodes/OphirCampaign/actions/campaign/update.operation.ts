@@ -19,7 +19,8 @@ export const description: INodeProperties[] = [
 				name: 'config',
 				type: 'json',
 				default: '{}',
-				description: 'Settings to change: each top-level key given replaces the stored one (a list replaces the whole list)',
+				description:
+					'Settings to change: each top-level key given replaces the stored one (a list replaces the whole list)',
 			},
 		],
 	},

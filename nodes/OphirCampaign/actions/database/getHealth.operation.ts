@@ -7,7 +7,9 @@ import type { OperationExecute } from '../../../shared/runPerItem';
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'Outputs one item: connection pool, table sizes and growth since the previous run, dead rows, index usage, the slowest statements (when pg_stat_statements is installed) and the queue lag of this credential\'s organization. "healthy" is false when "warnings" lists something to act on: route it with an IF node to an alert.',
+			'Outputs one item: connection pool, table sizes and growth since the previous run, dead rows, index usage, ' +
+			"the slowest statements (when pg_stat_statements is installed) and the queue lag of this credential's organization. " +
+			'"healthy" is false when "warnings" lists something to act on: route it with an IF node to an alert.',
 		name: 'getHealthNotice',
 		type: 'notice',
 		default: '',
@@ -25,7 +27,8 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 10000,
-				description: 'Tables with at least this many rows get a missing-index hint when read mostly by sequential scans',
+				description:
+					'Tables with at least this many rows get a missing-index hint when read mostly by sequential scans',
 			},
 			{
 				displayName: 'Max Queue Lag (Minutes)',

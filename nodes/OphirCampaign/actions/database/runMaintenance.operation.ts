@@ -7,7 +7,7 @@ import type { OperationExecute } from '../../../shared/runPerItem';
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'VACUUM and ANALYZE run as the credential\'s database user, outside any transaction, and need it to own the OPhir tables; a table PostgreSQL skips is reported in "warnings" instead of failing. Retention deletes only this credential\'s organization\'s rows; campaign statistics never change.',
+			"VACUUM and ANALYZE run as the credential's database user, outside any transaction, and need it to own the OPhir tables; a table PostgreSQL skips is reported in \"warnings\" instead of failing. Retention deletes only this credential's organization's rows; campaign statistics never change.",
 		name: 'runMaintenanceNotice',
 		type: 'notice',
 		default: '',
@@ -17,7 +17,8 @@ export const description: INodeProperties[] = [
 		name: 'vacuum',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to VACUUM the tables (reclaims the space of deleted and updated rows without blocking reads or writes)',
+		description:
+			'Whether to VACUUM the tables (reclaims the space of deleted and updated rows without blocking reads or writes)',
 	},
 	{
 		displayName: 'Analyze',

@@ -5,7 +5,11 @@ import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 
 export const description: INodeProperties[] = [
-	idField('accountId', 'Email Account ID', 'A mailbox that has sent emails cannot be deleted (its statistics would go); pause it instead'),
+	idField(
+		'accountId',
+		'Email Account ID',
+		'A mailbox that has sent emails cannot be deleted (its statistics would go); pause it instead',
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

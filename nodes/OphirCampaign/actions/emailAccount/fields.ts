@@ -20,7 +20,13 @@ export const smtpFields: INodeProperties[] = [
 		],
 		default: 'starttls',
 	},
-	{ displayName: 'SMTP User', name: 'smtpUser', type: 'string', default: '', description: 'Defaults to the email address' },
+	{
+		displayName: 'SMTP User',
+		name: 'smtpUser',
+		type: 'string',
+		default: '',
+		description: 'Defaults to the email address',
+	},
 ];
 
 const authenticationField: INodeProperties = {
@@ -33,7 +39,12 @@ const authenticationField: INodeProperties = {
 	],
 	default: 'password',
 };
-const passwordField = secretField('password', 'Password', 'password', 'The mailbox password or app password, stored encrypted (AES-256-GCM).');
+const passwordField = secretField(
+	'password',
+	'Password',
+	'password',
+	'The mailbox password or app password, stored encrypted (AES-256-GCM).',
+);
 const oauth2Fields: INodeProperties[] = [
 	{ displayName: 'OAuth2 Client ID', name: 'clientId', type: 'string', default: '' },
 	secretField('clientSecret', 'OAuth2 Client Secret', 'clientSecret', 'Stored encrypted.'),
@@ -50,12 +61,23 @@ export const authenticationFields: INodeProperties[] = [
 /** Update: a new secret is asked for explicitly, never taken from the item unasked. */
 export const secretUpdateFields: INodeProperties[] = [
 	authenticationField,
-	...[passwordField, ...oauth2Fields].map((field) => ({ ...field, default: '', description: 'Replaces the stored secret (encrypted)' })),
+	...[passwordField, ...oauth2Fields].map((field) => ({
+		...field,
+		default: '',
+		description: 'Replaces the stored secret (encrypted)',
+	})),
 ];
 
 /** Sending settings shared by Create (Additional Fields) and Update (Update Fields). */
 export const sendingFields: INodeProperties[] = [
-	{ displayName: 'Daily Limit', name: 'dailyLimit', type: 'number', typeOptions: { minValue: 0 }, default: 50, description: 'Most emails per day once warmed up' },
+	{
+		displayName: 'Daily Limit',
+		name: 'dailyLimit',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 50,
+		description: 'Most emails per day once warmed up',
+	},
 	{ displayName: 'From Name', name: 'fromName', type: 'string', default: '' },
 	{
 		displayName: 'Sending Window Override (JSON)',
@@ -64,7 +86,14 @@ export const sendingFields: INodeProperties[] = [
 		default: '{"weekdays": ["mon", "tue", "wed", "thu", "fri"], "startHour": 9, "endHour": 17}',
 		description: "Replaces the campaign's sending window for this mailbox",
 	},
-	{ displayName: 'Time Zone', name: 'timezone', type: 'string', default: '', placeholder: 'Europe/Berlin', description: 'Midnight here resets the daily counter' },
+	{
+		displayName: 'Time Zone',
+		name: 'timezone',
+		type: 'string',
+		default: '',
+		placeholder: 'Europe/Berlin',
+		description: 'Midnight here resets the daily counter',
+	},
 	{
 		displayName: 'Warm-Up Daily Increment',
 		name: 'warmupDailyIncrement',
@@ -73,7 +102,14 @@ export const sendingFields: INodeProperties[] = [
 		default: 5,
 		description: 'Emails added to the capacity each day of warm-up',
 	},
-	{ displayName: 'Warm-Up Start Volume', name: 'warmupStartVolume', type: 'number', typeOptions: { minValue: 1 }, default: 5, description: 'Emails on the first day of warm-up' },
+	{
+		displayName: 'Warm-Up Start Volume',
+		name: 'warmupStartVolume',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 5,
+		description: 'Emails on the first day of warm-up',
+	},
 	{
 		displayName: 'Warm-Up Status',
 		name: 'warmupStatus',
@@ -90,7 +126,10 @@ export function sendingInput(params: ItemParameters, collection: string): Accoun
 	const warmup =
 		fields.warmupStartVolume === undefined && fields.warmupDailyIncrement === undefined
 			? undefined
-			: { startVolume: fields.warmupStartVolume as number | undefined, dailyIncrement: fields.warmupDailyIncrement as number | undefined };
+			: {
+					startVolume: fields.warmupStartVolume as number | undefined,
+					dailyIncrement: fields.warmupDailyIncrement as number | undefined,
+				};
 	return {
 		dailyLimit: fields.dailyLimit as number | undefined,
 		fromName: fields.fromName as string | undefined,
@@ -100,15 +139,21 @@ export function sendingInput(params: ItemParameters, collection: string): Accoun
 		sendingWindow:
 			fields.sendingWindow === undefined
 				? undefined
-				: ((params.json(`${collection}.sendingWindow`, 'Sending Window Override (JSON)') as AccountInput['sendingWindow']) ?? null),
+				: ((params.json(
+						`${collection}.sendingWindow`,
+						'Sending Window Override (JSON)',
+					) as AccountInput['sendingWindow']) ?? null),
 	};
 }
 
 /** The password or OAuth2 tokens given, if any. */
 export function secretInput(params: ItemParameters, collection?: string): Pick<AccountInput, 'password' | 'oauth2'> {
-	const read = (name: string) => (collection ? (params.collection(collection)[name] as string | undefined) : params.raw<string>(name, ''));
+	const read = (name: string) =>
+		collection ? (params.collection(collection)[name] as string | undefined) : params.raw<string>(name, '');
 	if ((collection ? read('authentication') : params.raw('authentication', 'password')) === 'oauth2') {
-		return { oauth2: { clientId: read('clientId'), clientSecret: read('clientSecret'), refreshToken: read('refreshToken') } };
+		return {
+			oauth2: { clientId: read('clientId'), clientSecret: read('clientSecret'), refreshToken: read('refreshToken') },
+		};
 	}
 	return { password: read('password') || undefined };
 }

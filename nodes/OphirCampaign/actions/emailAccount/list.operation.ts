@@ -14,7 +14,13 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Filter',
 		default: {},
 		options: [
-			{ displayName: 'Provider', name: 'provider', type: 'options', options: PROVIDERS.map((p) => ({ name: p, value: p })), default: 'smtp' },
+			{
+				displayName: 'Provider',
+				name: 'provider',
+				type: 'options',
+				options: PROVIDERS.map((p) => ({ name: p, value: p })),
+				default: 'smtp',
+			},
 			{
 				displayName: 'Status',
 				name: 'status',

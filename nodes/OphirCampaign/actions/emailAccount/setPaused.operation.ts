@@ -8,7 +8,9 @@ import { idField } from '../common';
 export function setPaused(paused: boolean) {
 	const description: INodeProperties[] = [
 		idField('accountId', 'Email Account ID'),
-		...(paused ? [{ displayName: 'Reason', name: 'reason', type: 'string', default: '' } satisfies INodeProperties] : []),
+		...(paused
+			? [{ displayName: 'Reason', name: 'reason', type: 'string', default: '' } satisfies INodeProperties]
+			: []),
 	];
 	const execute: OperationExecute = async function ({ params, tenant }) {
 		const id = params.uuid('accountId', 'Email Account ID');

@@ -14,11 +14,9 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		options: [
-			...secretUpdateFields,
-			...sendingFields,
-			...smtpFields,
-		].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		options: [...secretUpdateFields, ...sendingFields, ...smtpFields].sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
 	},
 ];
 

@@ -5,7 +5,11 @@ import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 
 export const description: INodeProperties[] = [
-	idField('accountId', 'Email Account ID', 'Signs in to the SMTP server (nothing is sent) and reports whether it worked'),
+	idField(
+		'accountId',
+		'Email Account ID',
+		'Signs in to the SMTP server (nothing is sent) and reports whether it worked',
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant, secretBox }) {

@@ -21,7 +21,14 @@ export const description: INodeProperties[] = [
 		],
 		default: 'id',
 	},
-	{ displayName: 'Lead ID', name: 'leadId', type: 'string', required: true, default: '', displayOptions: { show: { by: ['id'] } } },
+	{
+		displayName: 'Lead ID',
+		name: 'leadId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show: { by: ['id'] } },
+	},
 	{
 		displayName: 'Email',
 		name: 'email',
@@ -34,6 +41,9 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const by = params.raw<string>('by', 'id') === 'email' ? { email: params.string('email', 'Email') } : { id: params.uuid('leadId', 'Lead ID') };
+	const by =
+		params.raw<string>('by', 'id') === 'email'
+			? { email: params.string('email', 'Email') }
+			: { id: params.uuid('leadId', 'Lead ID') };
 	return tenant((tx) => eraseLeads(tx, by));
 };

@@ -11,7 +11,8 @@ export const description: INodeProperties[] = [
 		placeholder: 'name@email.com',
 		required: true,
 		default: '',
-		description: 'Everything stored about this address (leads, emails, events, suppression) is output as one item, for GDPR access requests',
+		description:
+			'Everything stored about this address (leads, emails, events, suppression) is output as one item, for GDPR access requests',
 	},
 ];
 

@@ -26,7 +26,17 @@ export function leadFieldCollection(name: 'additionalFields' | 'updateFields'): 
 			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
 			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
 			// Tags change with Add Tags and Remove Tags.
-			...(update ? [] : [{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated' } as INodeProperties]),
+			...(update
+				? []
+				: [
+						{
+							displayName: 'Tags',
+							name: 'tags',
+							type: 'string',
+							default: '',
+							description: 'Comma-separated',
+						} as INodeProperties,
+					]),
 		],
 	};
 }

@@ -15,13 +15,29 @@ export const description: INodeProperties[] = [
 		default: {},
 		options: [
 			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '' },
-			{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', default: '', description: 'Exact address' },
-			{ displayName: 'Search', name: 'search', type: 'string', default: '', description: 'Part of the address, a name or the company' },
+			{
+				displayName: 'Email',
+				name: 'email',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+				description: 'Exact address',
+			},
+			{
+				displayName: 'Search',
+				name: 'search',
+				type: 'string',
+				default: '',
+				description: 'Part of the address, a name or the company',
+			},
 			{
 				displayName: 'Status',
 				name: 'status',
 				type: 'options',
-				options: LEAD_STATUSES.map((s) => ({ name: s.replace('_', ' ').replace(/^./, (c) => c.toUpperCase()), value: s })),
+				options: LEAD_STATUSES.map((s) => ({
+					name: s.replace('_', ' ').replace(/^./, (c) => c.toUpperCase()),
+					value: s,
+				})),
 				default: 'active',
 			},
 			{ displayName: 'Tag', name: 'tag', type: 'string', default: '' },

@@ -5,10 +5,7 @@ import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 import { leadFieldCollection } from './fields';
 
-export const description: INodeProperties[] = [
-	idField('leadId', 'Lead ID'),
-	leadFieldCollection('updateFields'),
-];
+export const description: INodeProperties[] = [idField('leadId', 'Lead ID'), leadFieldCollection('updateFields')];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
 	const id = params.uuid('leadId', 'Lead ID');

@@ -7,6 +7,16 @@ import * as list from './list.operation';
 export const operations: Record<string, Operation> = { create, list };
 
 export const description: INodeProperties[] = resourceDescription('organization', operations, 'list', [
-		{ name: 'Create', value: 'create', description: 'Create a tenant (system organization only)', action: 'Create an organization' },
-		{ name: 'Get Many', value: 'list', description: 'List organizations visible to this credential', action: 'Get many organizations' },
+	{
+		name: 'Create',
+		value: 'create',
+		description: 'Create a tenant (system organization only)',
+		action: 'Create an organization',
+	},
+	{
+		name: 'Get Many',
+		value: 'list',
+		description: 'List organizations visible to this credential',
+		action: 'Get many organizations',
+	},
 ]);

@@ -5,7 +5,8 @@ import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
 	{
-		displayName: 'Only a credential acting for the system organization (00000000-0000-0000-0000-000000000001) can create organizations',
+		displayName:
+			'Only a credential acting for the system organization (00000000-0000-0000-0000-000000000001) can create organizations',
 		name: 'systemNotice',
 		type: 'notice',
 		default: '',
@@ -27,6 +28,7 @@ export const description: INodeProperties[] = [
 export const execute: OperationExecute = async function ({ params, tenant }) {
 	const name = params.string('name', 'Name');
 	const fields = params.collection('additionalFields');
-	const settings = fields.settings === undefined ? undefined : params.json('additionalFields.settings', 'Settings (JSON)');
+	const settings =
+		fields.settings === undefined ? undefined : params.json('additionalFields.settings', 'Settings (JSON)');
 	return tenant((tx) => createOrganization(tx, { name, planType: fields.planType as string | undefined, settings }));
 };

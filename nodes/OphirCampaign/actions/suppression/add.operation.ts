@@ -13,7 +13,13 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', description: 'The campaign that caused it, for the record; suppression applies to every campaign' },
+			{
+				displayName: 'Campaign ID',
+				name: 'campaignId',
+				type: 'string',
+				default: '',
+				description: 'The campaign that caused it, for the record; suppression applies to every campaign',
+			},
 			{ displayName: 'Reason', name: 'reason', type: 'string', default: '', placeholder: 'e.g. asked by phone' },
 		],
 	},

@@ -24,7 +24,13 @@ export const description: INodeProperties[] = [
 				],
 				default: 'email',
 			},
-			{ displayName: 'Search', name: 'search', type: 'string', default: '', description: 'Text in the address or domain' },
+			{
+				displayName: 'Search',
+				name: 'search',
+				type: 'string',
+				default: '',
+				description: 'Text in the address or domain',
+			},
 		],
 	},
 ];

@@ -11,10 +11,15 @@ import * as update from './update.operation';
 export const operations: Record<string, Operation> = { create, get, list, update, delete: deleteTemplate, preview };
 
 export const description: INodeProperties[] = resourceDescription('template', operations, 'create', [
-		{ name: 'Create', value: 'create', description: 'Create an email template', action: 'Create a template' },
-		{ name: 'Delete', value: 'delete', description: 'Delete a template no campaign uses', action: 'Delete a template' },
-		{ name: 'Get', value: 'get', description: 'Get a template', action: 'Get a template' },
-		{ name: 'Get Many', value: 'list', description: 'List templates', action: 'Get many templates' },
-		{ name: 'Preview', value: 'preview', description: 'Render a template for a sample lead', action: 'Preview a template' },
-		{ name: 'Update', value: 'update', description: 'Change a template', action: 'Update a template' },
+	{ name: 'Create', value: 'create', description: 'Create an email template', action: 'Create a template' },
+	{ name: 'Delete', value: 'delete', description: 'Delete a template no campaign uses', action: 'Delete a template' },
+	{ name: 'Get', value: 'get', description: 'Get a template', action: 'Get a template' },
+	{ name: 'Get Many', value: 'list', description: 'List templates', action: 'Get many templates' },
+	{
+		name: 'Preview',
+		value: 'preview',
+		description: 'Render a template for a sample lead',
+		action: 'Preview a template',
+	},
+	{ name: 'Update', value: 'update', description: 'Change a template', action: 'Update a template' },
 ]);

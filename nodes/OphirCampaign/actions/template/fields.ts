@@ -3,9 +3,16 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { TemplateInput } from '../../../core/outreach';
 import type { ItemParameters } from '../../../shared/parameters';
 
-const BODY_HINT = 'Handlebars with {{firstName}}, {{fallback company "your team"}}, {{formatDate date "long"}} and spintax {Hi|Hello}';
+const BODY_HINT =
+	'Handlebars with {{firstName}}, {{fallback company "your team"}}, {{formatDate date "long"}} and spintax {Hi|Hello}';
 
-export const subjectField: INodeProperties = { displayName: 'Subject', name: 'subject', type: 'string', default: '', description: BODY_HINT };
+export const subjectField: INodeProperties = {
+	displayName: 'Subject',
+	name: 'subject',
+	type: 'string',
+	default: '',
+	description: BODY_HINT,
+};
 export const bodyField: INodeProperties = {
 	displayName: 'Body (HTML)',
 	name: 'body',
@@ -25,7 +32,13 @@ const optionalFields: INodeProperties[] = [
 		default: '{}',
 		description: 'Values for variables a lead leaves empty, e.g. {"company": "your team"}',
 	},
-	{ displayName: 'Shared', name: 'isShared', type: 'boolean', default: false, description: 'Whether every user of the organization may use it' },
+	{
+		displayName: 'Shared',
+		name: 'isShared',
+		type: 'boolean',
+		default: false,
+		description: 'Whether every user of the organization may use it',
+	},
 ];
 
 export const additionalFields: INodeProperties = {
@@ -34,10 +47,7 @@ export const additionalFields: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Field',
 	default: {},
-	options: [
-		...optionalFields,
-		{ displayName: 'Created By (User ID)', name: 'createdBy', type: 'string', default: '' },
-	],
+	options: [...optionalFields, { displayName: 'Created By (User ID)', name: 'createdBy', type: 'string', default: '' }],
 };
 
 export const updateFields: INodeProperties = {
@@ -62,7 +72,8 @@ export function templateFields(params: ItemParameters, collection: 'additionalFi
 		subject: fields.subject as string | undefined,
 		body: fields.body as string | undefined,
 		category: fields.category === undefined ? undefined : String(fields.category).trim() || null,
-		variables: fields.variables === undefined ? undefined : params.json(`${collection}.variables`, 'Default Values (JSON)'),
+		variables:
+			fields.variables === undefined ? undefined : params.json(`${collection}.variables`, 'Default Values (JSON)'),
 		isShared: fields.isShared as boolean | undefined,
 		createdBy: (fields.createdBy as string | undefined)?.trim() || undefined,
 	};

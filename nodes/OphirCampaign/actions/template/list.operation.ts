@@ -15,12 +15,20 @@ export const description: INodeProperties[] = [
 		default: {},
 		options: [
 			{ displayName: 'Category', name: 'category', type: 'string', default: '' },
-			{ displayName: 'Search', name: 'search', type: 'string', default: '', description: 'Text in the name or subject' },
+			{
+				displayName: 'Search',
+				name: 'search',
+				type: 'string',
+				default: '',
+				description: 'Text in the name or subject',
+			},
 		],
 	},
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
 	const { category, search } = params.collection('filters') as { category?: string; search?: string };
-	return fetchList(params, (page) => tenant((tx) => listTemplates(tx, { ...page, category: category || undefined, search })));
+	return fetchList(params, (page) =>
+		tenant((tx) => listTemplates(tx, { ...page, category: category || undefined, search })),
+	);
 };

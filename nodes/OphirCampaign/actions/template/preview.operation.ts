@@ -16,7 +16,14 @@ export const description: INodeProperties[] = [
 		],
 		default: 'stored',
 	},
-	{ displayName: 'Template ID', name: 'templateId', type: 'string', required: true, default: '', displayOptions: { show: { source: ['stored'] } } },
+	{
+		displayName: 'Template ID',
+		name: 'templateId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show: { source: ['stored'] } },
+	},
 	{ ...subjectField, displayOptions: { show: { source: ['inline'] } } },
 	{ ...bodyField, displayOptions: { show: { source: ['inline'] } } },
 	{
@@ -25,11 +32,22 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Stored Lead', value: 'lead', description: 'A lead of this organization, by ID' },
-			{ name: 'Lead Fields (JSON)', value: 'json', description: 'Email, firstName, lastName, company and data, e.g. the input item' },
+			{
+				name: 'Lead Fields (JSON)',
+				value: 'json',
+				description: 'Email, firstName, lastName, company and data, e.g. the input item',
+			},
 		],
 		default: 'json',
 	},
-	{ displayName: 'Lead ID', name: 'leadId', type: 'string', required: true, default: '', displayOptions: { show: { sample: ['lead'] } } },
+	{
+		displayName: 'Lead ID',
+		name: 'leadId',
+		type: 'string',
+		required: true,
+		default: '',
+		displayOptions: { show: { sample: ['lead'] } },
+	},
 	{
 		displayName: 'Lead Fields (JSON)',
 		name: 'leadJson',
@@ -49,7 +67,8 @@ export const execute: OperationExecute = async function ({ params, tenant }) {
 	if (params.raw<string>('sample', 'json') === 'lead') sample = { leadId: params.uuid('leadId', 'Lead ID') };
 	else {
 		const lead = params.json('leadJson', 'Lead Fields (JSON)');
-		if (!lead || Array.isArray(lead)) throw new InvalidInputError('Lead Fields (JSON)', 'an object with at least an email', lead);
+		if (!lead || Array.isArray(lead))
+			throw new InvalidInputError('Lead Fields (JSON)', 'an object with at least an email', lead);
 		sample = { lead };
 	}
 	return tenant((tx) => previewTemplate(tx, source, sample));
