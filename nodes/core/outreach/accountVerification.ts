@@ -2,7 +2,8 @@ import { ConflictError, NotFoundError } from '../validation/errors';
 import { type MailboxSecret, type SmtpSettings, verifySmtp } from '../sending/mailTransport';
 import type { SecretBox } from '../db/secretBox';
 import type { TenantRunner, TenantTx } from '../db/tenantTransaction';
-import { accountId, type AccountSettings, getEmailAccount } from './emailAccounts';
+import { accountId, type AccountSettings } from './emailAccountFields';
+import { getEmailAccount } from './emailAccounts';
 import { openSecret } from './mailboxSecrets';
 
 /** Verify: a sign-in check of a mailbox's SMTP settings and secret, with its outcome recorded on the account. */

@@ -1,23 +1,26 @@
 import { requireEmail } from '../validation/emailAddress';
 import { ConflictError, InvalidInputError, NotFoundError } from '../validation/errors';
-import { requireUuid } from '../validation/ids';
 import { wholeNumber } from '../validation/numbers';
-import { type MailboxSecret, PROVIDER_SMTP_DEFAULTS, type SmtpSettings } from '../sending/mailTransport';
 import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { SecretBox } from '../db/secretBox';
-import { END_HOURS, hoursInOrder, isWeekdayList, START_HOURS, WEEKDAYS_EXPECTED } from '../sending/sendingWindow';
-import { isTimeZone } from '../sending/timeZones';
 import type { TenantTx } from '../db/tenantTransaction';
-import { optionalText, requiredText } from '../validation/text';
+import { optionalText } from '../validation/text';
 import { organizationUserId } from './users';
-
-export const PROVIDERS = ['smtp', 'gmail', 'outlook'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-export const WARMUP_STATUSES = ['pending', 'warming', 'warmed', 'off'] as const;
-export const ACCOUNT_STATUSES = ['active', 'paused'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
-/** A sanity ceiling for per-day volumes (the columns are 32-bit integers). */
-const MAX_DAILY_VOLUME = 100_000;
+import {
+	type AccountInput,
+	type AccountSettings,
+	type AccountStatus,
+	ACCOUNT_STATUSES,
+	accountId,
+	checkedProvider,
+	checkedSmtpSettings,
+	checkedTimeZone,
+	checkedWarmupStatus,
+	MAX_DAILY_VOLUME,
+	mailboxSecretFrom,
+	mailboxSendingWindow,
+	type Provider,
+} from './emailAccountFields';
 
 /** A mailbox as OPhir shows it: never its secret, only which key sealed it. */
 export interface EmailAccount {
@@ -37,40 +40,6 @@ export interface EmailAccount {
 	secretKeyId: string | null;
 	createdAt: string;
 	updatedAt: string;
-}
-
-export interface AccountSettings {
-	smtp: SmtpSettings;
-	fromName?: string;
-	/** Midnight in this zone resets the daily counter. */
-	timezone?: string;
-	/** Warm-up ramp: capacity on day n of warming = min(daily limit, startVolume + n * dailyIncrement). */
-	warmup?: { startVolume: number; dailyIncrement: number; startedAt?: string };
-	/** Replaces the campaign's sending window for this mailbox. */
-	sendingWindow?: { weekdays?: string[]; startHour?: number; endHour?: number };
-	/** When the current SMTP settings and secret last signed in successfully. */
-	lastVerifiedAt?: string;
-	/** The outcome of the last check, successful or not. */
-	lastVerification?: { at: string; verified: boolean; message: string };
-}
-
-export interface AccountInput {
-	/** Fixed at creation: an update may repeat it, not change it. */
-	email?: unknown;
-	/** Fixed at creation: an update may repeat it, not change it. */
-	provider?: unknown;
-	/** A user of the organization; on update, null detaches the account from its user. */
-	userId?: string | null;
-	smtp?: Partial<SmtpSettings>;
-	/** Password (or app password) for provider smtp/gmail/outlook, or OAuth2 tokens. */
-	password?: string;
-	oauth2?: { clientId?: string; clientSecret?: string; refreshToken?: string; accessToken?: string };
-	fromName?: string;
-	timezone?: string;
-	dailyLimit?: number;
-	warmupStatus?: string;
-	warmup?: { startVolume?: number; dailyIncrement?: number };
-	sendingWindow?: AccountSettings['sendingWindow'] | null;
 }
 
 const COLUMNS = `id, user_id, email, provider, status, paused_reason, settings, health_score, warmup_status, daily_limit,
@@ -102,110 +71,23 @@ function toAccount(row: AccountRow): EmailAccount {
 	return { ...account, hasSecret: !!credentialsEncrypted, secretKeyId: credentialsEncrypted?.split('.')[1] ?? null };
 }
 
-export const accountId = (id: unknown) => requireUuid(id, 'Email Account ID');
-
-function provider(value: unknown): Provider {
-	if (!(PROVIDERS as readonly unknown[]).includes(value))
-		throw new InvalidInputError('Provider', `one of ${PROVIDERS.join(', ')}`, value);
-	return value as Provider;
-}
-
-/** A DNS name or an IP address: no scheme, path, port or spaces (those belong in other fields). */
-const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[?[0-9a-f:.]+\]?)$/i;
-
-function smtpSettings(kind: Provider, email: string, given: Partial<SmtpSettings> = {}): SmtpSettings {
-	const defaults = kind === 'smtp' ? undefined : PROVIDER_SMTP_DEFAULTS[kind];
-	const host = (typeof given.host === 'string' ? given.host.trim() : '') || defaults?.host;
-	if (!host || !HOST.test(host))
-		throw new InvalidInputError('SMTP Host', 'a host name such as smtp.example.com', given.host);
-	const security = given.security ?? defaults?.security ?? 'starttls';
-	if (!['tls', 'starttls', 'none'].includes(security))
-		throw new InvalidInputError('SMTP Security', 'one of tls, starttls, none', security);
-	return {
-		host,
-		port: wholeNumber(given.port ?? defaults?.port ?? 587, 'SMTP Port', 1, 65535),
-		security,
-		user: optionalText(given.user, 'SMTP User') ?? email,
-	};
-}
-
-function secretFrom(input: AccountInput): MailboxSecret | undefined {
-	if (input.oauth2 && (input.oauth2.refreshToken || input.oauth2.clientId)) {
-		const { clientId, clientSecret, refreshToken, accessToken } = input.oauth2;
-		return {
-			kind: 'oauth2',
-			clientId: requiredText(clientId, 'OAuth2 Client ID'),
-			clientSecret: requiredText(clientSecret, 'OAuth2 Client Secret'),
-			refreshToken: requiredText(refreshToken, 'OAuth2 Refresh Token'),
-			accessToken,
-		};
-	}
-	if (input.password) return { kind: 'password', password: input.password };
-	return undefined;
-}
-
-function checkTimeZone(zone: string | undefined): string | undefined {
-	if (!zone) return undefined;
-	if (!isTimeZone(zone)) throw new InvalidInputError('Time Zone', 'an IANA time zone such as Europe/Berlin', zone);
-	return zone;
-}
-
-/** A mailbox's own sending window: only the parts given replace the campaign's. */
-function sendingWindow(raw: unknown): AccountSettings['sendingWindow'] {
-	const expected = 'an object with weekdays, startHour and/or endHour';
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-		throw new InvalidInputError('Sending Window', expected, raw);
-	const { weekdays, startHour, endHour, ...unknown } = raw as Record<string, unknown>;
-	if (Object.keys(unknown).length) {
-		throw new InvalidInputError('Sending Window', `${expected} (not ${Object.keys(unknown).join(', ')})`);
-	}
-	const window: NonNullable<AccountSettings['sendingWindow']> = {};
-	if (weekdays !== undefined) {
-		if (!isWeekdayList(weekdays)) throw new InvalidInputError('Sending Window Weekdays', WEEKDAYS_EXPECTED, weekdays);
-		window.weekdays = [...new Set(weekdays)];
-	}
-	if (startHour !== undefined)
-		window.startHour = wholeNumber(startHour, 'Sending Window Start Hour', START_HOURS.min, START_HOURS.max);
-	if (endHour !== undefined)
-		window.endHour = wholeNumber(endHour, 'Sending Window End Hour', END_HOURS.min, END_HOURS.max);
-	if (
-		window.startHour !== undefined &&
-		window.endHour !== undefined &&
-		!hoursInOrder(window.startHour, window.endHour)
-	) {
-		throw new InvalidInputError(
-			'Sending Window End Hour',
-			`after the start hour (${window.startHour})`,
-			window.endHour,
-		);
-	}
-	return window;
-}
-
-function warmupStatus(value: unknown): string {
-	if (!(WARMUP_STATUSES as readonly unknown[]).includes(value)) {
-		throw new InvalidInputError('Warm-Up Status', `one of ${WARMUP_STATUSES.join(', ')}`, value);
-	}
-	return value as string;
-}
-
 export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: AccountInput): Promise<EmailAccount> {
 	const email = requireEmail(input.email);
-	const kind = provider(input.provider ?? 'smtp');
-	const secret = secretFrom(input);
+	const kind = checkedProvider(input.provider ?? 'smtp');
+	const secret = mailboxSecretFrom(input);
 	if (!secret) throw new InvalidInputError('Password', 'a password (or app password), or OAuth2 tokens');
 	const fromName = optionalText(input.fromName, 'From Name');
 	const settings: AccountSettings = {
-		smtp: smtpSettings(kind, email, input.smtp),
+		smtp: checkedSmtpSettings(kind, email, input.smtp),
 		...(fromName ? { fromName } : {}),
-		...(input.timezone ? { timezone: checkTimeZone(input.timezone) } : {}),
+		...(input.timezone ? { timezone: checkedTimeZone(input.timezone) } : {}),
 		warmup: {
 			startVolume: wholeNumber(input.warmup?.startVolume ?? 5, 'Warm-Up Start Volume', 1, MAX_DAILY_VOLUME),
 			dailyIncrement: wholeNumber(input.warmup?.dailyIncrement ?? 5, 'Warm-Up Daily Increment', 0, MAX_DAILY_VOLUME),
 		},
-		...(input.sendingWindow ? { sendingWindow: sendingWindow(input.sendingWindow) } : {}),
+		...(input.sendingWindow ? { sendingWindow: mailboxSendingWindow(input.sendingWindow) } : {}),
 	};
-	const status = warmupStatus(input.warmupStatus ?? 'pending');
+	const status = checkedWarmupStatus(input.warmupStatus ?? 'pending');
 	if (status === 'warming') settings.warmup!.startedAt = new Date().toISOString();
 	const dailyLimit = wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0, MAX_DAILY_VOLUME);
 	const userId = await organizationUserId(tx, input.userId, 'User ID');
@@ -235,7 +117,7 @@ export async function listEmailAccounts(
 	if (filter.status && !(ACCOUNT_STATUSES as readonly string[]).includes(filter.status)) {
 		throw new InvalidInputError('Status', `one of ${ACCOUNT_STATUSES.join(', ')}`, filter.status);
 	}
-	if (filter.provider) provider(filter.provider);
+	if (filter.provider) checkedProvider(filter.provider);
 	const { limit, offset } = checkedPage(filter);
 	const { rows } = await tx.query<AccountRow>(
 		`SELECT ${COLUMNS} FROM email_accounts
@@ -259,7 +141,7 @@ export async function updateEmailAccount(
 			'Create an account for the new address, then pause or delete this one.',
 		);
 	}
-	if (patch.provider !== undefined && provider(patch.provider) !== current.provider) {
+	if (patch.provider !== undefined && checkedProvider(patch.provider) !== current.provider) {
 		throw new ConflictError(
 			`The provider of email account ${id} cannot change`,
 			'Create an account with the new provider instead.',
@@ -270,13 +152,13 @@ export async function updateEmailAccount(
 	const settings: AccountSettings = {
 		...current.settings,
 		smtp: patch.smtp
-			? smtpSettings(current.provider, current.email, { ...current.settings.smtp, ...smtpPatch })
+			? checkedSmtpSettings(current.provider, current.email, { ...current.settings.smtp, ...smtpPatch })
 			: current.settings.smtp,
 	};
 	if (patch.fromName !== undefined) settings.fromName = optionalText(patch.fromName, 'From Name') ?? undefined;
-	if (patch.timezone !== undefined) settings.timezone = checkTimeZone(patch.timezone);
+	if (patch.timezone !== undefined) settings.timezone = checkedTimeZone(patch.timezone);
 	if (patch.sendingWindow !== undefined)
-		settings.sendingWindow = patch.sendingWindow ? sendingWindow(patch.sendingWindow) : undefined;
+		settings.sendingWindow = patch.sendingWindow ? mailboxSendingWindow(patch.sendingWindow) : undefined;
 	if (patch.warmup) {
 		settings.warmup = {
 			...settings.warmup,
@@ -294,7 +176,7 @@ export async function updateEmailAccount(
 			),
 		};
 	}
-	const status = patch.warmupStatus === undefined ? current.warmupStatus : warmupStatus(patch.warmupStatus);
+	const status = patch.warmupStatus === undefined ? current.warmupStatus : checkedWarmupStatus(patch.warmupStatus);
 	if (status === 'warming' && current.warmupStatus !== 'warming') {
 		settings.warmup = { startVolume: 5, dailyIncrement: 5, ...settings.warmup, startedAt: new Date().toISOString() };
 	}
@@ -302,7 +184,7 @@ export async function updateEmailAccount(
 		patch.dailyLimit === undefined
 			? current.dailyLimit
 			: wholeNumber(patch.dailyLimit, 'Daily Limit', 0, MAX_DAILY_VOLUME);
-	const secret = secretFrom(patch);
+	const secret = mailboxSecretFrom(patch);
 	if (secret || patch.smtp) {
 		// A past successful sign-in says nothing about new credentials or another server.
 		delete settings.lastVerifiedAt;

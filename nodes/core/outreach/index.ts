@@ -3,6 +3,7 @@
 export * from './accountVerification';
 export * from './campaignConfig';
 export * from './campaigns';
+export * from './emailAccountFields';
 export * from './emailAccounts';
 export * from './leadFields';
 export * from './leadImport';

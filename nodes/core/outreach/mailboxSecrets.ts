@@ -2,7 +2,7 @@ import { NotFoundError, OphirError } from '../validation/errors';
 import type { MailboxSecret } from '../sending/mailTransport';
 import type { SecretBox } from '../db/secretBox';
 import type { TenantTx } from '../db/tenantTransaction';
-import { accountId } from './emailAccounts';
+import { accountId } from './emailAccountFields';
 
 /** A mailbox's password or OAuth2 tokens, sealed in email_accounts.credentials_encrypted with the credential's key. */
 
