@@ -9,6 +9,7 @@ export * from './queueClaims';
 export * from './queueResults';
 export * from './queueStats';
 export * from './scheduling';
+export * from './schedulingQueries';
 export * from './sender';
 export * from './sendingWindow';
 export * from './stepRendering';

@@ -1,4 +1,4 @@
-import { campaignRotation, MailboxSchedule, type SendingWindow, SlotPlanner } from '../nodes/core/sending';
+import { campaignRotation, MailboxSchedule, type SendingWindow, SlotPlanner } from '../../nodes/core/sending';
 
 // The slot placement is pure: these tests need no database. 2026-01-07 is a Wednesday.
 const OFFICE: SendingWindow = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 };
