@@ -1,13 +1,12 @@
-import type { Pool } from 'pg';
 import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { credentialsFromFields, getPool, type OphirCredentials } from '../core/db';
+import { credentialsFromFields, type DatabasePool, getPool, type OphirCredentials } from '../core/db';
 
 export const CREDENTIAL_TYPE = 'ophirPostgresApi';
 
 export interface OphirConnection {
 	credentials: OphirCredentials;
-	pool: Pool;
+	pool: DatabasePool;
 }
 
 /** The credential's settings and this process's shared pool for them. */

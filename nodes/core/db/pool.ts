@@ -26,6 +26,9 @@ function keyOf(settings: DatabaseSettings): string {
  * the pool across executions saves a connection handshake (and TLS) per run; pools nobody has used for a while
  * are closed so a credential that is no longer used holds no connections.
  */
+/** The pooled connections of one credential: what withTenant opens its transactions on. */
+export type DatabasePool = Pool;
+
 export function getPool(settings: DatabaseSettings): Pool {
 	const key = keyOf(settings);
 	let entry = pools.get(key);
