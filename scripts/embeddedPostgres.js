@@ -263,5 +263,5 @@ async function startEmbeddedPostgres({ dataDir, password, port, persistent = fal
 	return { url, dataDir: databaseDir, stop: () => server.stop() };
 }
 
-// copyOnce: for its test (test/freshMachine.test.ts).
+// copyOnce: for its test (test/launch/freshMachine.test.ts).
 module.exports = { startEmbeddedPostgres, copyOnce };

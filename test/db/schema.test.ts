@@ -10,7 +10,7 @@ import { readSpecSchema } from '../support/specSchema';
 
 const spec = readSpecSchema();
 
-/** Defaults OPhir adds where the specification gives none (listed in the README under "Schema additions"). */
+/** Defaults OPhir adds where the specification gives none (listed in docs/database.md, "Schema additions"). */
 const ADDED_DEFAULTS: Record<string, string> = {
 	id: 'gen_random_uuid()',
 	created_at: 'CURRENT_TIMESTAMP',

@@ -12,6 +12,7 @@ export * from './scheduling';
 export * from './schedulingQueries';
 export * from './sender';
 export * from './sendingWindow';
+export * from './spintax';
 export * from './stepRendering';
 export * from './templateRendering';
 export * from './timeZones';

@@ -5,6 +5,7 @@
  * parsed strings.
  */
 import { InvalidInputError } from '../validation/errors';
+import { wholeNumber } from '../validation/numbers';
 
 export const DAY = 86_400_000;
 /** Cached days per zone before the cache is dropped (a year of days fits; keeps memory bounded). */
@@ -15,7 +16,7 @@ const NO_CHANGE = Number.POSITIVE_INFINITY;
 // Globals used on the hot path, read once: in a vm context (jest, sandboxed code) every global lookup goes through an
 // interceptor and makes nextSendTime several times slower.
 const { floor } = Math;
-const { isInteger, isNaN: numberIsNaN } = Number;
+const { isNaN: numberIsNaN } = Number;
 const { getTime } = Date.prototype;
 
 /** A zone's offsets during one UTC day: `before` until the instant `change`, `after` from it on. */
@@ -217,19 +218,12 @@ export function zonedTimeToInstant(
 	timeZone: string,
 ): Date {
 	const zone = requireZone(timeZone);
-	const { year, month, day, hour, minute = 0 } = local;
-	requireWhole('Year', year, 1, 9999);
-	requireWhole('Month', month, 1, 12);
-	requireWhole('Day', day, 1, daysInMonth(year, month));
-	requireWhole('Hour', hour, 0, 23);
-	requireWhole('Minute', minute, 0, 59);
+	const year = wholeNumber(local.year, 'Year', 1, 9999);
+	const month = wholeNumber(local.month, 'Month', 1, 12);
+	const day = wholeNumber(local.day, 'Day', 1, daysInMonth(year, month));
+	const hour = wholeNumber(local.hour, 'Hour', 0, 23);
+	const minute = wholeNumber(local.minute ?? 0, 'Minute', 0, 59);
 	return new Date(wallClockToInstant(zone, utcMs(year, month, day, hour, minute, 0)));
-}
-
-function requireWhole(field: string, value: unknown, min: number, max: number): void {
-	if (!isInteger(value) || (value as number) < min || (value as number) > max) {
-		throw new InvalidInputError(field, `a whole number from ${min} to ${max}`, value);
-	}
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -498,7 +498,7 @@ class CountingSink {
 			for (const mail of sink.received.slice(before)) counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1);
 			expect(counts.size).toBe(SECOND_BATCH);
 			// Every email arrived. The sink accepts everything, so an email claimed twice is one whose lease was reclaimed
-			// from the dead worker. Only those may have arrived twice (README: at least once; the duplicate window is
+			// from the dead worker. Only those may have arrived twice (docs/scheduling-and-sending.md: at least once; the duplicate window is
 			// between the server's acceptance and the batch's record), never more, and at most one batch per execution
 			// the dead worker was running.
 			expect(rows.every((row) => (counts.get(row.message_id) ?? 0) >= 1)).toBe(true);
