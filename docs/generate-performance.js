@@ -12,7 +12,10 @@ const START =
 const END = '<!-- end of generated figures -->';
 const SUMMARY_KEYS = new Set(['median', 'min', 'max', 'runs']);
 
-/** What latest.json knows beyond the table: the anchors' own rates, sizes and workloads. */
+/**
+ * What latest.json knows beyond the table: the anchors' own rates, sizes and workloads.
+ * @param {{ scenarios: Record<string, { result?: Record<string, any> }> }} results bench/results/latest.json
+ */
 function details(results) {
 	const lines = [];
 	for (const entry of Object.values(results.scenarios)) {

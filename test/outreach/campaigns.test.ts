@@ -14,6 +14,8 @@ import {
 } from '../../nodes/core/outreach';
 import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { moveDraftTo } from '../support/outreach';
+import { rawRows } from '../support/rawRows';
 import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
@@ -51,6 +53,7 @@ const INVALID_MOVES = CAMPAIGN_STATUSES.flatMap((status) =>
 
 describe('campaigns', () => {
 	let db: TestDatabase;
+	const { addLead, addQueued, queueRows } = rawRows(() => db);
 	let a: Tenant;
 	let accountA: string;
 
@@ -71,38 +74,6 @@ describe('campaigns', () => {
 		return rows[0].id;
 	}
 
-	async function addLead(organizationId: string, campaignId: string, email: string): Promise<string> {
-		const { rows } = await db.pool.query(
-			`INSERT INTO leads (organization_id, campaign_id, email) VALUES ($1, $2, $3) RETURNING id`,
-			[organizationId, campaignId, email],
-		);
-		return rows[0].id;
-	}
-
-	async function addQueued(
-		organizationId: string,
-		campaignId: string,
-		leadId: string,
-		accountId: string,
-		status: string,
-	): Promise<string> {
-		const { rows } = await db.pool.query(
-			`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, subject, body, status, scheduled_at, sequence_step)
-			 VALUES ($1, $2, $3, $4, 'Hi', 'Hello', $5, now(),
-			         (SELECT COALESCE(max(sequence_step), 0) + 1 FROM email_queue WHERE campaign_id = $2 AND lead_id = $3)) RETURNING id`,
-			[organizationId, campaignId, leadId, accountId, status],
-		);
-		return rows[0].id;
-	}
-
-	async function queueRows(ids: string[]): Promise<Record<string, { status: string; error: string | null }>> {
-		const { rows } = await db.pool.query(
-			`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`,
-			[ids],
-		);
-		return Object.fromEntries(rows.map((r) => [r.id, { status: r.status, error: r.error_message }]));
-	}
-
 	/** What a campaign needs to activate: a step, a mailbox of the organization, a postal address. */
 	const sendable = (accountId: string, extra: Record<string, unknown> = {}) => ({
 		sequence: ONE_STEP,
@@ -116,17 +87,7 @@ describe('campaigns', () => {
 		const campaign = await tenant.as((tx) =>
 			createCampaign(tx, { name: `${status} campaign`, config: sendable(accountId) }),
 		);
-		const path: Record<CampaignStatus, CampaignAction[]> = {
-			draft: [],
-			active: ['activate'],
-			paused: ['activate', 'pause'],
-			completed: ['activate', 'complete'],
-			archived: ['archive'],
-		};
-		let current = campaign;
-		for (const action of path[status]) current = await tenant.as((tx) => transitionCampaign(tx, campaign.id, action));
-		expect(current.status).toBe(status);
-		return current;
+		return moveDraftTo(tenant.as, campaign, status);
 	}
 
 	const statusOf = async (tenant: Tenant, id: string) => (await tenant.as((tx) => getCampaign(tx, id))).status;

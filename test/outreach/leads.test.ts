@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import {
 	addSuppression,
 	type Campaign,
-	type CampaignAction,
 	type CampaignStatus,
 	changeTags,
 	createCampaign,
@@ -19,11 +18,11 @@ import {
 	listLeads,
 	saveLead,
 	setLeadStatus,
-	transitionCampaign,
 	updateLead,
 } from '../../nodes/core/outreach';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../nodes/core/validation';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { moveDraftTo } from '../support/outreach';
 import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
@@ -59,17 +58,7 @@ describe('leads', () => {
 			postalAddress: POSTAL_ADDRESS,
 		};
 		const campaign = await tenant.as((tx) => createCampaign(tx, { name: `${status} campaign`, config }));
-		const path: Record<CampaignStatus, CampaignAction[]> = {
-			draft: [],
-			active: ['activate'],
-			paused: ['activate', 'pause'],
-			completed: ['activate', 'complete'],
-			archived: ['archive'],
-		};
-		let current = campaign;
-		for (const action of path[status]) current = await tenant.as((tx) => transitionCampaign(tx, campaign.id, action));
-		expect(current.status).toBe(status);
-		return current;
+		return moveDraftTo(tenant.as, campaign, status);
 	}
 
 	/** A queue row of the organization, written as the database owner. */

@@ -10,6 +10,7 @@ import {
 } from '../../nodes/core/outreach';
 import { sleep } from '../../scripts/lib/wait';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { rawRows } from '../support/rawRows';
 import { type ActAs, newTenant } from '../support/tenants';
 
 type Tenant = { id: string; as: ActAs };
@@ -19,6 +20,7 @@ const ALL = { limit: 1000, offset: 0 };
 
 describe('suppressions', () => {
 	let db: TestDatabase;
+	const { addLead, addQueued, queueRows } = rawRows(() => db);
 	let a: Tenant;
 	let accountA: string;
 	let campaignA: string;
@@ -37,38 +39,6 @@ describe('suppressions', () => {
 			[organizationId, name],
 		);
 		return rows[0].id;
-	}
-
-	async function addLead(organizationId: string, campaignId: string, email: string): Promise<string> {
-		const { rows } = await db.pool.query(
-			`INSERT INTO leads (organization_id, campaign_id, email) VALUES ($1, $2, $3) RETURNING id`,
-			[organizationId, campaignId, email],
-		);
-		return rows[0].id;
-	}
-
-	async function addQueued(
-		organizationId: string,
-		campaignId: string,
-		leadId: string,
-		accountId: string,
-		status = 'queued',
-	) {
-		const { rows } = await db.pool.query(
-			`INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, subject, body, status, scheduled_at, sequence_step)
-			 VALUES ($1, $2, $3, $4, 'Hi', 'Hello', $5, now(),
-			         (SELECT COALESCE(max(sequence_step), 0) + 1 FROM email_queue WHERE campaign_id = $2 AND lead_id = $3)) RETURNING id`,
-			[organizationId, campaignId, leadId, accountId, status],
-		);
-		return rows[0].id as string;
-	}
-
-	async function queueRows(ids: string[]): Promise<Record<string, { status: string; error: string | null }>> {
-		const { rows } = await db.pool.query(
-			`SELECT id, status, error_message FROM email_queue WHERE id = ANY($1::uuid[])`,
-			[ids],
-		);
-		return Object.fromEntries(rows.map((r) => [r.id, { status: r.status, error: r.error_message }]));
 	}
 
 	/** The organization's entries as stored, read as the database owner. */

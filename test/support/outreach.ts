@@ -1,6 +1,9 @@
 import {
 	type AccountInput,
+	type Campaign,
+	type CampaignAction,
 	type CampaignConfigInput,
+	type CampaignStatus,
 	createCampaign,
 	createEmailAccount,
 	importLeads,
@@ -11,7 +14,7 @@ import { scheduleDueSteps, sendDueEmails } from '../../nodes/core/sending';
 import { SecretBox } from '../../nodes/core/db';
 import type { TestDatabase } from './database';
 import { SINK_PASSWORD, type SmtpSink } from './smtpSink';
-import { newTenant } from './tenants';
+import { type ActAs, newTenant } from './tenants';
 
 export const KEY = 'dummy-encryption-key-0123456789abcdef';
 export const SECRET = 'dummy-tracking-secret-0123456789abcdef';
@@ -171,4 +174,21 @@ export function organizationFactory(
 			leadEmails: imported.map((o) => (o as { email: string }).email),
 		};
 	};
+}
+
+/** The actions that take a new draft to each status. */
+const FROM_DRAFT: Record<CampaignStatus, CampaignAction[]> = {
+	draft: [],
+	active: ['activate'],
+	paused: ['activate', 'pause'],
+	completed: ['activate', 'complete'],
+	archived: ['archive'],
+};
+
+/** Takes a new draft campaign to `status` through the real transitions. */
+export async function moveDraftTo(as: ActAs, draft: Campaign, status: CampaignStatus): Promise<Campaign> {
+	let current = draft;
+	for (const action of FROM_DRAFT[status]) current = await as((tx) => transitionCampaign(tx, draft.id, action));
+	expect(current.status).toBe(status);
+	return current;
 }
