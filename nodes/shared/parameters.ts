@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { page, parseJson, requiredText, requireUuid, wholeNumber } from '../core/validation';
 import { toNodeError } from './itemErrors';
@@ -82,4 +82,9 @@ export function readEachItem<T>(
 			return error as Error;
 		}
 	});
+}
+
+/** A fixed list of values as n8n options, each named as a person reads it ("not_interested" → "Not interested"). */
+export function optionsOf(values: readonly string[]): INodePropertyOptions[] {
+	return values.map((value) => ({ name: value.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()), value }));
 }

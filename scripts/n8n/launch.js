@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { startEmbeddedPostgres } = require('../embeddedPostgres');
-const { freePort, sleep } = require('../lib/wait');
+const { eventually, freePort } = require('../lib/wait');
 const { ensureN8nInstalled } = require('./install');
 
 const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
@@ -234,7 +234,11 @@ async function launchN8n(options = {}) {
 		});
 		const logs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
 		const url = `http://localhost:${port}`;
-		await waitUntilHealthy(url, { timeoutMs: options.timeoutMs ?? 240_000, exited: () => exited, logs });
+		await waitUntilReady(`${url}/healthz/readiness`, {
+			timeoutMs: options.timeoutMs ?? 240_000,
+			exited: () => exited,
+			logs,
+		});
 		return {
 			url,
 			port,
@@ -258,25 +262,28 @@ async function launchN8n(options = {}) {
 }
 
 /**
- * @param {string} url
- * @param {{ timeoutMs: number, exited: () => ExitStatus | undefined, logs: () => string }} options
+ * Waits until an n8n process answers its readiness URL; fails at once, with the end of its log, if it exits first.
+ * @param {string} readinessUrl
+ * @param {{ name?: string, timeoutMs: number, exited: () => ExitStatus | undefined, logs: () => string }} options
  */
-async function waitUntilHealthy(url, { timeoutMs, exited, logs }) {
-	const deadline = Date.now() + timeoutMs;
-	const tail = () => logs().split('\n').slice(-80).join('\n');
-	while (Date.now() < deadline) {
-		const gone = exited();
-		if (gone)
-			throw new Error(`n8n exited (${gone.signal ?? `code ${gone.code}`}) before it was ready. Its log:\n${tail()}`);
-		try {
-			const response = await fetch(`${url}/healthz/readiness`);
-			if (response.ok) return;
-		} catch {
-			// not listening yet
-		}
-		await sleep(500);
-	}
-	throw new Error(`n8n did not answer ${url}/healthz/readiness within ${timeoutMs / 1000} s. Its log:\n${tail()}`);
+async function waitUntilReady(readinessUrl, { name = 'n8n', timeoutMs, exited, logs }) {
+	/** @param {string} message */
+	const withLog = (message) => new Error(`${message}. Its log:\n${logs().split('\n').slice(-80).join('\n')}`);
+	const ready = () =>
+		fetch(readinessUrl).then(
+			(response) => response.ok,
+			() => false, // not listening yet
+		);
+	const outcome = await eventually(
+		`${name} at ${readinessUrl}`,
+		async () => exited() ?? (await ready()),
+		timeoutMs,
+		500,
+	).catch((error) => {
+		throw withLog(error.message);
+	});
+	if (outcome !== true)
+		throw withLog(`${name} exited (${outcome.signal ?? `code ${outcome.code}`}) before it was ready`);
 }
 
-module.exports = { launchN8n, installCommunityPackage, ensureDatabase, databaseEnv };
+module.exports = { launchN8n, installCommunityPackage, ensureDatabase, databaseEnv, waitUntilReady };

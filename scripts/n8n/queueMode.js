@@ -13,7 +13,7 @@ const path = require('node:path');
 const { startEmbeddedPostgres } = require('../embeddedPostgres');
 const { cacheDir, ensureN8nInstalled } = require('./install');
 const { freePort, sleep } = require('../lib/wait');
-const { databaseEnv, ensureDatabase, installCommunityPackage } = require('./launch');
+const { databaseEnv, ensureDatabase, installCommunityPackage, waitUntilReady } = require('./launch');
 
 const SUPERVISOR = path.join(__dirname, 'supervise.js');
 
@@ -216,25 +216,7 @@ function n8nProcess({ name, kind, args, env, logFile, readinessUrl, url, paths, 
 		exited = undefined;
 		whenExited = new Promise((resolve) => spawned.on('exit', (code, signal) => resolve((exited = { code, signal }))));
 		handle.whenExited = whenExited;
-		const deadline = Date.now() + timeoutMs;
-		const tail = () => logs().split('\n').slice(-60).join('\n');
-		for (;;) {
-			const gone = handle.exited();
-			if (gone)
-				throw new Error(
-					`n8n ${name} exited (${gone.signal ?? `code ${gone.code}`}) before it was ready. Its log:\n${tail()}`,
-				);
-			try {
-				if ((await fetch(readinessUrl)).ok) return;
-			} catch {
-				// not listening yet
-			}
-			if (Date.now() > deadline)
-				throw new Error(
-					`n8n ${name} was not ready at ${readinessUrl} within ${timeoutMs / 1000} s. Its log:\n${tail()}`,
-				);
-			await sleep(500);
-		}
+		await waitUntilReady(readinessUrl, { name: `n8n ${name}`, timeoutMs, exited: () => handle.exited(), logs });
 	}
 
 	const handle = {

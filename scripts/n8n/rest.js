@@ -4,7 +4,7 @@
 const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 
-const { sleep } = require('../lib/wait');
+const { eventually } = require('../lib/wait');
 const { cacheDir } = require('./install');
 
 /**
@@ -299,14 +299,10 @@ class N8nClient {
 	 * @returns {Promise<Execution>}
 	 */
 	async waitForExecution(id, { timeoutMs = 60_000 } = {}) {
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const execution = await this.request('GET', `/rest/executions/${id}`);
-			if (!['new', 'running', 'waiting'].includes(execution.status)) return this.getExecution(id);
-			if (Date.now() > deadline)
-				throw new Error(`Execution ${id} still ${execution.status} after ${timeoutMs / 1000} s`);
-			await sleep(250);
-		}
+		const finished = async () =>
+			!['new', 'running', 'waiting'].includes((await this.request('GET', `/rest/executions/${id}`)).status);
+		await eventually(`execution ${id} to finish`, finished, timeoutMs);
+		return this.getExecution(id);
 	}
 
 	/**

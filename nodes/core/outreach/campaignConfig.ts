@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 import { OphirError } from '../validation/errors';
+import { isUuid } from '../validation/ids';
 import { parseJson } from '../validation/json';
-import { END_HOURS, hoursInOrder, START_HOURS, WEEKDAYS } from '../sending/sendingWindow';
+import { DEFAULT_SENDING_WINDOW, END_HOURS, hoursInOrder, START_HOURS, WEEKDAYS } from '../sending/sendingWindow';
 import { isTimeZone } from '../sending/timeZones';
 import { assertStorableJson } from '../validation/text';
 
@@ -10,7 +11,7 @@ import { assertStorableJson } from '../validation/text';
  * The shape of campaigns.config: the sequence and every sending rule of a campaign. Parsing fills in defaults
  * and reports every problem with its path (e.g. `config.sequence[1].delayDays must be >= 0`).
  */
-const uuid = z.string().uuid('must be a UUID');
+const uuid = z.string().refine(isUuid, 'must be a UUID');
 const wholeNumber = (min: number, max?: number) => {
 	const base = z
 		.number({ invalid_type_error: 'must be a number' })
@@ -61,9 +62,9 @@ const sendingWindow = z
 		weekdays: z
 			.array(z.enum(WEEKDAYS, { errorMap: () => ({ message: `must be one of ${WEEKDAYS.join(', ')}` }) }))
 			.min(1, 'must name at least one day')
-			.default(['mon', 'tue', 'wed', 'thu', 'fri']),
-		startHour: wholeNumber(START_HOURS.min, START_HOURS.max).default(9),
-		endHour: wholeNumber(END_HOURS.min, END_HOURS.max).default(17),
+			.default(() => [...DEFAULT_SENDING_WINDOW.weekdays]),
+		startHour: wholeNumber(START_HOURS.min, START_HOURS.max).default(DEFAULT_SENDING_WINDOW.startHour),
+		endHour: wholeNumber(END_HOURS.min, END_HOURS.max).default(DEFAULT_SENDING_WINDOW.endHour),
 	})
 	.strict()
 	.refine((w) => hoursInOrder(w.startHour, w.endHour), { path: ['endHour'], message: 'must be after startHour' });

@@ -1,13 +1,13 @@
-import { NotFoundError, OphirError } from '../validation/errors';
+import { ConflictError, NotFoundError } from '../validation/errors';
 import type { MailboxSecret } from '../sending/mailTransport';
 import type { SecretBox } from '../db/secretBox';
 import type { TenantTx } from '../db/tenantTransaction';
 import { accountId } from './emailAccountFields';
 
-/** A mailbox's password or OAuth2 tokens, sealed in email_accounts.credentials_encrypted with the credential's key. */
+// A mailbox's password or OAuth2 tokens, sealed in email_accounts.credentials_encrypted with the credential's key.
 
 export function openSecret(box: SecretBox, id: string, sealed: string | null): MailboxSecret {
-	if (!sealed) throw new OphirError(`Email account ${id} has no stored password or tokens`);
+	if (!sealed) throw new ConflictError(`Email account ${id} has no stored password or tokens`);
 	return JSON.parse(box.open(sealed)) as MailboxSecret;
 }
 

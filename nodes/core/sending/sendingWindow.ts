@@ -22,6 +22,13 @@ export const START_HOURS = { min: 0, max: 23 } as const;
 export const END_HOURS = { min: 1, max: 24 } as const;
 
 /** What a window's weekdays must be, for error messages. */
+/** A campaign's window when its config names none: office hours on working days. */
+export const DEFAULT_SENDING_WINDOW: Readonly<SendingWindow> = Object.freeze({
+	weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'] as Weekday[],
+	startHour: 9,
+	endHour: 17,
+});
+
 export const WEEKDAYS_EXPECTED = `a non-empty list of ${WEEKDAYS.join(', ')}`;
 
 const HOUR = 3_600_000;

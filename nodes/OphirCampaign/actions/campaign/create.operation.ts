@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { createCampaign } from '../../../core/outreach';
+import { DEFAULT_SENDING_WINDOW } from '../../../core/sending';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
@@ -18,7 +19,7 @@ export const description: INodeProperties[] = [
 					},
 				],
 				timezone: 'UTC',
-				sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 },
+				sendingWindow: DEFAULT_SENDING_WINDOW,
 				accountIds: [],
 				postalAddress: '',
 			},

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { CAMPAIGN_STATUSES, type CampaignStatus, listCampaigns } from '../../../core/outreach';
-import { fetchList } from '../../../shared/parameters';
+import { fetchList, optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';
 
@@ -10,10 +10,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Status',
 		name: 'status',
 		type: 'options',
-		options: [
-			{ name: 'Any', value: '' },
-			...CAMPAIGN_STATUSES.map((s) => ({ name: s.charAt(0).toUpperCase() + s.slice(1), value: s })),
-		],
+		options: [{ name: 'Any', value: '' }, ...optionsOf(CAMPAIGN_STATUSES)],
 		default: '',
 	},
 	...listFields,

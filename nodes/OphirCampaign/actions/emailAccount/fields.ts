@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { type AccountInput, WARMUP_STATUSES } from '../../../core/outreach';
+import { DEFAULT_SENDING_WINDOW } from '../../../core/sending';
 import type { ItemParameters } from '../../../shared/parameters';
+import { optionsOf } from '../../../shared/parameters';
 import { secretField } from '../common';
-
-const title = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
 
 export const smtpFields: INodeProperties[] = [
 	{ displayName: 'SMTP Host', name: 'smtpHost', type: 'string', default: '', placeholder: 'smtp.example.com' },
@@ -83,7 +83,7 @@ export const sendingFields: INodeProperties[] = [
 		displayName: 'Sending Window Override (JSON)',
 		name: 'sendingWindow',
 		type: 'json',
-		default: '{"weekdays": ["mon", "tue", "wed", "thu", "fri"], "startHour": 9, "endHour": 17}',
+		default: JSON.stringify(DEFAULT_SENDING_WINDOW),
 		description: "Replaces the campaign's sending window for this mailbox",
 	},
 	{
@@ -114,7 +114,7 @@ export const sendingFields: INodeProperties[] = [
 		displayName: 'Warm-Up Status',
 		name: 'warmupStatus',
 		type: 'options',
-		options: WARMUP_STATUSES.map((status) => ({ name: title(status), value: status })),
+		options: optionsOf(WARMUP_STATUSES),
 		default: 'pending',
 		description: 'Warming ramps capacity up from the start volume; warmed and off send up to the daily limit',
 	},

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { ACCOUNT_STATUSES, listEmailAccounts, PROVIDERS } from '../../../core/outreach';
-import { fetchList } from '../../../shared/parameters';
+import { fetchList, optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';
 
@@ -25,7 +25,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Status',
 				name: 'status',
 				type: 'options',
-				options: ACCOUNT_STATUSES.map((s) => ({ name: s[0].toUpperCase() + s.slice(1), value: s })),
+				options: optionsOf(ACCOUNT_STATUSES),
 				default: 'active',
 			},
 		],

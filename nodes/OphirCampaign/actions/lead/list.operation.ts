@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { LEAD_STATUSES, type LeadStatus, listLeads } from '../../../core/outreach';
-import { fetchList } from '../../../shared/parameters';
+import { fetchList, optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';
 
@@ -34,10 +34,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Status',
 				name: 'status',
 				type: 'options',
-				options: LEAD_STATUSES.map((s) => ({
-					name: s.replace('_', ' ').replace(/^./, (c) => c.toUpperCase()),
-					value: s,
-				})),
+				options: optionsOf(LEAD_STATUSES),
 				default: 'active',
 			},
 			{ displayName: 'Tag', name: 'tag', type: 'string', default: '' },

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { LEAD_STATUSES, setLeadStatus } from '../../../core/outreach';
+import { optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { idField } from '../common';
 
@@ -10,7 +11,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Status',
 		name: 'status',
 		type: 'options',
-		options: LEAD_STATUSES.map((s) => ({ name: s.replace('_', ' ').replace(/^./, (c) => c.toUpperCase()), value: s })),
+		options: optionsOf(LEAD_STATUSES),
 		default: 'paused',
 		description: 'Any status but Active takes the lead out of its sequence and cancels what is queued for it',
 	},

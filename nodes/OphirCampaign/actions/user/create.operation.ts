@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { createUser, MIN_PASSWORD_LENGTH, USER_ROLES } from '../../../core/outreach';
+import { optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { secretField } from '../common';
 
@@ -10,7 +11,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Role',
 		name: 'role',
 		type: 'options',
-		options: USER_ROLES.map((role) => ({ name: role.charAt(0).toUpperCase() + role.slice(1), value: role })),
+		options: optionsOf(USER_ROLES),
 		default: 'user',
 	},
 	secretField(
