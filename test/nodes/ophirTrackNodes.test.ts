@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { closeAllPools } from '../../nodes/core/db';
+// The one import of a core file, not its folder's entry: jest.spyOn must replace the function on its own module.
 import * as trackingWebhook from '../../nodes/core/tracking/trackingWebhook';
 import { PIXEL, signTrackingToken } from '../../nodes/core/tracking';
 import { OphirTrack } from '../../nodes/OphirTrack/OphirTrack.node';

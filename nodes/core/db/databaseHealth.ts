@@ -8,11 +8,9 @@ import { type SlowStatements, slowestStatements } from './slowStatements';
 import { fmt, type IndexHealth, indexHealth, recordSnapshot, type TableHealth, tableHealth } from './tableStatistics';
 import type { TenantRunner } from './tenantTransaction';
 
-/**
- * Database Health: what an operator needs to see before users notice. Pool, table and index figures are
- * database-wide (sizes and statistics, no tenant's rows) and are read as the credential's login user; queue lag is
- * the credential's organization's own, read in a tenant transaction.
- */
+// Database Health: what an operator needs to see before users notice. Pool, table and index figures are
+// database-wide (sizes and statistics, no tenant's rows) and are read as the credential's login user; queue lag is
+// the credential's organization's own, read in a tenant transaction.
 
 export interface HealthOptions {
 	now?: Date;

@@ -4,11 +4,9 @@ import { InvalidInputError } from '../validation/errors';
 import { type NumberInput, wholeNumber } from '../validation/numbers';
 import type { TenantRunner } from './tenantTransaction';
 
-/**
- * Maintenance: VACUUM and ANALYZE of the tables every send and event writes to, and retention (off unless asked)
- * of old queue rows and raw activities. Campaign statistics live in campaign_stats_daily, which a trigger keeps on
- * INSERT into email_activities only, so deleting raw rows never changes a counter.
- */
+// Maintenance: VACUUM and ANALYZE of the tables every send and event writes to, and retention (off unless asked)
+// of old queue rows and raw activities. Campaign statistics live in campaign_stats_daily, which a trigger keeps on
+// INSERT into email_activities only, so deleting raw rows never changes a counter.
 
 export const HOT_TABLES = ['email_queue', 'email_activities', 'leads'] as const;
 export type HotTable = (typeof HOT_TABLES)[number];

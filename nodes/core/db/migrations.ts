@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS ophir_schema_migrations (
 )`;
 
 /** Versions recorded as applied, or undefined when the ledger table does not exist yet. */
-export async function appliedVersions(client: Pool | ClientBase): Promise<Map<string, string> | undefined> {
+async function appliedVersions(client: Pool | ClientBase): Promise<Map<string, string> | undefined> {
 	const { rows } = await client.query<{ exists: boolean }>(
 		`SELECT to_regclass('ophir_schema_migrations') IS NOT NULL AS exists`,
 	);

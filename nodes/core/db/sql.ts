@@ -26,7 +26,7 @@ export interface Sql {
  * `timestamp` (without time zone) cast reads as a wall-clock time in the wrong zone; ISO UTC text is the same
  * instant as a `timestamptz` and the UTC wall-clock time as a `timestamp` (PostgreSQL ignores the zone there).
  */
-export function toParam(value: unknown): unknown {
+function toParam(value: unknown): unknown {
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? value : value.toISOString();
 	if (Array.isArray(value)) return value.map(toParam);
 	return value;

@@ -3,10 +3,8 @@ import type { Pool } from 'pg';
 import { OPHIR_TABLES } from './migrations';
 import { sqlOver } from './sql';
 
-/**
- * Table and index statistics of the OPhir tables, database-wide (sizes and PostgreSQL's counters, no tenant's rows),
- * and the snapshots that turn two runs into growth.
- */
+// Table and index statistics of the OPhir tables, database-wide (sizes and PostgreSQL's counters, no tenant's rows),
+// and the snapshots that turn two runs into growth.
 
 export interface TableHealth {
 	table: string;

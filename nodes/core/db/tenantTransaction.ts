@@ -43,7 +43,7 @@ export async function actForOrganization(client: ClientBase, organizationId: str
 }
 
 /** One transaction on one pooled client, as the login user (withTenant's base): rolled back on any error. */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
 	const client = await pool.connect();
 	let broken: Error | undefined;
 	try {

@@ -6,7 +6,7 @@ import { accountId, type AccountSettings } from './emailAccountFields';
 import { getEmailAccount } from './emailAccounts';
 import { openSecret } from './mailboxSecrets';
 
-/** Verify: a sign-in check of a mailbox's SMTP settings and secret, with its outcome recorded on the account. */
+// Verify: a sign-in check of a mailbox's SMTP settings and secret, with its outcome recorded on the account.
 
 /** What a sign-in check needs. Holds the decrypted secret: never put it in an item or a log. */
 export interface PreparedVerification {
@@ -19,7 +19,7 @@ export interface PreparedVerification {
 }
 
 /** Reads the account's SMTP settings and opens its secret (the first short transaction of a check). */
-export async function prepareVerification(tx: TenantTx, box: SecretBox, id: string): Promise<PreparedVerification> {
+async function prepareVerification(tx: TenantTx, box: SecretBox, id: string): Promise<PreparedVerification> {
 	const { rows } = await tx.query<{ email: string; smtp: SmtpSettings; credentials_encrypted: string | null }>(
 		`SELECT email, settings->'smtp' AS smtp, credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = $2`,
 		[tx.organizationId, accountId(id)],
@@ -33,7 +33,7 @@ export async function prepareVerification(tx: TenantTx, box: SecretBox, id: stri
  * Records a check's outcome in the account's settings (the second short transaction). An account whose SMTP
  * settings or secret changed meanwhile keeps no outcome: this one says nothing about the new ones.
  */
-export async function recordVerification(
+async function recordVerification(
 	tx: TenantTx,
 	checked: PreparedVerification,
 	result: { ok: boolean; message: string },

@@ -17,7 +17,7 @@ import {
 } from './leadFields';
 import { getLead, type Lead } from './leads';
 
-/** Bulk writes of leads: Import (many, one statement per batch), and Create and Upsert on top of it (one). */
+// Bulk writes of leads: Import (many, one statement per batch), and Create and Upsert on top of it (one).
 
 const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
 

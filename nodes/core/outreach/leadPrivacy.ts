@@ -5,7 +5,7 @@ import { camelCaseRow } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
 import { LEAD_COLUMNS, type LeadRow, toLead } from './leads';
 
-/** What GDPR asks of a lead's data: erasure, and access (an export of everything stored about an address). */
+// What GDPR asks of a lead's data: erasure, and access (an export of everything stored about an address).
 
 /** An email_queue row as a lead's data export lists it. */
 interface ExportedEmailRow {

@@ -17,7 +17,7 @@ import {
 	WITH_STORED,
 } from './leadFields';
 
-/** One lead at a time: read, list, edit its fields and tags, change its status. Bulk writes are in leadImport.ts. */
+// One lead at a time: read, list, edit its fields and tags, change its status. Bulk writes are in leadImport.ts.
 
 export const LEAD_STATUSES = [
 	'active',

@@ -31,7 +31,7 @@ interface SuppressionRow {
 }
 
 /** An address (jane@example.com) or a domain (example.com or @example.com). */
-export function parseSuppressionTarget(raw: unknown): { scope: 'email' | 'domain'; value: string } {
+function parseSuppressionTarget(raw: unknown): { scope: 'email' | 'domain'; value: string } {
 	const email = normalizeEmail(raw);
 	if (email) return { scope: 'email', value: email };
 	// A domain may carry one leading @ (@example.com); any other @ makes it a (bad) address.

@@ -1,8 +1,6 @@
-/**
- * Reading an email's HTML: its trackable links and its plain-text form. Regular expressions rather than a DOM: email
- * bodies are small, and the one rule that matters is that composeMessage and trackableLinks (the click webhook) find
- * the same links in the same order, which one shared scanner ensures.
- */
+// Reading an email's HTML: its trackable links and its plain-text form. Regular expressions rather than a DOM: email
+// bodies are small, and the one rule that matters is that composeMessage and trackableLinks (the click webhook) find
+// the same links in the same order, which one shared scanner ensures.
 
 const NAMED_ENTITIES: Record<string, string> = {
 	amp: '&',

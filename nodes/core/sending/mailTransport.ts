@@ -57,7 +57,7 @@ export function smtpTransportOptions(smtp: SmtpSettings, secret: MailboxSecret):
  * silence). OPHIR_SMTP_TIMEOUT_MS sets all three, read for each new transport: a server that accepts connections
  * and then hangs costs a run that long, not nodemailer's default of ten minutes.
  */
-export function smtpTimeouts(
+function smtpTimeouts(
 	env: NodeJS.ProcessEnv = process.env,
 ): Pick<SMTPTransport.Options, 'connectionTimeout' | 'greetingTimeout' | 'socketTimeout'> {
 	const bound = Number(env.OPHIR_SMTP_TIMEOUT_MS);

@@ -1,11 +1,9 @@
 import { localDate, startOfLocalDay } from './timeZones';
 import { nextSendTime, type SendingWindow } from './sendingWindow';
 
-/**
- * Where and when each email of a scheduling run goes: the mailbox that can send it first within its sending window,
- * its room on that local day and the gap to its other sends. Pure (no SQL): the scheduler loads the mailboxes, asks
- * for a slot per email and writes what was booked.
- */
+// Where and when each email of a scheduling run goes: the mailbox that can send it first within its sending window,
+// its room on that local day and the gap to its other sends. Pure (no SQL): the scheduler loads the mailboxes, asks
+// for a slot per email and writes what was booked.
 
 /** How far ahead bookings go: a mailbox full for a week leaves its leads for a later run. */
 export const HORIZON_DAYS = 7;

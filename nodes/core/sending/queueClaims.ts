@@ -2,14 +2,12 @@ import { wholeNumber } from '../validation/numbers';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
 import type { TenantTx } from '../db/tenantTransaction';
 
-/**
- * The sending queue's state machine, in SQL: claim (queued → sending, leased with a fencing token, here), then
- * complete (sending → sent) or fail (→ queued again for a retry, or failed) in queueResults. Every statement handles
- * a whole batch.
- *
- * Delivery is at least once: an email whose worker died after the SMTP server accepted it, but before Complete
- * committed, is sent again once its lease expires. That window is one batch's sending time; leases keep it bounded.
- */
+// The sending queue's state machine, in SQL: claim (queued → sending, leased with a fencing token, here), then
+// complete (sending → sent) or fail (→ queued again for a retry, or failed) in queueResults. Every statement handles
+// a whole batch.
+//
+// Delivery is at least once: an email whose worker died after the SMTP server accepted it, but before Complete
+// committed, is sent again once its lease expires. That window is one batch's sending time; leases keep it bounded.
 
 export interface ClaimOptions {
 	limit: number;

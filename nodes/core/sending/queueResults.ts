@@ -2,10 +2,8 @@ import { requireUuids } from '../validation/ids';
 import { wholeNumber } from '../validation/numbers';
 import type { TenantTx } from '../db/tenantTransaction';
 
-/**
- * What became of claimed emails (see queueClaims): sent, or failed for a retry or for good. Only the attempt that
- * holds an email's lease (its fencing token) records its result; every statement handles a whole batch.
- */
+// What became of claimed emails (see queueClaims): sent, or failed for a retry or for good. Only the attempt that
+// holds an email's lease (its fencing token) records its result; every statement handles a whole batch.
 
 export interface Delivery {
 	id: string;

@@ -1,7 +1,7 @@
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
 import type { TenantTx } from '../db/tenantTransaction';
 
-/** The queue's and its mailboxes' numbers of the day: the daily counters kept current, and what dashboards read. */
+// The queue's and its mailboxes' numbers of the day: the daily counters kept current, and what dashboards read.
 
 /**
  * Starts a new day for every mailbox whose local midnight (settings.timezone) has passed since its counter was

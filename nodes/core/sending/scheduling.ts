@@ -15,13 +15,11 @@ import {
 	type WrittenRow,
 } from './schedulingQueries';
 
-/**
- * Schedule Due Steps: one pass that turns every due sequence step of the organization's active campaigns into an
- * email_queue row with its rendered subject and body, its mailbox and its send time. The database does the
- * selection (one statement over all due leads) and the writing (one statement per batch); in between each email is
- * rendered (stepRendering) and placed in time on a mailbox (mailboxSlots), in memory; the statements are in
- * schedulingQueries.
- */
+// Schedule Due Steps: one pass that turns every due sequence step of the organization's active campaigns into an
+// email_queue row with its rendered subject and body, its mailbox and its send time. The database does the
+// selection (one statement over all due leads) and the writing (one statement per batch); in between each email is
+// rendered (stepRendering) and placed in time on a mailbox (mailboxSlots), in memory; the statements are in
+// schedulingQueries.
 
 export interface ScheduleOptions {
 	now?: Date;

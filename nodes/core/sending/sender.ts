@@ -67,7 +67,7 @@ export interface SendSummary {
 }
 
 /** How the sender treats an error from the SMTP server or the connection to it. */
-export function classifySmtpError(error: unknown): { kind: FailureKind; smtpCode?: number; message: string } {
+function classifySmtpError(error: unknown): { kind: FailureKind; smtpCode?: number; message: string } {
 	const { code, responseCode, command, message } = error as {
 		code?: string;
 		responseCode?: number;

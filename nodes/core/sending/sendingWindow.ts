@@ -58,7 +58,7 @@ const WEEKDAY_BITS: Readonly<Record<Weekday, number>> = {
 };
 
 /** Whether `value` is one of WEEKDAYS. */
-export function isWeekday(value: unknown): value is Weekday {
+function isWeekday(value: unknown): value is Weekday {
 	return typeof value === 'string' && hasOwn(WEEKDAY_BITS, value);
 }
 

@@ -3,10 +3,8 @@ import { createHash } from 'node:crypto';
 import type { CampaignConfig } from '../outreach/campaignConfig';
 import { leadRenderContext, renderMessage } from './templateRendering';
 
-/**
- * A due sequence step's content for one lead, as the scheduler writes it to the queue: the lead's variant of the
- * step (the same one on every run), its template or inline subject and body, rendered. Pure (no I/O).
- */
+// A due sequence step's content for one lead, as the scheduler writes it to the queue: the lead's variant of the
+// step (the same one on every run), its template or inline subject and body, rendered. Pure (no I/O).
 
 /** email_queue.subject is VARCHAR(500). */
 const MAX_SUBJECT_LENGTH = 500;

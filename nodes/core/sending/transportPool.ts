@@ -55,7 +55,7 @@ export function pooledTransport(accountId: string, smtp: SmtpSettings, secret: M
 }
 
 /** Closes the transports unused for `idleMs`; returns how many. */
-export function closeIdleTransports(idleMs = IDLE_CLOSE_MS, now = Date.now()): number {
+function closeIdleTransports(idleMs = IDLE_CLOSE_MS, now = Date.now()): number {
 	let closed = 0;
 	for (const [accountId, entry] of transports) {
 		if (now - entry.lastUsed >= idleMs) {

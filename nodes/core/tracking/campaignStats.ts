@@ -2,15 +2,13 @@ import { InvalidInputError } from '../validation/errors';
 import { optionalUuid } from '../validation/ids';
 import type { TenantTx } from '../db/tenantTransaction';
 
-/**
- * Campaign Stats, read from campaign_stats_daily (kept by a trigger in the same transaction as every event), so
- * its cost follows the number of campaigns, days, steps, variants and mailboxes, not the number of events.
- *
- * Definitions: delivered = sent − hard bounces; open, click and reply rates are per delivered email and use
- * unique human opens/clicks (the first open or click of each email by a person; machine traffic — image proxies,
- * link scanners — is counted apart); bounce rate is hard bounces per sent; unsubscribe and complaint rates per
- * delivered. Days are UTC days.
- */
+// Campaign Stats, read from campaign_stats_daily (kept by a trigger in the same transaction as every event), so
+// its cost follows the number of campaigns, days, steps, variants and mailboxes, not the number of events.
+//
+// Definitions: delivered = sent − hard bounces; open, click and reply rates are per delivered email and use
+// unique human opens/clicks (the first open or click of each email by a person; machine traffic — image proxies,
+// link scanners — is counted apart); bounce rate is hard bounces per sent; unsubscribe and complaint rates per
+// delivered. Days are UTC days.
 
 export const STATS_GROUPS = ['campaign', 'step', 'variant', 'account', 'day'] as const;
 export type StatsGroup = (typeof STATS_GROUPS)[number];

@@ -6,13 +6,11 @@ import { InvalidInputError } from '../validation/errors';
 import { requireUuid } from '../validation/ids';
 import type { TenantTx } from '../db/tenantTransaction';
 
-/**
- * Record Event: the one writer of email_activities for tracking, inbound mail and outside sources (ESP webhooks,
- * CRMs). Events are matched to what OPhir sent (queue id, Message-ID, or the lead's address), written in one
- * statement per batch, idempotent on the caller's event id, and applied to the leads at once: a reply stops the
- * lead's sequence (unless its campaign's stopRules.onReply is off), a hard bounce or a complaint or an unsubscribe
- * stops every lead with that address in the organization and suppresses the address. Counters follow by trigger.
- */
+// Record Event: the one writer of email_activities for tracking, inbound mail and outside sources (ESP webhooks,
+// CRMs). Events are matched to what OPhir sent (queue id, Message-ID, or the lead's address), written in one
+// statement per batch, idempotent on the caller's event id, and applied to the leads at once: a reply stops the
+// lead's sequence (unless its campaign's stopRules.onReply is off), a hard bounce or a complaint or an unsubscribe
+// stops every lead with that address in the organization and suppresses the address. Counters follow by trigger.
 
 export const EVENT_TYPES = ['sent', 'opened', 'clicked', 'replied', 'bounced', 'complained', 'unsubscribed'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

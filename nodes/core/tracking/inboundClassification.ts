@@ -3,11 +3,9 @@ import { first, type InboundMessage, messageIdsIn, parseHeaderBlock } from './in
 import { deliveryReport, originalMessageIds, type ReportFields } from './inboundReports';
 import { RETURN_PATH_TOKEN } from './returnPath';
 
-/**
- * Classifies an email that arrived in OPhir's reply mailbox: a bounce (RFC 3464 DSN or a common non-standard one),
- * a complaint (RFC 5965 ARF), an auto-reply, a reply to one of our messages, or unknown. Pure: no database, no n8n.
- * The inputs it reads are listed in inboundItems.ts, the reports it recognises in inboundReports.ts.
- */
+// Classifies an email that arrived in OPhir's reply mailbox: a bounce (RFC 3464 DSN or a common non-standard one),
+// a complaint (RFC 5965 ARF), an auto-reply, a reply to one of our messages, or unknown. Pure: no database, no n8n.
+// The inputs it reads are listed in inboundItems.ts, the reports it recognises in inboundReports.ts.
 
 export type InboundKind = 'bounce' | 'auto_reply' | 'reply' | 'complaint' | 'unknown';
 

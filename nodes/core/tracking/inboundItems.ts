@@ -14,17 +14,15 @@ import {
 	type ReportPart,
 } from './inboundMessage';
 
-/**
- * The inputs Process Inbound Email reads: the item n8n's Email Trigger (IMAP) v2 emits in any of its formats, or
- * what that item is made from:
- * - 'resolved': mailparser's ParsedMail serialized, `headers` rewritten to { name: 'Name: value' } (the raw line,
- *   one per name), `attachments` moved to the item's `binary` (base64 `data` when n8n keeps binaries in memory);
- * - 'simple': `textPlain`, `textHtml`, from/to/cc/subject/date at the top level and every other header, decoded,
- *   under `metadata` (first value only);
- * - 'raw': `{ raw }` holding the message BODY ONLY (IMAP's TEXT section, as the server sent it, not base64 despite
- *   the option's description): the headers are missing, so only bounces and complaints can be recognised from it;
- * - a live ParsedMail, the full RFC 822 source as a string, or `{ raw }` with the full source (plain or base64).
- */
+// The inputs Process Inbound Email reads: the item n8n's Email Trigger (IMAP) v2 emits in any of its formats, or
+// what that item is made from:
+// - 'resolved': mailparser's ParsedMail serialized, `headers` rewritten to { name: 'Name: value' } (the raw line,
+//   one per name), `attachments` moved to the item's `binary` (base64 `data` when n8n keeps binaries in memory);
+// - 'simple': `textPlain`, `textHtml`, from/to/cc/subject/date at the top level and every other header, decoded,
+//   under `metadata` (first value only);
+// - 'raw': `{ raw }` holding the message BODY ONLY (IMAP's TEXT section, as the server sent it, not base64 despite
+//   the option's description): the headers are missing, so only bounces and complaints can be recognised from it;
+// - a live ParsedMail, the full RFC 822 source as a string, or `{ raw }` with the full source (plain or base64).
 
 /** n8n binary properties kept in memory hold their content base64-encoded in `data`; stored ones only an id. */
 function binaryParts(binary: unknown): ReportPart[] {

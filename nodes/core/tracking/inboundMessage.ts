@@ -1,9 +1,7 @@
 import { simpleParser } from 'mailparser';
 
-/**
- * An inbound email reduced to what classification reads (headers, sender, subject, date, text and the parts that
- * carry a report or a copy of the original message), read from mailparser's ParsedMail or from the raw source.
- */
+// An inbound email reduced to what classification reads (headers, sender, subject, date, text and the parts that
+// carry a report or a copy of the original message), read from mailparser's ParsedMail or from the raw source.
 
 export type Headers = Map<string, string[]>;
 

@@ -5,17 +5,15 @@ import { verifyReturnPathToken } from './returnPath';
 import type { TenantTx } from '../db/tenantTransaction';
 import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
 
-/**
- * Process Inbound Email, after classification. Anyone can send mail to the replies mailbox, so nothing in an
- * inbound email is taken at its word; it acts only on an email OPhir can prove it sent:
- * - by a Message-ID of ours it refers to (In-Reply-To, References, or the copy a DSN/ARF attaches), or
- * - by a signed return path it was addressed to (returnPath.ts; a bare plus address proves nothing).
- * A proven hard bounce or complaint stops every lead with the address of the email it proves and suppresses that
- * address (the address the report names is never used), and updates the email's mailbox health; one not proven is
- * `unmatched` and writes nothing. A reply whose In-Reply-To/References name no email of ours may still stop the
- * lead it comes from when OPhir sent to that address in this organization: a reply only ever stops its own lead,
- * never suppresses, and never touches a mailbox's health. Each report counts once per email (inboundEventId).
- */
+// Process Inbound Email, after classification. Anyone can send mail to the replies mailbox, so nothing in an
+// inbound email is taken at its word; it acts only on an email OPhir can prove it sent:
+// - by a Message-ID of ours it refers to (In-Reply-To, References, or the copy a DSN/ARF attaches), or
+// - by a signed return path it was addressed to (returnPath.ts; a bare plus address proves nothing).
+// A proven hard bounce or complaint stops every lead with the address of the email it proves and suppresses that
+// address (the address the report names is never used), and updates the email's mailbox health; one not proven is
+// `unmatched` and writes nothing. A reply whose In-Reply-To/References name no email of ours may still stop the
+// lead it comes from when OPhir sent to that address in this organization: a reply only ever stops its own lead,
+// never suppresses, and never touches a mailbox's health. Each report counts once per email (inboundEventId).
 
 export type InboundOutcome = {
 	action: 'recorded' | 'duplicate' | 'unmatched' | 'ignored';

@@ -8,10 +8,8 @@ import {
 	parseHeaderBlock,
 } from './inboundMessage';
 
-/**
- * Delivery reports in an inbound email: bounces (RFC 3464 DSNs, and the non-standard notices many servers still
- * send) and complaints (RFC 5965 ARF feedback reports).
- */
+// Delivery reports in an inbound email: bounces (RFC 3464 DSNs, and the non-standard notices many servers still
+// send) and complaints (RFC 5965 ARF feedback reports).
 
 /** What a report says about the email it concerns. */
 export interface ReportFields {

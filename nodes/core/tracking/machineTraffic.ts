@@ -1,8 +1,6 @@
-/**
- * Tells machine traffic on tracking links from people: image proxies that fetch every pixel (Apple Mail Privacy
- * Protection, Gmail's and Yahoo's proxies), security gateways that follow every link when the email arrives, and
- * scripts. Such events are kept, flagged in metadata.machine with the reason, and counted apart from human ones.
- */
+// Tells machine traffic on tracking links from people: image proxies that fetch every pixel (Apple Mail Privacy
+// Protection, Gmail's and Yahoo's proxies), security gateways that follow every link when the email arrives, and
+// scripts. Such events are kept, flagged in metadata.machine with the reason, and counted apart from human ones.
 
 export interface TrafficSignals {
 	kind: 'open' | 'click';

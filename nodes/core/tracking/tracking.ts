@@ -4,11 +4,9 @@ import { redirectableUrl, trackableLinks } from '../sending/emailHtml';
 import type { TenantTx } from '../db/tenantTransaction';
 import { type TrackingKind, verifyTrackingToken } from './trackingToken';
 
-/**
- * What the tracking webhook does with a request, once its token is checked: a valid token records one event of
- * the email it names; anything else (forged, truncated, re-targeted, another kind's token, an email of another
- * organization or not sent) records nothing. Redirects only ever go to the link that was in that email.
- */
+// What the tracking webhook does with a request, once its token is checked: a valid token records one event of
+// the email it names; anything else (forged, truncated, re-targeted, another kind's token, an email of another
+// organization or not sent) records nothing. Redirects only ever go to the link that was in that email.
 
 export interface TrackingRequest {
 	method: string;

@@ -2,12 +2,10 @@ import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from './tr
 import type { TenantRunner } from '../db/tenantTransaction';
 import type { TrackingKind } from './trackingToken';
 
-/**
- * The tracking webhook's answers, independent of n8n: the trigger node maps its request in and writes the reply
- * out. Open always answers the pixel (a mail client shows a broken image otherwise); a click redirects only to the
- * link stored for it; unsubscribe shows a confirmation page (GET) and unsubscribes on POST, including RFC 8058
- * one-click POSTs from mail clients (no cookies, no redirect). Anything invalid records nothing.
- */
+// The tracking webhook's answers, independent of n8n: the trigger node maps its request in and writes the reply
+// out. Open always answers the pixel (a mail client shows a broken image otherwise); a click redirects only to the
+// link stored for it; unsubscribe shows a confirmation page (GET) and unsubscribes on POST, including RFC 8058
+// one-click POSTs from mail clients (no cookies, no redirect). Anything invalid records nothing.
 
 export interface TrackingHttpRequest {
 	kind: TrackingKind;

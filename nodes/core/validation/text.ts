@@ -1,11 +1,9 @@
 import { InvalidInputError } from './errors';
 import { jsonObject } from './json';
 
-/**
- * The text checks every core module shares, so that each field is refused in the same words. PostgreSQL text
- * and jsonb hold neither NUL characters nor unpaired UTF-16 surrogates, and VARCHAR(n) counts characters (code
- * points), not UTF-16 units: an emoji is one character.
- */
+// The text checks every core module shares, so that each field is refused in the same words. PostgreSQL text
+// and jsonb hold neither NUL characters nor unpaired UTF-16 surrogates, and VARCHAR(n) counts characters (code
+// points), not UTF-16 units: an emoji is one character.
 
 /** Characters as PostgreSQL counts them: code points. */
 export function characterCount(text: string): number {
