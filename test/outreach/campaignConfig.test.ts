@@ -1,18 +1,9 @@
 import { parseCampaignConfig, stepDelayMinutes } from '../../nodes/core/outreach';
+import { CONFIG_DEFAULTS } from '../support/outreach';
 
 describe('campaign config', () => {
 	it('fills in the defaults a new campaign starts with', () => {
-		expect(parseCampaignConfig({})).toEqual({
-			sequence: [],
-			timezone: 'UTC',
-			sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 },
-			minGapSeconds: 120,
-			jitterSeconds: 60,
-			accountIds: [],
-			stopRules: { onReply: true, onClick: false },
-			tracking: { opens: true, clicks: true, returnPath: false },
-			unsubscribeText: 'Unsubscribe from these emails',
-		});
+		expect(parseCampaignConfig({})).toEqual(CONFIG_DEFAULTS);
 	});
 
 	it('accepts a full sequence with A/B variants and templates, from JSON text too', () => {

@@ -14,7 +14,7 @@ import {
 } from '../../nodes/core/outreach';
 import { ConflictError, InvalidInputError, NotFoundError, OphirError } from '../../nodes/core/validation';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { moveDraftTo } from '../support/outreach';
+import { CONFIG_DEFAULTS, moveDraftTo } from '../support/outreach';
 import { rawRows } from '../support/rawRows';
 import { type ActAs, newTenant } from '../support/tenants';
 
@@ -22,17 +22,6 @@ type Tenant = { id: string; as: ActAs };
 
 const POSTAL_ADDRESS = '1 Main Street, Springfield, IL 62701, USA';
 const ONE_STEP = [{ subject: 'Hi {{firstName}}', body: 'Hello there' }];
-const DEFAULTS = {
-	sequence: [],
-	timezone: 'UTC',
-	sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 },
-	minGapSeconds: 120,
-	jitterSeconds: 60,
-	accountIds: [],
-	stopRules: { onReply: true, onClick: false },
-	tracking: { opens: true, clicks: true, returnPath: false },
-	unsubscribeText: 'Unsubscribe from these emails',
-};
 const ACTIONS: CampaignAction[] = ['activate', 'pause', 'resume', 'complete', 'archive'];
 /** Every allowed move: [from, action, to]. */
 const VALID_MOVES: Array<[CampaignStatus, CampaignAction, CampaignStatus]> = [
@@ -109,7 +98,7 @@ describe('campaigns', () => {
 				organizationId: a.id,
 				name: 'Q3 outreach',
 				status: 'draft',
-				config: DEFAULTS,
+				config: CONFIG_DEFAULTS,
 				createdBy: null,
 				createdAt: expect.any(String),
 				updatedAt: expect.any(String),
@@ -118,7 +107,7 @@ describe('campaigns', () => {
 				'SELECT organization_id, name, status, config FROM campaigns WHERE id = $1',
 				[campaign.id],
 			);
-			expect(rows).toEqual([{ organization_id: a.id, name: 'Q3 outreach', status: 'draft', config: DEFAULTS }]);
+			expect(rows).toEqual([{ organization_id: a.id, name: 'Q3 outreach', status: 'draft', config: CONFIG_DEFAULTS }]);
 		});
 
 		it('completes a partial config and keeps what was given', async () => {
@@ -143,7 +132,7 @@ describe('campaigns', () => {
 				}),
 			);
 			expect(campaign.config).toEqual({
-				...DEFAULTS,
+				...CONFIG_DEFAULTS,
 				sequence: [
 					{ subject: 'First', body: 'One', delayDays: 0, delayHours: 0, delayMinutes: 0 },
 					{
@@ -175,7 +164,7 @@ describe('campaigns', () => {
 					createdBy: rows[0].id,
 				}),
 			);
-			expect(campaign.config).toEqual({ ...DEFAULTS, timezone: 'Asia/Tokyo' });
+			expect(campaign.config).toEqual({ ...CONFIG_DEFAULTS, timezone: 'Asia/Tokyo' });
 			expect(campaign.createdBy).toBe(rows[0].id);
 		});
 
@@ -321,7 +310,7 @@ describe('campaigns', () => {
 			);
 			expect(updated.name).toBe('Config');
 			expect(updated.config).toEqual({
-				...DEFAULTS,
+				...CONFIG_DEFAULTS,
 				// Arrays and objects are replaced whole, then completed with their defaults (opens is back to true).
 				sequence: [{ subject: 'Only', body: 'One', delayDays: 0, delayHours: 0, delayMinutes: 0 }],
 				tracking: { opens: true, clicks: false, returnPath: false },

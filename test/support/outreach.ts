@@ -23,6 +23,19 @@ export const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'su
 export const BROWSER =
 	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 
+/** The config a new campaign starts with, written out here rather than taken from the code under test. */
+export const CONFIG_DEFAULTS = {
+	sequence: [],
+	timezone: 'UTC',
+	sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri'], startHour: 9, endHour: 17 },
+	minGapSeconds: 120,
+	jitterSeconds: 60,
+	accountIds: [],
+	stopRules: { onReply: true, onClick: false },
+	tracking: { opens: true, clicks: true, returnPath: false },
+	unsubscribeText: 'Unsubscribe from these emails',
+};
+
 const FIRST_STEP_BODY =
 	'<p><a href="https://example.com/one">one</a> and <a href="https://example.com/two?x=1&amp;y=2">two</a></p>';
 
