@@ -28,15 +28,17 @@ export function runNamedOperation(
 	return runOperation.call(this, selected);
 }
 
-/** Shows `fields` only for these operations of this resource (n8n displayOptions), keeping other options given. */
-export function showFor(resource: string, operations: string[], fields: INodeProperties[]): INodeProperties[] {
+/** `fields` with more displayOptions.show conditions, keeping the ones each field already has. */
+function shownWhen(fields: INodeProperties[], show: Record<string, string[]>): INodeProperties[] {
 	return fields.map((field) => ({
 		...field,
-		displayOptions: {
-			...field.displayOptions,
-			show: { ...field.displayOptions?.show, resource: [resource], operation: operations },
-		},
+		displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, ...show } },
 	}));
+}
+
+/** Shows `fields` only for these operations of this resource (n8n displayOptions), keeping other options given. */
+export function showFor(resource: string, operations: string[], fields: INodeProperties[]): INodeProperties[] {
+	return shownWhen(fields, { resource: [resource], operation: operations });
 }
 
 /** The Operation choice: one per resource (shown only for it), or the only one of a node without resources. */
@@ -74,10 +76,7 @@ export function operationsDescription(
 	return [
 		operationField(choices, defaultOperation),
 		...Object.entries(operations).flatMap(([name, operation]) =>
-			operation.description.map((field) => ({
-				...field,
-				displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, operation: [name] } },
-			})),
+			shownWhen(operation.description, { operation: [name] }),
 		),
 	];
 }

@@ -3,6 +3,7 @@ import nodemailer from 'nodemailer';
 import { InvalidInputError } from '../../nodes/core/validation';
 import { type ComposeInput, composeMessage, htmlToText, messageIdFor, trackableLinks } from '../../nodes/core/sending';
 import { trackingUrl, verifyReturnPathToken, verifyTrackingToken } from '../../nodes/core/tracking';
+import { thrown } from '../support/thrown';
 
 const QUEUE_ID = '6a1f0c2e-4b3d-4c5e-9f70-8a9b0c1d2e3f';
 const SECRET = 'tracking-secret-'.repeat(3);
@@ -55,15 +56,6 @@ function hrefs(html: string): string[] {
 	return [...html.matchAll(/<a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((m) =>
 		(m[1] ?? m[2]).replace(/&amp;/g, '&'),
 	);
-}
-
-function thrown(fn: () => unknown): unknown {
-	try {
-		fn();
-	} catch (error) {
-		return error;
-	}
-	throw new Error('expected an error');
 }
 
 describe('message composer', () => {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 
 import { InvalidInputError } from '../../nodes/core/validation';
 import { signTrackingToken, type TrackingKind, trackingUrl, verifyTrackingToken } from '../../nodes/core/tracking';
+import { thrown } from '../support/thrown';
 
 const SECRET = 's'.repeat(32);
 const OTHER_SECRET = 't'.repeat(32);
@@ -29,15 +30,6 @@ function signRaw(secret: string, payload: Buffer): string {
 
 function payloadOf(token: string): Buffer {
 	return Buffer.from(token, 'base64url').subarray(0, 19);
-}
-
-function thrown(fn: () => unknown): unknown {
-	try {
-		fn();
-	} catch (error) {
-		return error;
-	}
-	throw new Error('expected an error');
 }
 
 describe('tracking tokens', () => {
