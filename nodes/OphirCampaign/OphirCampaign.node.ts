@@ -10,6 +10,9 @@ export class OphirCampaign implements INodeType {
 		...ACTION_NODE,
 		displayName: 'OPhir Campaign',
 		name: 'ophirCampaign',
+		// Version 2 picks records from lists and builds campaigns with fields; version 1 workflows keep their ID texts.
+		version: [1, 2],
+		defaultVersion: 2,
 		icon: OPHIR_ICON,
 		defaults: { name: 'OPhir Campaign' },
 		usableAsTool: true,

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
 
+import type { RecordRef } from '../core/outreach';
 import { page, parseJson, requiredText, requireUuid, wholeNumber } from '../core/validation';
 import { toNodeError } from './itemErrors';
 
@@ -30,6 +31,26 @@ export class ItemParameters {
 
 	optionalUuid(name: string, label: string): string | undefined {
 		return this.optionalString(name) === undefined ? undefined : this.uuid(name, label);
+	}
+
+	/**
+	 * A record reference from a recordLocator parameter: a resource locator's mode and value, or the plain ID text
+	 * of a workflow saved with version 1. "From List" and "By ID" both hold an ID.
+	 */
+	ref(name: string, label: string): RecordRef {
+		const raw = this.raw<unknown>(name, '');
+		const locator = typeof raw === 'object' && raw !== null ? (raw as { mode?: string; value?: unknown }) : undefined;
+		const value = requiredText(locator ? locator.value : raw, label);
+		const mode = locator?.mode;
+		return mode === 'name' || mode === 'email'
+			? { by: mode, value, field: label }
+			: { by: 'id', value: requireUuid(value, label), field: label };
+	}
+
+	optionalRef(name: string, label: string): RecordRef | undefined {
+		const raw = this.raw<unknown>(name, '');
+		const value = typeof raw === 'object' && raw !== null ? (raw as { value?: unknown }).value : raw;
+		return value === undefined || value === null || String(value).trim() === '' ? undefined : this.ref(name, label);
 	}
 
 	/** A whole number within [min, max]; `fallback` when the parameter is absent (an option not added). */

@@ -37,6 +37,8 @@ export interface ExecuteNodeOptions {
 	/** The node setting "On Error: Continue" (onError: 'continueRegularOutput'). */
 	continueOnFail?: boolean;
 	executionId?: string;
+	/** The node version the workflow saved (typeVersion); the newest by default. */
+	typeVersion?: number;
 }
 
 export interface NodeRun {
@@ -153,6 +155,7 @@ export async function runNode({
 	input = [{ json: {} }],
 	continueOnFail = false,
 	executionId = 'test-execution-id',
+	typeVersion,
 }: ExecuteNodeOptions): Promise<NodeRun> {
 	stubInstanceServices();
 	const { description } = nodeType;
@@ -195,7 +198,8 @@ export async function runNode({
 		id: 'node-under-test',
 		name: NODE_UNDER_TEST,
 		type: typeName,
-		typeVersion: Array.isArray(description.version) ? Math.max(...description.version) : description.version,
+		typeVersion:
+			typeVersion ?? (Array.isArray(description.version) ? Math.max(...description.version) : description.version),
 		position: [200, 0],
 		parameters,
 		// Every credential the node declares is "selected"; getDecrypted returns the test's data for it.

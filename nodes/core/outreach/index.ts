@@ -11,6 +11,7 @@ export * from './leadPrivacy';
 export * from './leads';
 export * from './mailboxSecrets';
 export * from './organizations';
+export * from './recordRefs';
 export * from './suppressions';
 export * from './templates';
 export * from './users';

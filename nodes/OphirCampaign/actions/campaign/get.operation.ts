@@ -1,12 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getCampaign } from '../../../core/outreach';
+import { getCampaign, resolveRecordId } from '../../../core/outreach';
+import { recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
 
-export const description: INodeProperties[] = [idField('campaignId', 'Campaign ID')];
+export const description: INodeProperties[] = recordLocator('campaign', {
+	name: 'campaignId',
+	displayName: 'Campaign',
+	required: true,
+});
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('campaignId', 'Campaign ID');
-	return tenant((tx) => getCampaign(tx, id));
+	const campaign = params.ref('campaignId', 'Campaign');
+	return tenant(async (tx) => getCampaign(tx, await resolveRecordId(tx, 'campaign', campaign)));
 };

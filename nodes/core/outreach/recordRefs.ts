@@ -1,0 +1,61 @@
+import type { TenantTx } from '../db/tenantTransaction';
+import { ConflictError, InvalidInputError, NotFoundError } from '../validation/errors';
+import { requireUuid } from '../validation/ids';
+import { requiredText } from '../validation/text';
+
+/**
+ * How a person points at a record in the editor: by its ID (picked from a list or pasted), or by a natural key
+ * (a campaign's or template's name, a lead's, mailbox's or user's email address).
+ */
+export interface RecordRef {
+	by: 'id' | 'name' | 'email';
+	value: string;
+	/** The field it was given in, named in errors (e.g. "Campaign"). */
+	field: string;
+}
+
+export type RecordKind = 'campaign' | 'lead' | 'template' | 'emailAccount' | 'user';
+
+/** Where each kind lives and which natural key it may be found by; `label` names it in errors. */
+const RECORDS: Record<RecordKind, { label: string; table: string; key: 'name' | 'email' }> = {
+	campaign: { label: 'Campaign', table: 'campaigns', key: 'name' },
+	lead: { label: 'Lead', table: 'leads', key: 'email' },
+	template: { label: 'Template', table: 'templates', key: 'name' },
+	emailAccount: { label: 'Email Account', table: 'email_accounts', key: 'email' },
+	user: { label: 'User', table: 'users', key: 'email' },
+};
+
+const a = (label: string) => `${/^[AEIOU]/.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
+
+/** The natural key each kind may be found by, as the editor offers it ("By Name" or "By Email"). */
+export function naturalKeyOf(kind: RecordKind): 'name' | 'email' {
+	return RECORDS[kind].key;
+}
+
+/**
+ * The ID a reference names, within the transaction's organization. An ID is only checked for shape (the
+ * operation that uses it reports a missing record); a name or email must match exactly one record, because
+ * acting on a guess would change the wrong campaign.
+ */
+export async function resolveRecordId(
+	tx: TenantTx,
+	kind: RecordKind,
+	{ by, value: given, field }: RecordRef,
+): Promise<string> {
+	if (by === 'id') return requireUuid(given, field);
+	const { label, table, key } = RECORDS[kind];
+	if (by !== key) throw new InvalidInputError(field, `an ID or ${a(label)}'s ${key}`, by);
+	const value = requiredText(given, field);
+	// Emails are stored lower-cased; names are matched as written, ignoring case.
+	const { rows } = await tx.query<{ id: string }>(
+		`SELECT id FROM ${table} WHERE organization_id = $1 AND lower(${key}) = lower($2) ORDER BY created_at LIMIT 2`,
+		[tx.organizationId, value],
+	);
+	if (rows.length === 0) throw new NotFoundError(label, `${key} "${value}"`);
+	if (rows.length > 1) {
+		throw new ConflictError(
+			`${field}: more than one ${label.toLowerCase()} has the ${key} "${value}"; pick it from the list or by ID`,
+		);
+	}
+	return rows[0].id;
+}
