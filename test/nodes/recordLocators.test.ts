@@ -71,7 +71,7 @@ describe('record locators', () => {
 		// n8n itself checks By ID against the locator's pattern before the node runs.
 		await expect(getCampaign(locator('id', 'not-a-uuid'))).rejects.toThrow('Not a UUID: an OPhir ID looks like');
 		await expect(getCampaign('not-a-uuid', 1)).rejects.toThrow('Campaign must be a UUID');
-		await expect(getCampaign(locator('list', ''))).rejects.toThrow('Campaign must be a non-empty text');
+		await expect(getCampaign(locator('list', ''))).rejects.toThrow('Parameter "Campaign" is required');
 	});
 
 	it("never finds another organization's record, by ID or by name", async () => {
