@@ -10,6 +10,9 @@ export class OphirTrack implements INodeType {
 		...ACTION_NODE,
 		displayName: 'OPhir Track',
 		name: 'ophirTrack',
+		// Version 2 picks campaigns from a list in Campaign Stats; version 1 workflows keep their ID text.
+		version: [1, 2],
+		defaultVersion: 2,
 		icon: OPHIR_ICON,
 		defaults: { name: 'OPhir Track' },
 		usableAsTool: true,

@@ -33,3 +33,10 @@ export function checkedPage({ limit, offset }: Page): Page {
 		offset: wholeNumber(offset, 'Offset', 0, Number.MAX_SAFE_INTEGER),
 	};
 }
+
+/** A filter that takes one value or several: null (no filter) when none is given, else the list. */
+export function anyOf<T>(value: T | readonly T[] | undefined | null): T[] | null {
+	if (value === undefined || value === null) return null;
+	const list = Array.isArray(value) ? [...value] : [value as T];
+	return list.length === 0 ? null : list;
+}
