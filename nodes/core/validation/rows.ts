@@ -34,9 +34,8 @@ export function checkedPage({ limit, offset }: Page): Page {
 	};
 }
 
-/** A filter that takes one value or several: null (no filter) when none is given, else the list. */
+/** A filter that takes one value or several: null (no filter) when none is given (blanks ignored), else the list. */
 export function anyOf<T>(value: T | readonly T[] | undefined | null): T[] | null {
-	if (value === undefined || value === null) return null;
-	const list = Array.isArray(value) ? [...value] : [value as T];
-	return list.length === 0 ? null : list;
+	const list = (Array.isArray(value) ? value : [value]).filter((v) => v !== undefined && v !== null && v !== '');
+	return list.length === 0 ? null : (list as T[]);
 }

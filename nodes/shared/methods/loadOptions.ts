@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import type { RecordKind } from '../../core/outreach';
 import { MAX_PAGE_SIZE } from '../../core/validation';
+import { LOAD_METHODS } from '../locators';
 import { organizationRecords } from './listSearch';
 
 /**
@@ -9,16 +9,17 @@ import { organizationRecords } from './listSearch';
  * multi-select loads its options at once and filters them in the browser, so a cap keeps the editor responsive;
  * records past it can still be given by ID in an expression.
  */
-function optionsOf(kind: RecordKind) {
+function optionsOf(kind: keyof typeof LOAD_METHODS) {
 	return async function (this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 		const { records } = await organizationRecords.call(this, kind, { limit: MAX_PAGE_SIZE, offset: 0 });
 		return records.map(({ id, label }) => ({ name: label, value: id }));
 	};
 }
 
-/** A campaign's sending mailboxes, filters by campaign, a sequence step's template. */
-export const loadOptions = {
-	getCampaigns: optionsOf('campaign'),
-	getEmailAccounts: optionsOf('emailAccount'),
-	getTemplates: optionsOf('template'),
-};
+/**
+ * One method per entry of LOAD_METHODS (named there): a campaign's sending mailboxes, filters by campaign, a
+ * sequence step's template, a record's owner.
+ */
+export const loadOptions = Object.fromEntries(
+	Object.entries(LOAD_METHODS).map(([kind, method]) => [method, optionsOf(kind as keyof typeof LOAD_METHODS)]),
+);
