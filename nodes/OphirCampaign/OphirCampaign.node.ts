@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
+import { listSearch } from '../shared/methods/listSearch';
+import { loadOptions } from '../shared/methods/loadOptions';
 import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
 import { resources } from './actions/resources';
 import { router } from './actions/router';
@@ -32,7 +34,7 @@ export class OphirCampaign implements INodeType {
 		],
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest, listSearch, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

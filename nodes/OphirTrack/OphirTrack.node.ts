@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
+import { listSearch } from '../shared/methods/listSearch';
+import { loadOptions } from '../shared/methods/loadOptions';
 import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
 import { runNamedOperation } from '../shared/operations';
 import { description, operations } from './actions/operations';
@@ -10,6 +12,9 @@ export class OphirTrack implements INodeType {
 		...ACTION_NODE,
 		displayName: 'OPhir Track',
 		name: 'ophirTrack',
+		// Version 2 picks campaigns from a list in Campaign Stats; version 1 workflows keep their ID text.
+		version: [1, 2],
+		defaultVersion: 2,
 		icon: OPHIR_ICON,
 		defaults: { name: 'OPhir Track' },
 		usableAsTool: true,
@@ -19,7 +24,7 @@ export class OphirTrack implements INodeType {
 		properties: description,
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest, listSearch, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return runNamedOperation.call(this, operations, 'OPhir Track');

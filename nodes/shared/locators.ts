@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
 import { naturalKeyOf, type RecordKind } from '../core/outreach';
 import { UUID_EXAMPLE } from '../core/validation';
@@ -12,6 +12,36 @@ export const SEARCH_METHODS: Record<RecordKind, string> = {
 	user: 'searchUsers',
 };
 
+/** The loadOptions method that lists each kind for a dropdown or multi-select (nodes/shared/methods/loadOptions.ts). */
+export const LOAD_METHODS = {
+	campaign: 'getCampaigns',
+	emailAccount: 'getEmailAccounts',
+	template: 'getTemplates',
+	user: 'getUsers',
+} as const satisfies Partial<Record<RecordKind, string>>;
+
+/** n8n's wording for a list loaded from the server that also takes an ID through an expression. */
+const CHOOSE_FROM_LIST =
+	'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>';
+
+/**
+ * A record picked from a dropdown (or several from a multi-select): for optional references inside collections and
+ * for filters. The stored value is the ID itself, so a version 1 workflow's ID text reads unchanged.
+ */
+export function listedRecords(
+	kind: keyof typeof LOAD_METHODS,
+	field: Pick<INodeProperties, 'name' | 'displayName' | 'description'>,
+	{ multiple = false } = {},
+): INodeProperties {
+	return {
+		...field,
+		type: multiple ? 'multiOptions' : 'options',
+		typeOptions: { loadOptionsMethod: LOAD_METHODS[kind] },
+		default: multiple ? [] : '',
+		description: field.description ? `${field.description}. ${CHOOSE_FROM_LIST}.` : `${CHOOSE_FROM_LIST}.`,
+	};
+}
+
 const UUID_REGEX = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 /** Version 1 asked for IDs as plain text; version 2 offers pickers. A field shown only from version 2 on: */
@@ -20,21 +50,22 @@ export const FROM_VERSION_2 = { '@version': [{ _cnd: { gte: 2 } }] };
 export const VERSION_1 = { '@version': [1] };
 
 /** Adds `show` conditions to a field, keeping the ones it has. */
-function shownOnly(field: INodeProperties, show: NonNullable<INodeProperties['displayOptions']>['show']) {
+export function shownOnly(field: INodeProperties, show: NonNullable<INodeProperties['displayOptions']>['show']) {
 	return { ...field, displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, ...show } } };
 }
 
-/**
- * A parameter naming one record (campaign, lead, template, mailbox, user): a resource locator with "From List"
- * (searchable, paged), "By ID" and "By Name"/"By Email", and, for workflows saved with version 1, the plain ID
- * text field it replaces under the same name. ItemParameters.ref reads both.
- */
-export function recordLocator(
+/** The "By Name"/"By Email" mode; each is written under a `modes` key, where n8n's lint expects locator modes. */
+const NATURAL_KEY_MODES: Record<'name' | 'email', { modes: INodePropertyMode[] }> = {
+	email: { modes: [{ displayName: 'By Email', name: 'email', type: 'string', placeholder: 'e.g. jane@example.com' }] },
+	name: { modes: [{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'e.g. Q3 outreach' }] },
+};
+
+/** A resource locator naming one record: "From List" (searchable, paged), "By ID" and "By Name"/"By Email". */
+export function locatorField(
 	kind: RecordKind,
-	field: Pick<INodeProperties, 'name' | 'displayName' | 'description' | 'required' | 'hint'>,
-): INodeProperties[] {
-	const key = naturalKeyOf(kind);
-	const locator: INodeProperties = {
+	field: Pick<INodeProperties, 'name' | 'displayName' | 'description' | 'required' | 'hint' | 'displayOptions'>,
+): INodeProperties {
+	return {
 		...field,
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
@@ -58,11 +89,16 @@ export function recordLocator(
 					},
 				],
 			},
-			key === 'email'
-				? { displayName: 'By Email', name: 'email', type: 'string', placeholder: 'e.g. jane@example.com' }
-				: { displayName: 'By Name', name: 'name', type: 'string', placeholder: 'e.g. Q3 outreach' },
+			...NATURAL_KEY_MODES[naturalKeyOf(kind)].modes,
 		],
 	};
+}
+
+/**
+ * A parameter naming one record: the locator from version 2 on and, for workflows saved with version 1, the plain
+ * ID text field it replaces under the same name. ItemParameters.ref reads both.
+ */
+export function recordLocator(kind: RecordKind, field: Parameters<typeof locatorField>[1]): INodeProperties[] {
 	const legacy: INodeProperties = {
 		...field,
 		displayName: `${field.displayName} ID`,
@@ -70,5 +106,5 @@ export function recordLocator(
 		default: '',
 		placeholder: `e.g. ${UUID_EXAMPLE}`,
 	};
-	return [shownOnly(legacy, VERSION_1), shownOnly(locator, FROM_VERSION_2)];
+	return [shownOnly(legacy, VERSION_1), shownOnly(locatorField(kind, field), FROM_VERSION_2)];
 }

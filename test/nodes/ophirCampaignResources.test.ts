@@ -266,7 +266,7 @@ describe('OPhir Campaign node resources in n8n', () => {
 				updateFields: { name: 'Renamed', config: '{"dailyNewLeadsCap": 25}' },
 			});
 			expect(renamed).toMatchObject({ name: 'Renamed', config: { dailyNewLeadsCap: 25 } });
-			const drafts = await run({ resource: 'campaign', operation: 'list', status: 'draft', returnAll: true });
+			const drafts = await run({ resource: 'campaign', operation: 'list', statuses: ['draft'], returnAll: true });
 			expect(drafts.every((item) => item.json.status === 'draft')).toBe(true);
 			expect(drafts.map((item) => item.json.id)).toContain(draft.id);
 			expect(await one({ resource: 'campaign', operation: 'get', campaignId: draft.id as string })).toMatchObject({
@@ -303,7 +303,7 @@ describe('OPhir Campaign node resources in n8n', () => {
 			);
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 			expect(items[0].json).toMatchObject({ id: draft.id, name: 'Exists' });
-			expect(items[1].json.error).toMatch(/^Campaign ID must be a UUID.*\[item 1\]$/);
+			expect(items[1].json.error).toMatch(/^Campaign must be a UUID.*\[item 1\]$/);
 			expect(items[2].json.error).toMatch(/was not found in this organization \[item 2\]$/);
 		});
 	});
@@ -591,7 +591,11 @@ describe('OPhir Campaign node resources in n8n', () => {
 			const locked = await one({ resource: 'user', operation: 'create', email: 'viewer@example.com', role: 'viewer' });
 			expect(locked.hasPassword).toBe(false);
 			const updated = await one(
-				{ resource: 'user', operation: 'setPassword', by: 'email', email: 'viewer@example.com' },
+				{
+					resource: 'user',
+					operation: 'setPassword',
+					user: { __rl: true, mode: 'email', value: 'viewer@example.com' },
+				},
 				{ input: [{ password }] },
 			);
 			expect(updated.hasPassword).toBe(true);
@@ -599,7 +603,11 @@ describe('OPhir Campaign node resources in n8n', () => {
 			expect(users.map((item) => item.json.email)).toEqual(['owner@example.com', 'viewer@example.com']);
 			await expect(
 				run(
-					{ resource: 'user', operation: 'setPassword', by: 'email', email: 'viewer@example.com' },
+					{
+						resource: 'user',
+						operation: 'setPassword',
+						user: { __rl: true, mode: 'email', value: 'viewer@example.com' },
+					},
 					{ input: [{ password: 'short' }] },
 				),
 			).rejects.toThrow(/Password must be at least 12 characters/);

@@ -35,10 +35,18 @@ const OPHIR: Record<string, INodeType> = Object.fromEntries(
 	]),
 );
 
-/** Whether a property is shown for these parameters (n8n's displayOptions.show, one level). */
-function shown(property: INodeProperties, parameters: Record<string, unknown>): boolean {
+/** Whether a version condition of displayOptions holds: a version listed, or { _cnd: { gte } }. */
+const versionMatches = (condition: unknown, version: number) =>
+	typeof condition === 'object' && condition !== null
+		? version >= (condition as { _cnd: { gte: number } })._cnd.gte
+		: condition === version;
+
+/** Whether a property is shown for these parameters (n8n's displayOptions.show, one level, and @version). */
+function shown(property: INodeProperties, parameters: Record<string, unknown>, version: number): boolean {
 	return Object.entries(property.displayOptions?.show ?? {}).every(([name, values]) =>
-		(values as unknown[]).includes(parameters[name] ?? undefined),
+		name === '@version'
+			? (values as unknown[]).some((condition) => versionMatches(condition, version))
+			: (values as unknown[]).includes(parameters[name] ?? undefined),
 	);
 }
 
@@ -72,15 +80,28 @@ describe('bundled workflows', () => {
 			for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-ophir.'))) {
 				const type = OPHIR[node.type];
 				expect(type).toBeDefined();
-				expect(node.typeVersion).toBe(type.description.version);
+				// Bundled workflows use each node's newest version, the one a user drags in.
+				expect(node.typeVersion).toBe(type.description.defaultVersion ?? type.description.version);
 				expect(node.credentials).toEqual({ ophirPostgresApi: { name: 'OPhir' } });
-				const visible = type.description.properties.filter((property) => shown(property, node.parameters));
+				const visible = type.description.properties.filter((property) =>
+					shown(property, node.parameters, node.typeVersion),
+				);
 				for (const name of Object.keys(node.parameters)) {
 					expect([node.name, name, visible.some((property) => property.name === name)]).toEqual([
 						node.name,
 						name,
 						true,
 					]);
+				}
+			}
+		});
+
+		it('keeps every parameter a version 1 node of it had (workflows saved before the pickers still load)', () => {
+			for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-ophir.'))) {
+				const { properties } = OPHIR[node.type].description;
+				for (const name of Object.keys(node.parameters)) {
+					const visible = properties.some((property) => property.name === name && shown(property, node.parameters, 1));
+					expect([node.name, name, visible]).toEqual([node.name, name, true]);
 				}
 			}
 		});

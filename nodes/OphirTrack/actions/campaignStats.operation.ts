@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { campaignStats, STATS_GROUPS, type StatsGroup } from '../../core/tracking';
+import { FROM_VERSION_2, listedRecords, shownOnly, VERSION_1 } from '../../shared/locators';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 const GROUP_NAMES: Record<StatsGroup, string> = {
@@ -11,6 +12,34 @@ const GROUP_NAMES: Record<StatsGroup, string> = {
 	day: 'Day',
 };
 
+/** The Filters collection; version 1 named one campaign by ID text, version 2 picks several from a list. */
+const filters = (campaign: INodeProperties): INodeProperties => ({
+	displayName: 'Filters',
+	name: 'filters',
+	type: 'collection',
+	placeholder: 'Add Filter',
+	default: {},
+	options: [
+		campaign,
+		{
+			displayName: 'From Day',
+			name: 'from',
+			type: 'string',
+			default: '',
+			placeholder: '2026-11-01',
+			description: 'First UTC day included (YYYY-MM-DD)',
+		},
+		{
+			displayName: 'To Day',
+			name: 'to',
+			type: 'string',
+			default: '',
+			placeholder: '2026-11-30',
+			description: 'Last UTC day included (YYYY-MM-DD)',
+		},
+	],
+});
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Group By',
@@ -20,43 +49,29 @@ export const description: INodeProperties[] = [
 		default: ['campaign'],
 		description: 'One output item per combination; none for the totals',
 	},
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '' },
-			{
-				displayName: 'From Day',
-				name: 'from',
-				type: 'string',
-				default: '',
-				placeholder: '2026-11-01',
-				description: 'First UTC day included (YYYY-MM-DD)',
-			},
-			{
-				displayName: 'To Day',
-				name: 'to',
-				type: 'string',
-				default: '',
-				placeholder: '2026-11-30',
-				description: 'Last UTC day included (YYYY-MM-DD)',
-			},
-		],
-	},
+	shownOnly(
+		filters(
+			listedRecords('campaign', { name: 'campaignIds', displayName: 'Campaign Names or IDs' }, { multiple: true }),
+		),
+		FROM_VERSION_2,
+	),
+	shownOnly(filters({ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '' }), VERSION_1),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const filters = params.collection('filters') as { campaignId?: string; from?: string; to?: string };
+	const given = params.collection('filters') as {
+		campaignIds?: string[];
+		campaignId?: string;
+		from?: string;
+		to?: string;
+	};
 	const groupBy = params.raw<StatsGroup[]>('groupBy', ['campaign']);
 	return tenant((tx) =>
 		campaignStats(tx, {
 			groupBy,
-			campaignId: filters.campaignId || undefined,
-			from: filters.from || undefined,
-			to: filters.to || undefined,
+			campaignId: given.campaignIds ?? (given.campaignId || undefined),
+			from: given.from || undefined,
+			to: given.to || undefined,
 		}),
 	);
 };

@@ -1,7 +1,7 @@
 import { type CampaignConfig, parseCampaignConfig } from './campaignConfig';
 import { ConflictError, NotFoundError } from '../validation/errors';
 import { requireUuid } from '../validation/ids';
-import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import { anyOf, camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
 import { requiredText } from '../validation/text';
 import { organizationUserId } from './users';
@@ -67,14 +67,14 @@ export async function getCampaign(tx: TenantTx, id: string, { forUpdate = false 
 
 export async function listCampaigns(
 	tx: TenantTx,
-	{ status, ...paging }: Page & { status?: CampaignStatus },
+	{ status, ...paging }: Page & { status?: CampaignStatus | CampaignStatus[] },
 ): Promise<Campaign[]> {
 	const { limit, offset } = checkedPage(paging);
 	const { rows } = await tx.query<CampaignRow>(
 		`SELECT ${COLUMNS} FROM campaigns
-		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
+		 WHERE organization_id = $1 AND ($2::text[] IS NULL OR status = ANY($2))
 		 ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
-		[tx.organizationId, status ?? null, limit, offset],
+		[tx.organizationId, anyOf(status), limit, offset],
 	);
 	return rows.map(toCampaign);
 }

@@ -12,6 +12,7 @@ export * from './leads';
 export * from './mailboxSecrets';
 export * from './organizations';
 export * from './recordRefs';
+export * from './recordSearch';
 export * from './suppressions';
 export * from './templates';
 export * from './users';

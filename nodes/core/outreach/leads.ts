@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../validation/emailAddress';
 import { InvalidInputError, NotFoundError } from '../validation/errors';
-import { optionalUuid, requireUuid } from '../validation/ids';
-import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import { requireUuid, requireUuids } from '../validation/ids';
+import { anyOf, camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
 import {
 	cellText,
@@ -82,26 +82,36 @@ export async function getLead(tx: TenantTx, id: string): Promise<Lead> {
 export interface LeadFilter {
 	email?: string;
 	search?: string;
-	campaignId?: string;
-	status?: LeadStatus;
+	/** One campaign or several (any of them). */
+	campaignId?: string | string[];
+	status?: LeadStatus | LeadStatus[];
 	tag?: string;
 }
 
 export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promise<Lead[]> {
 	const { limit, offset } = checkedPage(filter);
-	const campaignId = optionalUuid(filter.campaignId, 'Campaign ID');
+	const campaignIds = anyOf(filter.campaignId);
 	const email = filter.email ? (normalizeEmail(filter.email) ?? filter.email.trim().toLowerCase()) : null;
 	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
 	const { rows } = await tx.query<LeadRow>(
 		`SELECT ${LEAD_COLUMNS} FROM leads
 		 WHERE organization_id = $1
 		   AND ($2::text IS NULL OR email = $2)
-		   AND ($3::uuid IS NULL OR campaign_id = $3)
-		   AND ($4::text IS NULL OR status = $4)
+		   AND ($3::uuid[] IS NULL OR campaign_id = ANY($3))
+		   AND ($4::text[] IS NULL OR status = ANY($4))
 		   AND ($5::text IS NULL OR tags @> ARRAY[$5::text])
 		   AND ($6::text IS NULL OR email ILIKE $6 OR first_name ILIKE $6 OR last_name ILIKE $6 OR company ILIKE $6)
 		 ORDER BY created_at DESC, id LIMIT $7 OFFSET $8`,
-		[tx.organizationId, email, campaignId, filter.status ?? null, filter.tag?.trim() || null, search, limit, offset],
+		[
+			tx.organizationId,
+			email,
+			campaignIds && requireUuids(campaignIds, 'Campaign ID'),
+			anyOf(filter.status),
+			filter.tag?.trim() || null,
+			search,
+			limit,
+			offset,
+		],
 	);
 	return rows.map(toLead);
 }

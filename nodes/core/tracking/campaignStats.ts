@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../validation/errors';
-import { optionalUuid } from '../validation/ids';
+import { requireUuids } from '../validation/ids';
+import { anyOf } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
 
 // Campaign Stats, read from campaign_stats_daily (kept by a trigger in the same transaction as every event), so
@@ -52,7 +53,8 @@ type StatsRow = {
 } & Record<(typeof COUNTERS)[number], number>;
 
 export interface StatsFilter {
-	campaignId?: string;
+	/** One campaign or several. */
+	campaignId?: string | string[];
 	/** First and last UTC day included, as YYYY-MM-DD. */
 	from?: string;
 	to?: string;
@@ -69,7 +71,7 @@ export async function campaignStats(tx: TenantTx, filter: StatsFilter = {}): Pro
 		if (!(STATS_GROUPS as readonly string[]).includes(group))
 			throw new InvalidInputError('Group By', `any of ${STATS_GROUPS.join(', ')}`, group);
 	}
-	const campaignId = optionalUuid(filter.campaignId, 'Campaign ID');
+	const campaignIds = anyOf(filter.campaignId);
 	for (const [field, value] of [
 		['From', filter.from],
 		['To', filter.to],
@@ -84,10 +86,15 @@ export async function campaignStats(tx: TenantTx, filter: StatsFilter = {}): Pro
 		 FROM campaign_stats_daily s
 		 JOIN campaigns c ON c.id = s.campaign_id AND c.organization_id = $1
 		 LEFT JOIN email_accounts a ON a.id = s.email_account_id AND a.organization_id = $1
-		 WHERE s.organization_id = $1 AND ($2::uuid IS NULL OR s.campaign_id = $2)
+		 WHERE s.organization_id = $1 AND ($2::uuid[] IS NULL OR s.campaign_id = ANY($2))
 		   AND ($3::date IS NULL OR s.day >= $3) AND ($4::date IS NULL OR s.day <= $4)
 		 ${key.length ? `GROUP BY ${key.join(', ')} ORDER BY ${key.join(', ')}` : ''}`,
-		[tx.organizationId, campaignId, filter.from ?? null, filter.to ?? null],
+		[
+			tx.organizationId,
+			campaignIds && requireUuids(campaignIds, 'Campaign ID'),
+			filter.from ?? null,
+			filter.to ?? null,
+		],
 	);
 	return rows.map((row) => {
 		const out: Record<string, unknown> = {};

@@ -33,3 +33,9 @@ export function checkedPage({ limit, offset }: Page): Page {
 		offset: wholeNumber(offset, 'Offset', 0, Number.MAX_SAFE_INTEGER),
 	};
 }
+
+/** A filter that takes one value or several: null (no filter) when none is given (blanks ignored), else the list. */
+export function anyOf<T>(value: T | readonly T[] | undefined | null): T[] | null {
+	const list = (Array.isArray(value) ? value : [value]).filter((v) => v !== undefined && v !== null && v !== '');
+	return list.length === 0 ? null : (list as T[]);
+}

@@ -1,15 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { type CampaignAction, transitionCampaign } from '../../../core/outreach';
+import { type CampaignAction, resolveRecordId, transitionCampaign } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
 /** Activate, Pause, Resume, Complete and Archive: the same operation with a different move. */
 export function changeStatus(action: CampaignAction) {
-	const description: INodeProperties[] = [idField('campaignId', 'Campaign ID')];
+	const description: INodeProperties[] = [
+		...recordLocator('campaign', { name: 'campaignId', displayName: 'Campaign', required: true }),
+	];
 	const execute: OperationExecute = async function ({ params, tenant }) {
-		const id = params.uuid('campaignId', 'Campaign ID');
-		return tenant((tx) => transitionCampaign(tx, id, action));
+		const ref = params.ref('campaignId', 'Campaign');
+		return tenant(async (tx) => transitionCampaign(tx, await resolveRecordId(tx, 'campaign', ref), action));
 	};
 	return { description, execute };
 }

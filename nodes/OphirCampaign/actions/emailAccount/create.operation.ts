@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { createEmailAccount, PROVIDERS } from '../../../core/outreach';
+import { listedRecords } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { authenticationFields, secretInput, sendingFields, sendingInput, smtpFields } from './fields';
 
@@ -24,7 +25,14 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
-		options: [...sendingFields, { displayName: 'Owner (User ID)', name: 'userId', type: 'string', default: '' }],
+		options: [
+			...sendingFields,
+			listedRecords('user', {
+				name: 'userId',
+				displayName: 'Owner Name or ID',
+				description: 'The OPhir user it belongs to',
+			}),
+		],
 	},
 ];
 
@@ -45,7 +53,7 @@ export const execute: OperationExecute = async function ({ params, tenant, secre
 				: undefined,
 		...secretInput(params),
 		...sendingInput(params, 'additionalFields'),
-		userId: fields.userId ? params.uuid('additionalFields.userId', 'Owner (User ID)') : undefined,
+		userId: fields.userId ? params.uuid('additionalFields.userId', 'Owner') : undefined,
 	};
 	const box = secretBox();
 	return tenant((tx) => createEmailAccount(tx, box, input));

@@ -1,18 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deleteEmailAccount } from '../../../core/outreach';
+import { deleteEmailAccount, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	idField(
-		'accountId',
-		'Email Account ID',
-		'A mailbox that has sent emails cannot be deleted (its statistics would go); pause it instead',
-	),
+	...recordLocator('emailAccount', {
+		name: 'accountId',
+		displayName: 'Email Account',
+		required: true,
+		description: 'A mailbox that has sent emails cannot be deleted (its statistics would go); pause it instead',
+	}),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('accountId', 'Email Account ID');
-	return tenant((tx) => deleteEmailAccount(tx, id));
+	const ref = params.ref('accountId', 'Email Account');
+	return tenant(async (tx) => deleteEmailAccount(tx, await resolveRecordId(tx, 'emailAccount', ref)));
 };

@@ -1,12 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getEmailAccount } from '../../../core/outreach';
+import { getEmailAccount, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
-export const description: INodeProperties[] = [idField('accountId', 'Email Account ID')];
+export const description: INodeProperties[] = [
+	...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }),
+];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('accountId', 'Email Account ID');
-	return tenant((tx) => getEmailAccount(tx, id));
+	const ref = params.ref('accountId', 'Email Account');
+	return tenant(async (tx) => getEmailAccount(tx, await resolveRecordId(tx, 'emailAccount', ref)));
 };

@@ -1,21 +1,23 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { setEmailAccountPaused } from '../../../core/outreach';
+import { resolveRecordId, setEmailAccountPaused } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
 /** Pause and Resume: the same operation, one with a reason. */
 export function setPaused(paused: boolean) {
 	const description: INodeProperties[] = [
-		idField('accountId', 'Email Account ID'),
+		...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }),
 		...(paused
 			? [{ displayName: 'Reason', name: 'reason', type: 'string', default: '' } satisfies INodeProperties]
 			: []),
 	];
 	const execute: OperationExecute = async function ({ params, tenant }) {
-		const id = params.uuid('accountId', 'Email Account ID');
+		const ref = params.ref('accountId', 'Email Account');
 		const reason = paused ? params.optionalString('reason') : undefined;
-		return tenant((tx) => setEmailAccountPaused(tx, id, paused, reason));
+		return tenant(async (tx) =>
+			setEmailAccountPaused(tx, await resolveRecordId(tx, 'emailAccount', ref), paused, reason),
+		);
 	};
 	return { description, execute };
 }

@@ -1,13 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { SmtpSettings } from '../../../core/sending';
-import { updateEmailAccount } from '../../../core/outreach';
+import { resolveRecordId, updateEmailAccount } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 import { secretInput, secretUpdateFields, sendingFields, sendingInput, smtpFields } from './fields';
 
 export const description: INodeProperties[] = [
-	idField('accountId', 'Email Account ID'),
+	...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',
@@ -21,7 +21,7 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant, secretBox }) {
-	const id = params.uuid('accountId', 'Email Account ID');
+	const ref = params.ref('accountId', 'Email Account');
 	const fields = params.collection('updateFields');
 	const smtp: Partial<SmtpSettings> = {};
 	if (fields.smtpHost !== undefined) smtp.host = fields.smtpHost as string;
@@ -34,5 +34,5 @@ export const execute: OperationExecute = async function ({ params, tenant, secre
 		smtp: Object.keys(smtp).length > 0 ? smtp : undefined,
 	};
 	const box = secretBox();
-	return tenant((tx) => updateEmailAccount(tx, box, id, patch));
+	return tenant(async (tx) => updateEmailAccount(tx, box, await resolveRecordId(tx, 'emailAccount', ref), patch));
 };

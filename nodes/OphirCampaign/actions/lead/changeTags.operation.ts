@@ -1,19 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { changeTags } from '../../../core/outreach';
+import { changeTags, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
 /** Add Tags and Remove Tags: one operation, two directions. */
 export function tagOperation(change: 'add' | 'remove') {
 	const description: INodeProperties[] = [
-		idField('leadId', 'Lead ID'),
+		...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }),
 		{ displayName: 'Tags', name: 'tags', type: 'string', required: true, default: '', description: 'Comma-separated' },
 	];
 	const execute: OperationExecute = async function ({ params, tenant }) {
-		const id = params.uuid('leadId', 'Lead ID');
+		const ref = params.ref('leadId', 'Lead');
 		const tags = params.raw<string>('tags', '');
-		return tenant((tx) => changeTags(tx, id, tags, change));
+		return tenant(async (tx) => changeTags(tx, await resolveRecordId(tx, 'lead', ref), tags, change));
 	};
 	return { description, execute };
 }

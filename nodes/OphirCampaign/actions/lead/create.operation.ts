@@ -1,18 +1,23 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { saveLead } from '../../../core/outreach';
+import { resolveRecordId, saveLead } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { campaignIdField, leadFields, leadInput } from './fields';
 
 export const description: INodeProperties[] = [
-	campaignIdField,
+	...campaignIdField,
 	{ displayName: 'Email', name: 'email', type: 'string', placeholder: 'name@email.com', required: true, default: '' },
 	leadFields,
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const campaignId = params.optionalUuid('campaignId', 'Campaign ID');
+	const campaign = params.optionalRef('campaignId', 'Campaign');
 	const input = leadInput(params);
-	const { lead } = await tenant((tx) => saveLead(tx, input, { campaignId, onExisting: 'fail' }));
+	const { lead } = await tenant(async (tx) =>
+		saveLead(tx, input, {
+			campaignId: campaign && (await resolveRecordId(tx, 'campaign', campaign)),
+			onExisting: 'fail',
+		}),
+	);
 	return lead;
 };

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { eraseLeads } from '../../../core/outreach';
+import { eraseLeads, resolveRecordId } from '../../../core/outreach';
+import { recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
@@ -21,14 +22,12 @@ export const description: INodeProperties[] = [
 		],
 		default: 'id',
 	},
-	{
-		displayName: 'Lead ID',
+	...recordLocator('lead', {
 		name: 'leadId',
-		type: 'string',
+		displayName: 'Lead',
 		required: true,
-		default: '',
 		displayOptions: { show: { by: ['id'] } },
-	},
+	}),
 	{
 		displayName: 'Email',
 		name: 'email',
@@ -41,9 +40,10 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const by =
-		params.raw<string>('by', 'id') === 'email'
-			? { email: params.string('email', 'Email') }
-			: { id: params.uuid('leadId', 'Lead ID') };
-	return tenant((tx) => eraseLeads(tx, by));
+	if (params.raw<string>('by', 'id') === 'email') {
+		const email = params.string('email', 'Email');
+		return tenant((tx) => eraseLeads(tx, { email }));
+	}
+	const ref = params.ref('leadId', 'Lead');
+	return tenant(async (tx) => eraseLeads(tx, { id: await resolveRecordId(tx, 'lead', ref) }));
 };

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { LeadInput } from '../../../core/outreach';
+import { recordLocator } from '../../../shared/locators';
 import type { ItemParameters } from '../../../shared/parameters';
 
 /** A lead's own fields, as a collection: Additional Fields of Create and Upsert, or Update Fields of Update. */
@@ -43,13 +44,11 @@ export function leadFieldCollection(name: 'additionalFields' | 'updateFields'): 
 
 export const leadFields = leadFieldCollection('additionalFields');
 
-export const campaignIdField: INodeProperties = {
-	displayName: 'Campaign ID',
+export const campaignIdField: INodeProperties[] = recordLocator('campaign', {
 	name: 'campaignId',
-	type: 'string',
-	default: '',
+	displayName: 'Campaign',
 	description: 'The campaign the lead belongs to; leave empty for a lead outside any campaign',
-};
+});
 
 export function leadInput(params: ItemParameters): LeadInput {
 	const fields = params.collection('additionalFields');

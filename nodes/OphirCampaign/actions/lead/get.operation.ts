@@ -1,12 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getLead } from '../../../core/outreach';
+import { getLead, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
-export const description: INodeProperties[] = [idField('leadId', 'Lead ID')];
+export const description: INodeProperties[] = [
+	...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }),
+];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('leadId', 'Lead ID');
-	return tenant((tx) => getLead(tx, id));
+	const ref = params.ref('leadId', 'Lead');
+	return tenant(async (tx) => getLead(tx, await resolveRecordId(tx, 'lead', ref)));
 };

@@ -13,7 +13,7 @@ export const description: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	campaignIdField,
+	...campaignIdField,
 	{
 		displayName: 'Existing Leads',
 		name: 'onExisting',

@@ -1,12 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { LEAD_STATUSES, setLeadStatus } from '../../../core/outreach';
+import { LEAD_STATUSES, resolveRecordId, setLeadStatus } from '../../../core/outreach';
 import { optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	idField('leadId', 'Lead ID'),
+	...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }),
 	{
 		displayName: 'Status',
 		name: 'status',
@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('leadId', 'Lead ID');
+	const ref = params.ref('leadId', 'Lead');
 	const status = params.string('status', 'Status');
-	return tenant((tx) => setLeadStatus(tx, id, status));
+	return tenant(async (tx) => setLeadStatus(tx, await resolveRecordId(tx, 'lead', ref), status));
 };

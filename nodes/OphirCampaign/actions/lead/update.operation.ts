@@ -1,15 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { updateLead } from '../../../core/outreach';
+import { resolveRecordId, updateLead } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 import { leadFieldCollection } from './fields';
 
-export const description: INodeProperties[] = [idField('leadId', 'Lead ID'), leadFieldCollection('updateFields')];
+export const description: INodeProperties[] = [
+	...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }),
+	leadFieldCollection('updateFields'),
+];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('leadId', 'Lead ID');
+	const ref = params.ref('leadId', 'Lead');
 	const fields = params.collection('updateFields');
 	const data = fields.data === undefined ? undefined : params.json('updateFields.data', 'Custom Fields (JSON)');
-	return tenant((tx) => updateLead(tx, id, { ...fields, data }));
+	return tenant(async (tx) => updateLead(tx, await resolveRecordId(tx, 'lead', ref), { ...fields, data }));
 };

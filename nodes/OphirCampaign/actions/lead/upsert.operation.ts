@@ -1,11 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { saveLead } from '../../../core/outreach';
+import { resolveRecordId, saveLead } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { campaignIdField, leadFields, leadInput } from './fields';
 
 export const description: INodeProperties[] = [
-	campaignIdField,
+	...campaignIdField,
 	{
 		displayName: 'Email',
 		name: 'email',
@@ -19,8 +19,13 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const campaignId = params.optionalUuid('campaignId', 'Campaign ID');
+	const campaign = params.optionalRef('campaignId', 'Campaign');
 	const input = leadInput(params);
-	const { lead, action } = await tenant((tx) => saveLead(tx, input, { campaignId, onExisting: 'update' }));
+	const { lead, action } = await tenant(async (tx) =>
+		saveLead(tx, input, {
+			campaignId: campaign && (await resolveRecordId(tx, 'campaign', campaign)),
+			onExisting: 'update',
+		}),
+	);
 	return { ...lead, action };
 };

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { addSuppression } from '../../../core/outreach';
+import { listedRecords } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { targetField } from './fields';
 
@@ -13,13 +14,11 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{
-				displayName: 'Campaign ID',
+			listedRecords('campaign', {
 				name: 'campaignId',
-				type: 'string',
-				default: '',
+				displayName: 'Campaign Name or ID',
 				description: 'The campaign that caused it, for the record; suppression applies to every campaign',
-			},
+			}),
 			{ displayName: 'Reason', name: 'reason', type: 'string', default: '', placeholder: 'e.g. asked by phone' },
 		],
 	},
@@ -28,6 +27,6 @@ export const description: INodeProperties[] = [
 export const execute: OperationExecute = async function ({ params, tenant }) {
 	const target = params.string('target', 'Email or Domain');
 	const fields = params.collection('additionalFields');
-	const campaignId = fields.campaignId ? params.uuid('additionalFields.campaignId', 'Campaign ID') : undefined;
+	const campaignId = fields.campaignId ? params.uuid('additionalFields.campaignId', 'Campaign') : undefined;
 	return tenant((tx) => addSuppression(tx, { target, reason: fields.reason as string | undefined, campaignId }));
 };

@@ -18,6 +18,6 @@ export const execute: OperationExecute = async function ({ params, tenant }) {
 		subject: params.raw<string>('subject', ''),
 		body: params.raw<string>('body', ''),
 	};
-	if (input.createdBy) input.createdBy = params.uuid('additionalFields.createdBy', 'Created By (User ID)');
+	if (input.createdBy) input.createdBy = params.uuid('additionalFields.createdBy', 'Created By');
 	return tenant((tx) => createTemplate(tx, input));
 };

@@ -1,14 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { deleteTemplate } from '../../../core/outreach';
+import { deleteTemplate, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	idField('templateId', 'Template ID', 'A template still used by a campaign that is not archived cannot be deleted'),
+	...recordLocator('template', {
+		name: 'templateId',
+		displayName: 'Template',
+		required: true,
+		description: 'A template still used by a campaign that is not archived cannot be deleted',
+	}),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('templateId', 'Template ID');
-	return tenant((tx) => deleteTemplate(tx, id));
+	const ref = params.ref('templateId', 'Template');
+	return tenant(async (tx) => deleteTemplate(tx, await resolveRecordId(tx, 'template', ref)));
 };

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { TemplateInput } from '../../../core/outreach';
+import { listedRecords } from '../../../shared/locators';
 import type { ItemParameters } from '../../../shared/parameters';
 
 const BODY_HINT =
@@ -47,7 +48,14 @@ export const additionalFields: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Field',
 	default: {},
-	options: [...optionalFields, { displayName: 'Created By (User ID)', name: 'createdBy', type: 'string', default: '' }],
+	options: [
+		...optionalFields,
+		listedRecords('user', {
+			name: 'createdBy',
+			displayName: 'Created By Name or ID',
+			description: 'The OPhir user who owns it',
+		}),
+	],
 };
 
 export const updateFields: INodeProperties = {

@@ -1,12 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getTemplate } from '../../../core/outreach';
+import { getTemplate, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 
-export const description: INodeProperties[] = [idField('templateId', 'Template ID')];
+export const description: INodeProperties[] = [
+	...recordLocator('template', { name: 'templateId', displayName: 'Template', required: true }),
+];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('templateId', 'Template ID');
-	return tenant((tx) => getTemplate(tx, id));
+	const ref = params.ref('templateId', 'Template');
+	return tenant(async (tx) => getTemplate(tx, await resolveRecordId(tx, 'template', ref)));
 };

@@ -1,7 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { InvalidInputError } from '../../../core/validation';
-import { previewTemplate } from '../../../core/outreach';
+import { previewTemplate, type RecordRef, resolveRecordId } from '../../../core/outreach';
+import { recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { bodyField, subjectField } from './fields';
 
@@ -16,14 +17,12 @@ export const description: INodeProperties[] = [
 		],
 		default: 'stored',
 	},
-	{
-		displayName: 'Template ID',
+	...recordLocator('template', {
 		name: 'templateId',
-		type: 'string',
+		displayName: 'Template',
 		required: true,
-		default: '',
 		displayOptions: { show: { source: ['stored'] } },
-	},
+	}),
 	{ ...subjectField, displayOptions: { show: { source: ['inline'] } } },
 	{ ...bodyField, displayOptions: { show: { source: ['inline'] } } },
 	{
@@ -31,7 +30,7 @@ export const description: INodeProperties[] = [
 		name: 'sample',
 		type: 'options',
 		options: [
-			{ name: 'Stored Lead', value: 'lead', description: 'A lead of this organization, by ID' },
+			{ name: 'Stored Lead', value: 'lead', description: 'A lead of this organization' },
 			{
 				name: 'Lead Fields (JSON)',
 				value: 'json',
@@ -40,14 +39,12 @@ export const description: INodeProperties[] = [
 		],
 		default: 'json',
 	},
-	{
-		displayName: 'Lead ID',
+	...recordLocator('lead', {
 		name: 'leadId',
-		type: 'string',
+		displayName: 'Lead',
 		required: true,
-		default: '',
 		displayOptions: { show: { sample: ['lead'] } },
-	},
+	}),
 	{
 		displayName: 'Lead Fields (JSON)',
 		name: 'leadJson',
@@ -59,17 +56,22 @@ export const description: INodeProperties[] = [
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const source =
-		params.raw<string>('source', 'stored') === 'stored'
-			? { templateId: params.uuid('templateId', 'Template ID') }
-			: { subject: params.raw<string>('subject', ''), body: params.raw<string>('body', '') };
-	let sample: { leadId: string } | { lead: Record<string, unknown> };
-	if (params.raw<string>('sample', 'json') === 'lead') sample = { leadId: params.uuid('leadId', 'Lead ID') };
+	const stored = params.raw<string>('source', 'stored') === 'stored';
+	const templateRef = stored ? params.ref('templateId', 'Template') : undefined;
+	const inline = { subject: params.raw<string>('subject', ''), body: params.raw<string>('body', '') };
+	let leadRef: RecordRef | undefined;
+	let lead: Record<string, unknown> | undefined;
+	if (params.raw<string>('sample', 'json') === 'lead') leadRef = params.ref('leadId', 'Lead');
 	else {
-		const lead = params.json('leadJson', 'Lead Fields (JSON)');
+		lead = params.json('leadJson', 'Lead Fields (JSON)');
 		if (!lead || Array.isArray(lead))
 			throw new InvalidInputError('Lead Fields (JSON)', 'an object with at least an email', lead);
-		sample = { lead };
 	}
-	return tenant((tx) => previewTemplate(tx, source, sample));
+	return tenant(async (tx) =>
+		previewTemplate(
+			tx,
+			templateRef ? { templateId: await resolveRecordId(tx, 'template', templateRef) } : inline,
+			leadRef ? { leadId: await resolveRecordId(tx, 'lead', leadRef) } : { lead: lead! },
+		),
+	);
 };

@@ -1,14 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { updateTemplate } from '../../../core/outreach';
+import { resolveRecordId, updateTemplate } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import { recordLocator } from '../../../shared/locators';
 import { templateFields, updateFields } from './fields';
 
-export const description: INodeProperties[] = [idField('templateId', 'Template ID'), updateFields];
+export const description: INodeProperties[] = [
+	...recordLocator('template', { name: 'templateId', displayName: 'Template', required: true }),
+	updateFields,
+];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('templateId', 'Template ID');
+	const ref = params.ref('templateId', 'Template');
 	const patch = templateFields(params, 'updateFields');
-	return tenant((tx) => updateTemplate(tx, id, patch));
+	return tenant(async (tx) => updateTemplate(tx, await resolveRecordId(tx, 'template', ref), patch));
 };
