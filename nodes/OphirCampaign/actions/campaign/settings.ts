@@ -8,7 +8,7 @@ import type { IDataObject, INodeProperties, INodePropertyOptions, NodeParameterV
 import { type CampaignConfig, parseCampaignConfig } from '../../../core/outreach';
 import { END_HOURS, START_HOURS, WEEKDAYS, type Weekday } from '../../../core/sending';
 import { OphirError, UUID_EXAMPLE } from '../../../core/validation';
-import { FROM_VERSION_2, VERSION_1 } from '../../../shared/locators';
+import { FROM_VERSION_2, listedRecords, shownOnly, VERSION_1 } from '../../../shared/locators';
 import type { ItemParameters } from '../../../shared/parameters';
 
 /** "Define Settings": fields, or the config as JSON (version 1 knows only JSON). */
@@ -33,10 +33,7 @@ const FIELDS_MODE = { ...FROM_VERSION_2, settingsMode: ['fields'] };
 
 /** A field of JSON mode: shown to version 1, which knows nothing else, and to version 2 when JSON is chosen. */
 export function jsonModeFields(field: INodeProperties): INodeProperties[] {
-	return [
-		{ ...field, displayOptions: { show: VERSION_1 } },
-		{ ...field, displayOptions: { show: { ...FROM_VERSION_2, settingsMode: ['json'] } } },
-	];
+	return [shownOnly(field, VERSION_1), shownOnly(field, { ...FROM_VERSION_2, settingsMode: ['json'] })];
 }
 
 /** Whether the item's settings are given as JSON: chosen in version 2, the only way in version 1. */
@@ -109,14 +106,12 @@ const contentFields: INodeProperties[] = [
 		displayOptions: { show: { content: ['write'] } },
 	},
 	{
-		displayName: 'Template Name or ID',
-		name: 'templateId',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getTemplates' },
+		...listedRecords('template', {
+			name: 'templateId',
+			displayName: 'Template Name or ID',
+			description: 'The saved template to send',
+		}),
 		required: true,
-		default: '',
-		description:
-			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 		displayOptions: { show: { content: ['template'] } },
 	},
 ];
@@ -233,15 +228,15 @@ function hourOptions({ min, max }: { min: number; max: number }): INodePropertyO
 /** The settings Create shows at the top (in this order): what most campaigns set. */
 const mainFields: INodeProperties[] = [
 	stepsField,
-	{
-		displayName: 'Mailbox Names or IDs',
-		name: 'accountIds',
-		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getEmailAccounts' },
-		default: [],
-		description:
-			'The mailboxes that send the campaign, taking turns; at least one to activate it. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
+	listedRecords(
+		'emailAccount',
+		{
+			name: 'accountIds',
+			displayName: 'Mailbox Names or IDs',
+			description: 'The mailboxes that send the campaign, taking turns; at least one to activate it',
+		},
+		{ multiple: true },
+	),
 	{
 		displayName: 'Time Zone',
 		name: 'timezone',
@@ -386,7 +381,7 @@ export const createSettingsFields: INodeProperties[] = [
 		default: {},
 		options: byDisplayName(optionFields),
 	} satisfies INodeProperties,
-].map((field) => ({ ...field, displayOptions: { show: FIELDS_MODE } }));
+].map((field) => shownOnly(field, FIELDS_MODE));
 
 /** Update's "Update Fields" in fields mode: the name and every setting, each changed only when added. */
 export const updateSettingsField: INodeProperties = {
