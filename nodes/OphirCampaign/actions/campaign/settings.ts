@@ -73,15 +73,15 @@ const DEFAULT_STEP = parseCampaignConfig({
 /** A setting field's default: the schema's, so a field starts where a config without the setting would be. */
 function schemaDefault(name: SettingName): NodeParameterValueType {
 	const [key, subKey] = CONFIG_PATHS[name] as [keyof CampaignConfig, string?];
-	const value = subKey ? (DEFAULTS[key] as IDataObject)[subKey] : DEFAULTS[key];
-	return structuredClone(value) as NodeParameterValueType;
+	return (subKey ? (DEFAULTS[key] as IDataObject)[subKey] : DEFAULTS[key]) as NodeParameterValueType;
 }
 
 function stepDefault(key: 'delayDays' | 'delayHours' | 'delayMinutes' | 'weight'): number {
 	return key === 'weight' ? DEFAULT_STEP.variants![0].weight : DEFAULT_STEP[key];
 }
 
-const PLACEHOLDERS = 'placeholders such as {{firstName}} or {{fallback firstName "there"}} are filled per lead';
+const PLACEHOLDERS =
+	'Filled in per lead: {{firstName}}, {{company}} or any custom field; {{fallback firstName "there"}} when it may be missing';
 
 const contentFields: INodeProperties[] = [
 	{
@@ -91,7 +91,8 @@ const contentFields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: 'e.g. Quick question, {{fallback firstName "there"}}',
-		description: `The subject line: ${PLACEHOLDERS}, and {Hi|Hello} picks one option per lead`,
+		description: 'The subject line; {Hi|Hello} picks one of the options per lead',
+		hint: PLACEHOLDERS,
 		displayOptions: { show: { content: ['write'] } },
 	},
 	{
@@ -102,7 +103,8 @@ const contentFields: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '<p>Hi {{fallback firstName "there"}},</p>',
-		description: `HTML or plain text: ${PLACEHOLDERS}; the unsubscribe link and postal address are added below it`,
+		description: 'HTML or plain text; the unsubscribe link and the postal address are added below it',
+		hint: PLACEHOLDERS,
 		displayOptions: { show: { content: ['write'] } },
 	},
 	{
