@@ -141,6 +141,7 @@ describe('Lead → Import column mapping', () => {
 				{ Vorname: 'Nobody', Labels: 'vip' },
 				{ 'E-mail': 'ken@mapped.test', Firma: 'Bell Labs', Labels: ['unix', 'c'], Stadt: '', Punkte: '' },
 				{ 'E-mail': 'dennis@mapped.test', Punkte: 'many' },
+				{ 'E-mail': 'LINUS@mapped.test', Vorname: 'Twice' },
 			],
 		);
 		expect(outcomes).toEqual([
@@ -152,6 +153,8 @@ describe('Lead → Import column mapping', () => {
 			},
 			{ status: 'created', id: expect.any(String), email: 'ken@mapped.test' },
 			{ status: 'invalid', reason: "'score' expects a number but we got 'many'" },
+			// Items are counted as n8n numbers them, the ones whose columns did not convert included.
+			{ status: 'skipped', email: 'linus@mapped.test', reason: 'duplicate of item 0 in this import' },
 		]);
 		expect(await storedLeads(['dennis@mapped.test', 'ken@mapped.test', 'linus@mapped.test'])).toEqual([
 			expect.objectContaining({
