@@ -233,7 +233,10 @@ describe('Lead → Import column mapping', () => {
 
 	describe('getLeadColumns', () => {
 		const loadOptions = (organizationId: string) =>
-			({ getCredentials: async () => credential(organizationId) }) as unknown as ILoadOptionsFunctions;
+			({
+				getCredentials: async () => credential(organizationId),
+				getNode: () => ({ name: 'OPhir Campaign' }),
+			}) as unknown as ILoadOptionsFunctions;
 
 		beforeAll(async () => {
 			await orgB.as((tx) =>
@@ -274,6 +277,12 @@ describe('Lead → Import column mapping', () => {
 				['score', 'string'],
 				['secretCode', 'string'],
 			]);
+		});
+
+		it('says why it could not list the columns, as the editor shows it', async () => {
+			await expect(resourceMapping.getLeadColumns.call(loadOptions('not-an-organization'))).rejects.toThrow(
+				'Could not list the custom fields: Organization ID must be a UUID',
+			);
 		});
 	});
 });

@@ -1,7 +1,9 @@
 import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { withTenant } from '../../core/db';
-import { type JsonType, type LeadInput, listCustomFields } from '../../core/outreach';
+import { type CustomField, type JsonType, type LeadInput, listCustomFields } from '../../core/outreach';
+import { OphirError } from '../../core/validation';
 import { CREDENTIAL_TYPE, connect } from '../credentials';
 
 const column = (id: string, displayName: string, type: FieldType, required = false): ResourceMapperField => ({
@@ -33,10 +35,21 @@ const LEAD_FIELDS: Record<Exclude<keyof LeadInput, 'data'>, string> = {
  */
 const CUSTOM_FIELD_TYPES: Partial<Record<JsonType, FieldType>> = { number: 'number', array: 'array', object: 'object' };
 
+/** The credential's organization's custom fields; any failure becomes a NodeOperationError, which the mapper shows. */
+async function organizationCustomFields(this: ILoadOptionsFunctions): Promise<CustomField[]> {
+	try {
+		const { credentials, pool } = connect(await this.getCredentials(CREDENTIAL_TYPE));
+		return await withTenant(pool, credentials.organizationId, (tx) => listCustomFields(tx));
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), `Could not list the custom fields: ${(error as Error).message}`, {
+			description: error instanceof OphirError ? error.description : undefined,
+		});
+	}
+}
+
 /** The columns Lead → Import offers: the lead's own fields, then the organization's custom fields. */
 async function getLeadColumns(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-	const { credentials, pool } = connect(await this.getCredentials(CREDENTIAL_TYPE));
-	const customFields = await withTenant(pool, credentials.organizationId, (tx) => listCustomFields(tx));
+	const customFields = await organizationCustomFields.call(this);
 	return {
 		fields: [
 			...Object.entries(LEAD_FIELDS).map(([id, name]) => column(id, name, 'string', id === 'email')),
