@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { credentialTest } from '../shared/credentialTest';
 import { listSearch } from '../shared/methods/listSearch';
 import { loadOptions } from '../shared/methods/loadOptions';
+import { resourceMapping } from '../shared/methods/resourceMapping';
 import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
 import { resources } from './actions/resources';
 import { router } from './actions/router';
@@ -34,7 +35,7 @@ export class OphirCampaign implements INodeType {
 		],
 	};
 
-	methods = { credentialTest, listSearch, loadOptions };
+	methods = { credentialTest, listSearch, loadOptions, resourceMapping };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return router.call(this);

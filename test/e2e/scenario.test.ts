@@ -145,7 +145,7 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 				{
 					id: randomUUID(),
 					name: 'OPhir',
-					typeVersion: 1,
+					typeVersion: 1, // as saved before version 2: proves old workflows still run in a real n8n
 					position: [440, 0],
 					...node,
 					credentials: { ophirPostgresApi: { name: credential } },

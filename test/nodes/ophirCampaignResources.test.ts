@@ -49,11 +49,13 @@ describe('OPhir Campaign node resources in n8n', () => {
 			as = orgA,
 			credentialFields,
 			continueOnFail = false,
+			typeVersion,
 		}: {
 			input?: IDataObject[] | [{ json: IDataObject }];
 			as?: string;
 			credentialFields?: ICredentialDataDecryptedObject;
 			continueOnFail?: boolean;
+			typeVersion?: number;
 		} = {},
 	): Promise<INodeExecutionData[]> {
 		const items = (input as Array<IDataObject>).map((entry) =>
@@ -65,6 +67,7 @@ describe('OPhir Campaign node resources in n8n', () => {
 			credentials: credential(as, credentialFields),
 			input: items,
 			continueOnFail,
+			typeVersion,
 		});
 		if (error) throw error;
 		return output[0];
@@ -218,6 +221,7 @@ describe('OPhir Campaign node resources in n8n', () => {
 				resource: 'campaign',
 				operation: 'create',
 				name: 'Q4 outreach',
+				settingsMode: 'json',
 				config: JSON.stringify(config),
 			});
 			expect(campaign).toMatchObject({
@@ -244,25 +248,44 @@ describe('OPhir Campaign node resources in n8n', () => {
 					{ subject: 'c', body: 'd', delayDays: -1 },
 				],
 			};
-			const attempt = run({ resource: 'campaign', operation: 'create', name: 'Broken', config: JSON.stringify(bad) });
+			const attempt = run({
+				resource: 'campaign',
+				operation: 'create',
+				name: 'Broken',
+				settingsMode: 'json',
+				config: JSON.stringify(bad),
+			});
 			await expect(attempt).rejects.toThrow(NodeOperationError);
 			await expect(attempt).rejects.toThrow('config.sequence[1].delayDays must be >= 0');
 			await expect(attempt).rejects.toThrow('[item 0]');
 		});
 
 		it('explains why a campaign cannot be activated', async () => {
-			const draft = await one({ resource: 'campaign', operation: 'create', name: 'Empty', config: '{}' });
+			const draft = await one({
+				resource: 'campaign',
+				operation: 'create',
+				name: 'Empty',
+				settingsMode: 'json',
+				config: '{}',
+			});
 			await expect(
 				run({ resource: 'campaign', operation: 'activate', campaignId: draft.id as string }),
 			).rejects.toThrow(/no sequence step/);
 		});
 
 		it('updates, lists by status, gets and deletes drafts', async () => {
-			const draft = await one({ resource: 'campaign', operation: 'create', name: 'To rename', config: '{}' });
+			const draft = await one({
+				resource: 'campaign',
+				operation: 'create',
+				name: 'To rename',
+				settingsMode: 'json',
+				config: '{}',
+			});
 			const renamed = await one({
 				resource: 'campaign',
 				operation: 'update',
 				campaignId: draft.id as string,
+				settingsMode: 'json',
 				updateFields: { name: 'Renamed', config: '{"dailyNewLeadsCap": 25}' },
 			});
 			expect(renamed).toMatchObject({ name: 'Renamed', config: { dailyNewLeadsCap: 25 } });
@@ -282,7 +305,7 @@ describe('OPhir Campaign node resources in n8n', () => {
 
 		it('treats another organization’s campaign as not found', async () => {
 			const theirs = await one(
-				{ resource: 'campaign', operation: 'create', name: 'B only', config: '{}' },
+				{ resource: 'campaign', operation: 'create', name: 'B only', settingsMode: 'json', config: '{}' },
 				{ as: orgB },
 			);
 			for (const operation of ['get', 'activate', 'delete']) {
@@ -293,7 +316,13 @@ describe('OPhir Campaign node resources in n8n', () => {
 		});
 
 		it('with continueOnFail outputs one error item per failing input item, paired, and goes on', async () => {
-			const draft = await one({ resource: 'campaign', operation: 'create', name: 'Exists', config: '{}' });
+			const draft = await one({
+				resource: 'campaign',
+				operation: 'create',
+				name: 'Exists',
+				settingsMode: 'json',
+				config: '{}',
+			});
 			const items = await run(
 				{ resource: 'campaign', operation: 'get', campaignId: '={{ $json.id }}' },
 				{
@@ -311,8 +340,9 @@ describe('OPhir Campaign node resources in n8n', () => {
 	describe('Lead', () => {
 		let campaignId: string;
 		beforeAll(async () => {
-			campaignId = (await one({ resource: 'campaign', operation: 'create', name: 'Lead tests', config: '{}' }))
-				.id as string;
+			campaignId = (
+				await one({ resource: 'campaign', operation: 'create', name: 'Lead tests', settingsMode: 'json', config: '{}' })
+			).id as string;
 			await one({ resource: 'suppression', operation: 'add', target: 'blocked.example' });
 		});
 
@@ -345,16 +375,24 @@ describe('OPhir Campaign node resources in n8n', () => {
 			});
 		});
 
-		it('maps fields defined by expressions', async () => {
+		it('maps columns defined by expressions', async () => {
 			const items = await run(
 				{
 					resource: 'lead',
 					operation: 'import',
 					campaignId,
-					mapping: 'defined',
-					mapEmail: '={{ $json.contact.mail }}',
-					mapFirstName: '={{ $json.contact.given }}',
-					mapData: '={{ JSON.stringify({ source: $json.source }) }}',
+					columns: {
+						mappingMode: 'defineBelow',
+						value: {
+							email: '={{ $json.contact.mail }}',
+							firstName: '={{ $json.contact.given }}',
+							source: '={{ $json.source }}',
+						},
+						matchingColumns: [],
+						schema: [],
+						attemptToConvertTypes: false,
+						convertFieldsToString: false,
+					},
 				},
 				{ input: [{ contact: { mail: 'linus@example.com', given: 'Linus' }, source: 'crm' }] },
 			);
@@ -379,6 +417,8 @@ describe('OPhir Campaign node resources in n8n', () => {
 						{ mail: 'twice@numbering.test', custom: '{"city": "Lyon"}' },
 						{ mail: 'Twice@Numbering.test', custom: '{"city": "Paris"}' },
 					],
+					// "Custom Fields (JSON)" is version 1's; version 2 maps each custom field as a column.
+					typeVersion: 1,
 				},
 			);
 			expect(items.map((item) => item.pairedItem)).toEqual([0, 1, 2].map((item) => ({ item })));

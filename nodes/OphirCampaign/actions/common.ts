@@ -1,18 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** A required ID field, e.g. Campaign ID. */
-export function idField(name: string, displayName: string, description?: string): INodeProperties {
-	return {
-		displayName,
-		name,
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 7c9e6679-7425-40de-944b-e07fc1f90ae7',
-		description,
-	};
-}
-
 /** n8n's usual Return All / Limit pair for list operations. */
 export const listFields: INodeProperties[] = [
 	{

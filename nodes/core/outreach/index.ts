@@ -5,6 +5,7 @@ export * from './campaignConfig';
 export * from './campaigns';
 export * from './emailAccountFields';
 export * from './emailAccounts';
+export * from './leadColumns';
 export * from './leadFields';
 export * from './leadImport';
 export * from './leadPrivacy';

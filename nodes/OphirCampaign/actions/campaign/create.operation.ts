@@ -1,12 +1,22 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createCampaign } from '../../../core/outreach';
+import { createCampaign, resolveRecordId } from '../../../core/outreach';
 import { DEFAULT_SENDING_WINDOW } from '../../../core/sending';
+import { recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
+import {
+	configOfCreateFields,
+	createSettingsFields,
+	jsonModeFields,
+	namingFields,
+	settingsAsJson,
+	settingsModeField,
+} from './settings';
 
 export const description: INodeProperties[] = [
 	{ displayName: 'Name', name: 'name', type: 'string', required: true, default: '' },
-	{
+	settingsModeField,
+	...jsonModeFields({
 		displayName: 'Config (JSON)',
 		name: 'config',
 		type: 'json',
@@ -27,19 +37,26 @@ export const description: INodeProperties[] = [
 			2,
 		),
 		description: 'Sequence steps and sending rules; docs/campaign-config.md lists every setting and its default',
-	},
-	{
-		displayName: 'Created By (User ID)',
+	}),
+	...createSettingsFields,
+	...recordLocator('user', {
 		name: 'createdBy',
-		type: 'string',
-		default: '',
-		description: 'ID of the OPhir user who owns the campaign (optional)',
-	},
+		displayName: 'Created By',
+		description: 'The OPhir user who owns the campaign (optional)',
+	}),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
 	const name = params.string('name', 'Name');
-	const config = params.json('config', 'Config (JSON)');
-	const createdBy = params.optionalUuid('createdBy', 'Created By (User ID)');
-	return tenant((tx) => createCampaign(tx, { name, config, createdBy }));
+	const json = settingsAsJson(params);
+	const config = json ? params.json('config', 'Config (JSON)') : configOfCreateFields(params);
+	const createdBy = params.optionalRef('createdBy', 'Created By');
+	const created = tenant(async (tx) =>
+		createCampaign(tx, {
+			name,
+			config,
+			createdBy: createdBy && (await resolveRecordId(tx, 'user', createdBy)),
+		}),
+	);
+	return json ? created : namingFields(created);
 };

@@ -1,19 +1,29 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { updateCampaign } from '../../../core/outreach';
+import { getCampaign, resolveRecordId, updateCampaign } from '../../../core/outreach';
+import { recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { idField } from '../common';
+import {
+	configFromFields,
+	jsonModeFields,
+	nameOption,
+	namingFields,
+	settingsAsJson,
+	settingsModeField,
+	updateSettingsField,
+} from './settings';
 
 export const description: INodeProperties[] = [
-	idField('campaignId', 'Campaign ID'),
-	{
+	...recordLocator('campaign', { name: 'campaignId', displayName: 'Campaign', required: true }),
+	settingsModeField,
+	...jsonModeFields({
 		displayName: 'Update Fields',
 		name: 'updateFields',
 		type: 'collection',
 		placeholder: 'Add Field',
 		default: {},
 		options: [
-			{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+			nameOption,
 			{
 				displayName: 'Config (JSON)',
 				name: 'config',
@@ -23,13 +33,24 @@ export const description: INodeProperties[] = [
 					'Settings to change: each top-level key given replaces the stored one (a list replaces the whole list)',
 			},
 		],
-	},
+	}),
+	updateSettingsField,
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
-	const id = params.uuid('campaignId', 'Campaign ID');
+	const campaign = params.ref('campaignId', 'Campaign');
 	const fields = params.collection('updateFields');
-	const config = fields.config === undefined ? undefined : params.json('updateFields.config', 'Config (JSON)');
 	const name = typeof fields.name === 'string' ? fields.name : undefined;
-	return tenant((tx) => updateCampaign(tx, id, { name, config }));
+	if (settingsAsJson(params)) {
+		const config = fields.config === undefined ? undefined : params.json('updateFields.config', 'Config (JSON)');
+		return tenant(async (tx) => updateCampaign(tx, await resolveRecordId(tx, 'campaign', campaign), { name, config }));
+	}
+	return namingFields(
+		tenant(async (tx) => {
+			const id = await resolveRecordId(tx, 'campaign', campaign);
+			// Read under the lock updateCampaign takes, so nested settings merge onto what is stored right now.
+			const stored = await getCampaign(tx, id, { forUpdate: true });
+			return updateCampaign(tx, id, { name, config: configFromFields(fields, stored.config) });
+		}),
+	);
 };
