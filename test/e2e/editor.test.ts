@@ -19,6 +19,7 @@ import type { Browser } from 'playwright-core';
 
 import { SecretBox } from '../../nodes/core/db';
 import { createEmailAccount } from '../../nodes/core/outreach';
+import { eventually } from '../../scripts/lib/wait';
 import { launchN8n, type N8nInstance } from '../../scripts/n8n/launch';
 import { N8nClient } from '../../scripts/n8n/rest';
 import { findChromium, launchChromium, N8nEditor } from '../support/browser';
@@ -40,11 +41,23 @@ const describeWithChromium = chromiumPath ? describe : describe.skip;
 const OWNER = { email: 'owner@editor.ophir.test', password: `Editor-${randomBytes(9).toString('hex')}-7` };
 const MAILBOXES = ['ada@acme-outreach.example', 'grace@acme-outreach.example'];
 const CAMPAIGN = 'Q4 outreach';
+const STEPS = [
+	{
+		delayDays: 0,
+		subject: 'Quick question, {{fallback firstName "there"}}',
+		body: '<p>Hi {{fallback firstName "there"}}, {{company}} could save hours a week.</p>',
+	},
+	{ delayDays: 3, subject: 'Re: Quick question', body: '<p>Just following up, {{fallback firstName "there"}}.</p>' },
+];
+const TIME_ZONE = 'Europe/Berlin';
+const POSTAL_ADDRESS = '1 Main Street, Springfield, IL 62701, USA';
 const LEADS = [
 	{ mail: 'linus@prospects.example', given: 'Linus', org: 'Kernel Works' },
 	{ mail: 'barbara@prospects.example', given: 'Barbara', org: 'Abstraction Labs' },
 	{ mail: 'edsger@prospects.example', given: 'Edsger', org: 'Structured Co' },
 ];
+/** The Code node's fields (named unlike a lead's), each mapped onto the lead column it feeds. */
+const COLUMNS = { mail: 'email', given: 'firstName', org: 'company' };
 const ARTIFACTS = join(ROOT, 'test', 'e2e', 'artifacts');
 const README_SCREENSHOT = join(ROOT, 'docs', 'images', 'editor-campaign-create.png');
 
@@ -54,6 +67,8 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 	let n8n: N8nInstance | undefined;
 	let browser: Browser | undefined;
 	let editor: N8nEditor;
+	let client: N8nClient;
+	const mailboxIds: string[] = [];
 
 	async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
 		return (await ophirDb.pool.query(text, params)).rows as T[];
@@ -66,7 +81,7 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 		const encryptionKey = randomBytes(32).toString('hex');
 		const box = new SecretBox(encryptionKey);
 		for (const email of MAILBOXES) {
-			await organization.as((tx) =>
+			const mailbox = await organization.as((tx) =>
 				createEmailAccount(tx, box, {
 					email,
 					provider: 'smtp',
@@ -74,13 +89,14 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 					smtp: { host: '127.0.0.1', port: 2525, security: 'none' },
 				}),
 			);
+			mailboxIds.push(mailbox.id);
 		}
 
 		[n8n, browser] = await Promise.all([
 			launchN8n({ adminUrl: adminUrl(), n8nDatabase, log: (line) => process.stderr.write(`${line}\n`) }),
 			launchChromium(chromiumPath!),
 		]);
-		const client = new N8nClient(n8n.url);
+		client = new N8nClient(n8n.url);
 		await client.setupOwner(OWNER);
 		await client.createOphirCredential({
 			name: 'OPhir',
@@ -137,21 +153,62 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 		expect(await editor.ndv().getByTestId('node-credentials-select').locator('input').inputValue()).toBe('OPhir');
 	});
 
-	it('creates the campaign from the panel: a name typed in, the node executed, the campaign in the output panel', async () => {
+	it('builds the campaign with fields: a name, two steps, both mailboxes picked from the list, the time zone', async () => {
 		await editor.stage('campaign-named', () => editor.fillParameter('name', CAMPAIGN));
+		expect(await editor.parameterValue('settingsMode')).toBe('Using Fields');
+
+		await editor.stage('campaign-steps', async () => {
+			const steps = editor.ndv().getByTestId('fixed-collection-steps').locator('.parameter-input-list-wrapper');
+			for (const [index, step] of STEPS.entries()) {
+				await editor.ndv().getByRole('button', { name: 'Add Step', exact: true }).click();
+				const fields = steps.nth(index);
+				await editor.fillParameterIn(fields, 'delayDays', String(step.delayDays));
+				for (const key of ['subject', 'body'] as const) {
+					await editor.typeLiteralText(fields, key, step[key]);
+				}
+			}
+		});
+
+		// The list comes from the OPhir database through the credential (loadOptions getEmailAccounts).
+		await editor.stage('campaign-mailboxes', () =>
+			editor.selectParameterOptions(
+				'accountIds',
+				MAILBOXES.map((email) => new RegExp(`^${email.replace(/\./g, '\\.')}`)),
+			),
+		);
+		const picked = await editor.parameter('accountIds').innerText();
+		for (const email of MAILBOXES) expect(picked).toContain(email);
+
+		await editor.stage('campaign-time-zone', async () => {
+			await editor.searchParameterOption('timezone', TIME_ZONE);
+			await editor.fillParameter('postalAddress', POSTAL_ADDRESS);
+		});
+		expect(await editor.parameterValue('timezone')).toBe(TIME_ZONE);
+	});
+
+	it('executes the node: the output panel shows the campaign as built, and PostgreSQL holds it', async () => {
 		await editor.stage('campaign-created', () => editor.executeNode(1));
 
-		const [campaign] = await sql<{ id: string; name: string; status: string }>(
-			'SELECT id, name, status FROM campaigns',
+		const campaigns = await sql<{ id: string; name: string; status: string; config: Record<string, unknown> }>(
+			'SELECT id, name, status, config FROM campaigns',
 		);
+		expect(campaigns).toHaveLength(1);
+		const [campaign] = campaigns;
 		expect(campaign).toMatchObject({ name: CAMPAIGN, status: 'draft' });
+		expect(campaign.config).toMatchObject({
+			sequence: STEPS.map((step) => expect.objectContaining(step)),
+			timezone: TIME_ZONE,
+			postalAddress: POSTAL_ADDRESS,
+		});
+		expect([...(campaign.config.accountIds as string[])].sort()).toEqual([...mailboxIds].sort());
 		const output = await editor.outputPanel().innerText();
-		expect(output).toContain(campaign.id);
-		expect(output).toContain(CAMPAIGN);
+		for (const shown of [campaign.id, CAMPAIGN, TIME_ZONE, STEPS[1].subject]) expect(output).toContain(shown);
 
-		if (process.env.OPHIR_UPDATE_DOCS_SCREENSHOTS === '1') {
-			copyFileSync(await editor.screenshot('readme-campaign-create'), README_SCREENSHOT);
-		}
+		// The README's picture: the fields filled in (mailboxes and time zone in view) beside the output.
+		await editor.parameter('accountIds').scrollIntoViewIfNeeded();
+		await editor.dismissNotifications();
+		const picture = await editor.screenshot('campaign-fields-and-output');
+		if (process.env.OPHIR_UPDATE_DOCS_SCREENSHOTS === '1') copyFileSync(picture, README_SCREENSHOT);
 		await editor.closeNode();
 	});
 
@@ -174,5 +231,82 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 		const output = await editor.outputPanel().innerText();
 		for (const lead of LEADS) expect(output).toContain(lead.mail);
 		await editor.closeNode();
+	});
+
+	it('imports them with OPhir Campaign → Lead → Import: the campaign picked from the list, the columns mapped in the mapper', async () => {
+		await editor.stage('import-panel', async () => {
+			await editor.searchNodes('ophir');
+			await editor.nodeCreatorItem('OPhir Campaign').click();
+			await editor.nodeCreatorItem('Import leads').click();
+			await editor.ndv().waitFor();
+		});
+		await editor.stage('import-campaign-picked', () => editor.pickFromList('campaignId', CAMPAIGN));
+		await editor.stage('import-columns-mapped', async () => {
+			await editor.ndv().getByTestId('mapping-mode-select').click();
+			await editor.openOption(/Map Each Column Manually/).click();
+			const columns = editor.ndv().getByTestId('mapping-fields-container');
+			// The input panel's field names dragged onto the lead's columns, as a user maps them.
+			for (const [field, column] of Object.entries(COLUMNS)) {
+				await editor.dragInputField(field, columns.getByTestId(`parameter-input-${column}`));
+			}
+		});
+		const mapped = editor.ndv().getByTestId('mapping-fields-container');
+		for (const [field, column] of Object.entries(COLUMNS)) {
+			expect(await mapped.getByTestId(`parameter-input-${column}`).innerText()).toContain(`{{ $json.${field} }}`);
+		}
+
+		await editor.stage('import-run', () => editor.executeNode(LEADS.length));
+		const output = await editor.outputPanel().innerText();
+		expect(output.match(/\bcreated\b/g)).toHaveLength(LEADS.length);
+
+		const [campaign] = await sql<{ id: string }>('SELECT id FROM campaigns');
+		const leads = await sql(
+			`SELECT campaign_id, email, first_name, last_name, company, data FROM leads ORDER BY email`,
+		);
+		expect(leads).toEqual(
+			[...LEADS]
+				.sort((a, b) => a.mail.localeCompare(b.mail))
+				.map((lead) => ({
+					campaign_id: campaign.id,
+					email: lead.mail,
+					first_name: lead.given,
+					last_name: null,
+					company: lead.org,
+					data: {},
+				})),
+		);
+	});
+
+	it('saves the workflow as built, with the picked records and the mapped columns', async () => {
+		await editor.stage('workflow-saved', async () => {
+			await editor.closeNode();
+			await editor.page.keyboard.press('ControlOrMeta+s');
+		});
+		// n8n 2 gives a new workflow its ID at once (/workflow/<id>) and saves it as it is edited.
+		const id = new URL(editor.page.url()).pathname.split('/')[2];
+		const saved = await eventually('the workflow saved with its four nodes and the mapped columns', async () => {
+			const workflow = await client.getWorkflow(id);
+			const mapped = workflow.nodes.some(
+				(node: { parameters: { columns?: { value?: Record<string, unknown> } } }) =>
+					node.parameters.columns?.value?.company,
+			);
+			return workflow.nodes.length === 4 && mapped && workflow;
+		});
+		const byType = (type: string) => saved.nodes.filter((node: { type: string }) => node.type === type);
+		const [create, importLeads] = byType('n8n-nodes-ophir.ophirCampaign');
+		// Campaign → Create is the node's default, which n8n leaves out of the saved parameters.
+		expect(create.parameters).toMatchObject({ name: CAMPAIGN, timezone: TIME_ZONE, postalAddress: POSTAL_ADDRESS });
+		// The placeholders are saved as typed: fixed text, not n8n expressions (which would start with "=").
+		expect(
+			create.parameters.steps.step.map((step: { subject: string; body: string }) => [step.subject, step.body]),
+		).toEqual(STEPS.map((step) => [step.subject, step.body]));
+		expect([...create.parameters.accountIds].sort()).toEqual([...mailboxIds].sort());
+		expect(importLeads.parameters).toMatchObject({
+			resource: 'lead',
+			operation: 'import',
+			campaignId: { __rl: true, mode: 'list', value: expect.any(String) },
+			columns: { mappingMode: 'defineBelow' },
+		});
+		expect(byType('n8n-nodes-base.code')).toHaveLength(1);
 	});
 });

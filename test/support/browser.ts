@@ -66,8 +66,15 @@ export class N8nEditor {
 	async screenshot(stage: string): Promise<string> {
 		this.shots += 1;
 		const path = join(this.artifacts, `${String(this.shots).padStart(2, '0')}-${stage}.png`);
-		await this.page.screenshot({ path });
+		// CSS transitions finished at once: a panel still sliding in would show half drawn.
+		await this.page.screenshot({ path, animations: 'disabled' });
 		return path;
+	}
+
+	/** Closes n8n's notifications ("Node executed successfully", …) that cover the panel's corner. */
+	async dismissNotifications(): Promise<void> {
+		const close = this.page.locator('.el-notification .el-notification__closeBtn');
+		while (await close.first().isVisible()) await close.first().click();
 	}
 
 	/**
@@ -168,6 +175,52 @@ export class N8nEditor {
 		await input.fill(value);
 	}
 
+	/**
+	 * Types text that holds OPhir's `{{placeholders}}` into a text field of `scope` (the panel, or one item of a
+	 * fixed collection), as written. n8n's editor turns a field into
+	 * an n8n expression as soon as `{{` is typed in it (and would then run the placeholders as JavaScript); a user
+	 * switches the field back to "Fixed", which keeps the text. Returns whether n8n had switched it.
+	 */
+	async typeLiteralText(scope: Locator, name: string, text: string): Promise<boolean> {
+		const input = scope.getByTestId(`parameter-input-${name}`).locator('input, textarea').first();
+		await input.click();
+		await input.fill(text);
+		const item = scope
+			.getByTestId('parameter-item')
+			.filter({ has: this.page.getByTestId(`parameter-input-${name}`) })
+			.last();
+		const fixed = item.getByTestId('radio-button-fixed');
+		await item.hover();
+		if ((await fixed.getAttribute('aria-checked')) === 'true') return false;
+		await fixed.click();
+		await eventually(
+			'the field to be fixed text again',
+			async () => (await fixed.getAttribute('aria-checked')) === 'true',
+		);
+		return true;
+	}
+
+	/** Picks each of `options` in a multi-select parameter (type multiOptions, e.g. loaded from the server). */
+	async selectParameterOptions(name: string, options: Array<string | RegExp>): Promise<void> {
+		await this.parameter(name).click();
+		for (const option of options) await this.openOption(option).click();
+		await this.page.keyboard.press('Escape');
+	}
+
+	/** Picks `option` in a long drop-down parameter by typing into its search first, as with a time zone. */
+	async searchParameterOption(name: string, option: string): Promise<void> {
+		await this.parameter(name).click();
+		await this.page.keyboard.type(option);
+		await this.openOption(option).click();
+	}
+
+	/** Fills a parameter inside `scope`: one item of a fixed collection, where each item has the same fields. */
+	async fillParameterIn(scope: Locator, name: string, value: string): Promise<void> {
+		const input = scope.getByTestId(`parameter-input-${name}`).locator('input, textarea').first();
+		await input.click();
+		await input.fill(value);
+	}
+
 	/** Replaces the text of a code or JSON parameter (a CodeMirror editor). */
 	async fillCodeParameter(name: string, text: string): Promise<void> {
 		await this.parameter(name).locator('.cm-content').click();
@@ -217,6 +270,11 @@ export class N8nEditor {
 		await this.page.mouse.move(from.x + from.width / 2 + 30, from.y + from.height / 2 + 10, { steps: 5 });
 		await this.page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 15 });
 		await this.page.mouse.up();
+		await eventually(`"${field}" to be mapped`, async () =>
+			(await target.innerText()).includes(`{{ $json.${field} }}`),
+		);
+		// The field shows its expression's result in a pop-up over the fields below: leaving the field closes it.
+		await this.ndv().getByTestId('tab-params').click();
 	}
 
 	outputPanel(): Locator {
