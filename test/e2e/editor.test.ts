@@ -32,7 +32,9 @@ jest.setTimeout(10 * 60_000);
 const chromiumPath = findChromium();
 const SKIPPED = chromiumPath
 	? ''
-	: ' (skipped: no Chromium found on PATH; install it with `apt-get install chromium`, or set OPHIR_CHROMIUM to a Chromium or Chrome binary)';
+	: process.env.OPHIR_CHROMIUM
+		? ` (skipped: OPHIR_CHROMIUM names ${process.env.OPHIR_CHROMIUM}, which does not exist)`
+		: ' (skipped: no Chromium found on PATH; install it with `apt-get install chromium`, or set OPHIR_CHROMIUM to a Chromium or Chrome binary)';
 if (!chromiumPath) {
 	process.stderr.write(`test/e2e/editor.test.ts${SKIPPED}\n`);
 }

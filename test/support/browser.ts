@@ -73,8 +73,11 @@ export class N8nEditor {
 
 	/** Closes n8n's notifications ("Node executed successfully", …) that cover the panel's corner. */
 	async dismissNotifications(): Promise<void> {
-		const close = this.page.locator('.el-notification .el-notification__closeBtn');
-		while (await close.first().isVisible()) await close.first().click();
+		const close = this.page.locator('.el-notification .el-notification__closeBtn').first();
+		for (let shown = 0; shown < 5 && (await close.isVisible()); shown++) {
+			// A notification may be closing by itself meanwhile: its button then goes away under the click.
+			await close.click({ timeout: 2_000 }).catch(() => undefined);
+		}
 	}
 
 	/**
