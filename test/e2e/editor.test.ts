@@ -94,10 +94,9 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 			mailboxIds.push(mailbox.id);
 		}
 
-		[n8n, browser] = await Promise.all([
-			launchN8n({ adminUrl: adminUrl(), n8nDatabase, log: (line) => process.stderr.write(`${line}\n`) }),
-			launchChromium(chromiumPath!),
-		]);
+		// Chromium first (a second): one that does not start then leaves no n8n behind.
+		browser = await launchChromium(chromiumPath!);
+		n8n = await launchN8n({ adminUrl: adminUrl(), n8nDatabase, log: (line) => process.stderr.write(`${line}\n`) });
 		client = new N8nClient(n8n.url);
 		await client.setupOwner(OWNER);
 		await client.createOphirCredential({
