@@ -165,7 +165,8 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 				const fields = steps.nth(index);
 				await editor.fillParameterIn(fields, 'delayDays', String(step.delayDays));
 				for (const key of ['subject', 'body'] as const) {
-					await editor.typeLiteralText(fields, key, step[key]);
+					// Placeholders typed into a subject or body stay fixed text: n8n does not turn them into an expression.
+					expect(await editor.typeLiteralText(fields, key, step[key])).toBe(true);
 				}
 			}
 		});

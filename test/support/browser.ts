@@ -179,28 +179,21 @@ export class N8nEditor {
 	}
 
 	/**
-	 * Types text that holds OPhir's `{{placeholders}}` into a text field of `scope` (the panel, or one item of a
-	 * fixed collection), as written. n8n's editor turns a field into
-	 * an n8n expression as soon as `{{` is typed in it (and would then run the placeholders as JavaScript); a user
-	 * switches the field back to "Fixed", which keeps the text. Returns whether n8n had switched it.
+	 * Types text that holds OPhir's `{{placeholders}}` into an editor field of `scope` (the panel, or one item of a
+	 * fixed collection), as a person pastes it. OPhir's subject and body fields are n8n HTML editors, which keep
+	 * `{{…}}` as typed (a plain text field would turn into an n8n expression). Returns whether the field is still
+	 * fixed text afterwards.
 	 */
 	async typeLiteralText(scope: Locator, name: string, text: string): Promise<boolean> {
-		const input = scope.getByTestId(`parameter-input-${name}`).locator('input, textarea').first();
+		const input = scope.getByTestId(`parameter-input-${name}`).locator('.cm-content').first();
 		await input.click();
-		await input.fill(text);
+		await this.page.keyboard.insertText(text);
 		const item = scope
 			.getByTestId('parameter-item')
 			.filter({ has: this.page.getByTestId(`parameter-input-${name}`) })
 			.last();
-		const fixed = item.getByTestId('radio-button-fixed');
 		await item.hover();
-		if ((await fixed.getAttribute('aria-checked')) === 'true') return false;
-		await fixed.click();
-		await eventually(
-			'the field to be fixed text again',
-			async () => (await fixed.getAttribute('aria-checked')) === 'true',
-		);
-		return true;
+		return (await item.getByTestId('radio-button-fixed').getAttribute('aria-checked')) === 'true';
 	}
 
 	/** Picks each of `options` in a multi-select parameter (type multiOptions, e.g. loaded from the server). */

@@ -9,6 +9,7 @@ import { type CampaignConfig, parseCampaignConfig } from '../../../core/outreach
 import { END_HOURS, START_HOURS, WEEKDAYS, type Weekday } from '../../../core/sending';
 import { OphirError, UUID_EXAMPLE } from '../../../core/validation';
 import { FROM_VERSION_2, listedRecords, shownOnly, VERSION_1 } from '../../../shared/locators';
+import { HTML_TEXT, HTML_TEXT_LINE } from '../../../shared/nodeDescription';
 import type { ItemParameters } from '../../../shared/parameters';
 
 /** "Define Settings": fields, or the config as JSON (version 1 knows only JSON). */
@@ -88,6 +89,7 @@ const contentFields: INodeProperties[] = [
 		displayName: 'Subject',
 		name: 'subject',
 		type: 'string',
+		typeOptions: HTML_TEXT_LINE,
 		required: true,
 		default: '',
 		placeholder: 'e.g. Quick question, {{fallback firstName "there"}}',
@@ -99,7 +101,7 @@ const contentFields: INodeProperties[] = [
 		displayName: 'Body',
 		name: 'body',
 		type: 'string',
-		typeOptions: { rows: 8 },
+		typeOptions: HTML_TEXT,
 		required: true,
 		default: '',
 		placeholder: '<p>Hi {{fallback firstName "there"}},</p>',

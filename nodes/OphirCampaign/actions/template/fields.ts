@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { TemplateInput } from '../../../core/outreach';
 import { listedRecords } from '../../../shared/locators';
+import { HTML_TEXT, HTML_TEXT_LINE } from '../../../shared/nodeDescription';
 import type { ItemParameters } from '../../../shared/parameters';
 
 const BODY_HINT =
@@ -11,6 +12,7 @@ export const subjectField: INodeProperties = {
 	displayName: 'Subject',
 	name: 'subject',
 	type: 'string',
+	typeOptions: HTML_TEXT_LINE,
 	default: '',
 	description: BODY_HINT,
 };
@@ -18,7 +20,7 @@ export const bodyField: INodeProperties = {
 	displayName: 'Body (HTML)',
 	name: 'body',
 	type: 'string',
-	typeOptions: { rows: 8 },
+	typeOptions: HTML_TEXT,
 	default: '',
 	description: BODY_HINT,
 };
