@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { EVENT_TYPES, type EventInput, recordEvents } from '../../core/tracking';
 import { InvalidInputError } from '../../core/validation';
+import { listedRecords } from '../../shared/locators';
 import { readEachItem } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 
@@ -66,13 +67,11 @@ export const description: INodeProperties[] = [
 				],
 				default: 'hard',
 			},
-			{
-				displayName: 'Campaign ID',
+			listedRecords('campaign', {
 				name: 'campaignId',
-				type: 'string',
-				default: '',
+				displayName: 'Campaign Name or ID',
 				description: 'Narrows a match by lead email to this campaign',
-			},
+			}),
 			{
 				displayName: 'Event ID',
 				name: 'eventId',
@@ -100,7 +99,7 @@ export const executeBatch: BatchExecute = async function ({ items, tenant, execu
 				: matchBy === 'email'
 					? { email: params.string('email', 'Lead Email') }
 					: { messageId: params.string('messageId', 'Message-ID') }),
-			campaignId: fields.campaignId ? params.uuid('additionalFields.campaignId', 'Campaign ID') : undefined,
+			campaignId: fields.campaignId ? params.uuid('additionalFields.campaignId', 'Campaign') : undefined,
 			eventId: (fields.eventId as string | undefined)?.trim() || undefined,
 			bounceType: fields.bounceType as EventInput['bounceType'],
 			at: time,
