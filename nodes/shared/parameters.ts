@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import type { RecordRef } from '../core/outreach';
 import { page, parseJson, requiredText, requireUuid, wholeNumber } from '../core/validation';
@@ -108,4 +108,16 @@ export function readEachItem<T>(
 /** A fixed list of values as n8n options, each named as a person reads it ("not_interested" → "Not interested"). */
 export function optionsOf(values: readonly string[]): INodePropertyOptions[] {
 	return values.map((value) => ({ name: value.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()), value }));
+}
+
+/** The "Filters" collection of a list operation, holding `options`. */
+export function filtersField(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options,
+	};
 }

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { campaignStats, STATS_GROUPS, type StatsGroup } from '../../core/tracking';
 import { FROM_VERSION_2, listedRecords, shownOnly, VERSION_1 } from '../../shared/locators';
+import { filtersField } from '../../shared/parameters';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 const GROUP_NAMES: Record<StatsGroup, string> = {
@@ -12,14 +13,9 @@ const GROUP_NAMES: Record<StatsGroup, string> = {
 	day: 'Day',
 };
 
-/** The Filters collection; version 1 named one campaign by ID text, version 2 picks several from a list. */
-const filters = (campaign: INodeProperties): INodeProperties => ({
-	displayName: 'Filters',
-	name: 'filters',
-	type: 'collection',
-	placeholder: 'Add Filter',
-	default: {},
-	options: [
+/** The Filters; version 1 named one campaign by ID text, version 2 picks several from a list. */
+const filters = (campaign: INodeProperties): INodeProperties =>
+	filtersField([
 		campaign,
 		{
 			displayName: 'From Day',
@@ -37,8 +33,7 @@ const filters = (campaign: INodeProperties): INodeProperties => ({
 			placeholder: '2026-11-30',
 			description: 'Last UTC day included (YYYY-MM-DD)',
 		},
-	],
-});
+	]);
 
 export const description: INodeProperties[] = [
 	{

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { LEAD_STATUSES, type LeadStatus, listLeads } from '../../../core/outreach';
-import { fetchList, optionsOf } from '../../../shared/parameters';
+import { fetchList, filtersField, optionsOf } from '../../../shared/parameters';
 import { FROM_VERSION_2, listedRecords, shownOnly, VERSION_1 } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';
@@ -22,19 +22,11 @@ const search: INodeProperties = {
 	description: 'Part of the address, a name or the company',
 };
 const tag: INodeProperties = { displayName: 'Tag', name: 'tag', type: 'string', default: '' };
-const filters = (options: INodeProperties[]): INodeProperties => ({
-	displayName: 'Filters',
-	name: 'filters',
-	type: 'collection',
-	placeholder: 'Add Filter',
-	default: {},
-	options,
-});
 
 export const description: INodeProperties[] = [
 	...listFields,
 	shownOnly(
-		filters([
+		filtersField([
 			listedRecords('campaign', { name: 'campaignIds', displayName: 'Campaign Names or IDs' }, { multiple: true }),
 			email,
 			search,
@@ -51,7 +43,7 @@ export const description: INodeProperties[] = [
 		FROM_VERSION_2,
 	),
 	shownOnly(
-		filters([
+		filtersField([
 			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '' },
 			email,
 			search,

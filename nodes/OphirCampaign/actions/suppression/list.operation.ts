@@ -1,38 +1,31 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { listSuppressions } from '../../../core/outreach';
-import { fetchList } from '../../../shared/parameters';
+import { fetchList, filtersField } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';
 
 export const description: INodeProperties[] = [
 	...listFields,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Scope',
-				name: 'scope',
-				type: 'options',
-				options: [
-					{ name: 'Address', value: 'email' },
-					{ name: 'Domain', value: 'domain' },
-				],
-				default: 'email',
-			},
-			{
-				displayName: 'Search',
-				name: 'search',
-				type: 'string',
-				default: '',
-				description: 'Text in the address or domain',
-			},
-		],
-	},
+	filtersField([
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'options',
+			options: [
+				{ name: 'Address', value: 'email' },
+				{ name: 'Domain', value: 'domain' },
+			],
+			default: 'email',
+		},
+		{
+			displayName: 'Search',
+			name: 'search',
+			type: 'string',
+			default: '',
+			description: 'Text in the address or domain',
+		},
+	]),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

@@ -1,29 +1,22 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { listTemplates } from '../../../core/outreach';
-import { fetchList } from '../../../shared/parameters';
+import { fetchList, filtersField } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { listFields } from '../common';
 
 export const description: INodeProperties[] = [
 	...listFields,
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{ displayName: 'Category', name: 'category', type: 'string', default: '' },
-			{
-				displayName: 'Search',
-				name: 'search',
-				type: 'string',
-				default: '',
-				description: 'Text in the name or subject',
-			},
-		],
-	},
+	filtersField([
+		{ displayName: 'Category', name: 'category', type: 'string', default: '' },
+		{
+			displayName: 'Search',
+			name: 'search',
+			type: 'string',
+			default: '',
+			description: 'Text in the name or subject',
+		},
+	]),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
