@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
-import { naturalKeyOf, type RecordKind } from '../core/outreach';
+import { naturalKeyOf, oneRecordOf, type RecordKind } from '../core/outreach';
 import { UUID_EXAMPLE } from '../core/validation';
 
 /** The listSearch method that lists each kind for a "From List" picker (nodes/shared/methods/listSearch.ts). */
@@ -74,7 +74,7 @@ export function locatorField(
 				displayName: 'From List',
 				name: 'list',
 				type: 'list',
-				placeholder: `Select a ${field.displayName.toLowerCase()}...`,
+				placeholder: `Select ${oneRecordOf(kind)}...`,
 				typeOptions: { searchListMethod: SEARCH_METHODS[kind], searchable: true },
 			},
 			{
@@ -94,17 +94,41 @@ export function locatorField(
 	};
 }
 
+/** A field as version 1 had it and as version 2 has it, under one name: each shown only to its own version. */
+export function byVersion(version1: INodeProperties, version2: INodeProperties): INodeProperties[] {
+	return [shownOnly(version1, VERSION_1), shownOnly(version2, FROM_VERSION_2)];
+}
+
+/**
+ * A collection with an option that picks a record from a list from version 2 on, where version 1 asked for the ID
+ * as text (`version1Option`, of the same name); the collection is otherwise the same in both versions.
+ */
+export function collectionByVersion(collection: INodeProperties, version1Option: INodeProperties): INodeProperties[] {
+	const options = (collection.options as INodeProperties[]).map((option) =>
+		option.name === version1Option.name ? version1Option : option,
+	);
+	return byVersion({ ...collection, options }, collection);
+}
+
+/** What version 1's required ID fields showed as their placeholder. */
+export const ID_PLACEHOLDER = { placeholder: `e.g. ${UUID_EXAMPLE}` };
+
 /**
  * A parameter naming one record: the locator from version 2 on and, for workflows saved with version 1, the plain
- * ID text field it replaces under the same name. ItemParameters.ref reads both.
+ * ID text field it replaces under the same name ("Campaign ID"; `version1` gives what that field had besides).
+ * ItemParameters.ref reads both.
  */
-export function recordLocator(kind: RecordKind, field: Parameters<typeof locatorField>[1]): INodeProperties[] {
+export function recordLocator(
+	kind: RecordKind,
+	field: Parameters<typeof locatorField>[1],
+	version1: Partial<INodeProperties> = {},
+): INodeProperties[] {
 	const legacy: INodeProperties = {
 		...field,
 		displayName: `${field.displayName} ID`,
 		type: 'string',
 		default: '',
-		placeholder: `e.g. ${UUID_EXAMPLE}`,
+		...version1,
 	};
-	return [shownOnly(legacy, VERSION_1), shownOnly(locatorField(kind, field), FROM_VERSION_2)];
+	return byVersion(legacy, locatorField(kind, field));
 }

@@ -29,22 +29,20 @@ export class ItemParameters {
 		return requireUuid(this.string(name, label), label);
 	}
 
-	optionalUuid(name: string, label: string): string | undefined {
-		return this.optionalString(name) === undefined ? undefined : this.uuid(name, label);
-	}
-
 	/**
 	 * A record reference from a recordLocator parameter: a resource locator's mode and value, or the plain ID text
-	 * of a workflow saved with version 1. "From List" and "By ID" both hold an ID.
+	 * of a workflow saved with version 1. "From List" and "By ID" both hold an ID. Errors name the field as the
+	 * node shows it: "Campaign" for a locator, "Campaign ID" for version 1's text field.
 	 */
 	ref(name: string, label: string): RecordRef {
 		const raw = this.raw<unknown>(name, '');
 		const locator = typeof raw === 'object' && raw !== null ? (raw as { mode?: string; value?: unknown }) : undefined;
-		const value = requiredText(locator ? locator.value : raw, label);
+		const field = locator ? label : `${label} ID`;
+		const value = requiredText(locator ? locator.value : raw, field);
 		const mode = locator?.mode;
 		return mode === 'name' || mode === 'email'
-			? { by: mode, value, field: label }
-			: { by: 'id', value: requireUuid(value, label), field: label };
+			? { by: mode, value, field }
+			: { by: 'id', value: requireUuid(value, field), field };
 	}
 
 	optionalRef(name: string, label: string): RecordRef | undefined {

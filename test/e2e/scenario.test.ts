@@ -715,7 +715,7 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 				status: 'error',
 			});
 			expect(logged.error_data).toMatchObject({
-				message: expect.stringContaining('Campaign must be a UUID'),
+				message: expect.stringContaining('Campaign ID must be a UUID'),
 				node: 'Get Campaign',
 			});
 		});

@@ -332,7 +332,7 @@ describe('OPhir Campaign node resources in n8n', () => {
 			);
 			expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 			expect(items[0].json).toMatchObject({ id: draft.id, name: 'Exists' });
-			expect(items[1].json.error).toMatch(/^Campaign must be a UUID.*\[item 1\]$/);
+			expect(items[1].json.error).toMatch(/^Campaign ID must be a UUID.*\[item 1\]$/);
 			expect(items[2].json.error).toMatch(/was not found in this organization \[item 2\]$/);
 		});
 	});

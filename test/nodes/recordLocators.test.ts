@@ -70,7 +70,7 @@ describe('record locators', () => {
 		await expect(getCampaign(locator('name', 'Nope'))).rejects.toThrow('Campaign name "Nope" was not found');
 		// n8n itself checks By ID against the locator's pattern before the node runs.
 		await expect(getCampaign(locator('id', 'not-a-uuid'))).rejects.toThrow('Not a UUID: an OPhir ID looks like');
-		await expect(getCampaign('not-a-uuid', 1)).rejects.toThrow('Campaign must be a UUID');
+		await expect(getCampaign('not-a-uuid', 1)).rejects.toThrow('Campaign ID must be a UUID');
 		await expect(getCampaign(locator('list', ''))).rejects.toThrow('Parameter "Campaign" is required');
 	});
 

@@ -27,6 +27,11 @@ const RECORDS: Record<RecordKind, { label: string; table: string; key: 'name' | 
 
 const a = (label: string) => `${/^[AEIOU]/.test(label) ? 'an' : 'a'} ${label.toLowerCase()}`;
 
+/** A kind as a sentence names one record: "a campaign", "an email account". */
+export function oneRecordOf(kind: RecordKind): string {
+	return a(RECORDS[kind].label);
+}
+
 /** The natural key each kind may be found by, as the editor offers it ("By Name" or "By Email"). */
 export function naturalKeyOf(kind: RecordKind): 'name' | 'email' {
 	return RECORDS[kind].key;

@@ -39,11 +39,11 @@ export const description: INodeProperties[] = [
 		description: 'Sequence steps and sending rules; docs/campaign-config.md lists every setting and its default',
 	}),
 	...createSettingsFields,
-	...recordLocator('user', {
-		name: 'createdBy',
-		displayName: 'Created By',
-		description: 'The OPhir user who owns the campaign (optional)',
-	}),
+	...recordLocator(
+		'user',
+		{ name: 'createdBy', displayName: 'Created By', description: 'The OPhir user who owns the campaign (optional)' },
+		{ displayName: 'Created By (User ID)', description: 'ID of the OPhir user who owns the campaign (optional)' },
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

@@ -2,15 +2,19 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { deleteCampaign, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	...recordLocator('campaign', {
-		name: 'campaignId',
-		displayName: 'Campaign',
-		required: true,
-		description: 'Only draft campaigns can be deleted (with the leads imported into them); archive others',
-	}),
+	...recordLocator(
+		'campaign',
+		{
+			name: 'campaignId',
+			displayName: 'Campaign',
+			required: true,
+			description: 'Only draft campaigns can be deleted (with the leads imported into them); archive others',
+		},
+		ID_PLACEHOLDER,
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { getCampaign, resolveRecordId, updateCampaign } from '../../../core/outreach';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import {
 	configFromFields,
@@ -14,7 +14,7 @@ import {
 } from './settings';
 
 export const description: INodeProperties[] = [
-	...recordLocator('campaign', { name: 'campaignId', displayName: 'Campaign', required: true }),
+	...recordLocator('campaign', { name: 'campaignId', displayName: 'Campaign', required: true }, ID_PLACEHOLDER),
 	settingsModeField,
 	...jsonModeFields({
 		displayName: 'Update Fields',

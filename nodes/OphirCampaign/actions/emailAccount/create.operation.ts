@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { createEmailAccount, PROVIDERS } from '../../../core/outreach';
-import { listedRecords } from '../../../shared/locators';
+import { collectionByVersion, listedRecords } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { authenticationFields, secretInput, sendingFields, sendingInput, smtpFields } from './fields';
 
@@ -19,21 +19,24 @@ export const description: INodeProperties[] = [
 	},
 	...smtpFields.map((field) => ({ ...field, displayOptions: { show: { provider: ['smtp'] } } })),
 	...authenticationFields,
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
-			...sendingFields,
-			listedRecords('user', {
-				name: 'userId',
-				displayName: 'Owner Name or ID',
-				description: 'The OPhir user it belongs to',
-			}),
-		],
-	},
+	...collectionByVersion(
+		{
+			displayName: 'Additional Fields',
+			name: 'additionalFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				...sendingFields,
+				listedRecords('user', {
+					name: 'userId',
+					displayName: 'Owner Name or ID',
+					description: 'The OPhir user it belongs to',
+				}),
+			],
+		},
+		{ displayName: 'Owner (User ID)', name: 'userId', type: 'string', default: '' },
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant, secretBox }) {

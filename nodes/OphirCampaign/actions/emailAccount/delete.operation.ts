@@ -2,15 +2,19 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { deleteEmailAccount, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	...recordLocator('emailAccount', {
-		name: 'accountId',
-		displayName: 'Email Account',
-		required: true,
-		description: 'A mailbox that has sent emails cannot be deleted (its statistics would go); pause it instead',
-	}),
+	...recordLocator(
+		'emailAccount',
+		{
+			name: 'accountId',
+			displayName: 'Email Account',
+			required: true,
+			description: 'A mailbox that has sent emails cannot be deleted (its statistics would go); pause it instead',
+		},
+		ID_PLACEHOLDER,
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

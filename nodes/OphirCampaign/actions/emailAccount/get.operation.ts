@@ -2,10 +2,10 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { getEmailAccount, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }),
+	...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }, ID_PLACEHOLDER),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

@@ -2,12 +2,16 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { resolveRecordId, setEmailAccountPaused } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 
 /** Pause and Resume: the same operation, one with a reason. */
 export function setPaused(paused: boolean) {
 	const description: INodeProperties[] = [
-		...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }),
+		...recordLocator(
+			'emailAccount',
+			{ name: 'accountId', displayName: 'Email Account', required: true },
+			ID_PLACEHOLDER,
+		),
 		...(paused
 			? [{ displayName: 'Reason', name: 'reason', type: 'string', default: '' } satisfies INodeProperties]
 			: []),

@@ -3,11 +3,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { SmtpSettings } from '../../../core/sending';
 import { resolveRecordId, updateEmailAccount } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 import { secretInput, secretUpdateFields, sendingFields, sendingInput, smtpFields } from './fields';
 
 export const description: INodeProperties[] = [
-	...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }),
+	...recordLocator('emailAccount', { name: 'accountId', displayName: 'Email Account', required: true }, ID_PLACEHOLDER),
 	{
 		displayName: 'Update Fields',
 		name: 'updateFields',

@@ -2,15 +2,19 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { resolveRecordId, verifyEmailAccount } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	...recordLocator('emailAccount', {
-		name: 'accountId',
-		displayName: 'Email Account',
-		required: true,
-		description: 'Signs in to the SMTP server (nothing is sent) and reports whether it worked',
-	}),
+	...recordLocator(
+		'emailAccount',
+		{
+			name: 'accountId',
+			displayName: 'Email Account',
+			required: true,
+			description: 'Signs in to the SMTP server (nothing is sent) and reports whether it worked',
+		},
+		ID_PLACEHOLDER,
+	),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant, secretBox }) {

@@ -2,12 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { changeTags, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 
 /** Add Tags and Remove Tags: one operation, two directions. */
 export function tagOperation(change: 'add' | 'remove') {
 	const description: INodeProperties[] = [
-		...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }),
+		...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }, ID_PLACEHOLDER),
 		{ displayName: 'Tags', name: 'tags', type: 'string', required: true, default: '', description: 'Comma-separated' },
 	];
 	const execute: OperationExecute = async function ({ params, tenant }) {

@@ -3,10 +3,10 @@ import type { INodeProperties } from 'n8n-workflow';
 import { LEAD_STATUSES, resolveRecordId, setLeadStatus } from '../../../core/outreach';
 import { optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 
 export const description: INodeProperties[] = [
-	...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }),
+	...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }, ID_PLACEHOLDER),
 	{
 		displayName: 'Status',
 		name: 'status',

@@ -2,11 +2,11 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { resolveRecordId, updateLead } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 import { leadFieldCollection } from './fields';
 
 export const description: INodeProperties[] = [
-	...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }),
+	...recordLocator('lead', { name: 'leadId', displayName: 'Lead', required: true }, ID_PLACEHOLDER),
 	leadFieldCollection('updateFields'),
 ];
 

@@ -8,7 +8,7 @@ export const description: INodeProperties[] = [
 	{ displayName: 'Name', name: 'name', type: 'string', required: true, default: '' },
 	{ ...subjectField, required: true },
 	{ ...bodyField, required: true },
-	additionalFields,
+	...additionalFields,
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { TemplateInput } from '../../../core/outreach';
-import { listedRecords } from '../../../shared/locators';
+import { collectionByVersion, listedRecords } from '../../../shared/locators';
 import { HTML_TEXT, HTML_TEXT_LINE } from '../../../shared/nodeDescription';
 import type { ItemParameters } from '../../../shared/parameters';
 
@@ -44,21 +44,24 @@ const optionalFields: INodeProperties[] = [
 	},
 ];
 
-export const additionalFields: INodeProperties = {
-	displayName: 'Additional Fields',
-	name: 'additionalFields',
-	type: 'collection',
-	placeholder: 'Add Field',
-	default: {},
-	options: [
-		...optionalFields,
-		listedRecords('user', {
-			name: 'createdBy',
-			displayName: 'Created By Name or ID',
-			description: 'The OPhir user who owns it',
-		}),
-	],
-};
+export const additionalFields: INodeProperties[] = collectionByVersion(
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			...optionalFields,
+			listedRecords('user', {
+				name: 'createdBy',
+				displayName: 'Created By Name or ID',
+				description: 'The OPhir user who owns it',
+			}),
+		],
+	},
+	{ displayName: 'Created By (User ID)', name: 'createdBy', type: 'string', default: '' },
+);
 
 export const updateFields: INodeProperties = {
 	displayName: 'Update Fields',

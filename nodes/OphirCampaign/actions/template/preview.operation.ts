@@ -30,7 +30,7 @@ export const description: INodeProperties[] = [
 		name: 'sample',
 		type: 'options',
 		options: [
-			{ name: 'Stored Lead', value: 'lead', description: 'A lead of this organization' },
+			{ name: 'Stored Lead', value: 'lead', description: 'A lead of this organization, by ID' },
 			{
 				name: 'Lead Fields (JSON)',
 				value: 'json',

@@ -2,11 +2,11 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { resolveRecordId, updateTemplate } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import { recordLocator } from '../../../shared/locators';
+import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 import { templateFields, updateFields } from './fields';
 
 export const description: INodeProperties[] = [
-	...recordLocator('template', { name: 'templateId', displayName: 'Template', required: true }),
+	...recordLocator('template', { name: 'templateId', displayName: 'Template', required: true }, ID_PLACEHOLDER),
 	updateFields,
 ];
 
