@@ -30,12 +30,14 @@ import { ensureFreshBuild, ROOT } from './build';
 jest.setTimeout(10 * 60_000);
 
 const chromiumPath = findChromium();
-const SKIPPED = chromiumPath
-	? ''
-	: process.env.OPHIR_CHROMIUM
-		? ` (skipped: OPHIR_CHROMIUM names ${process.env.OPHIR_CHROMIUM}, which does not exist)`
-		: ' (skipped: no Chromium found on PATH; install it with `apt-get install chromium`, or set OPHIR_CHROMIUM to a Chromium or Chrome binary)';
+const MISSING = process.env.OPHIR_CHROMIUM
+	? `OPHIR_CHROMIUM names ${process.env.OPHIR_CHROMIUM}, which does not exist`
+	: 'no Chromium found on PATH; install it with `apt-get install chromium`, or set OPHIR_CHROMIUM to a Chromium or Chrome binary';
+const SKIPPED = chromiumPath ? '' : ` (skipped: ${MISSING})`;
 if (!chromiumPath) {
+	// CI (.ci/run) sets OPHIR_REQUIRE_CHROMIUM: there the browser proof must run, so a missing Chromium fails it.
+	if (process.env.OPHIR_REQUIRE_CHROMIUM === '1')
+		throw new Error(`Chromium is required (OPHIR_REQUIRE_CHROMIUM): ${MISSING}`);
 	process.stderr.write(`test/e2e/editor.test.ts${SKIPPED}\n`);
 }
 const describeWithChromium = chromiumPath ? describe : describe.skip;

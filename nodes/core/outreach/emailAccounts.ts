@@ -1,7 +1,7 @@
 import { requireEmail } from '../validation/emailAddress';
 import { ConflictError, InvalidInputError, NotFoundError } from '../validation/errors';
 import { wholeNumber } from '../validation/numbers';
-import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
+import { anyOf, camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { SecretBox } from '../db/secretBox';
 import type { TenantTx } from '../db/tenantTransaction';
 import { optionalText } from '../validation/text';
@@ -112,18 +112,20 @@ export async function getEmailAccount(tx: TenantTx, id: string, { forUpdate = fa
 
 export async function listEmailAccounts(
 	tx: TenantTx,
-	filter: Page & { status?: string; provider?: string },
+	filter: Page & { status?: string | string[]; provider?: string },
 ): Promise<EmailAccount[]> {
-	if (filter.status && !(ACCOUNT_STATUSES as readonly string[]).includes(filter.status)) {
-		throw new InvalidInputError('Status', `one of ${ACCOUNT_STATUSES.join(', ')}`, filter.status);
+	const statuses = anyOf(filter.status);
+	for (const status of statuses ?? []) {
+		if (!(ACCOUNT_STATUSES as readonly string[]).includes(status))
+			throw new InvalidInputError('Status', `one of ${ACCOUNT_STATUSES.join(', ')}`, status);
 	}
 	if (filter.provider) checkedProvider(filter.provider);
 	const { limit, offset } = checkedPage(filter);
 	const { rows } = await tx.query<AccountRow>(
 		`SELECT ${COLUMNS} FROM email_accounts
-		 WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR provider = $3)
+		 WHERE organization_id = $1 AND ($2::text[] IS NULL OR status = ANY($2)) AND ($3::text IS NULL OR provider = $3)
 		 ORDER BY email LIMIT $4 OFFSET $5`,
-		[tx.organizationId, filter.status || null, filter.provider || null, limit, offset],
+		[tx.organizationId, statuses, filter.provider || null, limit, offset],
 	);
 	return rows.map(toAccount);
 }

@@ -179,7 +179,7 @@ function waitField(unit: 'Days' | 'Hours' | 'Minutes'): INodeProperties {
 		name: `delay${unit}`,
 		type: 'number',
 		default: stepDefault(`delay${unit}`),
-		description: `${unit} to wait after the previous step; the first step's wait counts from when the lead is scheduled`,
+		description: `${unit} to wait after the previous step; the first step's wait counts from when the lead was added`,
 	};
 }
 
@@ -387,6 +387,12 @@ export const createSettingsFields: INodeProperties[] = [
 	} satisfies INodeProperties,
 ].map((field) => shownOnly(field, FIELDS_MODE));
 
+/** On Update a list replaces the stored list whole: said where such a list is offered. */
+const REPLACES_WHOLE: Partial<Record<SettingName, string>> = {
+	steps: 'Replaces every step of the campaign: give them all, in order',
+	accountIds: 'Replaces the campaign’s mailboxes: pick every mailbox that should send',
+};
+
 /** Update's "Update Fields" in fields mode: the name and every setting, each changed only when added. */
 export const updateSettingsField: INodeProperties = {
 	displayName: 'Update Fields',
@@ -394,7 +400,14 @@ export const updateSettingsField: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Field',
 	default: {},
-	options: byDisplayName([nameOption, ...mainFields, ...optionFields]),
+	options: byDisplayName([
+		nameOption,
+		...mainFields.map((field) => {
+			const replaces = REPLACES_WHOLE[field.name as SettingName];
+			return replaces ? { ...field, hint: replaces } : field;
+		}),
+		...optionFields,
+	]),
 	displayOptions: { show: FIELDS_MODE },
 };
 
