@@ -1,7 +1,7 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { closeAllPools } from '../../nodes/core/db';
-import { createCampaign } from '../../nodes/core/outreach';
+import { createCampaign, importLeads } from '../../nodes/core/outreach';
 import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { runNode } from '../support/n8nExecute';
@@ -26,6 +26,12 @@ describe('record locators', () => {
 		await orgA.as((tx) => createCampaign(tx, { name: 'Twin' }));
 		await orgA.as((tx) => createCampaign(tx, { name: 'twin' }));
 		otherOrgCampaignId = (await orgB.as((tx) => createCampaign(tx, { name: 'Spring launch' }))).id;
+		await orgA.as(async (tx) => {
+			await importLeads(tx, [{ email: 'ada@example.com' }], { campaignId });
+			const twin = await createCampaign(tx, { name: 'Other' });
+			await importLeads(tx, [{ email: 'grace@example.com' }], { campaignId });
+			await importLeads(tx, [{ email: 'grace@example.com' }], { campaignId: twin.id });
+		});
 	});
 
 	afterAll(async () => {
@@ -34,9 +40,13 @@ describe('record locators', () => {
 	});
 
 	async function getCampaign(campaign: unknown, typeVersion?: number) {
+		return get({ resource: 'campaign', operation: 'get', campaignId: campaign } as INodeParameters, typeVersion);
+	}
+
+	async function get(parameters: INodeParameters, typeVersion?: number) {
 		const { output, error } = await runNode({
 			nodeType: new OphirCampaign(),
-			parameters: { resource: 'campaign', operation: 'get', campaignId: campaign } as INodeParameters,
+			parameters,
 			credentials: {
 				ophirPostgresApi: {
 					connection: 'connectionString',
@@ -72,6 +82,17 @@ describe('record locators', () => {
 		await expect(getCampaign(locator('id', 'not-a-uuid'))).rejects.toThrow('Not a UUID: an OPhir ID looks like');
 		await expect(getCampaign('not-a-uuid', 1)).rejects.toThrow('Campaign ID must be a UUID');
 		await expect(getCampaign(locator('list', ''))).rejects.toThrow('Parameter "Campaign" is required');
+	});
+
+	it('finds a lead By Email however it is written, and refuses an address two campaigns share', async () => {
+		const getLead = (value: string) =>
+			get({ resource: 'lead', operation: 'get', leadId: locator('email', value) } as INodeParameters);
+		expect(await getLead(' Ada@EXAMPLE.com ')).toMatchObject({ email: 'ada@example.com', campaignId });
+		await expect(getLead('grace@example.com')).rejects.toThrow(
+			'Lead: more than one lead has the email "grace@example.com"; pick it from the list or by ID',
+		);
+		await expect(getLead('not an address')).rejects.toThrow('Lead must be a valid email address');
+		await expect(getLead('nobody@example.com')).rejects.toThrow('Lead email "nobody@example.com" was not found');
 	});
 
 	it("never finds another organization's record, by ID or by name", async () => {

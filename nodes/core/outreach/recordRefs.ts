@@ -1,4 +1,5 @@
 import type { TenantTx } from '../db/tenantTransaction';
+import { requireEmail } from '../validation/emailAddress';
 import { ConflictError, InvalidInputError, NotFoundError } from '../validation/errors';
 import { requireUuid } from '../validation/ids';
 import { requiredText } from '../validation/text';
@@ -50,10 +51,11 @@ export async function resolveRecordId(
 	if (by === 'id') return requireUuid(given, field);
 	const { label, table, key } = RECORDS[kind];
 	if (by !== key) throw new InvalidInputError(field, `an ID or ${a(label)}'s ${key}`, by);
-	const value = requiredText(given, field);
-	// Emails are stored lower-cased; names are matched as written, ignoring case.
+	const value = key === 'email' ? requireEmail(given, field) : requiredText(given, field);
+	// Emails are stored normalised, so they match as they are (and by the email indexes); names ignoring case.
+	const matches = key === 'email' ? 'email = $2' : 'lower(name) = lower($2)';
 	const { rows } = await tx.query<{ id: string }>(
-		`SELECT id FROM ${table} WHERE organization_id = $1 AND lower(${key}) = lower($2) ORDER BY created_at LIMIT 2`,
+		`SELECT id FROM ${table} WHERE organization_id = $1 AND ${matches} ORDER BY created_at LIMIT 2`,
 		[tx.organizationId, value],
 	);
 	if (rows.length === 0) throw new NotFoundError(label, `${key} "${value}"`);
