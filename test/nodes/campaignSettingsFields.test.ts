@@ -2,12 +2,8 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { OphirError } from '../../nodes/core/validation';
 import { parseCampaignConfig } from '../../nodes/core/outreach';
-import {
-	configFromFields,
-	createSettingsFields,
-	namingFields,
-	updateSettingsField,
-} from '../../nodes/OphirCampaign/actions/campaign/settings';
+import { createSettingsFields, updateSettingsField } from '../../nodes/OphirCampaign/actions/campaign/settings';
+import { configFromFields, namingFields } from '../../nodes/OphirCampaign/actions/campaign/settingsConfig';
 import { CONFIG_DEFAULTS } from '../support/outreach';
 
 /** configFromFields on the values n8n hands over: the config JSON mode would take, checked by the same schema. */

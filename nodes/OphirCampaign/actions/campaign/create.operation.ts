@@ -4,14 +4,8 @@ import { createCampaign, resolveRecordId } from '../../../core/outreach';
 import { DEFAULT_SENDING_WINDOW } from '../../../core/sending';
 import { recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import {
-	configOfCreateFields,
-	createSettingsFields,
-	jsonModeFields,
-	namingFields,
-	settingsAsJson,
-	settingsModeField,
-} from './settings';
+import { createSettingsFields, jsonModeFields, settingsAsJson, settingsModeField } from './settings';
+import { configOfCreateFields, namingFields } from './settingsConfig';
 
 export const description: INodeProperties[] = [
 	{ displayName: 'Name', name: 'name', type: 'string', required: true, default: '' },

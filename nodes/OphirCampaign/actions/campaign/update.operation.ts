@@ -3,15 +3,8 @@ import type { INodeProperties } from 'n8n-workflow';
 import { getCampaign, resolveRecordId, updateCampaign } from '../../../core/outreach';
 import { ID_PLACEHOLDER, recordLocator } from '../../../shared/locators';
 import type { OperationExecute } from '../../../shared/runPerItem';
-import {
-	configFromFields,
-	jsonModeFields,
-	nameOption,
-	namingFields,
-	settingsAsJson,
-	settingsModeField,
-	updateSettingsField,
-} from './settings';
+import { jsonModeFields, nameOption, settingsAsJson, settingsModeField, updateSettingsField } from './settings';
+import { configFromFields, namingFields } from './settingsConfig';
 
 export const description: INodeProperties[] = [
 	...recordLocator('campaign', { name: 'campaignId', displayName: 'Campaign', required: true }, ID_PLACEHOLDER),
