@@ -1,11 +1,8 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { withTenant } from '../../core/db';
 import { type RecordKind, type RecordPage, type RecordSearch, searchRecords } from '../../core/outreach';
-import { OphirError } from '../../core/validation';
-import { CREDENTIAL_TYPE, connect } from '../credentials';
 import { SEARCH_METHODS } from '../locators';
+import { forOrganization } from './forOrganization';
 
 /** Records a "From List" picker shows at a time; the editor asks for the next page as the list scrolls. */
 const PAGE_SIZE = 50;
@@ -19,23 +16,13 @@ const PLURALS: Record<RecordKind, string> = {
 	user: 'users',
 };
 
-/**
- * Records of the credential's organization, for the editor (listSearch and loadOptions): anything that fails (the
- * credential, the connection, a bad page token) becomes a NodeOperationError, which n8n shows in the dropdown.
- */
-export async function organizationRecords(
+/** Records of the credential's organization, for the editor (listSearch and loadOptions). */
+export function organizationRecords(
 	this: ILoadOptionsFunctions,
 	kind: RecordKind,
 	search: RecordSearch,
 ): Promise<RecordPage> {
-	try {
-		const { credentials, pool } = connect(await this.getCredentials(CREDENTIAL_TYPE));
-		return await withTenant(pool, credentials.organizationId, (tx) => searchRecords(tx, kind, search));
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `Could not list ${PLURALS[kind]}: ${(error as Error).message}`, {
-			description: error instanceof OphirError ? error.description : undefined,
-		});
-	}
+	return forOrganization(this, PLURALS[kind], (tx) => searchRecords(tx, kind, search));
 }
 
 type ListSearchMethod = (

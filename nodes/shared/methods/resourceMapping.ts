@@ -1,10 +1,7 @@
 import type { FieldType, ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { withTenant } from '../../core/db';
-import { type CustomField, type JsonType, type LeadInput, listCustomFields } from '../../core/outreach';
-import { OphirError } from '../../core/validation';
-import { CREDENTIAL_TYPE, connect } from '../credentials';
+import { type JsonType, type LeadInput, listCustomFields } from '../../core/outreach';
+import { forOrganization } from './forOrganization';
 
 const column = (id: string, displayName: string, type: FieldType, required = false): ResourceMapperField => ({
 	id,
@@ -35,21 +32,9 @@ const LEAD_FIELDS: Record<Exclude<keyof LeadInput, 'data'>, string> = {
  */
 const CUSTOM_FIELD_TYPES: Partial<Record<JsonType, FieldType>> = { number: 'number', array: 'array', object: 'object' };
 
-/** The credential's organization's custom fields; any failure becomes a NodeOperationError, which the mapper shows. */
-async function organizationCustomFields(this: ILoadOptionsFunctions): Promise<CustomField[]> {
-	try {
-		const { credentials, pool } = connect(await this.getCredentials(CREDENTIAL_TYPE));
-		return await withTenant(pool, credentials.organizationId, (tx) => listCustomFields(tx));
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `Could not list the custom fields: ${(error as Error).message}`, {
-			description: error instanceof OphirError ? error.description : undefined,
-		});
-	}
-}
-
 /** The columns Lead → Import offers: the lead's own fields, then the organization's custom fields. */
 async function getLeadColumns(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
-	const customFields = await organizationCustomFields.call(this);
+	const customFields = await forOrganization(this, 'the custom fields', (tx) => listCustomFields(tx));
 	return {
 		fields: [
 			...Object.entries(LEAD_FIELDS).map(([id, name]) => column(id, name, 'string', id === 'email')),
