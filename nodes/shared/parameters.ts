@@ -108,6 +108,18 @@ export function optionsOf(values: readonly string[]): INodePropertyOptions[] {
 	return values.map((value) => ({ name: value.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase()), value }));
 }
 
+/** The "Additional Fields" collection of a create operation: its optional fields. */
+export function additionalFieldsField(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options,
+	};
+}
+
 /** The "Filters" collection of a list operation, holding `options`. */
 export function filtersField(options: INodeProperties[]): INodeProperties {
 	return {

@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { EVENT_TYPES, type EventInput, recordEvents } from '../../core/tracking';
 import { InvalidInputError } from '../../core/validation';
 import { collectionByVersion, listedRecords } from '../../shared/locators';
-import { readEachItem } from '../../shared/parameters';
+import { additionalFieldsField, readEachItem } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 
 const title = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
@@ -51,39 +51,32 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { matchBy: ['email'] } },
 	},
 	...collectionByVersion(
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
-				{
-					displayName: 'Bounce Type',
-					name: 'bounceType',
-					type: 'options',
-					options: [
-						{ name: 'Hard', value: 'hard' },
-						{ name: 'Soft', value: 'soft' },
-					],
-					default: 'hard',
-				},
-				listedRecords('campaign', {
-					name: 'campaignId',
-					displayName: 'Campaign Name or ID',
-					description: 'Narrows a match by lead email to this campaign',
-				}),
-				{
-					displayName: 'Event ID',
-					name: 'eventId',
-					type: 'string',
-					default: '',
-					description: 'The source’s ID for this event: an event ID seen before is not recorded again',
-				},
-				{ displayName: 'Metadata (JSON)', name: 'metadata', type: 'json', default: '{}' },
-				{ displayName: 'Time', name: 'time', type: 'dateTime', default: '' },
-			],
-		},
+		additionalFieldsField([
+			{
+				displayName: 'Bounce Type',
+				name: 'bounceType',
+				type: 'options',
+				options: [
+					{ name: 'Hard', value: 'hard' },
+					{ name: 'Soft', value: 'soft' },
+				],
+				default: 'hard',
+			},
+			listedRecords('campaign', {
+				name: 'campaignId',
+				displayName: 'Campaign Name or ID',
+				description: 'Narrows a match by lead email to this campaign',
+			}),
+			{
+				displayName: 'Event ID',
+				name: 'eventId',
+				type: 'string',
+				default: '',
+				description: 'The source’s ID for this event: an event ID seen before is not recorded again',
+			},
+			{ displayName: 'Metadata (JSON)', name: 'metadata', type: 'json', default: '{}' },
+			{ displayName: 'Time', name: 'time', type: 'dateTime', default: '' },
+		]),
 		{
 			displayName: 'Campaign ID',
 			name: 'campaignId',

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { createEmailAccount, PROVIDERS } from '../../../core/outreach';
 import { collectionByVersion, listedRecords } from '../../../shared/locators';
+import { additionalFieldsField } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { authenticationFields, secretInput, sendingFields, sendingInput, smtpFields } from './fields';
 
@@ -20,21 +21,14 @@ export const description: INodeProperties[] = [
 	...smtpFields.map((field) => ({ ...field, displayOptions: { show: { provider: ['smtp'] } } })),
 	...authenticationFields,
 	...collectionByVersion(
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
-				...sendingFields,
-				listedRecords('user', {
-					name: 'userId',
-					displayName: 'Owner Name or ID',
-					description: 'The OPhir user it belongs to',
-				}),
-			],
-		},
+		additionalFieldsField([
+			...sendingFields,
+			listedRecords('user', {
+				name: 'userId',
+				displayName: 'Owner Name or ID',
+				description: 'The OPhir user it belongs to',
+			}),
+		]),
 		{ displayName: 'Owner (User ID)', name: 'userId', type: 'string', default: '' },
 	),
 ];

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { createOrganization } from '../../../core/outreach';
+import { additionalFieldsField } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
@@ -12,17 +13,10 @@ export const description: INodeProperties[] = [
 		default: '',
 	},
 	{ displayName: 'Name', name: 'name', type: 'string', required: true, default: '' },
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
-			{ displayName: 'Plan Type', name: 'planType', type: 'string', default: 'free' },
-			{ displayName: 'Settings (JSON)', name: 'settings', type: 'json', default: '{}' },
-		],
-	},
+	additionalFieldsField([
+		{ displayName: 'Plan Type', name: 'planType', type: 'string', default: 'free' },
+		{ displayName: 'Settings (JSON)', name: 'settings', type: 'json', default: '{}' },
+	]),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {

@@ -2,27 +2,21 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { addSuppression } from '../../../core/outreach';
 import { collectionByVersion, listedRecords } from '../../../shared/locators';
+import { additionalFieldsField } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { targetField } from './fields';
 
 export const description: INodeProperties[] = [
 	targetField,
 	...collectionByVersion(
-		{
-			displayName: 'Additional Fields',
-			name: 'additionalFields',
-			type: 'collection',
-			placeholder: 'Add Field',
-			default: {},
-			options: [
-				listedRecords('campaign', {
-					name: 'campaignId',
-					displayName: 'Campaign Name or ID',
-					description: 'The campaign that caused it, for the record; suppression applies to every campaign',
-				}),
-				{ displayName: 'Reason', name: 'reason', type: 'string', default: '', placeholder: 'e.g. asked by phone' },
-			],
-		},
+		additionalFieldsField([
+			listedRecords('campaign', {
+				name: 'campaignId',
+				displayName: 'Campaign Name or ID',
+				description: 'The campaign that caused it, for the record; suppression applies to every campaign',
+			}),
+			{ displayName: 'Reason', name: 'reason', type: 'string', default: '', placeholder: 'e.g. asked by phone' },
+		]),
 		{
 			displayName: 'Campaign ID',
 			name: 'campaignId',

@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { TemplateInput } from '../../../core/outreach';
 import { collectionByVersion, listedRecords } from '../../../shared/locators';
 import { HTML_TEXT, HTML_TEXT_LINE } from '../../../shared/nodeDescription';
-import type { ItemParameters } from '../../../shared/parameters';
+import { additionalFieldsField, type ItemParameters } from '../../../shared/parameters';
 
 const BODY_HINT =
 	'Handlebars with {{firstName}}, {{fallback company "your team"}}, {{formatDate date "long"}} and spintax {Hi|Hello}';
@@ -45,21 +45,14 @@ const optionalFields: INodeProperties[] = [
 ];
 
 export const additionalFields: INodeProperties[] = collectionByVersion(
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
-			...optionalFields,
-			listedRecords('user', {
-				name: 'createdBy',
-				displayName: 'Created By Name or ID',
-				description: 'The OPhir user who owns it',
-			}),
-		],
-	},
+	additionalFieldsField([
+		...optionalFields,
+		listedRecords('user', {
+			name: 'createdBy',
+			displayName: 'Created By Name or ID',
+			description: 'The OPhir user who owns it',
+		}),
+	]),
 	{ displayName: 'Created By (User ID)', name: 'createdBy', type: 'string', default: '' },
 );
 

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { createUser, MIN_PASSWORD_LENGTH, USER_ROLES } from '../../../core/outreach';
-import { optionsOf } from '../../../shared/parameters';
+import { additionalFieldsField, optionsOf } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { secretField } from '../common';
 
@@ -20,17 +20,10 @@ export const description: INodeProperties[] = [
 		'password',
 		`At least ${MIN_PASSWORD_LENGTH} characters, stored as a bcrypt hash. Leave empty to create the user locked (no sign-in until a password is set).`,
 	),
-	{
-		displayName: 'Additional Fields',
-		name: 'additionalFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		options: [
-			{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
-			{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
-		],
-	},
+	additionalFieldsField([
+		{ displayName: 'First Name', name: 'firstName', type: 'string', default: '' },
+		{ displayName: 'Last Name', name: 'lastName', type: 'string', default: '' },
+	]),
 ];
 
 export const execute: OperationExecute = async function ({ params, tenant }) {
