@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
+import { listSearch } from '../shared/methods/listSearch';
 import { loadOptions } from '../shared/methods/loadOptions';
 import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
 import { runNamedOperation } from '../shared/operations';
@@ -23,7 +24,7 @@ export class OphirTrack implements INodeType {
 		properties: description,
 	};
 
-	methods = { credentialTest, loadOptions };
+	methods = { credentialTest, listSearch, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return runNamedOperation.call(this, operations, 'OPhir Track');

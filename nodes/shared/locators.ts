@@ -17,7 +17,6 @@ export const LOAD_METHODS = {
 	campaign: 'getCampaigns',
 	emailAccount: 'getEmailAccounts',
 	template: 'getTemplates',
-	user: 'getUsers',
 } as const satisfies Partial<Record<RecordKind, string>>;
 
 /** n8n's wording for a list loaded from the server that also takes an ID through an expression. */

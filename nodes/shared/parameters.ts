@@ -32,12 +32,12 @@ export class ItemParameters {
 	/**
 	 * A record reference from a recordLocator parameter: a resource locator's mode and value, or the plain ID text
 	 * of a workflow saved with version 1. "From List" and "By ID" both hold an ID. Errors name the field as the
-	 * node shows it: "Campaign" for a locator, "Campaign ID" for version 1's text field.
+	 * node shows it: "Campaign" for a locator, "Campaign ID" (or `version1Label`) for version 1's text field.
 	 */
-	ref(name: string, label: string): RecordRef {
+	ref(name: string, label: string, version1Label = `${label} ID`): RecordRef {
 		const raw = this.raw<unknown>(name, '');
 		const locator = typeof raw === 'object' && raw !== null ? (raw as { mode?: string; value?: unknown }) : undefined;
-		const field = locator ? label : `${label} ID`;
+		const field = locator ? label : version1Label;
 		const value = requiredText(locator ? locator.value : raw, field);
 		const mode = locator?.mode;
 		return mode === 'name' || mode === 'email'
@@ -45,10 +45,13 @@ export class ItemParameters {
 			: { by: 'id', value: requireUuid(value, field), field };
 	}
 
-	optionalRef(name: string, label: string): RecordRef | undefined {
+	/** A record reference that may be left empty: undefined then. */
+	optionalRef(name: string, label: string, version1Label?: string): RecordRef | undefined {
 		const raw = this.raw<unknown>(name, '');
 		const value = typeof raw === 'object' && raw !== null ? (raw as { value?: unknown }).value : raw;
-		return value === undefined || value === null || String(value).trim() === '' ? undefined : this.ref(name, label);
+		return value === undefined || value === null || String(value).trim() === ''
+			? undefined
+			: this.ref(name, label, version1Label);
 	}
 
 	/** A whole number within [min, max]; `fallback` when the parameter is absent (an option not added). */

@@ -313,4 +313,25 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 		});
 		expect(byType('n8n-nodes-base.code')).toHaveLength(1);
 	});
+
+	it('picks a record inside Additional Fields: a suppression names the campaign it came from, from the list', async () => {
+		await editor.stage('suppression-panel', async () => {
+			await editor.searchNodes('ophir');
+			await editor.nodeCreatorItem('OPhir Campaign').click();
+			await editor.nodeCreatorItem('Add a suppression').click();
+			await editor.ndv().waitFor();
+			await editor.fillParameter('target', 'no-thanks@prospects.example');
+		});
+		await editor.stage('suppression-campaign-picked', async () => {
+			await editor.ndv().getByPlaceholder('Add Field').click();
+			await editor.openOption('Campaign').click();
+			await editor.pickFromList('campaignId', CAMPAIGN);
+		});
+		// It runs once per item of the node before it (the three imported leads): one address, suppressed once.
+		await editor.stage('suppression-added', () => editor.executeNode(LEADS.length));
+		const [campaign] = await sql<{ id: string }>('SELECT id FROM campaigns');
+		expect(await sql('SELECT email, campaign_id FROM unsubscribes')).toEqual([
+			{ email: 'no-thanks@prospects.example', campaign_id: campaign.id },
+		]);
+	});
 });

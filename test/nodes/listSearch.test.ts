@@ -163,11 +163,7 @@ describe('listSearch and loadOptions', () => {
 			'sales@a.test · active · health 100',
 		]);
 		expect((await loadOptions.getTemplates.call(editorOf(b))).map((option) => option.name)).toEqual(['Intro']);
-		expect((await loadOptions.getUsers.call(editorOf(a))).map((option) => option.name)).toEqual([
-			'ann@a.test — Ann Lee (admin)',
-		]);
-		expect(await loadOptions.getUsers.call(editorOf(b))).toEqual([]);
-		expect(Object.keys(loadOptions).sort()).toEqual(['getCampaigns', 'getEmailAccounts', 'getTemplates', 'getUsers']);
+		expect(Object.keys(loadOptions).sort()).toEqual(['getCampaigns', 'getEmailAccounts', 'getTemplates']);
 		expect(await loadOptions.getEmailAccounts.call(editor(credentialOf(await newTenant(db))))).toEqual([]);
 	});
 });

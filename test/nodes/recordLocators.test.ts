@@ -95,6 +95,26 @@ describe('record locators', () => {
 		await expect(getLead('nobody@example.com')).rejects.toThrow('Lead email "nobody@example.com" was not found');
 	});
 
+	it('reads locators inside Additional Fields: a suppression names its campaign By Name', async () => {
+		const suppression = await get({
+			resource: 'suppression',
+			operation: 'add',
+			target: 'no-thanks@example.com',
+			additionalFields: { campaignId: locator('name', 'Spring Launch'), reason: 'asked by phone' },
+		} as INodeParameters);
+		expect(suppression).toMatchObject({ email: 'no-thanks@example.com', campaignId });
+		const version1 = await get(
+			{
+				resource: 'suppression',
+				operation: 'add',
+				target: 'later@example.com',
+				additionalFields: { campaignId },
+			} as INodeParameters,
+			1,
+		);
+		expect(version1).toMatchObject({ campaignId });
+	});
+
 	it("never finds another organization's record, by ID or by name", async () => {
 		await expect(getCampaign(locator('id', otherOrgCampaignId))).rejects.toThrow('was not found');
 		await expect(getCampaign(locator('name', 'Spring launch'))).resolves.toMatchObject({ id: campaignId });

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { EVENT_TYPES, type EventInput, recordEvents } from '../../core/tracking';
+import { type RecordRef, resolveRecordIds } from '../../core/outreach';
 import { InvalidInputError } from '../../core/validation';
-import { collectionByVersion, listedRecords } from '../../shared/locators';
+import { collectionByVersion, locatorField } from '../../shared/locators';
 import { additionalFieldsField, readEachItem } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 
@@ -62,9 +63,9 @@ export const description: INodeProperties[] = [
 				],
 				default: 'hard',
 			},
-			listedRecords('campaign', {
+			locatorField('campaign', {
 				name: 'campaignId',
-				displayName: 'Campaign Name or ID',
+				displayName: 'Campaign',
 				description: 'Narrows a match by lead email to this campaign',
 			}),
 			{
@@ -87,29 +88,43 @@ export const description: INodeProperties[] = [
 	),
 ];
 
+/** An item's event, and the campaign it names (resolved in the transaction: it may be given by name). */
+interface ItemEvent {
+	event: EventInput;
+	campaign?: RecordRef;
+}
+
 /** Records every input item's event in one transaction. */
 export const executeBatch: BatchExecute = async function ({ items, tenant, executionId }) {
-	const events = readEachItem(this, items.length, (params): EventInput => {
+	const events = readEachItem(this, items.length, (params): ItemEvent => {
 		const fields = params.collection('additionalFields');
 		const matchBy = params.raw<string>('matchBy', 'messageId');
 		const time = fields.time ? new Date(String(fields.time)) : undefined;
 		if (time && Number.isNaN(time.getTime())) throw new InvalidInputError('Time', 'a date and time', fields.time);
-		return {
+		const event: EventInput = {
 			type: params.raw<EventInput['type']>('eventType', 'replied'),
 			...(matchBy === 'queueId'
 				? { queueId: params.uuid('queueId', 'Queue ID') }
 				: matchBy === 'email'
 					? { email: params.string('email', 'Lead Email') }
 					: { messageId: params.string('messageId', 'Message-ID') }),
-			campaignId: fields.campaignId ? params.uuid('additionalFields.campaignId', 'Campaign') : undefined,
 			eventId: (fields.eventId as string | undefined)?.trim() || undefined,
 			bounceType: fields.bounceType as EventInput['bounceType'],
 			at: time,
 			metadata: fields.metadata === undefined ? undefined : params.json('additionalFields.metadata', 'Metadata (JSON)'),
 		};
+		return { event, campaign: params.optionalRef('additionalFields.campaignId', 'Campaign') };
 	});
-	const valid = events.filter((e): e is EventInput => !(e instanceof Error));
-	const outcomes = await tenant((tx) => recordEvents(tx, valid, { executionId }));
+	const valid = events.filter((e): e is ItemEvent => !(e instanceof Error));
+	const outcomes = await tenant(async (tx) => {
+		const campaignIds = await resolveRecordIds(
+			tx,
+			'campaign',
+			valid.map(({ campaign }) => campaign),
+		);
+		const resolved = valid.map(({ event }, i): EventInput => ({ ...event, campaignId: campaignIds[i] }));
+		return recordEvents(tx, resolved, { executionId });
+	});
 	let next = 0;
 	return events.map((event) => (event instanceof Error ? event : outcomes[next++]));
 };

@@ -66,3 +66,21 @@ export async function resolveRecordId(
 	}
 	return rows[0].id;
 }
+
+/** The IDs of several references (each item of a batch, say), looking each distinct reference up once. */
+export async function resolveRecordIds(
+	tx: TenantTx,
+	kind: RecordKind,
+	refs: ReadonlyArray<RecordRef | undefined>,
+): Promise<Array<string | undefined>> {
+	const ids = new Map<string, Promise<string>>();
+	const idOf = (ref: RecordRef) => {
+		const key = `${ref.by}:${ref.value}`;
+		if (!ids.has(key)) ids.set(key, resolveRecordId(tx, kind, ref));
+		return ids.get(key)!;
+	};
+	const resolved: Array<string | undefined> = [];
+	// One at a time: a transaction runs one statement at a time anyway.
+	for (const ref of refs) resolved.push(ref && (await idOf(ref)));
+	return resolved;
+}

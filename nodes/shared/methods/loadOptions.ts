@@ -18,7 +18,7 @@ function optionsOf(kind: keyof typeof LOAD_METHODS) {
 
 /**
  * One method per entry of LOAD_METHODS (named there): a campaign's sending mailboxes, filters by campaign, a
- * sequence step's template, a record's owner.
+ * sequence step's template.
  */
 export const loadOptions = Object.fromEntries(
 	Object.entries(LOAD_METHODS).map(([kind, method]) => [method, optionsOf(kind as keyof typeof LOAD_METHODS)]),

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createEmailAccount, PROVIDERS } from '../../../core/outreach';
-import { collectionByVersion, listedRecords } from '../../../shared/locators';
+import { createEmailAccount, PROVIDERS, resolveRecordId } from '../../../core/outreach';
+import { collectionByVersion, locatorField } from '../../../shared/locators';
 import { additionalFieldsField } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { authenticationFields, secretInput, sendingFields, sendingInput, smtpFields } from './fields';
@@ -23,11 +23,7 @@ export const description: INodeProperties[] = [
 	...collectionByVersion(
 		additionalFieldsField([
 			...sendingFields,
-			listedRecords('user', {
-				name: 'userId',
-				displayName: 'Owner Name or ID',
-				description: 'The OPhir user it belongs to',
-			}),
+			locatorField('user', { name: 'userId', displayName: 'Owner', description: 'The OPhir user it belongs to' }),
 		]),
 		{ displayName: 'Owner (User ID)', name: 'userId', type: 'string', default: '' },
 	),
@@ -35,7 +31,6 @@ export const description: INodeProperties[] = [
 
 export const execute: OperationExecute = async function ({ params, tenant, secretBox }) {
 	const provider = params.raw<string>('provider', 'smtp');
-	const fields = params.collection('additionalFields');
 	const input = {
 		email: params.string('email', 'Email'),
 		provider,
@@ -50,8 +45,10 @@ export const execute: OperationExecute = async function ({ params, tenant, secre
 				: undefined,
 		...secretInput(params),
 		...sendingInput(params, 'additionalFields'),
-		userId: fields.userId ? params.uuid('additionalFields.userId', 'Owner') : undefined,
 	};
+	const owner = params.optionalRef('additionalFields.userId', 'Owner', 'Owner (User ID)');
 	const box = secretBox();
-	return tenant((tx) => createEmailAccount(tx, box, input));
+	return tenant(async (tx) =>
+		createEmailAccount(tx, box, { ...input, userId: owner && (await resolveRecordId(tx, 'user', owner)) }),
+	);
 };

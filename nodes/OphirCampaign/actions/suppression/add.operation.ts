@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { addSuppression } from '../../../core/outreach';
-import { collectionByVersion, listedRecords } from '../../../shared/locators';
+import { addSuppression, resolveRecordId } from '../../../core/outreach';
+import { collectionByVersion, locatorField } from '../../../shared/locators';
 import { additionalFieldsField } from '../../../shared/parameters';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { targetField } from './fields';
@@ -10,9 +10,9 @@ export const description: INodeProperties[] = [
 	targetField,
 	...collectionByVersion(
 		additionalFieldsField([
-			listedRecords('campaign', {
+			locatorField('campaign', {
 				name: 'campaignId',
-				displayName: 'Campaign Name or ID',
+				displayName: 'Campaign',
 				description: 'The campaign that caused it, for the record; suppression applies to every campaign',
 			}),
 			{ displayName: 'Reason', name: 'reason', type: 'string', default: '', placeholder: 'e.g. asked by phone' },
@@ -30,6 +30,12 @@ export const description: INodeProperties[] = [
 export const execute: OperationExecute = async function ({ params, tenant }) {
 	const target = params.string('target', 'Email or Domain');
 	const fields = params.collection('additionalFields');
-	const campaignId = fields.campaignId ? params.uuid('additionalFields.campaignId', 'Campaign') : undefined;
-	return tenant((tx) => addSuppression(tx, { target, reason: fields.reason as string | undefined, campaignId }));
+	const campaign = params.optionalRef('additionalFields.campaignId', 'Campaign');
+	return tenant(async (tx) =>
+		addSuppression(tx, {
+			target,
+			reason: fields.reason as string | undefined,
+			campaignId: campaign && (await resolveRecordId(tx, 'campaign', campaign)),
+		}),
+	);
 };

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { createTemplate } from '../../../core/outreach';
+import { createTemplate, resolveRecordId } from '../../../core/outreach';
 import type { OperationExecute } from '../../../shared/runPerItem';
 import { additionalFields, bodyField, subjectField, templateFields } from './fields';
 
@@ -18,6 +18,8 @@ export const execute: OperationExecute = async function ({ params, tenant }) {
 		subject: params.raw<string>('subject', ''),
 		body: params.raw<string>('body', ''),
 	};
-	if (input.createdBy) input.createdBy = params.uuid('additionalFields.createdBy', 'Created By');
-	return tenant((tx) => createTemplate(tx, input));
+	const owner = params.optionalRef('additionalFields.createdBy', 'Created By', 'Created By (User ID)');
+	return tenant(async (tx) =>
+		createTemplate(tx, { ...input, createdBy: owner && (await resolveRecordId(tx, 'user', owner)) }),
+	);
 };

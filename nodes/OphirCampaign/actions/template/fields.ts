@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { TemplateInput } from '../../../core/outreach';
-import { collectionByVersion, listedRecords } from '../../../shared/locators';
+import { collectionByVersion, locatorField } from '../../../shared/locators';
 import { HTML_TEXT, HTML_TEXT_LINE } from '../../../shared/nodeDescription';
 import { additionalFieldsField, type ItemParameters } from '../../../shared/parameters';
 
@@ -47,11 +47,7 @@ const optionalFields: INodeProperties[] = [
 export const additionalFields: INodeProperties[] = collectionByVersion(
 	additionalFieldsField([
 		...optionalFields,
-		listedRecords('user', {
-			name: 'createdBy',
-			displayName: 'Created By Name or ID',
-			description: 'The OPhir user who owns it',
-		}),
+		locatorField('user', { name: 'createdBy', displayName: 'Created By', description: 'The OPhir user who owns it' }),
 	]),
 	{ displayName: 'Created By (User ID)', name: 'createdBy', type: 'string', default: '' },
 );
@@ -81,6 +77,5 @@ export function templateFields(params: ItemParameters, collection: 'additionalFi
 		variables:
 			fields.variables === undefined ? undefined : params.json(`${collection}.variables`, 'Default Values (JSON)'),
 		isShared: fields.isShared as boolean | undefined,
-		createdBy: (fields.createdBy as string | undefined)?.trim() || undefined,
 	};
 }
