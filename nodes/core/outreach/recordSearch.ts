@@ -58,9 +58,8 @@ const SEARCHES: { [K in RecordKind]: Search<Rows[K]> } = {
 		select: `r.id, r.email, r.first_name, r.last_name, c.name AS campaign FROM leads r
 			LEFT JOIN campaigns c ON c.organization_id = r.organization_id AND c.id = r.campaign_id`,
 		searched: ['r.email', 'r.first_name', 'r.last_name', FULL_NAME, 'r.company'],
-		// By address only (not by campaign name too), so that paging can walk the email index instead of sorting
-		// every lead of the organization; one address's leads in several campaigns still sit together.
-		order: 'r.email, r.id',
+		// One address may be a lead of several campaigns: those sit together, by campaign.
+		order: 'r.email, lower(c.name) NULLS FIRST, r.id',
 		label: (row) => withPart(withPart(row.email, ' — ', fullName(row)), ' · ', row.campaign),
 	},
 	template: {
