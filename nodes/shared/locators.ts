@@ -24,8 +24,8 @@ const CHOOSE_FROM_LIST =
 	'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>';
 
 /**
- * A record picked from a dropdown (or several from a multi-select): for optional references inside collections and
- * for filters. The stored value is the ID itself, so a version 1 workflow's ID text reads unchanged.
+ * Records picked from a multi-select (a campaign's mailboxes, filters by campaign), or one from a dropdown (a
+ * sequence step's template). The value is the ID itself.
  */
 export function listedRecords(
 	kind: keyof typeof LOAD_METHODS,

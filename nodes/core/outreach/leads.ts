@@ -16,6 +16,7 @@ import {
 	tagCountError,
 	WITH_STORED,
 } from './leadFields';
+import { containsPattern } from '../validation/text';
 
 // One lead at a time: read, list, edit its fields and tags, change its status. Bulk writes are in leadImport.ts.
 
@@ -92,7 +93,7 @@ export async function listLeads(tx: TenantTx, filter: LeadFilter & Page): Promis
 	const { limit, offset } = checkedPage(filter);
 	const campaignIds = anyOf(filter.campaignId);
 	const email = filter.email ? (normalizeEmail(filter.email) ?? filter.email.trim().toLowerCase()) : null;
-	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+	const search = containsPattern(filter.search);
 	const { rows } = await tx.query<LeadRow>(
 		`SELECT ${LEAD_COLUMNS} FROM leads
 		 WHERE organization_id = $1

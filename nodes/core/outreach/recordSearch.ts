@@ -1,6 +1,7 @@
 import type { TenantTx } from '../db/tenantTransaction';
 import { checkedPage, type Page } from '../validation/rows';
 import type { RecordKind } from './recordRefs';
+import { containsPattern } from '../validation/text';
 
 // The records the editor's pickers offer ("From List"): each kind searched by what a person would type, labelled
 // so that a person recognises the record, in a stable order so that pages never overlap.
@@ -82,11 +83,6 @@ const SEARCHES: { [K in RecordKind]: Search<Rows[K]> } = {
 	},
 };
 
-/** An ILIKE pattern finding `text` anywhere: its own %, _ and \ match themselves. */
-function containsPattern(text: string): string {
-	return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** One page of the organization's records of a kind, for a picker; one row beyond the page tells `hasMore`. */
 export async function searchRecords<K extends RecordKind>(
 	tx: TenantTx,
@@ -95,7 +91,7 @@ export async function searchRecords<K extends RecordKind>(
 ): Promise<RecordPage> {
 	const { select, searched, order, label } = SEARCHES[kind];
 	const { limit, offset } = checkedPage(paging);
-	const pattern = filter?.trim() ? containsPattern(filter.trim()) : null;
+	const pattern = containsPattern(filter);
 	const { rows } = await tx.query<Rows[K]>(
 		`SELECT ${select}
 		 WHERE r.organization_id = $1 AND ($2::text IS NULL OR ${searched.map((column) => `${column} ILIKE $2 ESCAPE '\\'`).join(' OR ')})

@@ -3,7 +3,7 @@ import { InvalidInputError, NotFoundError } from '../validation/errors';
 import { optionalUuid } from '../validation/ids';
 import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
-import { optionalText } from '../validation/text';
+import { containsPattern, optionalText } from '../validation/text';
 
 /**
  * The organization's suppression list (the unsubscribes table): addresses and whole domains that no campaign of
@@ -137,12 +137,7 @@ export async function listSuppressions(
 	if (scope !== null && scope !== 'email' && scope !== 'domain')
 		throw new InvalidInputError('Scope', 'email or domain', scope);
 	// Entries are stored lower-cased; the search is a literal substring (% and _ match only themselves).
-	const search = filter.search?.trim()
-		? `%${filter.search
-				.trim()
-				.toLowerCase()
-				.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-		: null;
+	const search = containsPattern(filter.search?.toLowerCase());
 	const { rows } = await tx.query<SuppressionRow>(
 		`SELECT ${COLUMNS} FROM unsubscribes
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR scope = $2) AND ($3::text IS NULL OR email LIKE $3)

@@ -5,7 +5,7 @@ import { jsonObject } from '../validation/json';
 import { camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import { leadRenderContext, renderMessage, templateVariables } from '../sending/templateRendering';
 import type { TenantTx } from '../db/tenantTransaction';
-import { optionalText, requiredText, storableJsonObject } from '../validation/text';
+import { containsPattern, optionalText, requiredText, storableJsonObject } from '../validation/text';
 import { organizationUserId } from './users';
 
 /** A reusable subject and body. `variables` holds default values for variables a lead leaves blank. */
@@ -115,7 +115,7 @@ export async function listTemplates(
 	filter: Page & { category?: string; search?: string },
 ): Promise<Template[]> {
 	const { limit, offset } = checkedPage(filter);
-	const search = filter.search?.trim() ? `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+	const search = containsPattern(filter.search);
 	const { rows } = await tx.query<TemplateRow>(
 		`SELECT ${COLUMNS} FROM templates
 		 WHERE organization_id = $1 AND ($2::text IS NULL OR category = $2)

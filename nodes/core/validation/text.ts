@@ -71,3 +71,12 @@ export function storableJsonObject(value: unknown, field: string, expected: stri
 	assertStorableJson(stored, field);
 	return stored;
 }
+
+/**
+ * A LIKE / ILIKE pattern finding `text` anywhere, its own %, _ and \ matching only themselves (PostgreSQL's default
+ * escape character is \); null when nothing but blanks is given, for "no filter".
+ */
+export function containsPattern(text: string | undefined | null): string | null {
+	const trimmed = text?.trim();
+	return trimmed ? `%${trimmed.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+}
