@@ -49,6 +49,11 @@ async function seedTenant(pool: Pool, label: string): Promise<Tenant> {
 		`gone@${label}.test`,
 		t.campaign,
 	]);
+	await pool.query(`INSERT INTO organization_quotas (organization_id, max_leads) VALUES ($1, 100)`, [t.org]);
+	await pool.query(
+		`INSERT INTO organization_tracking_secrets (organization_id, secret_encrypted) VALUES ($1, 'sealed')`,
+		[t.org],
+	);
 	return t;
 }
 
@@ -101,6 +106,23 @@ export function tenantIsolationChecks(db: () => Pick<TestDatabase, 'pool' | 'set
 			[b.lead, b.campaign, b.org],
 		);
 		expect(rows[0]).toEqual({ lead: 'active', campaign: 'beta', unsubscribes: 1, org: 'beta' });
+	});
+
+	it('lets an organization read its quotas but not raise them (only the platform operator sets quotas)', async () => {
+		await withTenant(db().pool, a.org, async (client) => {
+			const { rows } = await client.query(`SELECT max_leads FROM organization_quotas`);
+			expect(rows).toEqual([{ max_leads: 100 }]);
+			const raised = await client.query(`UPDATE organization_quotas SET max_leads = 1000000`);
+			expect(raised.rowCount).toBe(0);
+			await expect(client.query(`DELETE FROM organization_quotas RETURNING 1`)).resolves.toMatchObject({
+				rowCount: 0,
+			});
+		});
+		await expect(
+			withTenant(db().pool, a.org, (client) =>
+				client.query(`INSERT INTO organization_quotas (organization_id) VALUES ($1)`, [a.org]),
+			),
+		).rejects.toMatchObject({ code: '42501' });
 	});
 
 	it('refuses to write a row into B or move a row of A to B', async () => {

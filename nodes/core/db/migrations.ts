@@ -21,6 +21,8 @@ export const OPHIR_TABLES = [
 	'n8n_executions',
 	'unsubscribes',
 	'campaign_stats_daily',
+	'organization_quotas',
+	'organization_tracking_secrets',
 ] as const;
 
 /** Any constant works; it only has to be the same for every process migrating the same database. */
