@@ -19,7 +19,11 @@ export const description: INodeProperties[] = [
 export const execute: OperationExecute = async function ({ params, tenant, credentials, executionId }) {
 	const limit = params.wholeNumber('batchSize', 'Batch Size', 1, 10_000);
 	const leaseSeconds = params.wholeNumber('leaseSeconds', 'Lease (Seconds)', 10, 86_400);
-	const tracking = { baseUrl: credentials.trackingBaseUrl, secret: credentials.trackingSecret };
+	const tracking = {
+		baseUrl: credentials.trackingBaseUrl,
+		secret: credentials.trackingSecret,
+		organizationId: credentials.organizationId,
+	};
 	const claimed = await tenant((tx) => claimDueEmails(tx, { limit, leaseSeconds, executionId }));
 	const messages: object[] = [];
 	const unsendable: Array<{ email: ClaimedEmail; error: string }> = [];

@@ -5,6 +5,8 @@ import type { MailboxSecret, SmtpSettings } from './mailTransport';
 import { composeMessage, type ComposedMessage, messageIdFor } from './messageComposer';
 import { wholeNumber } from '../validation/numbers';
 import { type ClaimedEmail, claimDueEmails } from './queueClaims';
+import { dueEmailCount, fairShares } from './fairShares';
+import { forEachOrganization } from '../outreach/platform';
 import {
 	completeEmails,
 	DEFAULT_RETRY_POLICY,
@@ -36,6 +38,8 @@ export interface SendDueOptions {
 	executionId?: string | null;
 	/** The time to act at (tests); now by default. */
 	now?: () => Date;
+	/** Organizations claiming or recording at the same time in a platform run (each holds a pooled connection). */
+	organizationConcurrency?: number;
 	/** Where a mailbox's emails go: its pooled SMTP transport unless given (tests, benchmarks, other senders). */
 	transportFor?: (mailbox: Mailbox) => MailSender;
 }
@@ -95,7 +99,10 @@ function classifySmtpError(error: unknown): { kind: FailureKind; smtpCode?: numb
 }
 
 /** The message for one claimed email; its Message-ID is derived from the queue id, so a re-send keeps it. */
-export function composeClaimed(email: ClaimedEmail, tracking: { baseUrl: string; secret: string }): ComposedMessage {
+export function composeClaimed(
+	email: ClaimedEmail,
+	tracking: { baseUrl: string; secret: string; organizationId: string },
+): ComposedMessage {
 	const config = parseCampaignConfig(email.campaign.config);
 	return composeMessage({
 		queueId: email.id,
@@ -182,12 +189,119 @@ async function retryWhileConnectionLost<T>(deadline: number, work: () => Promise
 	}
 }
 
+/** One organization a Sender run serves: a runner of its tenant transactions, and its name for the report. */
+export interface SendingOrganization {
+	run: TenantRunner;
+	id?: string;
+	name?: string;
+}
+
+/** One organization's part of a batch: what it claimed, and how to send it. */
+interface ClaimedBatch {
+	emails: ClaimedEmail[];
+	mailboxes: Map<string, Mailbox>;
+	tracking: { baseUrl: string; secret: string; organizationId: string };
+}
+
+/** Claims up to `limit` emails in one short transaction of the organization, with their mailboxes' secrets. */
+function claimBatch(
+	organization: SendingOrganization,
+	box: SecretBox,
+	options: SendDueOptions & { tracking: { baseUrl: string; secret: string } },
+	limit: number,
+): Promise<ClaimedBatch> {
+	return organization.run(async (tx) => {
+		const emails = await claimDueEmails(tx, {
+			limit,
+			leaseSeconds: options.leaseSeconds,
+			executionId: options.executionId ?? null,
+			now: (options.now ?? (() => new Date()))(),
+		});
+		const mailboxes = new Map<string, Mailbox>();
+		for (const id of new Set(emails.map((e) => e.account.id))) {
+			const account = await getEmailAccount(tx, id);
+			mailboxes.set(id, {
+				id,
+				email: account.email,
+				smtp: account.settings.smtp,
+				secret: await mailboxSecret(tx, box, id),
+			});
+		}
+		return { emails, mailboxes, tracking: { ...options.tracking, organizationId: tx.organizationId } };
+	});
+}
+
+/** One organization's result of a platform Sender run: its counts and emails, or why it sent nothing more. */
+export type OrganizationSendSummary = SendSummary & {
+	organizationId?: string;
+	organizationName?: string;
+	error?: string;
+};
+
+/** Fewer emails than a share are due: what an organization could not use goes to those that used all of theirs. */
+const SHARE_ROUNDS = 2;
+
 /**
- * Send Due Emails: claims a batch (one short transaction), sends each email through its mailbox's transport, then
- * records every result (one transaction). Secrets are decrypted in memory for the send and never returned.
+ * Send Due Emails for several organizations at once (platform mode), each organization's claims and results in its
+ * own tenant transactions. The batch is shared max-min fairly by due work (fairShares), so an organization with
+ * 100,000 due emails never holds back one with 10 for more than a batch; the emails of all of them are then sent
+ * together, at most `concurrency` at a time. An organization whose claim or recording fails is reported with its
+ * error; the others go on.
+ */
+export async function sendDueEmailsForOrganizations(
+	organizations: SendingOrganization[],
+	box: SecretBox,
+	options: SendDueOptions,
+): Promise<OrganizationSendSummary[]> {
+	const { summaries, errors } = await sendShared(organizations, box, options);
+	return summaries.map((summary, i) => {
+		const organization = organizations[i];
+		return {
+			...(organization.id ? { organizationId: organization.id, organizationName: organization.name ?? '' } : {}),
+			...summary,
+			...(errors[i] ? { error: errors[i].message } : {}),
+		};
+	});
+}
+
+/**
+ * Send Due Emails for one organization: claims a batch (one short transaction), sends each email through its
+ * mailbox's transport, then records every result (one transaction). Secrets are decrypted in memory for the send and
+ * never returned.
  */
 export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: SendDueOptions): Promise<SendSummary> {
+	const { summaries, errors } = await sendShared([{ run }], box, options);
+	if (errors[0]) throw errors[0];
+	return summaries[0];
+}
+
+/** `work` for the organizations `which` admits, a few at a time; an organization whose work throws gets its error. */
+async function eachOrganization<T>(
+	organizations: SendingOrganization[],
+	concurrency: number,
+	errors: Array<Error | undefined>,
+	which: (index: number) => boolean,
+	work: (organization: SendingOrganization, index: number) => Promise<T>,
+): Promise<Array<T | undefined>> {
+	const values = new Array<T | undefined>(organizations.length);
+	const chosen = organizations.map((organization, index) => ({ organization, index })).filter((o) => which(o.index));
+	const outcomes = await forEachOrganization(chosen, ({ organization, index }) => work(organization, index), {
+		concurrency,
+	});
+	for (const { organization, result, error } of outcomes) {
+		if (error) errors[organization.index] ??= error;
+		else values[organization.index] = result;
+	}
+	return values;
+}
+
+async function sendShared(
+	organizations: SendingOrganization[],
+	box: SecretBox,
+	options: SendDueOptions,
+): Promise<{ summaries: SendSummary[]; errors: Array<Error | undefined> }> {
 	const concurrency = wholeNumber(options.concurrency ?? 20, 'Concurrency', 1, 200);
+	const batchSize = wholeNumber(options.batchSize, 'Batch Size', 1, 10_000);
 	const tracking = {
 		baseUrl: requireTrackingBaseUrl(options.tracking.baseUrl),
 		secret: requireTrackingSecret(options.tracking.secret),
@@ -195,30 +309,45 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const executionId = options.executionId ?? null;
 	const now = options.now ?? (() => new Date());
+	const lanes = options.organizationConcurrency ?? 4;
 	// Until then no other run takes this batch's emails back: recording their results may be retried that long.
 	const leaseEnds = Date.now() + options.leaseSeconds * 1000;
-	const { claimed, mailboxes } = await run(async (tx) => {
-		const emails = await claimDueEmails(tx, {
-			limit: options.batchSize,
-			leaseSeconds: options.leaseSeconds,
-			executionId,
-			now: now(),
-		});
-		const found = new Map<string, Mailbox>();
-		for (const id of new Set(emails.map((e) => e.account.id))) {
-			const account = await getEmailAccount(tx, id);
-			found.set(id, {
-				id,
-				email: account.email,
-				smtp: account.settings.smtp,
-				secret: await mailboxSecret(tx, box, id),
-			});
-		}
-		return { claimed: emails, mailboxes: found };
-	});
+	const errors = organizations.map((): Error | undefined => undefined);
+	const batches = organizations.map((): ClaimedBatch[] => []);
+	const healthy = (i: number) => !errors[i];
+	// A lone organization takes the whole batch; several share it by what each has due.
+	let demands =
+		organizations.length === 1
+			? [batchSize]
+			: await eachOrganization(organizations, lanes, errors, healthy, (o) =>
+					o.run((tx) => dueEmailCount(tx, { cap: batchSize, now: now() })),
+				);
+	let left = batchSize;
+	for (let round = 0; round < SHARE_ROUNDS && left > 0; round++) {
+		const shares = fairShares(
+			demands.map((demand, i) => (errors[i] ? 0 : (demand ?? 0))),
+			left,
+		);
+		const claimed = await eachOrganization(
+			organizations,
+			lanes,
+			errors,
+			(i) => healthy(i) && shares[i] > 0,
+			(o, i) => claimBatch(o, box, { ...options, tracking }, shares[i]),
+		);
+		claimed.forEach((batch, i) => batch && batches[i].push(batch));
+		left -= claimed.reduce((sum, batch) => sum + (batch?.emails.length ?? 0), 0);
+		// Only an organization that used its whole share may have more due.
+		demands = demands.map((demand, i) =>
+			shares[i] > 0 && claimed[i]?.emails.length === shares[i] ? (demand ?? 0) - shares[i] : 0,
+		);
+	}
+	const claimed = batches.flatMap((parts, i) =>
+		parts.flatMap((part) => part.emails.map((email) => ({ email, part, i }))),
+	);
 	const transportFor = options.transportFor ?? ((m: Mailbox) => pooledTransport(m.id, m.smtp, m.secret));
-	const deliveries: Delivery[] = [];
-	const failures: Failure[] = [];
+	const deliveries = organizations.map((): Delivery[] => []);
+	const failures = organizations.map((): Failure[] => []);
 	const results = new Map<string, SendResult>();
 	// The mailboxes whose SMTP server did not answer in time in this run, and why. Their emails not yet handed to
 	// the transport go back to the queue at once, so a hanging server costs the run about one timeout; those already
@@ -230,8 +359,8 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 		claimed,
 		concurrency,
 		CONNECTIONS_PER_MAILBOX,
-		(email) => email.account.id,
-		async (email) => {
+		({ email }) => email.account.id,
+		async ({ email, part, i }) => {
 			const base = {
 				id: email.id,
 				to: email.to.email,
@@ -241,7 +370,7 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 				attempt: email.attempts,
 			};
 			const fail = ({ kind, smtpCode, message: reason }: ReturnType<typeof classifySmtpError>) => {
-				failures.push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
+				failures[i].push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
 				const status: SendStatus =
 					kind === 'bounce'
 						? 'bounced'
@@ -256,13 +385,13 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 			if (givenUp !== undefined) return fail({ kind: 'retry', message: givenUp });
 			let message: ComposedMessage;
 			try {
-				message = composeClaimed(email, tracking);
+				message = composeClaimed(email, part.tracking);
 			} catch (error) {
 				return fail({ kind: 'permanent', message: (error as Error).message });
 			}
 			try {
-				await transportFor(mailboxes.get(email.account.id)!).sendMail(message);
-				deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
+				await transportFor(part.mailboxes.get(email.account.id)!).sendMail(message);
+				deliveries[i].push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
 				results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
 			} catch (error) {
 				const outcome = classifySmtpError(error);
@@ -276,25 +405,38 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 			}
 		},
 	);
-	const [completed, failed] = await retryWhileConnectionLost(leaseEnds, () =>
-		run(async (tx) => [
-			await completeEmails(tx, deliveries, { executionId, now: now() }),
-			await failEmails(tx, failures, { executionId, policy, now: now() }),
-		]),
+	// Every organization that claimed records its results, even one whose later claim failed.
+	const recorded = await eachOrganization(
+		organizations,
+		lanes,
+		errors,
+		(i) => batches[i].length > 0,
+		(o, i) =>
+			retryWhileConnectionLost(leaseEnds, () =>
+				o.run(async (tx) => [
+					await completeEmails(tx, deliveries[i], { executionId, now: now() }),
+					await failEmails(tx, failures[i], { executionId, policy, now: now() }),
+				]),
+			),
 	);
-	for (const id of [...completed.rejected, ...failed.rejected]) {
-		results.set(id, { ...results.get(id)!, status: 'superseded' });
+	for (const [completed, failed] of recorded.filter((r) => r !== undefined)) {
+		for (const id of [...completed.rejected, ...failed.rejected]) {
+			results.set(id, { ...results.get(id)!, status: 'superseded' });
+		}
 	}
-	const ordered = claimed.map((email) => results.get(email.id)!);
-	const count = (status: SendStatus) => ordered.filter((r) => r.status === status).length;
-	return {
-		claimed: claimed.length,
-		sent: count('sent'),
-		retrying: count('retrying'),
-		failed: count('failed'),
-		bounced: count('bounced'),
-		mailboxPaused: count('mailbox paused'),
-		superseded: count('superseded'),
-		results: ordered,
-	};
+	const summaries = batches.map((parts) => {
+		const ordered = parts.flatMap((part) => part.emails.map((email) => results.get(email.id)!));
+		const count = (status: SendStatus) => ordered.filter((r) => r.status === status).length;
+		return {
+			claimed: ordered.length,
+			sent: count('sent'),
+			retrying: count('retrying'),
+			failed: count('failed'),
+			bounced: count('bounced'),
+			mailboxPaused: count('mailbox paused'),
+			superseded: count('superseded'),
+			results: ordered,
+		};
+	});
+	return { summaries, errors };
 }
