@@ -1,10 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { resetDailyCounters } from '../../core/sending';
+import { forOrganizations, organizationsFields } from '../../shared/organizationScope';
 import type { OperationExecute } from '../../shared/runPerItem';
 
-export const description: INodeProperties[] = [];
+export const description: INodeProperties[] = [...organizationsFields];
 
-export const execute: OperationExecute = async function ({ tenant }) {
-	return tenant((tx) => resetDailyCounters(tx));
+export const execute: OperationExecute = async function (context) {
+	return forOrganizations(context, (tenant) => tenant((tx) => resetDailyCounters(tx)));
 };

@@ -1,11 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_POLICY, sendDueEmails } from '../../core/sending';
+import { DEFAULT_RETRY_POLICY, sendDueEmails, sendDueEmailsForOrganizations } from '../../core/sending';
+import { combineOutcomes } from '../../core/outreach';
+import { organizationScopeOf, organizationsFields, organizationsOf } from '../../shared/organizationScope';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';
 
 export const description: INodeProperties[] = [
-	batchSizeField,
+	...organizationsFields,
+	{
+		...batchSizeField,
+		description:
+			'Most emails this run claims and sends; with several organizations, shared fairly by what each has due',
+	},
 	{
 		displayName: 'Output',
 		name: 'output',
@@ -53,12 +60,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const execute: OperationExecute = async function ({ params, tenant, secretBox, credentials, executionId }) {
-	const batchSize = params.wholeNumber('batchSize', 'Batch Size', 1, 10_000);
-	const leaseSeconds = params.wholeNumber('options.leaseSeconds', 'Lease (Seconds)', 10, 86_400, 300);
-	const summary = await sendDueEmails(tenant, secretBox(), {
-		batchSize,
-		leaseSeconds,
+export const execute: OperationExecute = async function (context) {
+	const { params, tenant, secretBox, credentials, executionId } = context;
+	const options = {
+		batchSize: params.wholeNumber('batchSize', 'Batch Size', 1, 10_000),
+		leaseSeconds: params.wholeNumber('options.leaseSeconds', 'Lease (Seconds)', 10, 86_400, 300),
 		concurrency: params.wholeNumber('options.concurrency', 'Concurrency', 1, 200, 20),
 		retry: {
 			maxAttempts: params.wholeNumber('options.maxAttempts', 'Max Attempts', 1, 100, DEFAULT_RETRY_POLICY.maxAttempts),
@@ -72,6 +78,26 @@ export const execute: OperationExecute = async function ({ params, tenant, secre
 		},
 		tracking: { baseUrl: credentials.trackingBaseUrl, secret: credentials.trackingSecret },
 		executionId,
-	});
-	return params.raw<string>('output', 'summary') === 'perEmail' ? summary.results : summary;
+	};
+	const perEmail = params.raw<string>('output', 'summary') === 'perEmail';
+	if (organizationScopeOf(context) === 'this') {
+		const summary = await sendDueEmails(tenant, secretBox(), options);
+		return perEmail ? summary.results : summary;
+	}
+	// One batch shared by every organization with due work; each organization's claims and results in its own
+	// transactions, its failure in its own entry.
+	const organizations = await organizationsOf(context);
+	const summaries = await sendDueEmailsForOrganizations(organizations, secretBox(), options);
+	if (perEmail) {
+		return summaries.flatMap(({ organizationId, organizationName, results, error }) => [
+			...results.map((result) => ({ ...result, organizationId, organizationName })),
+			...(error === undefined ? [] : [{ organizationId, organizationName, status: 'organization failed', error }]),
+		]);
+	}
+	return combineOutcomes(
+		summaries.map(({ organizationId, organizationName, error, ...summary }, i) => ({
+			organization: organizations[i],
+			...(error === undefined ? { result: summary } : { error: new Error(error) }),
+		})),
+	);
 };

@@ -1,9 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { HEALTH_DEFAULTS, updateAccountHealth } from '../../core/tracking';
+import { forOrganizations, organizationsFieldsFromVersion2 } from '../../shared/organizationScope';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
+	...organizationsFieldsFromVersion2,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -47,8 +49,10 @@ export const description: INodeProperties[] = [
 ];
 
 /** One item: every mailbox's health, and what was paused now (route pausedNow > 0 to an alert). */
-export const execute: OperationExecute = async function ({ params, tenant }) {
-	const options = params.collection('options') as Partial<typeof HEALTH_DEFAULTS>;
-	const result = await tenant((tx) => updateAccountHealth(tx, { ...HEALTH_DEFAULTS, ...options }));
-	return { ...result, pausedNow: result.accounts.filter((a) => a.pausedNow).length + result.pausedCampaigns.length };
+export const execute: OperationExecute = async function (context) {
+	const options = context.params.collection('options') as Partial<typeof HEALTH_DEFAULTS>;
+	return forOrganizations(context, async (tenant) => {
+		const result = await tenant((tx) => updateAccountHealth(tx, { ...HEALTH_DEFAULTS, ...options }));
+		return { ...result, pausedNow: result.accounts.filter((a) => a.pausedNow).length + result.pausedCampaigns.length };
+	});
 };

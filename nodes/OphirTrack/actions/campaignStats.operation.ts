@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { campaignStats, STATS_GROUPS, type StatsGroup } from '../../core/tracking';
 import { FROM_VERSION_2, listedRecords, shownOnly, VERSION_1 } from '../../shared/locators';
 import { filtersField } from '../../shared/parameters';
+import { organizationsFieldsFromVersion2, rowsForOrganizations } from '../../shared/organizationScope';
 import type { OperationExecute } from '../../shared/runPerItem';
 
 const GROUP_NAMES: Record<StatsGroup, string> = {
@@ -36,6 +37,7 @@ const filters = (campaign: INodeProperties): INodeProperties =>
 	]);
 
 export const description: INodeProperties[] = [
+	...organizationsFieldsFromVersion2,
 	{
 		displayName: 'Group By',
 		name: 'groupBy',
@@ -53,7 +55,8 @@ export const description: INodeProperties[] = [
 	shownOnly(filters({ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '' }), VERSION_1),
 ];
 
-export const execute: OperationExecute = async function ({ params, tenant }) {
+export const execute: OperationExecute = async function (context) {
+	const { params } = context;
 	const given = params.collection('filters') as {
 		campaignIds?: string[];
 		campaignId?: string;
@@ -61,12 +64,14 @@ export const execute: OperationExecute = async function ({ params, tenant }) {
 		to?: string;
 	};
 	const groupBy = params.raw<StatsGroup[]>('groupBy', ['campaign']);
-	return tenant((tx) =>
-		campaignStats(tx, {
-			groupBy,
-			campaignId: given.campaignIds ?? (given.campaignId || undefined),
-			from: given.from || undefined,
-			to: given.to || undefined,
-		}),
+	return rowsForOrganizations(context, (tenant) =>
+		tenant((tx) =>
+			campaignStats(tx, {
+				groupBy,
+				campaignId: given.campaignIds ?? (given.campaignId || undefined),
+				from: given.from || undefined,
+				to: given.to || undefined,
+			}),
+		),
 	);
 };

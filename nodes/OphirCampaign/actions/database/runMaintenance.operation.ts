@@ -1,17 +1,35 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { HOT_TABLES, runMaintenance } from '../../../core/db';
+import { applyRetention, HOT_TABLES, runMaintenance } from '../../../core/db';
+import { FROM_VERSION_2, shownOnly, VERSION_1 } from '../../../shared/locators';
+import { combineOutcomes, forEachOrganization } from '../../../core/outreach';
 import type { NumberInput } from '../../../core/validation';
+import {
+	organizationScopeOf,
+	organizationsFieldsFromVersion2,
+	organizationsOf,
+} from '../../../shared/organizationScope';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
-	{
-		displayName:
-			"VACUUM and ANALYZE run as the credential's database user, outside any transaction, and need it to own the OPhir tables; a table PostgreSQL skips is reported in \"warnings\" instead of failing. Retention deletes only this credential's organization's rows; campaign statistics never change.",
-		name: 'runMaintenanceNotice',
-		type: 'notice',
-		default: '',
-	},
+	...organizationsFieldsFromVersion2,
+	// Version 1 runs for the credential's organization only; its notice stays as released.
+	...(
+		[
+			[VERSION_1, "this credential's organization's rows"],
+			[FROM_VERSION_2, 'the rows of the organizations it runs for, each in its own transactions'],
+		] as const
+	).map(([versions, whose]) =>
+		shownOnly(
+			{
+				displayName: `VACUUM and ANALYZE run as the credential's database user, outside any transaction, and need it to own the OPhir tables; a table PostgreSQL skips is reported in "warnings" instead of failing. Retention deletes only ${whose}; campaign statistics never change.`,
+				name: 'runMaintenanceNotice',
+				type: 'notice',
+				default: '',
+			},
+			versions,
+		),
+	),
 	{
 		displayName: 'Vacuum',
 		name: 'vacuum',
@@ -80,22 +98,41 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const execute: OperationExecute = async function ({ pool, tenant, params }) {
-	const retention = params.raw<boolean>('retention', false);
+export const execute: OperationExecute = async function (context) {
+	const { pool, tenant, params } = context;
 	const options = params.collection('retentionOptions');
-	return runMaintenance(
-		{ pool, tenant },
-		{
-			vacuum: params.raw<boolean>('vacuum', true),
-			analyze: params.raw<boolean>('analyze', true),
-			tables: params.raw<string[]>('tables', [...HOT_TABLES]),
-			retention: retention
-				? {
-						olderThanDays: params.raw<NumberInput>('retentionDays', 180),
-						batchSize: options.batchSize as NumberInput | undefined,
-						maxBatches: options.maxBatches as NumberInput | undefined,
-					}
-				: undefined,
-		},
+	const retention = params.raw<boolean>('retention', false)
+		? {
+				olderThanDays: params.raw<NumberInput>('retentionDays', 180),
+				batchSize: options.batchSize as NumberInput | undefined,
+				maxBatches: options.maxBatches as NumberInput | undefined,
+			}
+		: undefined;
+	const tables = {
+		vacuum: params.raw<boolean>('vacuum', true),
+		analyze: params.raw<boolean>('analyze', true),
+		tables: params.raw<string[]>('tables', [...HOT_TABLES]),
+	};
+	if (organizationScopeOf(context) === 'this') return runMaintenance({ pool, tenant }, { ...tables, retention });
+	// Retention deletes rows of one organization at a time, in its own transactions; VACUUM and ANALYZE are for the
+	// whole database, so they run once.
+	const organizations = retention ? await organizationsOf(context) : [];
+	const outcomes = await forEachOrganization(organizations, (organization) =>
+		applyRetention(organization.run, retention!),
 	);
+	const result = await runMaintenance({ pool, tenant }, tables);
+	const unfinished = outcomes.filter((outcome) => outcome.error || !outcome.result.complete);
+	return {
+		...result,
+		ok: result.ok && unfinished.length === 0,
+		retention: retention ? { enabled: true, ...combineOutcomes(outcomes) } : { enabled: false },
+		warnings: [
+			...result.warnings,
+			...unfinished.map(({ organization, error }) =>
+				error
+					? `Retention failed for ${organization.name} (${organization.id}): ${error.message}`
+					: `Retention stopped for ${organization.name} (${organization.id}) with old rows left: the next run continues (or raise Max Batches).`,
+			),
+		],
+	};
 };
