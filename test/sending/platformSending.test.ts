@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+
+import { SecretBox } from '../../nodes/core/db';
+import {
+	combineOutcomes,
+	forEachOrganization,
+	organizationsInScope,
+	type PlatformOrganization,
+} from '../../nodes/core/outreach';
+import {
+	fairShares,
+	scheduleDueSteps,
+	sendDueEmailsForOrganizations,
+	type SendDueOptions,
+} from '../../nodes/core/sending';
+import { TRACKING } from '../support/outreach';
+import { sendingFixture } from '../support/sendingFixture';
+import { actingFor, systemTenant } from '../support/tenants';
+
+describe('fairShares (max-min fair split of a batch)', () => {
+	it.each([
+		{ demands: [1000, 10, 10], capacity: 100, shares: [80, 10, 10] },
+		{ demands: [1000, 1000], capacity: 100, shares: [50, 50] },
+		{ demands: [3, 1000, 0], capacity: 100, shares: [3, 97, 0] },
+		{ demands: [5, 5], capacity: 100, shares: [5, 5] },
+		{ demands: [10, 10, 10], capacity: 2, shares: [1, 1, 0] },
+		{ demands: [7, 7, 7], capacity: 10, shares: [4, 3, 3] },
+		{ demands: [], capacity: 10, shares: [] },
+	])('splits $capacity over $demands as $shares', ({ demands, capacity, shares }) => {
+		const given = fairShares(demands, capacity);
+		expect(given).toEqual(shares);
+		expect(given.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(capacity);
+	});
+});
+
+describe('combineOutcomes', () => {
+	it('sums counts, joins lists tagged with their organization, and lists each organization with its result or error', () => {
+		const a = { id: 'a', name: 'A' };
+		const b = { id: 'b', name: 'B' };
+		const c = { id: 'c', name: 'C' };
+		const summary = combineOutcomes([
+			{ organization: a, result: { sent: 2, results: [{ id: 1 }], label: 'x' } },
+			{ organization: b, result: { sent: 3, results: [{ id: 2 }] } },
+			{ organization: c, error: new Error('broken mailbox') },
+		]);
+		expect(summary).toEqual({
+			sent: 5,
+			results: [
+				{ id: 1, organizationId: 'a' },
+				{ id: 2, organizationId: 'b' },
+			],
+			failedOrganizations: 1,
+			organizations: [
+				{ organizationId: 'a', organizationName: 'A', sent: 2, results: [{ id: 1 }], label: 'x' },
+				{ organizationId: 'b', organizationName: 'B', sent: 3, results: [{ id: 2 }] },
+				{ organizationId: 'c', organizationName: 'C', error: 'broken mailbox' },
+			],
+		});
+	});
+});
+
+describe('platform mode: one credential of the system organization sends for every organization', () => {
+	const sending = sendingFixture({ name: 'Platform test', account: { dailyLimit: 5000 } });
+	const options = (now: Date, batchSize = 100): SendDueOptions => ({
+		batchSize,
+		leaseSeconds: 120,
+		tracking: TRACKING,
+		now: () => now,
+	});
+
+	/** The organizations the operator's credential runs for, each with a runner of its own tenant transactions. */
+	async function platform(scope: 'all' | string[] = 'all') {
+		const organizations = await systemTenant(sending.db).as((tx) => organizationsInScope(tx, scope));
+		return organizations.map((o) => ({ ...o, run: actingFor(sending.db, o.id) }));
+	}
+
+	async function scheduleAll(organizations: Array<PlatformOrganization & { run: ReturnType<typeof actingFor> }>) {
+		const now = new Date(Date.now() + 1000);
+		const outcomes = await forEachOrganization(organizations, (o) => o.run((tx) => scheduleDueSteps(tx, { now })));
+		expect(outcomes.filter((o) => o.error)).toEqual([]);
+		return now;
+	}
+
+	let orgs: Array<Awaited<ReturnType<typeof sending.organization>>>;
+
+	beforeAll(async () => {
+		orgs = [];
+		for (let i = 0; i < 3; i++) orgs.push(await sending.organization({ leads: 3 }));
+	});
+
+	it('schedules and sends each organization’s emails from its own mailbox, none crossing', async () => {
+		const organizations = await platform(orgs.map((o) => o.tenant.id));
+		const now = await scheduleAll(organizations);
+		const summaries = await sendDueEmailsForOrganizations(organizations, sending.box, options(now));
+		expect(summaries.map((s) => [s.organizationId, s.claimed, s.sent, s.error])).toEqual(
+			orgs.map((o) => [o.tenant.id, 3, 3, undefined]),
+		);
+		for (const org of orgs) {
+			for (const lead of org.leadEmails) {
+				const mails = sending.sink.to(lead);
+				expect(mails).toHaveLength(1);
+				// The mailbox that sent it is this organization's own (sender0@<its tag>.example).
+				expect(mails[0].from).toBe(`sender0@${org.tag}.example`);
+			}
+			const { rows } = await sending.db.pool.query(
+				`SELECT status, count(*)::int AS n FROM email_queue WHERE organization_id = $1 GROUP BY status`,
+				[org.tenant.id],
+			);
+			expect(rows).toEqual([{ status: 'sent', n: 3 }]);
+		}
+	});
+
+	it('keeps row-level security binding inside each organization’s step: a query that forgets its WHERE sees only that organization', async () => {
+		const organizations = await platform(orgs.map((o) => o.tenant.id));
+		const outcomes = await forEachOrganization(organizations, (o) =>
+			o.run(async (tx) => {
+				// Bug-shaped: no organization filter at all.
+				const seen = await tx.query<{ organization_id: string }>(
+					`SELECT DISTINCT organization_id FROM leads UNION SELECT DISTINCT organization_id FROM email_queue
+					 UNION SELECT DISTINCT organization_id FROM email_accounts`,
+				);
+				const touched = await tx.query(`UPDATE leads SET updated_at = updated_at`);
+				return { seen: seen.rows.map((r) => r.organization_id), touched: touched.rowCount };
+			}),
+		);
+		expect(outcomes.map((o) => o.result)).toEqual(orgs.map((o) => ({ seen: [o.tenant.id], touched: 3 })));
+	});
+
+	it('shares a batch fairly: beside an organization with 100× the due work, the small ones are served in the first batch', async () => {
+		const big = await sending.organization({ leads: 1000 });
+		const small = [await sending.organization({ leads: 10 }), await sending.organization({ leads: 10 })];
+		const organizations = await platform([big, ...small].map((o) => o.tenant.id));
+		const now = await scheduleAll(organizations);
+		const batches: number[][] = [];
+		// Batches of 100 until the small organizations are done: how many batches each waited is the measure.
+		for (let batch = 0; batch < 3; batch++) {
+			const summaries = await sendDueEmailsForOrganizations(organizations, sending.box, options(now));
+			batches.push(summaries.map((s) => s.sent));
+		}
+		expect(batches[0]).toEqual([80, 10, 10]);
+		expect(batches[1]).toEqual([100, 0, 0]);
+		expect(batches[2]).toEqual([100, 0, 0]);
+		for (const org of small) {
+			for (const lead of org.leadEmails) expect(sending.sink.to(lead)).toHaveLength(1);
+		}
+	});
+
+	it('reports an organization whose mailbox cannot be opened, while the others send; its emails stay queued', async () => {
+		const healthy = await sending.organization({ leads: 2 });
+		const broken = await sending.organization({ leads: 2 });
+		// Its mailbox's password sealed with another key: this credential cannot open it.
+		const foreignBox = new SecretBox(`other-key-${randomUUID()}`);
+		await sending.db.pool.query(`UPDATE email_accounts SET credentials_encrypted = $1 WHERE id = $2`, [
+			foreignBox.seal(JSON.stringify({ password: 'whatever' })),
+			broken.accountIds[0],
+		]);
+		const organizations = await platform([broken.tenant.id, healthy.tenant.id]);
+		const now = await scheduleAll(organizations);
+		const summaries = await sendDueEmailsForOrganizations(organizations, sending.box, options(now));
+		const of = (id: string) => summaries.find((summary) => summary.organizationId === id)!;
+		const [brokenSummary, healthySummary] = [of(broken.tenant.id), of(healthy.tenant.id)];
+		expect(brokenSummary).toMatchObject({ organizationId: broken.tenant.id, claimed: 0, sent: 0 });
+		expect(brokenSummary.error).toEqual(expect.any(String));
+		expect(healthySummary).toMatchObject({ organizationId: healthy.tenant.id, claimed: 2, sent: 2 });
+		expect(healthySummary.error).toBeUndefined();
+		const { rows } = await sending.db.pool.query(
+			`SELECT status, count(*)::int AS n FROM email_queue WHERE organization_id = $1 GROUP BY status`,
+			[broken.tenant.id],
+		);
+		expect(rows).toEqual([{ status: 'queued', n: 2 }]);
+	});
+
+	it('runs for other organizations only with the system organization’s credential, and names organizations it cannot find', async () => {
+		const [one] = orgs;
+		await expect(one.tenant.as((tx) => organizationsInScope(tx, 'all'))).rejects.toThrow(
+			/Only a credential acting for the system organization can run for other organizations/,
+		);
+		expect(await one.tenant.as((tx) => organizationsInScope(tx, 'this'))).toEqual([
+			{ id: one.tenant.id, name: expect.any(String) },
+		]);
+		const missing = randomUUID();
+		await expect(
+			systemTenant(sending.db).as((tx) => organizationsInScope(tx, [one.tenant.id, missing])),
+		).rejects.toThrow(`Organization ${missing} was not found`);
+		await expect(systemTenant(sending.db).as((tx) => organizationsInScope(tx, ['not-a-uuid']))).rejects.toThrow(
+			/Organizations/,
+		);
+	});
+});
