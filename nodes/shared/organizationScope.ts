@@ -26,7 +26,8 @@ export const organizationsFields: INodeProperties[] = [
 			{
 				name: 'All Organizations',
 				value: 'all',
-				description: 'Every organization, each in its own transaction (platform operator’s credential only)',
+				description:
+					'Every organization the credential may act for, each in its own transaction: all of them for the platform operator’s credential, its own for any other',
 			},
 			{
 				name: 'Selected Organizations',

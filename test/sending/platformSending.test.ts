@@ -4,6 +4,7 @@ import { SecretBox } from '../../nodes/core/db';
 import {
 	combineOutcomes,
 	forEachOrganization,
+	type OrganizationScope,
 	organizationsInScope,
 	type PlatformOrganization,
 } from '../../nodes/core/outreach';
@@ -170,14 +171,18 @@ describe('platform mode: one credential of the system organization sends for eve
 		expect(rows).toEqual([{ status: 'queued', n: 2 }]);
 	});
 
-	it('runs for other organizations only with the system organization’s credential, and names organizations it cannot find', async () => {
+	it('runs for other organizations only with the system organization’s credential (any other’s “all” is itself), and names organizations it cannot find', async () => {
 		const [one] = orgs;
-		await expect(one.tenant.as((tx) => organizationsInScope(tx, 'all'))).rejects.toThrow(
+		const [other] = orgs.slice(1);
+		await expect(one.tenant.as((tx) => organizationsInScope(tx, [one.tenant.id, other.tenant.id]))).rejects.toThrow(
 			/Only a credential acting for the system organization can run for other organizations/,
 		);
-		expect(await one.tenant.as((tx) => organizationsInScope(tx, 'this'))).toEqual([
-			{ id: one.tenant.id, name: expect.any(String) },
-		]);
+		// Any other credential's "all" is its own organization: the same workflow serves it unchanged.
+		for (const scope of ['this', 'all', [one.tenant.id]] satisfies OrganizationScope[]) {
+			expect(await one.tenant.as((tx) => organizationsInScope(tx, scope))).toEqual([
+				{ id: one.tenant.id, name: expect.any(String) },
+			]);
+		}
 		const missing = randomUUID();
 		await expect(
 			systemTenant(sending.db).as((tx) => organizationsInScope(tx, [one.tenant.id, missing])),

@@ -8,7 +8,10 @@ import { requireUuid } from '../validation/ids';
 // policy on `organizations` allows it); each organization's work then runs in its own tenant transaction, so every
 // statement of it is bound to that organization exactly as when its own credential runs it.
 
-/** Which organizations an operation runs for: the credential's own, every one, or those named. */
+/**
+ * Which organizations an operation runs for: the credential's own, every one it may act for (all of them for the
+ * platform operator, the system organization; its own for any other), or those named.
+ */
 export type OrganizationScope = 'this' | 'all' | string[];
 
 export interface PlatformOrganization {
@@ -16,14 +19,13 @@ export interface PlatformOrganization {
 	name: string;
 }
 
-/** The organizations of `scope`, read in the acting organization's transaction, in a stable order. */
+/**
+ * The organizations of `scope`, read in the acting organization's transaction, in a stable order. "All" is what
+ * the organizations table's row-level security lets the acting organization see, so the same workflow serves one
+ * organization with its own credential and every organization with the operator's.
+ */
 export async function organizationsInScope(tx: TenantTx, scope: OrganizationScope): Promise<PlatformOrganization[]> {
-	if (scope !== 'this' && tx.organizationId !== SYSTEM_ORGANIZATION_ID) {
-		throw new OphirError(
-			'Only a credential acting for the system organization can run for other organizations',
-			`Set Organizations to "This Organization", or use the platform operator's credential (Organization ID ${SYSTEM_ORGANIZATION_ID}).`,
-		);
-	}
+	const operator = tx.organizationId === SYSTEM_ORGANIZATION_ID;
 	const ids =
 		scope === 'this'
 			? [tx.organizationId]
@@ -33,9 +35,17 @@ export async function organizationsInScope(tx: TenantTx, scope: OrganizationScop
 	if (ids?.length === 0) {
 		throw new OphirError('No organization selected', 'Pick at least one organization, or choose "All Organizations".');
 	}
+	if (!operator && ids?.some((id) => id.toLowerCase() !== tx.organizationId.toLowerCase())) {
+		throw new OphirError(
+			'Only a credential acting for the system organization can run for other organizations',
+			`Choose "This Organization" or "All Organizations", or use the platform operator's credential (Organization ID ${SYSTEM_ORGANIZATION_ID}).`,
+		);
+	}
 	const { rows } = await tx.query<PlatformOrganization>(
-		`SELECT id, name FROM organizations WHERE $1::uuid[] IS NULL OR id = ANY($1::uuid[]) ORDER BY created_at, id`,
-		[ids],
+		`SELECT id, name FROM organizations
+		 WHERE ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) AND ($2 OR id = $3)
+		 ORDER BY created_at, id`,
+		[ids, operator, tx.organizationId],
 	);
 	const missing = (ids ?? []).filter((id) => !rows.some((row) => row.id === id.toLowerCase()));
 	if (missing.length > 0) throw new NotFoundError('Organization', missing.join(', '));

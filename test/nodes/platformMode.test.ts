@@ -1,0 +1,129 @@
+import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
+
+import { closeAllPools, SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db';
+import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
+import { OphirQueue } from '../../nodes/OphirQueue/OphirQueue.node';
+import { OphirTrack } from '../../nodes/OphirTrack/OphirTrack.node';
+import { KEY, SECRET } from '../support/outreach';
+import { runNode } from '../support/n8nExecute';
+import { sendingFixture } from '../support/sendingFixture';
+
+/**
+ * The Organizations option in n8n's execution engine, on a real PostgreSQL and SMTP server: one credential acting
+ * for the system organization runs the whole-organization operations for three organizations.
+ */
+describe('platform mode: the Organizations option', () => {
+	afterAll(() => closeAllPools());
+	const sending = sendingFixture({ name: 'Platform node test', account: { dailyLimit: 500 } });
+	let orgs: Array<Awaited<ReturnType<typeof sending.organization>>>;
+
+	beforeAll(async () => {
+		orgs = [];
+		for (const leads of [2, 3, 4]) orgs.push(await sending.organization({ leads }));
+	});
+
+	async function run(nodeType: INodeType, organizationId: string, parameters: INodeParameters) {
+		const { output, error } = await runNode({
+			nodeType,
+			parameters,
+			credentials: {
+				ophirPostgresApi: {
+					connection: 'connectionString',
+					connectionString: sending.db.url,
+					organizationId,
+					encryptionKey: KEY,
+					trackingSecret: SECRET,
+					trackingBaseUrl: 'https://n8n.example.com/webhook/ophir',
+				},
+			},
+			input: [{ json: {} }],
+			continueOnFail: true,
+			executionId: 'platform-run',
+		});
+		if (error) throw error;
+		return (output[0] as INodeExecutionData[]).map((item) => item.json as IDataObject);
+	}
+	const queue = (organizationId: string, parameters: INodeParameters) =>
+		run(new OphirQueue(), organizationId, parameters);
+	const entries = (summary: IDataObject) =>
+		Object.fromEntries(
+			(summary.organizations as IDataObject[]).map(({ organizationId, ...rest }) => [organizationId, rest]),
+		);
+
+	it('schedules and sends for every organization from the operator’s credential, reporting each one', async () => {
+		const [scheduled] = await queue(SYSTEM_ORGANIZATION_ID, { operation: 'scheduleDueSteps', organizations: 'all' });
+		expect(scheduled).toMatchObject({ scheduled: 9, failed: 0, failedOrganizations: 0 });
+		// The system organization itself is one of them, with nothing due.
+		expect(Object.keys(entries(scheduled)).sort()).toEqual(
+			[SYSTEM_ORGANIZATION_ID, ...orgs.map((o) => o.tenant.id)].sort(),
+		);
+		expect(entries(scheduled)[orgs[2].tenant.id]).toMatchObject({ scheduled: 4 });
+
+		const [sent] = await queue(SYSTEM_ORGANIZATION_ID, { operation: 'sendDueEmails', organizations: 'all' });
+		expect(sent).toMatchObject({ claimed: 9, sent: 9, failed: 0, failedOrganizations: 0 });
+		for (const [i, org] of orgs.entries()) {
+			expect(entries(sent)[org.tenant.id]).toMatchObject({ sent: i + 2 });
+			for (const lead of org.leadEmails) expect(sending.sink.to(lead)).toHaveLength(1);
+		}
+		const [stats] = await queue(SYSTEM_ORGANIZATION_ID, { operation: 'getStats', organizations: 'all' });
+		expect(entries(stats)[orgs[1].tenant.id]).toMatchObject({ byStatus: { sent: 3 } });
+		const [reset] = await queue(SYSTEM_ORGANIZATION_ID, { operation: 'resetDailyCounters', organizations: 'all' });
+		expect(reset.failedOrganizations).toBe(0);
+	});
+
+	it('runs for the selected organizations only, and one email per item when asked, tagged with its organization', async () => {
+		const more = await sending.organization({ leads: 2 });
+		const other = await sending.organization({ leads: 1 });
+		const picked = { organizations: 'selected', organizationIds: [more.tenant.id] };
+		await queue(SYSTEM_ORGANIZATION_ID, { operation: 'scheduleDueSteps', ...picked });
+		await queue(other.tenant.id, { operation: 'scheduleDueSteps' });
+		const items = await queue(SYSTEM_ORGANIZATION_ID, { operation: 'sendDueEmails', output: 'perEmail', ...picked });
+		expect(items.map((item) => [item.status, item.organizationId])).toEqual([
+			['sent', more.tenant.id],
+			['sent', more.tenant.id],
+		]);
+		expect(sending.sink.to(other.leadEmails[0])).toHaveLength(0);
+	});
+
+	it('keeps today’s output for This Organization, and any other credential’s All is its own organization', async () => {
+		const [own] = orgs;
+		const [stats] = await queue(own.tenant.id, { operation: 'getStats' });
+		expect(stats).not.toHaveProperty('organizations');
+		const [all] = await queue(own.tenant.id, { operation: 'getStats', organizations: 'all' });
+		expect(Object.keys(entries(all))).toEqual([own.tenant.id]);
+		const [refused] = await queue(own.tenant.id, {
+			operation: 'getStats',
+			organizations: 'selected',
+			organizationIds: [orgs[1].tenant.id],
+		});
+		expect(refused.error).toMatch(/Only a credential acting for the system organization/);
+	});
+
+	it('runs Account Health, Campaign Stats and Run Maintenance for every organization', async () => {
+		const track = (parameters: INodeParameters) => run(new OphirTrack(), SYSTEM_ORGANIZATION_ID, parameters);
+		const [health] = await track({ operation: 'accountHealth', organizations: 'all' });
+		expect(health.failedOrganizations).toBe(0);
+		const accounts = health.accounts as IDataObject[];
+		for (const org of orgs) {
+			expect(accounts.filter((a) => a.organizationId === org.tenant.id)).toHaveLength(1);
+		}
+		const rows = await track({ operation: 'campaignStats', organizations: 'all', groupBy: ['campaign'] });
+		for (const [i, org] of orgs.entries()) {
+			expect(rows.find((row) => row.organizationId === org.tenant.id)).toMatchObject({
+				organizationName: expect.any(String),
+				sent: i + 2,
+			});
+		}
+		const [maintenance] = await run(new OphirCampaign(), SYSTEM_ORGANIZATION_ID, {
+			resource: 'database',
+			operation: 'runMaintenance',
+			organizations: 'all',
+			vacuum: false,
+			analyze: true,
+			retention: true,
+			retentionDays: 30,
+		});
+		expect(maintenance).toMatchObject({ ok: true, retention: { enabled: true, failedOrganizations: 0 } });
+		expect((maintenance.retention as IDataObject).organizations).toHaveLength(orgs.length + 3);
+	});
+});
