@@ -39,7 +39,8 @@ const secret = (bytes = 32) => randomBytes(bytes).toString('base64url');
  * @typedef {object} State
  * @property {{ email: string, password?: string }} [owner]
  * @property {string} [credentialId]
- * @property {string} [demoCampaignId]
+ * @property {string} [demoCampaignId] the demo of starts before platform mode (in the system organization)
+ * @property {string[]} [demoOrganizationIds]
  * @property {string} [encryptionKey]
  * @property {string} [trackingSecret]
  * @property {string} [inboxPassword]
@@ -356,9 +357,48 @@ async function startInbox(state) {
 const DEMO_CAMPAIGN = 'OPhir demo (sends to the local inbox)';
 
 /**
- * Once: two demo mailboxes sending to the local inbox, and an active three-step demo campaign with five leads in
- * two time zones, in the credential's organization (the system one). Later starts only point the mailboxes at the
- * inbox's current port.
+ * The demo's two client organizations, served by the one set of workflows (platform mode: the credential acts for
+ * the system organization and the workflows run for All Organizations). Each has its own mailbox and leads.
+ */
+const DEMO_ORGANIZATIONS = [
+	{
+		name: 'Northwind (demo client)',
+		mailbox: 'hello@northwind.ophir.local',
+		leads: [
+			{
+				email: 'ada@example.com',
+				firstName: 'Ada',
+				company: 'Analytical Engines',
+				data: { timezone: 'Europe/London' },
+			},
+			{
+				email: 'grace@example.com',
+				firstName: 'Grace',
+				company: 'Compilers Inc',
+				data: { timezone: 'America/New_York' },
+			},
+			{ email: 'alan@example.com', firstName: 'Alan', company: 'Enigma Ltd', data: { timezone: 'Europe/London' } },
+		],
+	},
+	{
+		name: 'Contoso (demo client)',
+		mailbox: 'hi@contoso.ophir.local',
+		leads: [
+			{
+				email: 'katherine@example.com',
+				firstName: 'Katherine',
+				company: 'Orbits',
+				data: { timezone: 'America/New_York' },
+			},
+			{ email: 'edsger@example.com', company: 'Structured Co', data: { timezone: 'Europe/Amsterdam' } },
+		],
+	},
+];
+
+/**
+ * Once: two demo organizations (platform mode), each with a mailbox sending to the local inbox and an active
+ * three-step demo campaign with its leads in two time zones. Later starts only point the mailboxes at the inbox's
+ * current port.
  * @param {string} databaseUrl
  * @param {State} state
  * @param {{ smtpPort: number }} inbox
@@ -367,94 +407,82 @@ async function seedDemo(databaseUrl, state, inbox) {
 	/** @type {(module: string) => any} the compiled core (dist/, plain JavaScript) */
 	const core = (module) => require(path.join(DIST, 'nodes', 'core', module));
 	const { getPool, withTenant, SYSTEM_ORGANIZATION_ID, databaseSettingsFromEnv, SecretBox } = core('db');
-	const { createEmailAccount, listEmailAccounts, updateEmailAccount, createCampaign, transitionCampaign, importLeads } =
-		core('outreach');
+	const {
+		createOrganization,
+		createEmailAccount,
+		listEmailAccounts,
+		updateEmailAccount,
+		createCampaign,
+		transitionCampaign,
+		importLeads,
+	} = core('outreach');
 	const box = new SecretBox(state.encryptionKey);
 	const pool = getPool(databaseSettingsFromEnv({ DATABASE_URL: databaseUrl }));
-	const run = (/** @type {(tx: any) => Promise<any>} */ work) => withTenant(pool, SYSTEM_ORGANIZATION_ID, work);
+	/** @type {(organizationId: string) => (work: (tx: any) => Promise<any>) => Promise<any>} */
+	const actingFor = (organizationId) => (work) => withTenant(pool, organizationId, work);
 	const smtp = { host: '127.0.0.1', port: inbox.smtpPort, security: 'none', user: 'demo' };
-	const mailboxes = ['demo-sender1@ophir.local', 'demo-sender2@ophir.local'];
-	const existing = await run((tx) => listEmailAccounts(tx, { limit: 100, offset: 0 }));
+	if (state.demoOrganizationIds?.length) {
+		for (const organizationId of state.demoOrganizationIds) {
+			const run = actingFor(organizationId);
+			for (const account of await run((tx) => listEmailAccounts(tx, { limit: 100, offset: 0 }))) {
+				await run((tx) => updateEmailAccount(tx, box, account.id, { smtp, password: state.inboxPassword }));
+			}
+		}
+		return 'already there';
+	}
 	/** @type {string[]} */
 	const ids = [];
-	for (const email of mailboxes) {
-		const found = existing.find((/** @type {{ id: string, email: string }} */ a) => a.email === email);
-		const account = found
-			? await run((tx) => updateEmailAccount(tx, box, found.id, { smtp, password: state.inboxPassword }))
-			: await run((tx) =>
-					createEmailAccount(tx, box, {
-						email,
-						smtp,
-						password: state.inboxPassword,
-						dailyLimit: 50,
-						warmupStatus: 'warmed',
-						fromName: 'OPhir Demo',
-					}),
-				);
-		ids.push(account.id);
-	}
-	if (state.demoCampaignId) return 'already there';
-	const campaign = await run(async (tx) => {
-		const created = await createCampaign(tx, {
-			name: DEMO_CAMPAIGN,
-			config: {
-				sequence: [
-					{
-						subject: '{Quick|Short} question, {{fallback firstName "there"}}',
-						body: '<p>Hi {{fallback firstName "there"}},</p><p>This is OPhir\'s demo: step 1 of 3, sent to your local inbox. <a href="https://n8n.io">A tracked link</a>.</p>',
-					},
-					{
-						delayMinutes: 2,
-						subject: 'Re: quick question',
-						body: '<p>Step 2, two minutes later, threaded under step 1.</p>',
-					},
-					{
-						delayMinutes: 5,
-						subject: 'Re: quick question',
-						body: '<p>Step 3, the last one. Unsubscribe below to see the one-click page.</p>',
-					},
-				],
-				sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
-				accountIds: ids,
-				// No spacing, so that the first run after the start sends every first step: a newcomer sees them at once.
-				minGapSeconds: 0,
-				jitterSeconds: 0,
-				fromName: 'OPhir Demo',
-				postalAddress: 'OPhir Demo, 1 Example Street, Springfield',
-			},
+	for (const demo of DEMO_ORGANIZATIONS) {
+		const organization = await actingFor(SYSTEM_ORGANIZATION_ID)((tx) =>
+			createOrganization(tx, { name: demo.name, planType: 'demo' }),
+		);
+		const run = actingFor(organization.id);
+		const account = await run((tx) =>
+			createEmailAccount(tx, box, {
+				email: demo.mailbox,
+				smtp,
+				password: state.inboxPassword,
+				dailyLimit: 50,
+				warmupStatus: 'warmed',
+				fromName: demo.name.replace(/ \(demo client\)$/, ''),
+			}),
+		);
+		const campaign = await run(async (tx) => {
+			const created = await createCampaign(tx, {
+				name: DEMO_CAMPAIGN,
+				config: {
+					sequence: [
+						{
+							subject: '{Quick|Short} question, {{fallback firstName "there"}}',
+							body: '<p>Hi {{fallback firstName "there"}},</p><p>This is OPhir\'s demo: step 1 of 3, sent to your local inbox. <a href="https://n8n.io">A tracked link</a>.</p>',
+						},
+						{
+							delayMinutes: 2,
+							subject: 'Re: quick question',
+							body: '<p>Step 2, two minutes later, threaded under step 1.</p>',
+						},
+						{
+							delayMinutes: 5,
+							subject: 'Re: quick question',
+							body: '<p>Step 3, the last one. Unsubscribe below to see the one-click page.</p>',
+						},
+					],
+					sendingWindow: { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 },
+					accountIds: [account.id],
+					// No spacing, so that the first run after the start sends every first step: a newcomer sees them at once.
+					minGapSeconds: 0,
+					jitterSeconds: 0,
+					postalAddress: `${demo.name.replace(/ \(demo client\)$/, '')}, 1 Example Street, Springfield`,
+				},
+			});
+			return transitionCampaign(tx, created.id, 'activate');
 		});
-		return transitionCampaign(tx, created.id, 'activate');
-	});
-	await run((tx) =>
-		importLeads(
-			tx,
-			[
-				{
-					email: 'ada@example.com',
-					firstName: 'Ada',
-					company: 'Analytical Engines',
-					data: { timezone: 'Europe/London' },
-				},
-				{
-					email: 'grace@example.com',
-					firstName: 'Grace',
-					company: 'Compilers Inc',
-					data: { timezone: 'America/New_York' },
-				},
-				{ email: 'alan@example.com', firstName: 'Alan', company: 'Enigma Ltd', data: { timezone: 'Europe/London' } },
-				{
-					email: 'katherine@example.com',
-					firstName: 'Katherine',
-					company: 'Orbits',
-					data: { timezone: 'America/New_York' },
-				},
-				{ email: 'edsger@example.com', company: 'Structured Co', data: { timezone: 'Europe/Amsterdam' } },
-			],
-			{ campaignId: campaign.id },
-		),
-	);
-	state.demoCampaignId = campaign.id;
-	writeState(state);
+		await run((tx) => importLeads(tx, demo.leads, { campaignId: campaign.id }));
+		ids.push(organization.id);
+		// Saved one by one: a start stopped half-way does not create the first organization again.
+		state.demoOrganizationIds = [...ids];
+		writeState(state);
+	}
 	return 'created';
 }
 
@@ -628,7 +656,9 @@ async function main() {
 		if (workflows.length === 0) say('  workflows:        none bundled yet (workflows/*.json)');
 		for (const w of workflows) say(`  workflow:         ${w.name} (${w.status})`);
 		if (inbox) {
-			say(`  demo campaign:    "${DEMO_CAMPAIGN}" (${demoStatus}): 5 leads, 3 steps over 7 minutes`);
+			say(
+				`  demo campaign:    "${DEMO_CAMPAIGN}" (${demoStatus}) in two organizations, ${DEMO_ORGANIZATIONS.map((o) => o.name).join(' and ')}: 5 leads, 3 steps over 7 minutes, all sent by the one set of workflows`,
+			);
 			say(`  local inbox:      ${inbox.url}  (every email OPhir sends in the demo lands here)`);
 		}
 		say(`  data folder:      ${DATA_DIR}`);

@@ -89,13 +89,19 @@ describe('npm start', () => {
 					/OPhir Replies and Bounces \(imported; activate it after setting your IMAP credential\)/,
 				);
 				expect(output).toMatch(/demo campaign:.*\(created\)/);
-				// The demo's first step reaches the inbox (the start runs the Scheduler and the Sender once).
-				let emails: Array<{ subject: string }> = [];
+				// The demo's first step reaches the inbox (the start runs the Scheduler and the Sender once): the one set of
+				// workflows sends for both demo organizations, each from its own mailbox.
+				type Received = { subject: string; from: Array<{ address: string }> };
+				let emails: Received[] = [];
 				for (let waited = 0; emails.length < 5 && waited < 60_000; waited += 1000) {
-					emails = (await (await fetch(`${inboxUrl}/api/email`)).json()) as Array<{ subject: string }>;
+					emails = (await (await fetch(`${inboxUrl}/api/email`)).json()) as Received[];
 					if (emails.length < 5) await sleep(1000);
 				}
 				expect(emails.length).toBeGreaterThanOrEqual(5);
+				expect([...new Set(emails.map((email) => email.from[0].address))].sort()).toEqual([
+					'hello@northwind.ophir.local',
+					'hi@contoso.ophir.local',
+				]);
 			} finally {
 				expect(await stop(first.child)).toBe(0);
 			}
