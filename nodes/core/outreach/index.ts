@@ -12,6 +12,7 @@ export * from './leadPrivacy';
 export * from './leads';
 export * from './mailboxSecrets';
 export * from './organizations';
+export * from './quotas';
 export * from './recordRefs';
 export * from './recordSearch';
 export * from './suppressions';
