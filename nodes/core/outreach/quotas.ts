@@ -75,7 +75,7 @@ export async function organizationQuotas(tx: TenantTx, { now = new Date() } = {}
 	);
 	const row = rows[0];
 	return Object.fromEntries(
-		QUOTA_NAMES.map((name) => [name, { limit: row[name], used: row[`${name}Used`] ?? 0 }]),
+		QUOTA_NAMES.map((name) => [name, { limit: row[name], used: row[`${name}Used`] as number }]),
 	) as OrganizationQuotas;
 }
 
@@ -128,7 +128,7 @@ export async function setOrganizationQuotas(
  *
  * The lock is a transaction-level advisory lock on (quota, organization): it serialises the writers of that one
  * quota of that one organization (two imports, two claims) and blocks nothing else, not their other work, not
- * readers, not another organization. An organization cannot lock its own quota row instead (FOR UPDATE needs the
+ * readers, not another organization (but for a hashtext collision, which only makes two take turns). An organization cannot lock its own quota row instead (FOR UPDATE needs the
  * write access only the platform operator has), and a transaction-level lock is released by commit or rollback
  * whatever happens to the work.
  */
