@@ -4,6 +4,7 @@ import { requireUuid } from '../validation/ids';
 import { anyOf, camelCaseRow, checkedPage, type Page } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
 import { requiredText } from '../validation/text';
+import { requireQuota } from './quotas';
 import { organizationUserId } from './users';
 
 export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed', 'archived'] as const;
@@ -117,7 +118,10 @@ export async function transitionCampaign(tx: TenantTx, id: string, action: Campa
 			`Cannot ${action} campaign ${id}: it is ${campaign.status}, and only ${/^[aeiou]/.test(allowed) ? 'an' : 'a'} ${allowed} campaign can be ${to === 'active' && action === 'resume' ? 'resumed' : `moved to ${to}`}`,
 		);
 	}
-	if (to === 'active') await assertReadyToSend(tx, campaign.config);
+	if (to === 'active') {
+		await assertReadyToSend(tx, campaign.config);
+		await requireQuota(tx, 'maxActiveCampaigns', 1);
+	}
 	const { rows } = await tx.query<CampaignRow>(
 		`UPDATE campaigns SET status = $3 WHERE organization_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
 		[tx.organizationId, id, to],

@@ -5,6 +5,7 @@ import { anyOf, camelCaseRow, checkedPage, type Page } from '../validation/rows'
 import type { SecretBox } from '../db/secretBox';
 import type { TenantTx } from '../db/tenantTransaction';
 import { optionalText } from '../validation/text';
+import { requireQuota } from './quotas';
 import { organizationUserId } from './users';
 import {
 	type AccountInput,
@@ -91,6 +92,14 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	if (status === 'warming') settings.warmup!.startedAt = new Date().toISOString();
 	const dailyLimit = wholeNumber(input.dailyLimit ?? 50, 'Daily Limit', 0, MAX_DAILY_VOLUME);
 	const userId = await organizationUserId(tx, input.userId, 'User ID');
+	// An address the organization already has adds no mailbox: it fails as a duplicate below, not on the quota.
+	await requireQuota(tx, 'maxEmailAccounts', async () => {
+		const { rows: existing } = await tx.query(
+			'SELECT 1 FROM email_accounts WHERE organization_id = $1 AND email = $2',
+			[tx.organizationId, email],
+		);
+		return existing.length === 0 ? 1 : 0;
+	});
 	const { rows } = await tx.query<AccountRow>(
 		`INSERT INTO email_accounts (organization_id, user_id, email, provider, credentials_encrypted, settings, warmup_status, daily_limit)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

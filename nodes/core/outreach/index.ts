@@ -13,6 +13,7 @@ export * from './leads';
 export * from './mailboxSecrets';
 export * from './organizations';
 export * from './platform';
+export * from './quotas';
 export * from './recordRefs';
 export * from './recordSearch';
 export * from './suppressions';

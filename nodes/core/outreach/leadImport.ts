@@ -16,6 +16,7 @@ import {
 	WITH_STORED,
 } from './leadFields';
 import { getLead, type Lead } from './leads';
+import { requireQuota } from './quotas';
 
 // Bulk writes of leads: Import (many, one statement per batch), and Create and Upsert on top of it (one).
 
@@ -86,10 +87,40 @@ export async function importLeads(
 			outcomes[index] = { status: 'invalid', email: input?.email, reason: (error as Error).message };
 		}
 	});
+	// The whole import fits the organization's Max Leads or nothing is written; updates of existing leads add none.
+	if (valid.length > 0) {
+		await requireQuota(
+			tx,
+			'maxLeads',
+			() =>
+				newLeadCount(
+					tx,
+					campaignId,
+					valid.map((v) => v.lead.email),
+				),
+			{ source: 'this import' },
+		);
+	}
 	for (let start = 0; start < valid.length; start += batchSize) {
 		await upsertBatch(tx, campaignId, onExisting, valid.slice(start, start + batchSize), outcomes);
 	}
 	return outcomes;
+}
+
+/** How many of these addresses the import would add: neither in the campaign yet nor suppressed (as upsertBatch skips). */
+async function newLeadCount(tx: TenantTx, campaignId: string | null, emails: string[]): Promise<number> {
+	const { rows } = await tx.query<{ count: number }>(
+		`SELECT count(*)::int AS count FROM unnest($3::text[]) AS i(email)
+		 WHERE NOT EXISTS (SELECT 1 FROM leads l
+		                   WHERE l.organization_id = $1 AND l.email = i.email
+		                     AND COALESCE(l.campaign_id, '${NO_CAMPAIGN}'::uuid) = COALESCE($2::uuid, '${NO_CAMPAIGN}'::uuid))
+		   AND NOT EXISTS (SELECT 1 FROM unsubscribes u
+		                   WHERE u.organization_id = $1
+		                     AND ((u.scope = 'email' AND u.email = i.email)
+		                       OR (u.scope = 'domain' AND u.email = substring(i.email from '[^@]*$'))))`,
+		[tx.organizationId, campaignId, emails],
+	);
+	return rows[0].count;
 }
 
 const MERGE_EXISTING = `DO UPDATE SET

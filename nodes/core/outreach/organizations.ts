@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { SYSTEM_ORGANIZATION_ID } from '../db/connectionSettings';
-import { OphirError } from '../validation/errors';
+import { NotFoundError, OphirError } from '../validation/errors';
+import { requireUuid } from '../validation/ids';
 import { camelCaseRow } from '../validation/rows';
 import type { TenantTx } from '../db/tenantTransaction';
 import { requiredText, storableJsonObject } from '../validation/text';
@@ -27,17 +28,22 @@ interface OrganizationRow {
 	updated_at: Date;
 }
 
+/** Refuses a transaction that does not act for the system organization (the platform operator) to `action`. */
+export function requireSystemOrganization(tx: TenantTx, action: string): void {
+	if (tx.organizationId !== SYSTEM_ORGANIZATION_ID) {
+		throw new OphirError(
+			`Only a credential acting for the system organization can ${action}`,
+			`Use a credential whose Organization ID is ${SYSTEM_ORGANIZATION_ID}.`,
+		);
+	}
+}
+
 /** Creates a tenant. Only a credential acting for the system organization (the platform operator) may. */
 export async function createOrganization(
 	tx: TenantTx,
 	input: { name?: string; planType?: string; settings?: Record<string, unknown> },
 ): Promise<Organization> {
-	if (tx.organizationId !== SYSTEM_ORGANIZATION_ID) {
-		throw new OphirError(
-			'Only a credential acting for the system organization can create organizations',
-			`Use a credential whose Organization ID is ${SYSTEM_ORGANIZATION_ID}.`,
-		);
-	}
+	requireSystemOrganization(tx, 'create organizations');
 	const name = requiredText(input.name, 'Name', 255);
 	const planType =
 		input.planType === undefined || input.planType === '' ? 'free' : requiredText(input.planType, 'Plan Type', 50);
@@ -56,4 +62,34 @@ export async function listOrganizations(tx: TenantTx): Promise<Organization[]> {
 		[tx.organizationId, SYSTEM_ORGANIZATION_ID],
 	);
 	return rows.map((row) => camelCaseRow<Organization>(row));
+}
+
+/** One organization: the system organization sees any, any other only itself (another is not found). */
+export async function getOrganization(tx: TenantTx, id: string): Promise<Organization> {
+	const { rows } = await tx.query<OrganizationRow>(
+		`SELECT ${COLUMNS} FROM organizations WHERE id = $3 AND ($1::uuid = $2::uuid OR id = $1)`,
+		[tx.organizationId, SYSTEM_ORGANIZATION_ID, requireUuid(id, 'Organization')],
+	);
+	if (rows.length === 0) throw new NotFoundError('Organization', id);
+	return camelCaseRow<Organization>(rows[0]);
+}
+
+/** Renames an organization or changes its plan (the platform operator only); a field left out keeps its value. */
+export async function updateOrganization(
+	tx: TenantTx,
+	id: string,
+	patch: { name?: string; planType?: string },
+): Promise<Organization> {
+	requireSystemOrganization(tx, 'update organizations');
+	const { rows } = await tx.query<OrganizationRow>(
+		`UPDATE organizations SET name = COALESCE($2, name), plan_type = COALESCE($3, plan_type)
+		 WHERE id = $1 RETURNING ${COLUMNS}`,
+		[
+			requireUuid(id, 'Organization'),
+			patch.name === undefined ? null : requiredText(patch.name, 'Name', 255),
+			patch.planType === undefined ? null : requiredText(patch.planType, 'Plan Type', 50),
+		],
+	);
+	if (rows.length === 0) throw new NotFoundError('Organization', id);
+	return camelCaseRow<Organization>(rows[0]);
 }

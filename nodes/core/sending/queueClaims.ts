@@ -1,3 +1,4 @@
+import { lockQuota } from '../outreach/quotas';
 import { wholeNumber } from '../validation/numbers';
 import { eligibleMailboxSql, SENDING_MIN_HEALTH_SCORE } from './mailboxEligibility';
 import type { TenantTx } from '../db/tenantTransaction';
@@ -43,6 +44,8 @@ export interface ClaimedEmail {
  * those whose lead may no longer be emailed (not active, its address or domain suppressed, or it clicked and the
  * campaign stops on clicks) and leases the rest. Mailbox rows are locked while this runs, so concurrent claims never
  * hand out the same capacity twice; every statement's work is bounded by the batch, not by the size of the queue.
+ * With the organization's Max Emails per Day set, no more than what remains of it today; [] when nothing does
+ * (organizationQuotas tells the two apart from an empty queue).
  */
 export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promise<ClaimedEmail[]> {
 	const limit = wholeNumber(options.limit, 'Batch Size', 1, 10_000);
@@ -72,6 +75,13 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		[org, now],
 	);
 	if (locked.length === 0) return [];
+	// The organization's Max Emails per Day, across its mailboxes: a claim hands out no more than what remains of it
+	// (none: it claims nothing, and the emails wait for tomorrow). Claims sharing a mailbox already wait for each other
+	// on its row; the quota's lock (always after the mailboxes', so in one order) also orders claims over different
+	// mailboxes, and its count, taken after the lock, sees what the previous claim leased.
+	const daily = await lockQuota(tx, 'maxEmailsPerDay', { now });
+	const batch = daily ? Math.min(limit, daily.limit - daily.used) : limit;
+	if (batch <= 0) return [];
 	const { rows: mailboxes } = await tx.query<{ id: string; remaining: number }>(
 		`SELECT a.id,
 		        ophir_account_capacity(a.daily_limit, a.warmup_status, a.settings, $2::timestamp)
@@ -96,7 +106,7 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 		   ORDER BY q.scheduled_at LIMIT LEAST(m.remaining, $5)
 		   FOR UPDATE OF q SKIP LOCKED) p
 		 ORDER BY p.scheduled_at LIMIT $5`,
-		[org, open.map((m) => m.id), open.map((m) => m.remaining), now, limit],
+		[org, open.map((m) => m.id), open.map((m) => m.remaining), now, batch],
 	);
 	if (picked.length === 0) return [];
 	// What changed since scheduling, checked for the candidates only: the lead left the sequence, its address or

@@ -33,9 +33,33 @@ export class NotFoundError extends OphirError {
 /** A valid request the current state refuses: a duplicate, or a status that does not allow the change. */
 export class ConflictError extends OphirError {}
 
+/**
+ * Work an organization's quota leaves no room for: names the limit, its value, what is used and what was asked,
+ * and who can raise it.
+ */
+export class QuotaExceededError extends ConflictError {
+	constructor(
+		readonly quota: string,
+		readonly limit: number,
+		readonly used: number,
+		readonly adding: number,
+		{ counting, source = 'this' }: { counting: string; source?: string },
+	) {
+		super(
+			`Quota "${quota}" reached: the organization has ${grouped(used)} of ${grouped(limit)} ${counting} and ${source} adds ${grouped(adding)}`,
+			'The platform operator can raise it: OPhir Campaign → Organization → Update, with a credential acting for the system organization.',
+		);
+	}
+}
+
 function describeValue(value: unknown): string {
 	if (value === null) return 'null';
 	if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 	if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
 	return String(value);
+}
+
+/** 1234567 as 1,234,567. */
+function grouped(n: number): string {
+	return n.toLocaleString('en-US');
 }

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { databaseHealth } from '../../../core/db';
+import { organizationWithQuotas } from '../../../core/outreach';
 import type { NumberInput } from '../../../core/validation';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
@@ -59,7 +60,7 @@ export const description: INodeProperties[] = [
 
 export const execute: OperationExecute = async function ({ pool, credentials, tenant, params }) {
 	const options = params.collection('healthOptions');
-	return databaseHealth(
+	const health = await databaseHealth(
 		{ pool, settings: credentials.database, tenant },
 		{
 			bigTableRows: options.bigTableRows as NumberInput | undefined,
@@ -68,4 +69,5 @@ export const execute: OperationExecute = async function ({ pool, credentials, te
 			recordSnapshot: options.recordSnapshot === undefined ? true : Boolean(options.recordSnapshot),
 		},
 	);
+	return { ...health, organization: await tenant((tx) => organizationWithQuotas(tx)) };
 };
