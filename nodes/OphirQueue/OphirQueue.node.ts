@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { credentialTest } from '../shared/credentialTest';
+import { loadOptions } from '../shared/methods/loadOptions';
 import { ACTION_NODE, OPHIR_ICON } from '../shared/nodeDescription';
 import { runNamedOperation } from '../shared/operations';
 import { description, operations } from './actions/operations';
@@ -19,7 +20,7 @@ export class OphirQueue implements INodeType {
 		properties: description,
 	};
 
-	methods = { credentialTest };
+	methods = { credentialTest, loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return runNamedOperation.call(this, operations, 'OPhir Queue');

@@ -182,7 +182,9 @@ describe('OPhir Campaign: organization quotas in n8n', () => {
 			}) as unknown as ILoadOptionsFunctions;
 
 		it('lists every organization to the operator, and only itself to an organization', async () => {
-			const all = await organizationOptions.getOrganizations.call(editor(credential(SYSTEM_ORGANIZATION_ID)));
+			const all = await new OphirCampaign().methods.loadOptions.getOrganizations.call(
+				editor(credential(SYSTEM_ORGANIZATION_ID)),
+			);
 			expect(all).toEqual(
 				expect.arrayContaining([
 					{ name: 'Acme Corp', value: acme.id },

@@ -3,6 +3,7 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { MAX_PAGE_SIZE } from '../../core/validation';
 import { LOAD_METHODS } from '../locators';
 import { organizationRecords } from './listSearch';
+import { organizationOptions } from './organizations';
 
 /**
  * Every record of a kind for a multi-select field, in the pickers' order, up to MAX_PAGE_SIZE (1,000): a
@@ -18,8 +19,11 @@ function optionsOf(kind: keyof typeof LOAD_METHODS) {
 
 /**
  * One method per entry of LOAD_METHODS (named there): a campaign's sending mailboxes, filters by campaign, a
- * sequence step's template.
+ * sequence step's template; and the organizations the credential may act for (the Organizations option).
  */
-export const loadOptions = Object.fromEntries(
-	Object.entries(LOAD_METHODS).map(([kind, method]) => [method, optionsOf(kind as keyof typeof LOAD_METHODS)]),
-);
+export const loadOptions = {
+	...Object.fromEntries(
+		Object.entries(LOAD_METHODS).map(([kind, method]) => [method, optionsOf(kind as keyof typeof LOAD_METHODS)]),
+	),
+	...organizationOptions,
+};

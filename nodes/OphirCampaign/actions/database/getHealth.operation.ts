@@ -1,11 +1,17 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { databaseHealth } from '../../../core/db';
-import { organizationWithQuotas } from '../../../core/outreach';
+import { forEachOrganization, organizationWithQuotas } from '../../../core/outreach';
 import type { NumberInput } from '../../../core/validation';
+import {
+	organizationScopeOf,
+	organizationsFieldsFromVersion2,
+	organizationsOf,
+} from '../../../shared/organizationScope';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
+	...organizationsFieldsFromVersion2,
 	{
 		displayName:
 			'Outputs one item: connection pool, table sizes and growth since the previous run, dead rows, index usage, ' +
@@ -58,7 +64,8 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export const execute: OperationExecute = async function ({ pool, credentials, tenant, params }) {
+export const execute: OperationExecute = async function (context) {
+	const { pool, credentials, tenant, params } = context;
 	const options = params.collection('healthOptions');
 	const health = await databaseHealth(
 		{ pool, settings: credentials.database, tenant },
@@ -69,5 +76,18 @@ export const execute: OperationExecute = async function ({ pool, credentials, te
 			recordSnapshot: options.recordSnapshot === undefined ? true : Boolean(options.recordSnapshot),
 		},
 	);
-	return { ...health, organization: await tenant((tx) => organizationWithQuotas(tx)) };
+	if (organizationScopeOf(context) === 'this') {
+		return { ...health, organization: await tenant((tx) => organizationWithQuotas(tx)) };
+	}
+	// The database is shared; each organization's quotas and usage are read in its own transaction.
+	const outcomes = await forEachOrganization(await organizationsOf(context), (organization) =>
+		organization.run((tx) => organizationWithQuotas(tx)),
+	);
+	return {
+		...health,
+		failedOrganizations: outcomes.filter((outcome) => outcome.error).length,
+		organizations: outcomes.map(({ organization, result, error }) =>
+			error ? { id: organization.id, name: organization.name, error: error.message } : { ...result },
+		),
+	};
 };
