@@ -3,8 +3,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import { type Operation, resourceDescription } from '../../../shared/operations';
 import * as create from './create.operation';
 import * as list from './list.operation';
+import * as rotateTrackingSecret from './rotateTrackingSecret.operation';
 
-export const operations: Record<string, Operation> = { create, list };
+export const operations: Record<string, Operation> = {
+	create,
+	list,
+	rotateTrackingSecret,
+};
 
 export const description: INodeProperties[] = resourceDescription('organization', operations, 'list', [
 	{
@@ -18,5 +23,11 @@ export const description: INodeProperties[] = resourceDescription('organization'
 		value: 'list',
 		description: 'List organizations visible to this credential',
 		action: 'Get many organizations',
+	},
+	{
+		name: 'Rotate Tracking Secret',
+		value: 'rotateTrackingSecret',
+		description: 'Give the organization a new tracking secret; links already sent keep working for a while',
+		action: 'Rotate an organization tracking secret',
 	},
 ]);
