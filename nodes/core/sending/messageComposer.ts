@@ -1,8 +1,8 @@
 import { domainOf, requireEmail } from '../validation/emailAddress';
 import { InvalidInputError } from '../validation/errors';
 import { escapeHtml, htmlToText, mapLinks, redirectableUrl, trackableLinks } from './emailHtml';
-import { signedReturnPath, signReturnPathToken } from '../tracking/returnPath';
-import { requireQueueId, requireTrackingBaseUrl, signTrackingToken, trackingUrl } from '../tracking/trackingToken';
+import { signedReturnPath } from '../tracking/returnPath';
+import { requireQueueId, requireTrackingBaseUrl, trackingUrl } from '../tracking/trackingToken';
 
 /**
  * Builds one outgoing cold email from an already rendered subject and body: numbers its links (the click
@@ -33,8 +33,7 @@ export interface ComposeInput {
 		returnPath?: boolean;
 		baseUrl: string;
 		secret: string;
-		/** INTERIM (one commit): optional until sender.ts passes it; without it the email gets version 1 tokens. */
-		organizationId?: string;
+		organizationId: string;
 	};
 	/** text: the footer link's text; mailto: an address for List-Unsubscribe's mailto part. */
 	unsubscribe: { text: string; mailto?: string };
@@ -90,10 +89,7 @@ function requireMessageId(value: unknown, field: string): string {
  * in email_queue.message_id inside that organization. Emails sent before had `<queue id@sender domain>`, stored as
  * sent, and stay valid. Derived from the queue id, so a re-send keeps it.
  */
-export function messageIdFor(queueId: string, senderEmail: string, organizationId?: string): string {
-	if (organizationId === undefined) {
-		return `<${requireQueueId(queueId)}@${domainOf(requireEmail(senderEmail, 'Sender email'))}>`;
-	}
+export function messageIdFor(queueId: string, senderEmail: string, organizationId: string): string {
 	const organization = requireQueueId(organizationId, 'Organization ID').replace(/-/g, '');
 	return `<${requireQueueId(queueId)}.o${organization}@${domainOf(requireEmail(senderEmail, 'Sender email'))}>`;
 }
@@ -146,12 +142,9 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 		input.unsubscribe.mailto === undefined ? undefined : requireEmail(input.unsubscribe.mailto, 'Unsubscribe mailto');
 
 	const base = requireTrackingBaseUrl(tracking.baseUrl);
-	const organizationId =
-		tracking.organizationId === undefined ? undefined : requireQueueId(tracking.organizationId, 'Organization ID');
+	const organizationId = requireQueueId(tracking.organizationId, 'Organization ID');
 	const url = (kind: 'open' | 'click' | 'unsubscribe', linkIndex?: number) =>
-		organizationId === undefined
-			? `${base}/${{ open: 'o.gif', click: 'c', unsubscribe: 'u' }[kind]}?t=${signTrackingToken(tracking.secret, queueId, kind, linkIndex)}`
-			: trackingUrl(base, tracking.secret, organizationId, queueId, kind, linkIndex);
+		trackingUrl(base, tracking.secret, organizationId, queueId, kind, linkIndex);
 	const unsubscribeUrl = url('unsubscribe');
 
 	let html = HAS_TAG.test(input.html) ? input.html : textToHtml(input.html);
@@ -185,16 +178,9 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 		'List-Unsubscribe': `<${unsubscribeUrl}>${mailto ? `, <mailto:${mailto}?subject=unsubscribe>` : ''}`,
 		'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 	};
-	const v1ReturnPath = () => {
-		const at = fromEmail.lastIndexOf('@');
-		const tagged = `${fromEmail.slice(0, at).split('+')[0]}+b${signReturnPathToken(tracking.secret, queueId)}`;
-		return tagged.length > 64 ? undefined : `${tagged}${fromEmail.slice(at)}`;
-	};
-	const returnPath = !tracking.returnPath
-		? undefined
-		: organizationId === undefined
-			? v1ReturnPath()
-			: signedReturnPath(fromEmail, tracking.secret, organizationId, queueId);
+	const returnPath = tracking.returnPath
+		? signedReturnPath(fromEmail, tracking.secret, organizationId, queueId)
+		: undefined;
 	return {
 		from: { name: fromName, address: fromEmail },
 		to: { name: toName, address: toEmail },
