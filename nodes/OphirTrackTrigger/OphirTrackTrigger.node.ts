@@ -15,7 +15,7 @@ import {
 	type TrackingHttpReply,
 	type TrackingKind,
 } from '../core/tracking';
-import { withTenant } from '../core/db';
+import { SecretBox, withTenant } from '../core/db';
 import { connect, webhookCredentials } from '../shared/credentials';
 import { credentialTest } from '../shared/credentialTest';
 import { OPHIR_ICON } from '../shared/nodeDescription';
@@ -39,7 +39,8 @@ function answerPlainly(response: ReturnType<IWebhookFunctions['getResponseObject
 
 /** The tracking endpoints, by webhook name: open pixel, click redirect, unsubscribe page and RFC 8058 one-click. */
 // Static paths under the node's webhook ID, the token in the query: n8n serves them at /webhook/<webhook ID>/<path>,
-// so several tracking workflows (one per organization) never collide.
+// so several tracking workflows never collide. One workflow whose credential acts for the system organization
+// answers for every organization (tokens name theirs); one with an organization's credential, for that one only.
 const ENDPOINTS: Record<string, { kind: TrackingKind; method: 'GET' | 'HEAD' | 'POST'; path: string }> = {
 	open: { kind: 'open', method: 'GET', path: 'o.gif' },
 	openHead: { kind: 'open', method: 'HEAD', path: 'o.gif' },
@@ -83,7 +84,7 @@ export class OphirTrackTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Set the credential\'s "Tracking Base URL" to this node\'s production URL without the path (…/webhook/<webhook ID>). Emails link to <base>/o.gif?t=<token>, <base>/c?t=<token> and <base>/u?t=<token>.',
+					"Set the credential's \"Tracking Base URL\" to this node's production URL without the path (…/webhook/<webhook ID>). Emails link to <base>/o.gif?t=<token>, <base>/c?t=<token> and <base>/u?t=<token>. With a credential of the system organization, this one workflow answers for every organization's links; with an organization's own credential, for that organization's only.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -116,9 +117,19 @@ export class OphirTrackTrigger implements INodeType {
 		let reply: TrackingHttpReply;
 		try {
 			const { credentials, pool } = connect(await webhookCredentials(this));
+			// Opened only when an organization has a tracking secret of its own: a credential without an encryption
+			// key keeps working for organizations that sign with the platform secret.
+			let box: SecretBox | undefined;
 			reply = await handleTrackingRequest(
-				(work) => withTenant(pool, credentials.organizationId, work),
-				credentials.trackingSecret,
+				{
+					organizationId: credentials.organizationId,
+					runFor: (organizationId) => (work) => withTenant(pool, organizationId, work),
+					box: {
+						open: (sealed) =>
+							(box ??= new SecretBox(credentials.encryptionKey, credentials.previousEncryptionKeys)).open(sealed),
+					},
+					platformSecret: credentials.trackingSecret,
+				},
 				{
 					kind: endpoint.kind,
 					method: request.method,

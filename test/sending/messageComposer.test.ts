@@ -1,11 +1,25 @@
 import nodemailer from 'nodemailer';
 
 import { InvalidInputError } from '../../nodes/core/validation';
-import { type ComposeInput, composeMessage, htmlToText, messageIdFor, trackableLinks } from '../../nodes/core/sending';
-import { trackingUrl, verifyReturnPathToken, verifyTrackingToken } from '../../nodes/core/tracking';
+import {
+	type ComposeInput,
+	composeMessage,
+	htmlToText,
+	messageIdFor,
+	messageIdOrganization,
+	trackableLinks,
+} from '../../nodes/core/sending';
+import {
+	RETURN_PATH_TOKEN,
+	returnPathOrganizationHint,
+	trackingUrl,
+	verifyReturnPathToken,
+	verifyTrackingToken,
+} from '../../nodes/core/tracking';
 import { thrown } from '../support/thrown';
 
 const QUEUE_ID = '6a1f0c2e-4b3d-4c5e-9f70-8a9b0c1d2e3f';
+const ORGANIZATION_ID = '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a';
 const SECRET = 'tracking-secret-'.repeat(3);
 const BASE = 'https://n8n.example.com/webhook/ophir';
 const MESSAGE_ID = `<${QUEUE_ID}@acme.example>`;
@@ -39,17 +53,23 @@ function input(overrides: Partial<ComposeInput> = {}): ComposeInput {
 		html: BODY,
 		messageId: MESSAGE_ID,
 		previousMessageIds: [],
-		tracking: { opens: true, clicks: true, baseUrl: BASE, secret: SECRET },
+		tracking: { opens: true, clicks: true, baseUrl: BASE, secret: SECRET, organizationId: ORGANIZATION_ID },
 		unsubscribe: { text: 'Unsubscribe from these emails', mailto: 'unsubscribe@acme.example' },
 		postalAddress: POSTAL_ADDRESS,
 		...overrides,
 	};
 }
 
-const tracking = (opens: boolean, clicks: boolean) => ({ opens, clicks, baseUrl: BASE, secret: SECRET });
-const clickUrl = (index: number) => trackingUrl(BASE, SECRET, QUEUE_ID, 'click', index);
-const openUrl = trackingUrl(BASE, SECRET, QUEUE_ID, 'open');
-const unsubscribeUrl = trackingUrl(BASE, SECRET, QUEUE_ID, 'unsubscribe');
+const tracking = (opens: boolean, clicks: boolean) => ({
+	opens,
+	clicks,
+	baseUrl: BASE,
+	secret: SECRET,
+	organizationId: ORGANIZATION_ID,
+});
+const clickUrl = (index: number) => trackingUrl(BASE, SECRET, ORGANIZATION_ID, QUEUE_ID, 'click', index);
+const openUrl = trackingUrl(BASE, SECRET, ORGANIZATION_ID, QUEUE_ID, 'open');
+const unsubscribeUrl = trackingUrl(BASE, SECRET, ORGANIZATION_ID, QUEUE_ID, 'unsubscribe');
 
 /** The href of every <a> in document order, entities decoded as a browser would. */
 function hrefs(html: string): string[] {
@@ -145,7 +165,7 @@ describe('message composer', () => {
 			const stored = input().html;
 			const targets = clicked.map((href) => {
 				const token = verifyTrackingToken(SECRET, href.slice(`${BASE}/c?t=`.length));
-				expect(token).toMatchObject({ queueId: QUEUE_ID, kind: 'click' });
+				expect(token).toMatchObject({ organizationId: ORGANIZATION_ID, queueId: QUEUE_ID, kind: 'click' });
 				return trackableLinks(stored)[token!.linkIndex];
 			});
 			expect(targets).toEqual(BODY_LINKS);
@@ -202,6 +222,7 @@ describe('message composer', () => {
 			expect(html.split(pixel)).toHaveLength(2);
 			expect(html).toMatch(new RegExp(`${escapeRegExp(pixel)}\\n</body></html>$`));
 			expect(verifyTrackingToken(SECRET, /\/o\.gif\?t=([\w-]+)/.exec(html)?.[1])).toEqual({
+				organizationId: ORGANIZATION_ID,
 				queueId: QUEUE_ID,
 				kind: 'open',
 				linkIndex: 0,
@@ -231,6 +252,7 @@ describe('message composer', () => {
 			);
 			expect(links).toEqual(BODY_LINKS); // the footer's link is not a trackable link
 			expect(verifyTrackingToken(SECRET, unsubscribeUrl.slice(`${BASE}/u?t=`.length))).toEqual({
+				organizationId: ORGANIZATION_ID,
 				queueId: QUEUE_ID,
 				kind: 'unsubscribe',
 				linkIndex: 0,
@@ -270,17 +292,33 @@ describe('message composer', () => {
 			});
 		});
 
-		it('sends from a signed return path only when asked, keeping the From header the mailbox', () => {
+		it('sends from a signed return path (version 2, naming the organization) only when asked, keeping the From header the mailbox', () => {
 			expect(composeMessage(input())).not.toHaveProperty('envelope');
 			const message = composeMessage(input({ tracking: { ...tracking(true, true), returnPath: true } }));
 			expect(message.from.address).toBe(input().from.email.trim().toLowerCase());
 			const [local, domain] = message.from.address.split('@');
 			expect(message.envelope).toEqual({
-				from: expect.stringMatching(new RegExp(`^${local}\\+b[a-z2-7]{42}@${domain}$`)),
+				from: expect.stringMatching(new RegExp(`^${local}\\+c[a-z2-7]{45}@${domain}$`)),
 				to: message.to.address,
 			});
-			const token = message.envelope!.from.slice(local.length + 2, message.envelope!.from.indexOf('@'));
-			expect(verifyReturnPathToken(SECRET, token)).toBe(input().queueId);
+			const token = [...message.envelope!.from.matchAll(RETURN_PATH_TOKEN)].map((m) => m[1])[0];
+			expect(returnPathOrganizationHint(token)).toBe(ORGANIZATION_ID.slice(0, 8));
+			expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, token)).toEqual({
+				queueId: QUEUE_ID,
+				organizationId: ORGANIZATION_ID,
+			});
+			// Not a token of another organization, even one sharing the hint.
+			const sameHint = `${ORGANIZATION_ID.slice(0, 8)}-0000-4000-8000-000000000000`;
+			expect(verifyReturnPathToken(SECRET, sameHint, token)).toBeUndefined();
+		});
+
+		it('signs links and the return path for the organization it is given, and refuses a missing or bad one', () => {
+			const other = '0f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f';
+			const message = composeMessage(input({ tracking: { ...tracking(true, true), organizationId: other } }));
+			expect(hrefs(message.html)).toContain(trackingUrl(BASE, SECRET, other, QUEUE_ID, 'unsubscribe'));
+			expect(() => composeMessage(input({ tracking: { ...tracking(true, true), organizationId: 'acme' } }))).toThrow(
+				'Organization ID must be a UUID',
+			);
 		});
 
 		it('shapes addresses, subject and ids for nodemailer', () => {
@@ -445,12 +483,12 @@ describe('message composer', () => {
 		});
 
 		it('refuses a bad tracking configuration even with tracking off (the unsubscribe link needs it)', () => {
-			expect(() =>
-				composeMessage(input({ tracking: { opens: false, clicks: false, baseUrl: BASE, secret: 'short' } })),
-			).toThrow(/^Tracking Secret \(credential\) must be at least 32 characters/);
-			expect(() =>
-				composeMessage(input({ tracking: { opens: false, clicks: false, baseUrl: 'nope', secret: SECRET } })),
-			).toThrow(/^Tracking Base URL must be/);
+			expect(() => composeMessage(input({ tracking: { ...tracking(false, false), secret: 'short' } }))).toThrow(
+				/^Tracking Secret \(credential\) must be at least 32 characters/,
+			);
+			expect(() => composeMessage(input({ tracking: { ...tracking(false, false), baseUrl: 'nope' } }))).toThrow(
+				/^Tracking Base URL must be/,
+			);
 			expect(() => composeMessage(input({ queueId: 'not-a-uuid' }))).toThrow('Queue item id must be a UUID');
 		});
 
@@ -462,13 +500,37 @@ describe('message composer', () => {
 	});
 
 	describe('messageIdFor', () => {
-		it('is the queue id at the sender domain', () => {
-			expect(messageIdFor(QUEUE_ID.toUpperCase(), 'Sam@Mail.Acme.example')).toBe(`<${QUEUE_ID}@mail.acme.example>`);
+		it('is the queue id and the organization id at the sender domain', () => {
+			expect(messageIdFor(QUEUE_ID.toUpperCase(), 'Sam@Mail.Acme.example', ORGANIZATION_ID.toUpperCase())).toBe(
+				`<${QUEUE_ID}.o${ORGANIZATION_ID.replace(/-/g, '')}@mail.acme.example>`,
+			);
 		});
 
-		it('refuses a bad queue id or sender address', () => {
-			expect(() => messageIdFor('x', 'sam@acme.example')).toThrow('Queue item id must be a UUID');
-			expect(() => messageIdFor(QUEUE_ID, 'sam')).toThrow('Sender email must be a valid email address');
+		it('names its organization for catch-all routing; older and foreign Message-IDs name none', () => {
+			expect(messageIdOrganization(messageIdFor(QUEUE_ID, 'sam@acme.example', ORGANIZATION_ID))).toBe(ORGANIZATION_ID);
+			expect(messageIdOrganization(messageIdFor(QUEUE_ID, 'sam@acme.example', ORGANIZATION_ID).toUpperCase())).toBe(
+				ORGANIZATION_ID,
+			);
+			for (const other of [
+				MESSAGE_ID,
+				`<${QUEUE_ID}@acme.example>`,
+				`<x.o${ORGANIZATION_ID.replace(/-/g, '')}@acme.example>`,
+				`<${QUEUE_ID}.o${ORGANIZATION_ID.replace(/-/g, '').slice(1)}@acme.example>`,
+				`${QUEUE_ID}.o${ORGANIZATION_ID.replace(/-/g, '')}@acme.example`,
+				'',
+				undefined,
+				42,
+			]) {
+				expect(messageIdOrganization(other)).toBeUndefined();
+			}
+		});
+
+		it('refuses a bad queue id, sender address or organization id', () => {
+			expect(() => messageIdFor('x', 'sam@acme.example', ORGANIZATION_ID)).toThrow('Queue item id must be a UUID');
+			expect(() => messageIdFor(QUEUE_ID, 'sam', ORGANIZATION_ID)).toThrow(
+				'Sender email must be a valid email address',
+			);
+			expect(() => messageIdFor(QUEUE_ID, 'sam@acme.example', 'acme')).toThrow('Organization ID must be a UUID');
 		});
 	});
 

@@ -2,8 +2,10 @@ import {
 	classifyInboundEmail,
 	processInbound,
 	RETURN_PATH_TOKEN,
+	returnPathOrganizationHint,
 	signedReturnPath,
 	signReturnPathToken,
+	signReturnPathTokenV2,
 	updateAccountHealth,
 	verifyReturnPathToken,
 } from '../../nodes/core/tracking';
@@ -19,30 +21,75 @@ import { sendingFixture } from '../support/sendingFixture';
  */
 
 const QUEUE_ID = '5b2c8e1f-3d4a-4f6b-9c7d-8e9f0a1b2c3d';
+const ORGANIZATION_ID = 'c0ffee00-1234-4abc-8def-0123456789ab';
+const OTHER_KEY = 'o'.repeat(40);
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 describe('signed return paths', () => {
-	it('round-trips a queue id, case-insensitively, and refuses altered, truncated or foreign tokens', () => {
+	it('version 1 (+b, no organization): still verified, case-insensitively; altered, truncated or foreign tokens are not', () => {
 		const token = signReturnPathToken(SECRET, QUEUE_ID);
 		expect(token).toMatch(/^[a-z2-7]{42}$/);
-		expect(verifyReturnPathToken(SECRET, token)).toBe(QUEUE_ID);
-		expect(verifyReturnPathToken(SECRET, token.toUpperCase())).toBe(QUEUE_ID);
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, token)).toEqual({ queueId: QUEUE_ID });
+		expect(verifyReturnPathToken([OTHER_KEY, SECRET], ORGANIZATION_ID, token.toUpperCase())).toEqual({
+			queueId: QUEUE_ID,
+		});
 		const flipped = token.slice(0, 20) + (token[20] === 'a' ? 'b' : 'a') + token.slice(21);
-		expect(verifyReturnPathToken(SECRET, flipped)).toBeUndefined();
-		expect(verifyReturnPathToken(SECRET, token.slice(0, 41))).toBeUndefined();
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, flipped)).toBeUndefined();
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, token.slice(0, 41))).toBeUndefined();
 		// The last character's two spare bits must be zero: a second spelling of the same bytes is refused.
-		const last = 'abcdefghijklmnopqrstuvwxyz234567'.indexOf(token[41]);
-		expect(
-			verifyReturnPathToken(SECRET, token.slice(0, 41) + 'abcdefghijklmnopqrstuvwxyz234567'[last | 1]),
-		).toBeUndefined();
-		expect(verifyReturnPathToken('another-tracking-secret-0123456789abcdef', token)).toBeUndefined();
-		expect(verifyReturnPathToken(SECRET, 12)).toBeUndefined();
+		const last = BASE32.indexOf(token[41]);
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, token.slice(0, 41) + BASE32[last | 1])).toBeUndefined();
+		expect(verifyReturnPathToken(OTHER_KEY, ORGANIZATION_ID, token)).toBeUndefined();
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, 12)).toBeUndefined();
+		expect(returnPathOrganizationHint(token)).toBeUndefined();
 	});
 
-	it('replaces the mailbox’s own tag and leaves a local part too long for a token alone', () => {
-		const address = signedReturnPath('jane+sales@example.com', SECRET, QUEUE_ID)!;
-		expect(address).toBe(`jane+b${signReturnPathToken(SECRET, QUEUE_ID)}@example.com`);
-		expect([...address.matchAll(RETURN_PATH_TOKEN)].map((m) => m[1])).toEqual([signReturnPathToken(SECRET, QUEUE_ID)]);
-		expect(signedReturnPath(`${'x'.repeat(30)}@example.com`, SECRET, QUEUE_ID)).toBeUndefined();
+	it('version 2 (+c) names the organization: a 4-byte hint, the queue id, a 64-bit MAC over the full organization id', () => {
+		const token = signReturnPathTokenV2(SECRET, ORGANIZATION_ID, QUEUE_ID);
+		expect(token).toMatch(/^[a-z2-7]{45}$/);
+		expect(returnPathOrganizationHint(token)).toBe('c0ffee00');
+		expect(returnPathOrganizationHint(token.toUpperCase())).toBe('c0ffee00');
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, token)).toEqual({
+			queueId: QUEUE_ID,
+			organizationId: ORGANIZATION_ID,
+		});
+		expect(verifyReturnPathToken([OTHER_KEY, SECRET], ORGANIZATION_ID.toUpperCase(), token.toUpperCase())).toEqual({
+			queueId: QUEUE_ID,
+			organizationId: ORGANIZATION_ID,
+		});
+		// Another organization, even one whose id starts with the same 4 bytes, does not verify it.
+		expect(verifyReturnPathToken(SECRET, 'c0ffee00-0000-4000-8000-000000000000', token)).toBeUndefined();
+		expect(verifyReturnPathToken(SECRET, '00000000-1234-4abc-8def-0123456789ab', token)).toBeUndefined();
+		expect(verifyReturnPathToken(OTHER_KEY, ORGANIZATION_ID, token)).toBeUndefined();
+		// Any character changed, any truncation, the spare bit set: refused.
+		for (let i = 0; i < token.length; i++) {
+			const changed = token.slice(0, i) + BASE32[(BASE32.indexOf(token[i]) + 1) % 32] + token.slice(i + 1);
+			expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, changed)).toBeUndefined();
+		}
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, token.slice(0, 44))).toBeUndefined();
+		const last = BASE32.indexOf(token[44]);
+		expect(last & 1).toBe(0);
+		expect(verifyReturnPathToken(SECRET, ORGANIZATION_ID, token.slice(0, 44) + BASE32[last | 1])).toBeUndefined();
+		expect(returnPathOrganizationHint(token.slice(0, 44) + BASE32[last | 1])).toBeUndefined();
+	});
+
+	it('replaces the mailbox’s own tag with +c<token>, and leaves a local part too long for a token alone', () => {
+		const address = signedReturnPath('jane+sales@example.com', SECRET, ORGANIZATION_ID, QUEUE_ID)!;
+		const token = signReturnPathTokenV2(SECRET, ORGANIZATION_ID, QUEUE_ID);
+		expect(address).toBe(`jane+c${token}@example.com`);
+		expect([...address.matchAll(RETURN_PATH_TOKEN)].map((m) => m[1])).toEqual([token]);
+		// 17 characters of local part + "+c" + 45 = 64, the most a local part may have.
+		expect(signedReturnPath(`${'x'.repeat(17)}@example.com`, SECRET, ORGANIZATION_ID, QUEUE_ID)).toBeDefined();
+		expect(signedReturnPath(`${'x'.repeat(18)}@example.com`, SECRET, ORGANIZATION_ID, QUEUE_ID)).toBeUndefined();
+		expect(signedReturnPath(`${'x'.repeat(30)}@example.com`, SECRET, ORGANIZATION_ID, QUEUE_ID)).toBeUndefined();
+	});
+
+	it('finds both versions in an address, each only with its own length', () => {
+		const v1 = signReturnPathToken(SECRET, QUEUE_ID);
+		const v2 = signReturnPathTokenV2(SECRET, ORGANIZATION_ID, QUEUE_ID);
+		const found = (text: string) => [...text.matchAll(RETURN_PATH_TOKEN)].map((m) => m[1]);
+		expect(found(`a+b${v1}@x.example, b+c${v2}@x.example`)).toEqual([v1, v2]);
+		expect(found(`a+c${v1}@x.example, b+b${v2}@x.example`)).toEqual([]);
 	});
 });
 
@@ -79,9 +126,9 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 				])
 			).rows,
 		});
-		const process = async (raws: string[], secret = SECRET) => {
+		const process = async (raws: string[], secrets = [SECRET]) => {
 			const classified = await Promise.all(raws.map((raw) => classifyInboundEmail({ raw })));
-			return tenant.as((tx) => processInbound(tx, classified, { secret, health: { minSent: 1 } }));
+			return tenant.as((tx) => processInbound(tx, classified, { secrets, health: { minSent: 1 } }));
 		};
 		return { ...setUp, state, process, mailbox: `sales@${domain}` };
 	}
@@ -142,18 +189,16 @@ describe('Process Inbound Email trusts only what proves it is about our email', 
 	it('a bounce sent to a signed return path is proven without any Message-ID; an altered or foreign token is not', async () => {
 		const { domain, state, process, received } = await organization({ tracking: { returnPath: true } });
 		const envelope = received(`lead1@${domain}`).envelopeFrom;
-		expect(envelope).toMatch(new RegExp(`^sales\\+b[a-z2-7]{42}@${domain.replace('.', '\\.')}$`));
+		// Version 2 (+c) once the sender names the organization; version 1 (+b) is verified the same way.
+		expect(envelope).toMatch(new RegExp(`^sales\\+(b[a-z2-7]{42}|c[a-z2-7]{45})@${domain.replace('.', '\\.')}$`));
 		const token = envelope.slice('sales+b'.length, envelope.indexOf('@'));
 		const altered = envelope.replace(token, token.slice(0, 10) + (token[10] === 'a' ? 'b' : 'a') + token.slice(11));
 		const before = await state();
 		const refused = await process([hardBounce({ recipient: `lead1@${domain}`, to: altered })]);
-		const foreign = await process(
-			[hardBounce({ recipient: `lead1@${domain}`, to: envelope })],
-			'another-tracking-secret-0123456789abcdef',
-		);
+		const foreign = await process([hardBounce({ recipient: `lead1@${domain}`, to: envelope })], [OTHER_KEY]);
 		expect([...refused.outcomes, ...foreign.outcomes].map((o) => [o.action, o.reason])).toEqual([
-			['unmatched', expect.stringMatching(/return path token is not signed by this credential/)],
-			['unmatched', expect.stringMatching(/return path token is not signed by this credential/)],
+			['unmatched', expect.stringMatching(/return path token is not signed for this organization/)],
+			['unmatched', expect.stringMatching(/return path token is not signed for this organization/)],
 		]);
 		expect(await state()).toEqual(before);
 

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { classifyInboundEmail, processInbound } from '../../core/tracking';
+import { classifyInboundEmail, processInbound, verifyingTrackingKeys } from '../../core/tracking';
 import type { BatchExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
@@ -16,11 +16,20 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** Classifies every input email, then records them all in one transaction; one output item per email. */
-export const executeBatch: BatchExecute = async function ({ items, tenant, credentials, executionId }) {
+/**
+ * Classifies every input email, then records them all in one transaction of the credential's organization; signed
+ * return paths are verified with its tracking keys (its own secrets and the credential's Tracking Secret). One
+ * output item per email.
+ */
+export const executeBatch: BatchExecute = async function ({ items, tenant, credentials, executionId, secretBox }) {
 	const classified = await Promise.all(items.map((item) => classifyInboundEmail(item.json)));
-	const { outcomes, health } = await tenant((tx) =>
-		processInbound(tx, classified, { secret: credentials.trackingSecret, executionId }),
+	// The box is opened only when the organization has a tracking secret of its own.
+	const box = { open: (sealed: string) => secretBox().open(sealed) };
+	const { outcomes, health } = await tenant(async (tx) =>
+		processInbound(tx, classified, {
+			secrets: await verifyingTrackingKeys(tx, box, credentials.trackingSecret),
+			executionId,
+		}),
 	);
 	return classified.map((classification, i) => ({
 		...classification,

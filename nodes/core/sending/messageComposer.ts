@@ -18,12 +18,23 @@ export interface ComposeInput {
 	subject: string;
 	/** Already rendered body: HTML, or plain text with line breaks. */
 	html: string;
-	/** E.g. '<uuid@sender-domain>' (see messageIdFor). */
+	/** E.g. '<queue uuid.o<organization hex>@sender-domain>' (see messageIdFor). */
 	messageId: string;
 	/** Earlier steps' Message-IDs, oldest first: In-Reply-To is the last, References all of them. */
 	previousMessageIds: string[];
-	/** returnPath: send from a signed return path (returnPath.ts) so bounces prove which email they are about. */
-	tracking: { opens: boolean; clicks: boolean; returnPath?: boolean; baseUrl: string; secret: string };
+	/**
+	 * returnPath: send from a signed return path (returnPath.ts) so bounces prove which email they are about.
+	 * secret: the organization's signing key (trackingKeys(...).signing); organizationId: the organization whose email
+	 * this is, named in every tracking token and the return path (one tracking workflow serves every organization).
+	 */
+	tracking: {
+		opens: boolean;
+		clicks: boolean;
+		returnPath?: boolean;
+		baseUrl: string;
+		secret: string;
+		organizationId: string;
+	};
 	/** text: the footer link's text; mailto: an address for List-Unsubscribe's mailto part. */
 	unsubscribe: { text: string; mailto?: string };
 	postalAddress?: string;
@@ -71,8 +82,28 @@ function requireMessageId(value: unknown, field: string): string {
 	return value;
 }
 
-export function messageIdFor(queueId: string, senderEmail: string): string {
-	return `<${requireQueueId(queueId)}@${domainOf(requireEmail(senderEmail, 'Sender email'))}>`;
+/**
+ * The Message-ID of a queue item's email: `<queue id.o<organization id, 32 hex digits>@sender domain>`. It names the
+ * organization so that a reply in an operator's catch-all mailbox, whose In-Reply-To/References carry it, can be
+ * routed to its organization (messageIdOrganization); that routing proves nothing, the proof is still an exact match
+ * in email_queue.message_id inside that organization. Emails sent before had `<queue id@sender domain>`, stored as
+ * sent, and stay valid. Derived from the queue id, so a re-send keeps it.
+ */
+export function messageIdFor(queueId: string, senderEmail: string, organizationId: string): string {
+	const organization = requireQueueId(organizationId, 'Organization ID').replace(/-/g, '');
+	return `<${requireQueueId(queueId)}.o${organization}@${domainOf(requireEmail(senderEmail, 'Sender email'))}>`;
+}
+
+const ORGANIZATION_MESSAGE_ID =
+	/^<[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.o([0-9a-f]{32})@[^\s<>@]+>$/i;
+
+/**
+ * The organization a Message-ID of messageIdFor's form names (canonical UUID), or undefined for any other
+ * Message-ID (an older email of ours, someone else's). Unverified: anyone can write such a Message-ID.
+ */
+export function messageIdOrganization(messageId: unknown): string | undefined {
+	const hex = typeof messageId === 'string' ? ORGANIZATION_MESSAGE_ID.exec(messageId)?.[1]?.toLowerCase() : undefined;
+	return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const HAS_TAG = /<(?:[A-Za-z][A-Za-z0-9-]*(?:\s[^>]*)?\/?|\/[A-Za-z][A-Za-z0-9-]*\s*|!--[\s\S]*?--|!doctype[^>]*)>/i;
@@ -111,8 +142,9 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 		input.unsubscribe.mailto === undefined ? undefined : requireEmail(input.unsubscribe.mailto, 'Unsubscribe mailto');
 
 	const base = requireTrackingBaseUrl(tracking.baseUrl);
+	const organizationId = requireQueueId(tracking.organizationId, 'Organization ID');
 	const url = (kind: 'open' | 'click' | 'unsubscribe', linkIndex?: number) =>
-		trackingUrl(base, tracking.secret, queueId, kind, linkIndex);
+		trackingUrl(base, tracking.secret, organizationId, queueId, kind, linkIndex);
 	const unsubscribeUrl = url('unsubscribe');
 
 	let html = HAS_TAG.test(input.html) ? input.html : textToHtml(input.html);
@@ -146,7 +178,9 @@ export function composeMessage(input: ComposeInput): ComposedMessage {
 		'List-Unsubscribe': `<${unsubscribeUrl}>${mailto ? `, <mailto:${mailto}?subject=unsubscribe>` : ''}`,
 		'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 	};
-	const returnPath = tracking.returnPath ? signedReturnPath(fromEmail, tracking.secret, queueId) : undefined;
+	const returnPath = tracking.returnPath
+		? signedReturnPath(fromEmail, tracking.secret, organizationId, queueId)
+		: undefined;
 	return {
 		from: { name: fromName, address: fromEmail },
 		to: { name: toName, address: toEmail },

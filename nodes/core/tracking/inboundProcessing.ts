@@ -8,7 +8,8 @@ import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
 // Process Inbound Email, after classification. Anyone can send mail to the replies mailbox, so nothing in an
 // inbound email is taken at its word; it acts only on an email OPhir can prove it sent:
 // - by a Message-ID of ours it refers to (In-Reply-To, References, or the copy a DSN/ARF attaches), or
-// - by a signed return path it was addressed to (returnPath.ts; a bare plus address proves nothing).
+// - by a signed return path it was addressed to (returnPath.ts; a bare plus address proves nothing), verified with
+//   the organization's verifying keys (trackingSecrets.ts); a version 2 one only in the organization it names.
 // A proven hard bounce or complaint stops every lead with the address of the email it proves and suppresses that
 // address (the address the report names is never used), and updates the email's mailbox health; one not proven is
 // `unmatched` and writes nothing. A reply whose In-Reply-To/References name no email of ours may still stop the
@@ -33,13 +34,15 @@ const EVENT_OF: Partial<Record<InboundClassification['kind'], EventInput['type']
 async function provenEmails(
 	tx: TenantTx,
 	emails: InboundEmail[],
-	secret: string,
+	secrets: readonly string[],
 ): Promise<Array<{ queueId: string; by: string } | undefined>> {
-	// Without a usable tracking secret nothing was signed, so no token can be ours.
-	const canVerify = typeof secret === 'string' && secret.length >= MIN_TRACKING_SECRET_LENGTH;
+	// Only keys that could have signed anything: with none, no token can be ours.
+	const keys = secrets.filter((key) => typeof key === 'string' && key.length >= MIN_TRACKING_SECRET_LENGTH);
 	const signed = emails.map((email) =>
-		canVerify
-			? (email.returnPathTokens ?? []).map((token) => verifyReturnPathToken(secret, token)).find((id) => id)
+		keys.length
+			? (email.returnPathTokens ?? [])
+					.map((token) => verifyReturnPathToken(keys, tx.organizationId, token)?.queueId)
+					.find((id) => id)
 			: undefined,
 	);
 	const referenced = [...new Set(emails.flatMap((e) => e.referencedMessageIds))];
@@ -94,16 +97,27 @@ function inboundEventId(type: EventInput['type'], email: InboundEmail, queueId: 
 function unprovenReason(email: InboundEmail): string {
 	if (email.kind === 'reply')
 		return 'refers to no email of ours, and OPhir never sent to its sender in this organization';
-	const tokens = email.returnPathTokens?.length ? ' (its return path token is not signed by this credential)' : '';
+	const tokens = email.returnPathTokens?.length
+		? ' (its return path token is not signed for this organization with its tracking keys)'
+		: '';
 	return `not proven to concern an email of ours: no Message-ID of ours and no signed return path${tokens}; the address it names is not trusted`;
 }
 
 export async function processInbound(
 	tx: TenantTx,
 	emails: InboundEmail[],
-	{ secret, executionId = null, health }: { secret: string; executionId?: string | null; health?: HealthOptions },
+	{
+		secrets,
+		executionId = null,
+		health,
+	}: {
+		/** The organization's verifying keys (verifyingTrackingKeys), for signed return paths. */
+		secrets: readonly string[];
+		executionId?: string | null;
+		health?: HealthOptions;
+	},
 ): Promise<{ outcomes: InboundOutcome[]; health: AccountHealth[] }> {
-	const proven = await provenEmails(tx, emails, secret);
+	const proven = await provenEmails(tx, emails, secrets);
 	const events: EventInput[] = [];
 	const outcomes: InboundOutcome[] = emails.map((email, i) => {
 		const type = EVENT_OF[email.kind];

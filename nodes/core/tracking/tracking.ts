@@ -7,6 +7,8 @@ import { type TrackingKind, verifyTrackingToken } from './trackingToken';
 // What the tracking webhook does with a request, once its token is checked: a valid token records one event of
 // the email it names; anything else (forged, truncated, re-targeted, another kind's token, an email of another
 // organization or not sent) records nothing. Redirects only ever go to the link that was in that email.
+// `secrets` are the keys that verify the organization's tokens (trackingKeys(...).verifying, or one secret); a
+// version 2 token counts only in the transaction of the organization it names.
 
 export interface TrackingRequest {
 	method: string;
@@ -15,6 +17,9 @@ export interface TrackingRequest {
 	executionId?: string | null;
 	now?: Date;
 }
+
+/** One tracking secret, or an organization's verifying keys. */
+export type TrackingSecrets = string | readonly string[];
 
 interface SentEmail {
 	id: string;
@@ -27,12 +32,15 @@ interface SentEmail {
 
 async function sentEmail(
 	tx: TenantTx,
-	secret: string,
+	secrets: TrackingSecrets,
 	token: unknown,
 	kind: TrackingKind,
 ): Promise<{ email: SentEmail; linkIndex: number } | undefined> {
-	const verified = verifyTrackingToken(secret, token);
+	const verified = verifyTrackingToken(secrets, token);
 	if (!verified || verified.kind !== kind) return undefined;
+	if (verified.organizationId !== undefined && verified.organizationId !== tx.organizationId.toLowerCase()) {
+		return undefined;
+	}
 	const { rows } = await tx.query<SentEmail>(
 		`SELECT q.id, q.lead_id, q.campaign_id, q.sent_at, q.body, l.email FROM email_queue q JOIN leads l ON l.id = q.lead_id
 		 WHERE q.organization_id = $1 AND q.id = $2 AND q.status = 'sent'`,
@@ -61,11 +69,11 @@ const about = (email: SentEmail): TrackedEmail => ({
 /** An open-pixel request: recorded when the token is good. The caller answers with the pixel either way. */
 export async function trackOpen(
 	tx: TenantTx,
-	secret: string,
+	secrets: TrackingSecrets,
 	token: unknown,
 	request: TrackingRequest,
 ): Promise<{ recorded: false } | ({ recorded: true; machine?: string } & TrackedEmail)> {
-	const found = await sentEmail(tx, secret, token, 'open');
+	const found = await sentEmail(tx, secrets, token, 'open');
 	if (!found) return { recorded: false };
 	const now = request.now ?? new Date();
 	const machine = machineTrafficReason({
@@ -85,11 +93,11 @@ export async function trackOpen(
 /** A click: the URL of that link of that email, recorded as a click; undefined (nothing recorded) for anything else. */
 export async function trackClick(
 	tx: TenantTx,
-	secret: string,
+	secrets: TrackingSecrets,
 	token: unknown,
 	request: TrackingRequest,
 ): Promise<({ url: string; machine?: string } & TrackedEmail) | undefined> {
-	const found = await sentEmail(tx, secret, token, 'click');
+	const found = await sentEmail(tx, secrets, token, 'click');
 	if (!found) return undefined;
 	const url = redirectableUrl(trackableLinks(found.email.body ?? '')[found.linkIndex]);
 	if (!url) return undefined;
@@ -119,8 +127,12 @@ export async function trackClick(
 }
 
 /** The address an unsubscribe link is for, masked for the confirmation page (j***@example.com); undefined if invalid. */
-export async function unsubscribeTarget(tx: TenantTx, secret: string, token: unknown): Promise<string | undefined> {
-	const found = await sentEmail(tx, secret, token, 'unsubscribe');
+export async function unsubscribeTarget(
+	tx: TenantTx,
+	secrets: TrackingSecrets,
+	token: unknown,
+): Promise<string | undefined> {
+	const found = await sentEmail(tx, secrets, token, 'unsubscribe');
 	if (!found) return undefined;
 	const [local, domain] = found.email.email.split('@');
 	return `${local.charAt(0)}***@${domain}`;
@@ -133,11 +145,11 @@ export async function unsubscribeTarget(tx: TenantTx, secret: string, token: unk
  */
 export async function trackUnsubscribe(
 	tx: TenantTx,
-	secret: string,
+	secrets: TrackingSecrets,
 	token: unknown,
 	request: TrackingRequest & { source: 'link' | 'one-click' },
 ): Promise<{ unsubscribed: false } | ({ unsubscribed: true; already?: boolean } & TrackedEmail)> {
-	const found = await sentEmail(tx, secret, token, 'unsubscribe');
+	const found = await sentEmail(tx, secrets, token, 'unsubscribe');
 	if (!found) return { unsubscribed: false };
 	const { rows } = await tx.query<{ suppressed: boolean }>(
 		`SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE organization_id = $1 AND scope = 'email' AND email = $2) AS suppressed`,

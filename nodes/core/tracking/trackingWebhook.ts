@@ -1,11 +1,47 @@
+import { SYSTEM_ORGANIZATION_ID } from '../db/connectionSettings';
+import type { SecretBox } from '../db/secretBox';
+import type { TenantRunner, TenantTx } from '../db/tenantTransaction';
 import { trackClick, trackOpen, trackUnsubscribe, unsubscribeTarget } from './tracking';
-import type { TenantRunner } from '../db/tenantTransaction';
-import type { TrackingKind } from './trackingToken';
+import { trackingKeys } from './trackingSecrets';
+import { type TrackingKind, trackingTokenClaim } from './trackingToken';
 
 // The tracking webhook's answers, independent of n8n: the trigger node maps its request in and writes the reply
 // out. Open always answers the pixel (a mail client shows a broken image otherwise); a click redirects only to the
 // link stored for it; unsubscribe shows a confirmation page (GET) and unsubscribes on POST, including RFC 8058
 // one-click POSTs from mail clients (no cookies, no redirect). Anything invalid records nothing.
+//
+// One tracking workflow answers for every organization: a version 2 token names its organization, and the request
+// runs in that organization's transaction, verified with that organization's keys (trackingSecrets.ts) — when the
+// credential acts for the system organization (the platform operator), or the token names the credential's own
+// organization. Any other organization's token is answered as an invalid one and records nothing. A version 1 token
+// names no organization: it is verified in the credential's own, with its keys (as before version 2).
+
+/** Where and with what the webhook verifies and records. */
+export interface TrackingEndpoint {
+	/** The credential's organization. */
+	organizationId: string;
+	/** Runs work in one transaction acting for the given organization. */
+	runFor(organizationId: string): TenantRunner;
+	/** Opens organizations' own tracking secrets (the credential's encryption key). */
+	box: Pick<SecretBox, 'open'>;
+	/** The credential's Tracking Secret: the platform default. */
+	platformSecret: string;
+}
+
+/**
+ * The organization a token's request runs in, or undefined when this endpoint may not answer it (not a token,
+ * or another organization's token and the credential is not the platform's).
+ */
+export function trackingOrganization(
+	endpoint: Pick<TrackingEndpoint, 'organizationId'>,
+	token: unknown,
+): string | undefined {
+	const claim = trackingTokenClaim(token);
+	if (!claim) return undefined;
+	const own = endpoint.organizationId.toLowerCase();
+	if (claim.version === 1) return own;
+	return own === SYSTEM_ORGANIZATION_ID || claim.organizationId === own ? claim.organizationId : undefined;
+}
 
 export interface TrackingHttpRequest {
 	kind: TrackingKind;
@@ -65,22 +101,29 @@ export const PIXEL_REPLY: TrackingHttpReply = {
 };
 
 export async function handleTrackingRequest(
-	run: TenantRunner,
-	secret: string,
+	endpoint: TrackingEndpoint,
 	request: TrackingHttpRequest,
 ): Promise<TrackingHttpReply> {
 	const method = request.method.toUpperCase();
 	const info = { method, ip: request.ip, userAgent: request.userAgent, executionId: request.executionId };
+	const organizationId = trackingOrganization(endpoint, request.token);
+	/** Runs `work` in the token's organization with its verifying keys; undefined when the token is not for here. */
+	const run = async <T>(work: (tx: TenantTx, keys: string[]) => Promise<T>): Promise<T | undefined> =>
+		organizationId === undefined
+			? undefined
+			: endpoint.runFor(organizationId)(async (tx) =>
+					work(tx, (await trackingKeys(tx, endpoint.box, endpoint.platformSecret)).verifying),
+				);
 	if (request.kind === 'open') {
-		const outcome = await run((tx) => trackOpen(tx, secret, request.token, info));
+		const outcome = await run((tx, keys) => trackOpen(tx, keys, request.token, info));
 		return {
 			...PIXEL_REPLY,
 			body: method === 'HEAD' ? '' : PIXEL,
-			...(outcome.recorded ? { event: { type: 'opened', ...outcome } } : {}),
+			...(outcome?.recorded ? { event: { type: 'opened', organizationId, ...outcome } } : {}),
 		};
 	}
 	if (request.kind === 'click') {
-		const outcome = await run((tx) => trackClick(tx, secret, request.token, info));
+		const outcome = await run((tx, keys) => trackClick(tx, keys, request.token, info));
 		if (!outcome) return NOT_FOUND;
 		return {
 			status: 302,
@@ -91,12 +134,14 @@ export async function handleTrackingRequest(
 				'Content-Type': 'text/plain; charset=utf-8',
 			},
 			body: method === 'HEAD' ? '' : `Redirecting to ${outcome.url}`,
-			event: { type: 'clicked', ...outcome },
+			event: { type: 'clicked', organizationId, ...outcome },
 		};
 	}
 	if (method === 'POST') {
-		const outcome = await run((tx) => trackUnsubscribe(tx, secret, request.token, { ...info, source: 'one-click' }));
-		if (!outcome.unsubscribed) return NOT_FOUND;
+		const outcome = await run((tx, keys) =>
+			trackUnsubscribe(tx, keys, request.token, { ...info, source: 'one-click' }),
+		);
+		if (!outcome?.unsubscribed) return NOT_FOUND;
 		return {
 			status: 200,
 			headers: HTML_HEADERS,
@@ -106,6 +151,7 @@ export async function handleTrackingRequest(
 				: {
 						event: {
 							type: 'unsubscribed',
+							organizationId,
 							queueId: outcome.queueId,
 							leadId: outcome.leadId,
 							campaignId: outcome.campaignId,
@@ -113,7 +159,7 @@ export async function handleTrackingRequest(
 					}),
 		};
 	}
-	const address = await run((tx) => unsubscribeTarget(tx, secret, request.token));
+	const address = await run((tx, keys) => unsubscribeTarget(tx, keys, request.token));
 	if (!address) return NOT_FOUND;
 	// A GET never unsubscribes: link scanners fetch every URL of an email. The person confirms with the button.
 	return {

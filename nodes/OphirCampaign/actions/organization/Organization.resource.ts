@@ -4,9 +4,10 @@ import { type Operation, resourceDescription } from '../../../shared/operations'
 import * as create from './create.operation';
 import * as get from './get.operation';
 import * as list from './list.operation';
+import * as rotateTrackingSecret from './rotateTrackingSecret.operation';
 import * as update from './update.operation';
 
-export const operations: Record<string, Operation> = { create, get, list, update };
+export const operations: Record<string, Operation> = { create, get, list, rotateTrackingSecret, update };
 
 export const description: INodeProperties[] = resourceDescription('organization', operations, 'list', [
 	{
@@ -26,6 +27,12 @@ export const description: INodeProperties[] = resourceDescription('organization'
 		value: 'list',
 		description: 'List organizations visible to this credential',
 		action: 'Get many organizations',
+	},
+	{
+		name: 'Rotate Tracking Secret',
+		value: 'rotateTrackingSecret',
+		description: 'Give the organization a new tracking secret; links already sent keep working for a while',
+		action: 'Rotate an organization tracking secret',
 	},
 	{
 		name: 'Update',
