@@ -163,7 +163,12 @@ describe('listSearch and loadOptions', () => {
 			'sales@a.test · active · health 100',
 		]);
 		expect((await loadOptions.getTemplates.call(editorOf(b))).map((option) => option.name)).toEqual(['Intro']);
-		expect(Object.keys(loadOptions).sort()).toEqual(['getCampaigns', 'getEmailAccounts', 'getTemplates']);
+		expect(Object.keys(loadOptions).sort()).toEqual([
+			'getCampaigns',
+			'getEmailAccounts',
+			'getOrganizations',
+			'getTemplates',
+		]);
 		expect(await loadOptions.getEmailAccounts.call(editor(credentialOf(await newTenant(db))))).toEqual([]);
 	});
 });

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { claimDueEmails, type ClaimedEmail, composeClaimed, failEmails } from '../../core/sending';
+import { trackingKeys } from '../../core/tracking';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';
 
@@ -16,15 +17,18 @@ export const description: INodeProperties[] = [
 	leaseSecondsField,
 ];
 
-export const execute: OperationExecute = async function ({ params, tenant, credentials, executionId }) {
+export const execute: OperationExecute = async function ({ params, tenant, credentials, executionId, secretBox }) {
 	const limit = params.wholeNumber('batchSize', 'Batch Size', 1, 10_000);
 	const leaseSeconds = params.wholeNumber('leaseSeconds', 'Lease (Seconds)', 10, 86_400);
-	const tracking = {
-		baseUrl: credentials.trackingBaseUrl,
-		secret: credentials.trackingSecret,
-		organizationId: credentials.organizationId,
-	};
-	const claimed = await tenant((tx) => claimDueEmails(tx, { limit, leaseSeconds, executionId }));
+	const { claimed, tracking } = await tenant(async (tx) => ({
+		claimed: await claimDueEmails(tx, { limit, leaseSeconds, executionId }),
+		// Signed with the organization's own tracking secret when it has one.
+		tracking: {
+			baseUrl: credentials.trackingBaseUrl,
+			secret: (await trackingKeys(tx, secretBox(), credentials.trackingSecret)).signing,
+			organizationId: tx.organizationId,
+		},
+	}));
 	const messages: object[] = [];
 	const unsendable: Array<{ email: ClaimedEmail; error: string }> = [];
 	for (const email of claimed) {

@@ -95,7 +95,7 @@ export const execute: OperationExecute = async function (context) {
 		]);
 	}
 	return combineOutcomes(
-		summaries.map(({ organizationId, organizationName, error, ...summary }, i) => ({
+		summaries.map(({ error, ...summary }, i) => ({
 			organization: organizations[i],
 			...(error === undefined ? { result: summary } : { error: new Error(error) }),
 		})),

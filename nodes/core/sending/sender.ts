@@ -18,6 +18,7 @@ import {
 } from './queueResults';
 import type { SecretBox } from '../db/secretBox';
 import { isConnectionLost, type TenantRunner } from '../db/tenantTransaction';
+import { trackingKeys } from '../tracking/trackingSecrets';
 import { requireTrackingBaseUrl, requireTrackingSecret } from '../tracking/trackingToken';
 import { CONNECTIONS_PER_MAILBOX, type MailSender, pooledTransport } from './transportPool';
 
@@ -110,7 +111,7 @@ export function composeClaimed(
 		to: email.to,
 		subject: email.subject,
 		html: email.body,
-		messageId: messageIdFor(email.id, email.account.email),
+		messageId: messageIdFor(email.id, email.account.email, tracking.organizationId),
 		previousMessageIds: email.previousMessageIds,
 		tracking: { ...config.tracking, ...tracking },
 		unsubscribe: { text: config.unsubscribeText, mailto: email.account.email },
@@ -210,12 +211,13 @@ function claimBatch(
 	options: SendDueOptions & { tracking: { baseUrl: string; secret: string } },
 	limit: number,
 ): Promise<ClaimedBatch> {
+	const now = options.now ?? (() => new Date());
 	return organization.run(async (tx) => {
 		const emails = await claimDueEmails(tx, {
 			limit,
 			leaseSeconds: options.leaseSeconds,
 			executionId: options.executionId ?? null,
-			now: (options.now ?? (() => new Date()))(),
+			now: now(),
 		});
 		const mailboxes = new Map<string, Mailbox>();
 		for (const id of new Set(emails.map((e) => e.account.id))) {
@@ -227,7 +229,13 @@ function claimBatch(
 				secret: await mailboxSecret(tx, box, id),
 			});
 		}
-		return { emails, mailboxes, tracking: { ...options.tracking, organizationId: tx.organizationId } };
+		// The organization's own tracking secret signs its links when it has one; the credential's otherwise.
+		const { signing } = await trackingKeys(tx, box, options.tracking.secret, { now: now() });
+		return {
+			emails,
+			mailboxes,
+			tracking: { baseUrl: options.tracking.baseUrl, secret: signing, organizationId: tx.organizationId },
+		};
 	});
 }
 

@@ -21,7 +21,7 @@ function optionsOf(kind: keyof typeof LOAD_METHODS) {
  * One method per entry of LOAD_METHODS (named there): a campaign's sending mailboxes, filters by campaign, a
  * sequence step's template; and the organizations the credential may act for (the Organizations option).
  */
-export const loadOptions = {
+export const loadOptions: Record<string, (this: ILoadOptionsFunctions) => Promise<INodePropertyOptions[]>> = {
 	...Object.fromEntries(
 		Object.entries(LOAD_METHODS).map(([kind, method]) => [method, optionsOf(kind as keyof typeof LOAD_METHODS)]),
 	),
