@@ -40,8 +40,11 @@ const ask = (child) =>
  */
 
 /**
- * `perMailbox` due emails for each mailbox, fresh leads and queue rows in two set-based statements (seeding is not
- * what is measured); `tag` keeps each round's leads apart from the earlier rounds'.
+ * `perMailbox` due emails for each mailbox, fresh leads and queue rows in one set-based statement (seeding is not
+ * what is measured); `tag` keeps each round's leads apart from the earlier rounds'. Each mailbox's emails are due
+ * one after the other, interleaved across mailboxes as a schedule spreads them: with equal times a claim's oldest
+ * first would take a batch from a few mailboxes of the single organization, and their 3 connections each would
+ * throttle its sending.
  * @param {import('../lib').BenchDatabase} db
  * @param {Lane[]} lanes
  * @param {number} perMailbox
@@ -61,7 +64,8 @@ async function seedDueEmails(db, lanes, perMailbox, tag) {
 		 INSERT INTO email_queue (organization_id, campaign_id, lead_id, email_account_id, sequence_step, subject, body,
 		                          status, scheduled_at)
 		 SELECT lead.organization_id, lead.campaign_id, lead.id, lane.account, 1, 'Hi',
-		        '<p>Hello Lead, see <a href="https://example.com/">this</a>.</p>', 'queued', now() - interval '1 minute'
+		        '<p>Hello Lead, see <a href="https://example.com/">this</a>.</p>', 'queued',
+		        now() - interval '1 hour' + (row_number() OVER (PARTITION BY lane.n ORDER BY lead.id)) * interval '1 ms'
 		 FROM lead JOIN lane ON lane.n = lead.last_name::bigint`,
 		[lanes.map((l) => l.tenant.id), lanes.map((l) => l.campaignId), lanes.map((l) => l.accountId), perMailbox, tag],
 	);
@@ -75,22 +79,58 @@ async function seedDueEmails(db, lanes, perMailbox, tag) {
  * @param {number} expected
  * @param {Record<string, unknown>} extra
  */
-async function sendAll(organizations, box, expected, extra) {
-	const { sendDueEmailsForOrganizations } = dist('sending');
-	const scope = organizations.map((o) => ({ run: o.as, id: o.id, name: o.id.slice(0, 8) }));
+async function sendAll(organizations, box, expected, extra, profile = false) {
+	const { sendDueEmailsForOrganizations, pooledTransport } = dist('sending');
+	// With a profile: tenant transactions per Sender run, and where its time goes (claiming, that is due counts and
+	// claims, until the first email is handed to SMTP; sending; recording after the last one is sent).
+	const split = { transactions: 0, claimMs: 0, sendMs: 0, recordMs: 0 };
+	/** @type {bigint | undefined} */
+	let firstSend;
+	/** @type {bigint | undefined} */
+	let lastSent;
+	const scope = organizations.map((o) => ({
+		run: profile
+			? (/** @type {(tx: any) => Promise<any>} */ work) => {
+					split.transactions++;
+					return o.as(work);
+				}
+			: o.as,
+		id: o.id,
+		name: o.id.slice(0, 8),
+	}));
+	const transportFor = (/** @type {{ id: string, smtp: unknown, secret: unknown }} */ m) => {
+		const transport = pooledTransport(m.id, m.smtp, m.secret);
+		return {
+			sendMail: async (/** @type {object} */ message) => {
+				firstSend ??= now();
+				const info = await transport.sendMail(message);
+				lastSent = now();
+				return info;
+			},
+		};
+	};
 	let sent = 0;
 	let runs = 0;
 	const start = now();
 	for (;;) {
+		const began = now();
+		firstSend = lastSent = undefined;
 		/** @type {Array<{ claimed: number, sent: number, error?: string, results: Array<{ status: string }> }>} */
 		const summaries = await sendDueEmailsForOrganizations(scope, box, {
 			batchSize: BATCH,
 			leaseSeconds: 300,
 			concurrency: CONCURRENCY,
 			tracking: TRACKING,
+			...(profile ? { transportFor } : {}),
 			...extra,
 		});
 		runs++;
+		if (firstSend && lastSent) {
+			const ended = now();
+			split.claimMs += Number(firstSend - began) / 1e6;
+			split.sendMs += Number(lastSent - firstSend) / 1e6;
+			split.recordMs += Number(ended - lastSent) / 1e6;
+		}
 		const failed = summaries.find((s) => s.error || s.sent !== s.claimed);
 		if (failed)
 			throw new Error(
@@ -102,7 +142,7 @@ async function sendAll(organizations, box, expected, extra) {
 	}
 	const elapsed = ms(start);
 	if (sent !== expected) throw new Error(`sent ${sent}, expected ${expected}`);
-	return { rate: (sent / elapsed) * 1000, elapsed, runs };
+	return { rate: (sent / elapsed) * 1000, elapsed, runs, split };
 }
 
 /** @param {import('../lib').ScenarioOptions} options */
@@ -112,6 +152,7 @@ module.exports = async function platformOrgs({ quick, log }) {
 	// OPHIR_BENCH_ORG_CONCURRENCY: organizations claiming or recording at once (the Sender's default is 4), to profile.
 	const lanesAtOnce = process.env.OPHIR_BENCH_ORG_CONCURRENCY;
 	const extra = lanesAtOnce ? { organizationConcurrency: Number(lanesAtOnce) } : {};
+	const profile = process.env.OPHIR_BENCH_PROFILE === '1';
 	const perMailbox = emails / MAILBOXES;
 	const sink = await startSmtpSink();
 	const db = await createDatabase({ poolMax: 10 });
@@ -157,7 +198,7 @@ module.exports = async function platformOrgs({ quick, log }) {
 				dist('sending').closeAllTransports();
 				await sleep(500);
 				await seedDueEmails(db, lanes, perMailbox, `${r}`);
-				const outcome = await sendAll(organizations, box, emails, extra);
+				const outcome = await sendAll(organizations, box, emails, extra, profile);
 				received += emails;
 				const got = await ask(sink.child);
 				if (got !== received) throw new Error(`the sink received ${got}, expected ${received}`);
@@ -166,6 +207,12 @@ module.exports = async function platformOrgs({ quick, log }) {
 				log(
 					`  ${label}: ${emails.toLocaleString('en')} emails in ${round(outcome.elapsed, 0)} ms (${round(outcome.rate, 0)} msg/s, ${outcome.runs} Sender runs)`,
 				);
+				if (profile) {
+					const { transactions, claimMs, sendMs, recordMs } = outcome.split;
+					log(
+						`    ${transactions} tenant transactions; claiming ${round(claimMs, 0)} ms, sending ${round(sendMs, 0)} ms, recording ${round(recordMs, 0)} ms`,
+					);
+				}
 			}
 			ratios.push(rates.many[r] / rates.one[r]);
 			log(`  round ${r + 1}: ratio ${round(ratios[r], 2)}`);
