@@ -73,33 +73,32 @@ async function seedDueEmails(db, lanes, perMailbox, tag) {
 }
 
 /**
- * Sender runs over `organizations` until none claims anything; emails per second, and how many runs it took.
+ * Sender runs over `organizations` until none claims anything: emails per second, how many runs and tenant
+ * transactions it took, and where the time went (claiming: due counts and claims, until the first email is handed
+ * to SMTP; sending; recording: after the last one was sent).
  * @param {import('../lib').BenchTenant[]} organizations
  * @param {any} box
  * @param {number} expected
- * @param {Record<string, unknown>} extra
+ * @param {{ organizationConcurrency?: number, noop: boolean }} settings
  */
-async function sendAll(organizations, box, expected, extra, profile = false) {
+async function sendAll(organizations, box, expected, { organizationConcurrency, noop }) {
 	const { sendDueEmailsForOrganizations, pooledTransport } = dist('sending');
-	// With a profile: tenant transactions per Sender run, and where its time goes (claiming, that is due counts and
-	// claims, until the first email is handed to SMTP; sending; recording after the last one is sent).
 	const split = { transactions: 0, claimMs: 0, sendMs: 0, recordMs: 0 };
 	/** @type {bigint | undefined} */
 	let firstSend;
 	/** @type {bigint | undefined} */
 	let lastSent;
 	const scope = organizations.map((o) => ({
-		run: profile
-			? (/** @type {(tx: any) => Promise<any>} */ work) => {
-					split.transactions++;
-					return o.as(work);
-				}
-			: o.as,
+		run: (/** @type {(tx: any) => Promise<any>} */ work) => {
+			split.transactions++;
+			return o.as(work);
+		},
 		id: o.id,
 		name: o.id.slice(0, 8),
 	}));
+	// The Sender's own default (the mailbox's pooled transport), timed; or a no-op, leaving the platform overhead.
 	const transportFor = (/** @type {{ id: string, smtp: unknown, secret: unknown }} */ m) => {
-		const transport = pooledTransport(m.id, m.smtp, m.secret);
+		const transport = noop ? { sendMail: async () => ({}) } : pooledTransport(m.id, m.smtp, m.secret);
 		return {
 			sendMail: async (/** @type {object} */ message) => {
 				firstSend ??= now();
@@ -121,8 +120,8 @@ async function sendAll(organizations, box, expected, extra, profile = false) {
 			leaseSeconds: 300,
 			concurrency: CONCURRENCY,
 			tracking: TRACKING,
-			...(profile ? { transportFor } : {}),
-			...extra,
+			transportFor,
+			...(organizationConcurrency ? { organizationConcurrency } : {}),
 		});
 		runs++;
 		if (firstSend && lastSent) {
@@ -149,10 +148,10 @@ async function sendAll(organizations, box, expected, extra, profile = false) {
 module.exports = async function platformOrgs({ quick, log }) {
 	const emails = quick ? 2000 : 10_000;
 	const rounds = quick ? 2 : 3;
-	// OPHIR_BENCH_ORG_CONCURRENCY: organizations claiming or recording at once (the Sender's default is 4), to profile.
-	const lanesAtOnce = process.env.OPHIR_BENCH_ORG_CONCURRENCY;
-	const extra = lanesAtOnce ? { organizationConcurrency: Number(lanesAtOnce) } : {};
-	const profile = process.env.OPHIR_BENCH_PROFILE === '1';
+	// To profile: OPHIR_BENCH_ORG_CONCURRENCY (organizations claiming or recording at once; the Sender's default is 4)
+	// and OPHIR_BENCH_NOOP_TRANSPORT=1 (no SMTP: only the claims, composing and records).
+	const organizationConcurrency = Number(process.env.OPHIR_BENCH_ORG_CONCURRENCY) || undefined;
+	const noop = process.env.OPHIR_BENCH_NOOP_TRANSPORT === '1';
 	const perMailbox = emails / MAILBOXES;
 	const sink = await startSmtpSink();
 	const db = await createDatabase({ poolMax: 10 });
@@ -183,8 +182,8 @@ module.exports = async function platformOrgs({ quick, log }) {
 		};
 		/** @type {Record<'one' | 'many', number[]>} */
 		const rates = { one: [], many: [] };
-		/** @type {Record<'one' | 'many', number[]>} */
-		const runsPerSide = { one: [], many: [] };
+		/** Tenant transactions a side takes for all its emails (the same in every round). */
+		const transactionsPerSide = { one: 0, many: 0 };
 		const ratios = [];
 		let received = 0;
 		for (let r = 0; r < rounds; r++) {
@@ -198,21 +197,19 @@ module.exports = async function platformOrgs({ quick, log }) {
 				dist('sending').closeAllTransports();
 				await sleep(500);
 				await seedDueEmails(db, lanes, perMailbox, `${r}`);
-				const outcome = await sendAll(organizations, box, emails, extra, profile);
+				const outcome = await sendAll(organizations, box, emails, { organizationConcurrency, noop });
 				received += emails;
 				const got = await ask(sink.child);
-				if (got !== received) throw new Error(`the sink received ${got}, expected ${received}`);
+				if (!noop && got !== received) throw new Error(`the sink received ${got}, expected ${received}`);
 				rates[side].push(outcome.rate);
-				runsPerSide[side].push(outcome.runs);
 				log(
 					`  ${label}: ${emails.toLocaleString('en')} emails in ${round(outcome.elapsed, 0)} ms (${round(outcome.rate, 0)} msg/s, ${outcome.runs} Sender runs)`,
 				);
-				if (profile) {
-					const { transactions, claimMs, sendMs, recordMs } = outcome.split;
-					log(
-						`    ${transactions} tenant transactions; claiming ${round(claimMs, 0)} ms, sending ${round(sendMs, 0)} ms, recording ${round(recordMs, 0)} ms`,
-					);
-				}
+				const { transactions, claimMs, sendMs, recordMs } = outcome.split;
+				log(
+					`    ${transactions} tenant transactions; claiming ${round(claimMs, 0)} ms, sending ${round(sendMs, 0)} ms, recording ${round(recordMs, 0)} ms`,
+				);
+				transactionsPerSide[side] = transactions;
 			}
 			ratios.push(rates.many[r] / rates.one[r]);
 			log(`  round ${r + 1}: ratio ${round(ratios[r], 2)}`);
@@ -228,9 +225,12 @@ module.exports = async function platformOrgs({ quick, log }) {
 				mailboxes: MAILBOXES,
 				batch: BATCH,
 				concurrency: CONCURRENCY,
-				organizationConcurrency: lanesAtOnce ? Number(lanesAtOnce) : 4,
+				organizationConcurrency: organizationConcurrency ?? 4,
+				transport: noop ? 'no-op' : 'SMTP sink',
 				oneOrganizationPerSecond: round(summary(rates.one).median, 0),
 				hundredOrganizationsPerSecond: round(summary(rates.many).median, 0),
+				oneOrganizationTransactions: transactionsPerSide.one,
+				hundredOrganizationsTransactions: transactionsPerSide.many,
 			},
 		};
 	} finally {
