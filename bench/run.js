@@ -20,6 +20,7 @@ const SCENARIOS = [
 	'statsQuery',
 	'trackVsWebhook',
 	'senderScaleOut',
+	'platformOrgs',
 ];
 /** @type {Record<string, { goal: string, met: (result: any) => boolean }>} */
 const GOALS = {
@@ -29,6 +30,7 @@ const GOALS = {
 	smtp_send_msgs_per_s: { goal: '≥ 500 msg/s', met: (r) => r.median >= 500 },
 	stats_query_ms_1m: { goal: '< 20 ms at 1M', met: (r) => (r['1m'] ?? r['100k']).perCampaignMs < 20 },
 	track_vs_bare_webhook_ratio: { goal: '≥ 1.2', met: (r) => r.median >= 1.2 },
+	platform_100_orgs_vs_1_org_ratio: { goal: '≥ 0.8', met: (r) => r.median >= 0.8 },
 };
 
 const args = process.argv.slice(2);
