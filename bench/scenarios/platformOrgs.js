@@ -148,7 +148,7 @@ async function sendAll(organizations, box, expected, { organizationConcurrency, 
 module.exports = async function platformOrgs({ quick, log }) {
 	const emails = quick ? 2000 : 10_000;
 	const rounds = quick ? 2 : 3;
-	// To profile: OPHIR_BENCH_ORG_CONCURRENCY (organizations claiming or recording at once; the Sender's default is 4)
+	// To profile: OPHIR_BENCH_ORG_CONCURRENCY (organizations claiming or recording at once; the Sender's default is 8)
 	// and OPHIR_BENCH_NOOP_TRANSPORT=1 (no SMTP: only the claims, composing and records).
 	const organizationConcurrency = Number(process.env.OPHIR_BENCH_ORG_CONCURRENCY) || undefined;
 	const noop = process.env.OPHIR_BENCH_NOOP_TRANSPORT === '1';
@@ -225,7 +225,7 @@ module.exports = async function platformOrgs({ quick, log }) {
 				mailboxes: MAILBOXES,
 				batch: BATCH,
 				concurrency: CONCURRENCY,
-				organizationConcurrency: organizationConcurrency ?? 4,
+				organizationConcurrency: organizationConcurrency ?? 8,
 				transport: noop ? 'no-op' : 'SMTP sink',
 				oneOrganizationPerSecond: round(summary(rates.one).median, 0),
 				hundredOrganizationsPerSecond: round(summary(rates.many).median, 0),

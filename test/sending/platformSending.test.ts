@@ -27,8 +27,12 @@ describe('fairShares (max-min fair split of a batch)', () => {
 		{ demands: [10, 10, 10], capacity: 2, shares: [1, 1, 0] },
 		{ demands: [7, 7, 7], capacity: 10, shares: [4, 3, 3] },
 		{ demands: [], capacity: 10, shares: [] },
-	])('splits $capacity over $demands as $shares', ({ demands, capacity, shares }) => {
-		const given = fairShares(demands, capacity);
+		// The remainder's turn moves with `start`: with more organizations than emails, each gets its turn.
+		{ demands: [10, 10, 10], capacity: 2, start: 1, shares: [0, 1, 1] },
+		{ demands: [10, 10, 10], capacity: 2, start: 5, shares: [1, 0, 1] },
+		{ demands: [7, 0, 7], capacity: 3, start: 1, shares: [1, 0, 2] },
+	])('splits $capacity over $demands as $shares (remainder from $start)', ({ demands, capacity, shares, start }) => {
+		const given = fairShares(demands, capacity, { start });
 		expect(given).toEqual(shares);
 		expect(given.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(capacity);
 	});

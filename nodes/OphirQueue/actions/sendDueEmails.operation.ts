@@ -1,6 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_POLICY, sendDueEmails, sendDueEmailsForOrganizations } from '../../core/sending';
+import {
+	DEFAULT_RETRY_POLICY,
+	ORGANIZATION_LANES,
+	sendDueEmails,
+	sendDueEmailsForOrganizations,
+} from '../../core/sending';
 import { combineOutcomes } from '../../core/outreach';
 import { organizationScopeOf, organizationsFields, organizationsOf } from '../../shared/organizationScope';
 import type { OperationExecute } from '../../shared/runPerItem';
@@ -87,7 +92,12 @@ export const execute: OperationExecute = async function (context) {
 	// One batch shared by every organization with due work; each organization's claims and results in its own
 	// transactions, its failure in its own entry.
 	const organizations = await organizationsOf(context);
-	const summaries = await sendDueEmailsForOrganizations(organizations, secretBox(), options);
+	// Organizations claim and record side by side, each on a pooled connection: leave two for everything else.
+	const organizationConcurrency = Math.max(1, Math.min(ORGANIZATION_LANES, credentials.database.pool.max - 2));
+	const summaries = await sendDueEmailsForOrganizations(organizations, secretBox(), {
+		...options,
+		organizationConcurrency,
+	});
 	if (perEmail) {
 		return summaries.flatMap(({ organizationId, organizationName, results, error }) => [
 			...results.map((result) => ({ ...result, organizationId, organizationName })),

@@ -110,6 +110,15 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	return toAccount(rows[0]);
 }
 
+/** Several accounts in one query (the mailboxes of a claimed batch), by id; an id not found is left out. */
+export async function getEmailAccounts(tx: TenantTx, ids: string[]): Promise<Map<string, EmailAccount>> {
+	const { rows } = await tx.query<AccountRow>(
+		`SELECT ${COLUMNS} FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+		[tx.organizationId, ids.map((id) => accountId(id))],
+	);
+	return new Map(rows.map((row) => [row.id, toAccount(row)]));
+}
+
 export async function getEmailAccount(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<EmailAccount> {
 	const { rows } = await tx.query<AccountRow>(
 		`SELECT ${COLUMNS} FROM email_accounts WHERE organization_id = $1 AND id = $2 ${forUpdate ? 'FOR UPDATE' : ''}`,

@@ -18,3 +18,4 @@ export * from './stepRendering';
 export * from './templateRendering';
 export * from './timeZones';
 export * from './transportPool';
+export * from './workLanes';

@@ -1,12 +1,13 @@
-import { parseCampaignConfig } from '../outreach/campaignConfig';
-import { getEmailAccount } from '../outreach/emailAccounts';
-import { mailboxSecret } from '../outreach/mailboxSecrets';
+import { type CampaignConfig, parseCampaignConfig } from '../outreach/campaignConfig';
+import { type EmailAccount, getEmailAccounts } from '../outreach/emailAccounts';
+import { mailboxSecrets } from '../outreach/mailboxSecrets';
+import { NotFoundError } from '../validation/errors';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
 import { composeMessage, type ComposedMessage, messageIdFor } from './messageComposer';
 import { wholeNumber } from '../validation/numbers';
 import { type ClaimedEmail, claimDueEmails } from './queueClaims';
-import { dueEmailCount, fairShares } from './fairShares';
-import { forEachOrganization } from '../outreach/platform';
+import { fairShares } from './fairShares';
+import { KeyedLanes, lanes } from './workLanes';
 import {
 	completeEmails,
 	DEFAULT_RETRY_POLICY,
@@ -39,7 +40,7 @@ export interface SendDueOptions {
 	executionId?: string | null;
 	/** The time to act at (tests); now by default. */
 	now?: () => Date;
-	/** Organizations claiming or recording at the same time in a platform run (each holds a pooled connection). */
+	/** Organizations claiming or recording at the same time in a platform run, each on a pooled connection (8). */
 	organizationConcurrency?: number;
 	/** Where a mailbox's emails go: its pooled SMTP transport unless given (tests, benchmarks, other senders). */
 	transportFor?: (mailbox: Mailbox) => MailSender;
@@ -103,8 +104,8 @@ function classifySmtpError(error: unknown): { kind: FailureKind; smtpCode?: numb
 export function composeClaimed(
 	email: ClaimedEmail,
 	tracking: { baseUrl: string; secret: string; organizationId: string },
+	config: CampaignConfig = parseCampaignConfig(email.campaign.config),
 ): ComposedMessage {
-	const config = parseCampaignConfig(email.campaign.config);
 	return composeMessage({
 		queueId: email.id,
 		from: { email: email.account.email, name: config.fromName ?? email.account.fromName },
@@ -116,61 +117,6 @@ export function composeClaimed(
 		tracking: { ...config.tracking, ...tracking },
 		unsubscribe: { text: config.unsubscribeText, mailto: email.account.email },
 		postalAddress: config.postalAddress,
-	});
-}
-
-/**
- * Runs `work` over `items`, at most `limit` at a time and at most `perKey` with the same key at a time, each key's
- * items in their order. Rejects with the first error `work` throws, once nothing runs any more.
- */
-async function forEachLimited<T>(
-	items: T[],
-	limit: number,
-	perKey: number,
-	keyOf: (item: T) => string,
-	work: (item: T) => Promise<void>,
-): Promise<void> {
-	const waiting = new Map<string, T[]>();
-	for (const item of items) {
-		const key = keyOf(item);
-		const queue = waiting.get(key);
-		if (queue) queue.push(item);
-		else waiting.set(key, [item]);
-	}
-	const running = new Map<string, number>();
-	let active = 0;
-	let failure: { error: unknown } | undefined;
-	await new Promise<void>((resolve, reject) => {
-		const settle = () => {
-			if (active > 0) return;
-			if (failure) reject(failure.error);
-			else if (waiting.size === 0) resolve();
-		};
-		const start = (key: string, item: T) => {
-			active++;
-			running.set(key, (running.get(key) ?? 0) + 1);
-			void Promise.resolve()
-				.then(() => work(item))
-				.catch((error: unknown) => {
-					failure ??= { error };
-				})
-				.finally(() => {
-					active--;
-					running.set(key, running.get(key)! - 1);
-					pump();
-				});
-		};
-		const pump = () => {
-			if (!failure) {
-				for (const [key, queue] of waiting) {
-					while (active < limit && queue.length > 0 && running.get(key)! < perKey) start(key, queue.shift()!);
-					if (queue.length === 0) waiting.delete(key);
-				}
-			}
-			settle();
-		};
-		for (const key of waiting.keys()) running.set(key, 0);
-		pump();
 	});
 }
 
@@ -219,18 +165,23 @@ function claimBatch(
 			executionId: options.executionId ?? null,
 			now: now(),
 		});
-		const mailboxes = new Map<string, Mailbox>();
-		for (const id of new Set(emails.map((e) => e.account.id))) {
-			const account = await getEmailAccount(tx, id);
-			mailboxes.set(id, {
-				id,
-				email: account.email,
-				smtp: account.settings.smtp,
-				secret: await mailboxSecret(tx, box, id),
-			});
-		}
+		const ids = [...new Set(emails.map((e) => e.account.id))];
+		const [accounts, secrets] =
+			ids.length === 0
+				? [new Map<string, EmailAccount>(), new Map<string, MailboxSecret>()]
+				: [await getEmailAccounts(tx, ids), await mailboxSecrets(tx, box, ids)];
+		const mailboxes = new Map<string, Mailbox>(
+			ids.map((id) => {
+				const account = accounts.get(id);
+				if (!account) throw new NotFoundError('Email account', id);
+				return [id, { id, email: account.email, smtp: account.settings.smtp, secret: secrets.get(id)! }];
+			}),
+		);
 		// The organization's own tracking secret signs its links when it has one; the credential's otherwise.
-		const { signing } = await trackingKeys(tx, box, options.tracking.secret, { now: now() });
+		const { signing } =
+			emails.length === 0
+				? { signing: options.tracking.secret }
+				: await trackingKeys(tx, box, options.tracking.secret, { now: now() });
 		return {
 			emails,
 			mailboxes,
@@ -246,13 +197,19 @@ export type OrganizationSendSummary = SendSummary & {
 	error?: string;
 };
 
-/** Fewer emails than a share are due: what an organization could not use goes to those that used all of theirs. */
+/** Organizations claiming or recording at the same time by default: a pool of the specification's 10 keeps 2 free. */
+export const ORGANIZATION_LANES = 8;
+
+/**
+ * Claim rounds of a platform run: the first gives each organization an equal share (an organization with fewer due
+ * emails takes only those), the second shares what was left among the organizations that took all of theirs.
+ */
 const SHARE_ROUNDS = 2;
 
 /**
  * Send Due Emails for several organizations at once (platform mode), each organization's claims and results in its
- * own tenant transactions. The batch is shared max-min fairly by due work (fairShares), so an organization with
- * 100,000 due emails never holds back one with 10 for more than a batch; the emails of all of them are then sent
+ * own tenant transactions. The batch is shared max-min fairly (fairShares, over SHARE_ROUNDS claim rounds), so an
+ * organization with 100,000 due emails never holds back one with 10 for more than a batch; the emails of all of them are then sent
  * together, at most `concurrency` at a time. An organization whose claim or recording fails is reported with its
  * error; the others go on.
  */
@@ -283,26 +240,12 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 	return summaries[0];
 }
 
-/** `work` for the organizations `which` admits, a few at a time; an organization whose work throws gets its error. */
-async function eachOrganization<T>(
-	organizations: SendingOrganization[],
-	concurrency: number,
-	errors: Array<Error | undefined>,
-	which: (index: number) => boolean,
-	work: (organization: SendingOrganization, index: number) => Promise<T>,
-): Promise<Array<T | undefined>> {
-	const values = new Array<T | undefined>(organizations.length);
-	const chosen = organizations.map((organization, index) => ({ organization, index })).filter((o) => which(o.index));
-	const outcomes = await forEachOrganization(chosen, ({ organization, index }) => work(organization, index), {
-		concurrency,
-	});
-	for (const { organization, result, error } of outcomes) {
-		if (error) errors[organization.index] ??= error;
-		else values[organization.index] = result;
-	}
-	return values;
-}
-
+/**
+ * A Sender run as a pipeline: each organization claims its share (one short transaction, at most `organizationLanes`
+ * organizations at a time, each on a pooled connection), its emails go to the shared sending lanes as soon as they
+ * are claimed, and its results are recorded (one transaction) as soon as its emails are done. So one organization's
+ * database work overlaps the others' SMTP work, and a platform run costs little more than one organization's.
+ */
 async function sendShared(
 	organizations: SendingOrganization[],
 	box: SecretBox,
@@ -317,121 +260,129 @@ async function sendShared(
 	const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const executionId = options.executionId ?? null;
 	const now = options.now ?? (() => new Date());
-	const lanes = options.organizationConcurrency ?? 4;
+	const inLane = lanes(options.organizationConcurrency ?? ORGANIZATION_LANES);
+	const sending = new KeyedLanes(concurrency, CONNECTIONS_PER_MAILBOX);
 	// Until then no other run takes this batch's emails back: recording their results may be retried that long.
 	const leaseEnds = Date.now() + options.leaseSeconds * 1000;
 	const errors = organizations.map((): Error | undefined => undefined);
 	const batches = organizations.map((): ClaimedBatch[] => []);
-	const healthy = (i: number) => !errors[i];
-	// A lone organization takes the whole batch; several share it by what each has due.
-	let demands =
-		organizations.length === 1
-			? [batchSize]
-			: await eachOrganization(organizations, lanes, errors, healthy, (o) =>
-					o.run((tx) => dueEmailCount(tx, { cap: batchSize, now: now() })),
-				);
-	let left = batchSize;
-	for (let round = 0; round < SHARE_ROUNDS && left > 0; round++) {
-		const shares = fairShares(
-			demands.map((demand, i) => (errors[i] ? 0 : (demand ?? 0))),
-			left,
-		);
-		const claimed = await eachOrganization(
-			organizations,
-			lanes,
-			errors,
-			(i) => healthy(i) && shares[i] > 0,
-			(o, i) => claimBatch(o, box, { ...options, tracking }, shares[i]),
-		);
-		claimed.forEach((batch, i) => batch && batches[i].push(batch));
-		left -= claimed.reduce((sum, batch) => sum + (batch?.emails.length ?? 0), 0);
-		// Only an organization that used its whole share may have more due.
-		demands = demands.map((demand, i) =>
-			shares[i] > 0 && claimed[i]?.emails.length === shares[i] ? (demand ?? 0) - shares[i] : 0,
-		);
-	}
-	const claimed = batches.flatMap((parts, i) =>
-		parts.flatMap((part) => part.emails.map((email) => ({ email, part, i }))),
-	);
-	const transportFor = options.transportFor ?? ((m: Mailbox) => pooledTransport(m.id, m.smtp, m.secret));
-	const deliveries = organizations.map((): Delivery[] => []);
-	const failures = organizations.map((): Failure[] => []);
 	const results = new Map<string, SendResult>();
+	const transportFor = options.transportFor ?? ((m: Mailbox) => pooledTransport(m.id, m.smtp, m.secret));
+	// Each campaign's config is parsed once per run, not once per email (a config lists up to hundreds of mailboxes).
+	const configs = new Map<string, CampaignConfig>();
+	const configOf = (email: ClaimedEmail) => {
+		let config = configs.get(email.campaignId);
+		if (!config) configs.set(email.campaignId, (config = parseCampaignConfig(email.campaign.config)));
+		return config;
+	};
 	// The mailboxes whose SMTP server did not answer in time in this run, and why. Their emails not yet handed to
 	// the transport go back to the queue at once, so a hanging server costs the run about one timeout; those already
 	// handed over (at most CONNECTIONS_PER_MAILBOX, each on its own connection) are never cut off: a healthy
 	// connection of that mailbox may be delivering one, and ending it before the server's answer would send it twice.
 	// Each ends by itself, sent or failed by its own timeout.
 	const hung = new Map<string, string>();
-	await forEachLimited(
-		claimed,
-		concurrency,
-		CONNECTIONS_PER_MAILBOX,
-		({ email }) => email.account.id,
-		async ({ email, part, i }) => {
-			const base = {
-				id: email.id,
-				to: email.to.email,
-				accountId: email.account.id,
-				campaignId: email.campaignId,
-				step: email.sequenceStep,
-				attempt: email.attempts,
-			};
-			const fail = ({ kind, smtpCode, message: reason }: ReturnType<typeof classifySmtpError>) => {
-				failures[i].push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
-				const status: SendStatus =
-					kind === 'bounce'
-						? 'bounced'
-						: kind === 'mailbox'
-							? 'mailbox paused'
-							: kind === 'permanent' || email.attempts >= policy.maxAttempts
-								? 'failed'
-								: 'retrying';
-				results.set(email.id, { ...base, status, error: reason });
-			};
-			const givenUp = hung.get(email.account.id);
-			if (givenUp !== undefined) return fail({ kind: 'retry', message: givenUp });
-			let message: ComposedMessage;
-			try {
-				message = composeClaimed(email, part.tracking);
-			} catch (error) {
-				return fail({ kind: 'permanent', message: (error as Error).message });
+
+	/** Sends one claimed email and notes its outcome in the batch's deliveries or failures. Never throws. */
+	async function sendOne(email: ClaimedEmail, batch: ClaimedBatch, deliveries: Delivery[], failures: Failure[]) {
+		const base = {
+			id: email.id,
+			to: email.to.email,
+			accountId: email.account.id,
+			campaignId: email.campaignId,
+			step: email.sequenceStep,
+			attempt: email.attempts,
+		};
+		const fail = ({ kind, smtpCode, message: reason }: ReturnType<typeof classifySmtpError>) => {
+			failures.push({ id: email.id, leaseToken: email.leaseToken, kind, error: reason, smtpCode });
+			const status: SendStatus =
+				kind === 'bounce'
+					? 'bounced'
+					: kind === 'mailbox'
+						? 'mailbox paused'
+						: kind === 'permanent' || email.attempts >= policy.maxAttempts
+							? 'failed'
+							: 'retrying';
+			results.set(email.id, { ...base, status, error: reason });
+		};
+		const givenUp = hung.get(email.account.id);
+		if (givenUp !== undefined) return fail({ kind: 'retry', message: givenUp });
+		let message: ComposedMessage;
+		try {
+			message = composeClaimed(email, batch.tracking, configOf(email));
+		} catch (error) {
+			return fail({ kind: 'permanent', message: (error as Error).message });
+		}
+		try {
+			await transportFor(batch.mailboxes.get(email.account.id)!).sendMail(message);
+			deliveries.push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
+			results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
+		} catch (error) {
+			const outcome = classifySmtpError(error);
+			if ((error as { code?: string }).code === 'ETIMEDOUT' && !hung.has(email.account.id)) {
+				hung.set(
+					email.account.id,
+					`not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`,
+				);
 			}
-			try {
-				await transportFor(part.mailboxes.get(email.account.id)!).sendMail(message);
-				deliveries[i].push({ id: email.id, leaseToken: email.leaseToken, messageId: message.messageId });
-				results.set(email.id, { ...base, status: 'sent', messageId: message.messageId });
-			} catch (error) {
-				const outcome = classifySmtpError(error);
-				if ((error as { code?: string }).code === 'ETIMEDOUT' && !hung.has(email.account.id)) {
-					hung.set(
-						email.account.id,
-						`not sent: the mailbox's SMTP server did not answer in time in this run (${outcome.message})`,
-					);
-				}
-				fail(outcome);
-			}
-		},
-	);
-	// Every organization that claimed records its results, even one whose later claim failed.
-	const recorded = await eachOrganization(
-		organizations,
-		lanes,
-		errors,
-		(i) => batches[i].length > 0,
-		(o, i) =>
-			retryWhileConnectionLost(leaseEnds, () =>
-				o.run(async (tx) => [
-					await completeEmails(tx, deliveries[i], { executionId, now: now() }),
-					await failEmails(tx, failures[i], { executionId, policy, now: now() }),
-				]),
-			),
-	);
-	for (const [completed, failed] of recorded.filter((r) => r !== undefined)) {
-		for (const id of [...completed.rejected, ...failed.rejected]) {
-			results.set(id, { ...results.get(id)!, status: 'superseded' });
+			fail(outcome);
 		}
 	}
+
+	/** Sends a claimed batch, then records its results in one transaction of its organization. */
+	async function sendAndRecord(i: number, batch: ClaimedBatch): Promise<void> {
+		const deliveries: Delivery[] = [];
+		const failures: Failure[] = [];
+		await Promise.all(
+			batch.emails.map((email) => sending.run(email.account.id, () => sendOne(email, batch, deliveries, failures))),
+		);
+		try {
+			const [completed, failed] = await inLane(() =>
+				retryWhileConnectionLost(leaseEnds, () =>
+					organizations[i].run(async (tx) => [
+						await completeEmails(tx, deliveries, { executionId, now: now() }),
+						await failEmails(tx, failures, { executionId, policy, now: now() }),
+					]),
+				),
+			);
+			for (const id of [...completed.rejected, ...failed.rejected]) {
+				results.set(id, { ...results.get(id)!, status: 'superseded' });
+			}
+		} catch (error) {
+			errors[i] ??= error as Error;
+		}
+	}
+
+	const recording: Array<Promise<void>> = [];
+	// How much each organization may still want: unknown (the whole batch) until a claim took less than its share.
+	let demands = organizations.map(() => batchSize);
+	// Which organization gets a share's remainder (or, with more organizations than emails, a turn) moves each second.
+	const start = Math.floor(now().getTime() / 1000);
+	let left = batchSize;
+	for (let round = 0; round < SHARE_ROUNDS && left > 0; round++) {
+		const shares = fairShares(
+			demands.map((demand, i) => (errors[i] ? 0 : demand)),
+			left,
+			{ start },
+		);
+		const taken = await Promise.all(
+			organizations.map(async (organization, i) => {
+				if (shares[i] === 0) return 0;
+				try {
+					const batch = await inLane(() => claimBatch(organization, box, { ...options, tracking }, shares[i]));
+					batches[i].push(batch);
+					if (batch.emails.length > 0) recording.push(sendAndRecord(i, batch));
+					return batch.emails.length;
+				} catch (error) {
+					errors[i] ??= error as Error;
+					return 0;
+				}
+			}),
+		);
+		left -= taken.reduce((sum, count) => sum + count, 0);
+		// An organization that took less than its share has nothing more due; one that took all of it may have.
+		demands = demands.map((demand, i) => (shares[i] > 0 && taken[i] === shares[i] ? demand - shares[i] : 0));
+	}
+	await Promise.all(recording);
 	const summaries = batches.map((parts) => {
 		const ordered = parts.flatMap((part) => part.emails.map((email) => results.get(email.id)!));
 		const count = (status: SendStatus) => ordered.filter((r) => r.status === status).length;
