@@ -66,7 +66,7 @@ export function organizationScopeOf({ params }: Pick<ItemContext, 'params'>): Or
 
 /** The organizations an item runs for, each with a runner of its own tenant transactions. */
 export async function organizationsOf(
-	context: ItemContext,
+	context: Pick<ItemContext, 'params' | 'pool' | 'tenant'>,
 ): Promise<Array<PlatformOrganization & { run: TenantRunner }>> {
 	const organizations = await context.tenant((tx) => organizationsInScope(tx, organizationScopeOf(context)));
 	return organizations.map((organization) => ({

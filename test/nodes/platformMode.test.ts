@@ -6,6 +6,7 @@ import { OphirQueue } from '../../nodes/OphirQueue/OphirQueue.node';
 import { OphirTrack } from '../../nodes/OphirTrack/OphirTrack.node';
 import { KEY, SECRET } from '../support/outreach';
 import { runNode } from '../support/n8nExecute';
+import { hardBounce, reply } from '../support/inboundMail';
 import { sendingFixture } from '../support/sendingFixture';
 
 /**
@@ -125,5 +126,60 @@ describe('platform mode: the Organizations option', () => {
 		});
 		expect(maintenance).toMatchObject({ ok: true, retention: { enabled: true, failedOrganizations: 0 } });
 		expect((maintenance.retention as IDataObject).organizations).toHaveLength(orgs.length + 3);
+	});
+
+	it('routes a catch-all mailbox’s replies and bounces to the organization each concerns', async () => {
+		const [a, b] = orgs;
+		const sentTo = async (org: (typeof orgs)[number], lead: string) => {
+			const { rows } = await sending.db.pool.query<{ message_id: string }>(
+				`SELECT q.message_id FROM email_queue q JOIN leads l ON l.id = q.lead_id
+				 WHERE q.organization_id = $1 AND l.email = $2`,
+				[org.tenant.id, lead],
+			);
+			return rows[0].message_id;
+		};
+		const raw = [
+			reply({
+				from: a.leadEmails[0],
+				to: 'replies@agency.example',
+				inReplyTo: await sentTo(a, a.leadEmails[0]),
+			}),
+			hardBounce({
+				to: 'replies@agency.example',
+				recipient: b.leadEmails[1],
+				messageId: await sentTo(b, b.leadEmails[1]),
+			}),
+			reply({ from: 'stranger@elsewhere.example', to: 'replies@agency.example', text: 'Who are you?' }),
+		];
+		const { output } = await runNode({
+			nodeType: new OphirTrack(),
+			parameters: { operation: 'processInboundEmail', organizations: 'all' },
+			credentials: {
+				ophirPostgresApi: {
+					connection: 'connectionString',
+					connectionString: sending.db.url,
+					organizationId: SYSTEM_ORGANIZATION_ID,
+					encryptionKey: KEY,
+					trackingSecret: SECRET,
+					trackingBaseUrl: 'https://n8n.example.com/webhook/ophir',
+				},
+			},
+			input: raw.map((text) => ({ json: { raw: text } })),
+		});
+		const results = (output[0] as INodeExecutionData[]).map((item) => item.json);
+		expect(results.map((r) => [r.kind, r.action, r.organizationId])).toEqual([
+			['reply', 'recorded', a.tenant.id],
+			['bounce', 'recorded', b.tenant.id],
+			// Naming no organization: processed for the credential's own, as a single organization's mailbox would be.
+			['unknown', 'ignored', SYSTEM_ORGANIZATION_ID],
+		]);
+		const { rows } = await sending.db.pool.query(
+			`SELECT organization_id, email, status FROM leads WHERE email = ANY($1) ORDER BY email`,
+			[[a.leadEmails[0], b.leadEmails[1]]],
+		);
+		expect(rows).toEqual([
+			{ organization_id: a.tenant.id, email: a.leadEmails[0], status: 'replied' },
+			{ organization_id: b.tenant.id, email: b.leadEmails[1], status: 'bounced' },
+		]);
 	});
 });

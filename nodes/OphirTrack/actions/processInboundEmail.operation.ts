@@ -1,6 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { classifyInboundEmail, processInbound, verifyingTrackingKeys } from '../../core/tracking';
+import { forEachOrganization } from '../../core/outreach';
+import { classifyInboundEmail, processInbound, routeInboundEmails, verifyingTrackingKeys } from '../../core/tracking';
+import { organizationScopeOf, organizationsFieldsFromVersion2, organizationsOf } from '../../shared/organizationScope';
+import { ItemParameters } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
@@ -14,26 +17,61 @@ export const description: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	...organizationsFieldsFromVersion2.map((field) =>
+		field.name === 'organizations'
+			? {
+					...field,
+					description:
+						'Which organizations the mailbox serves. With the platform operator’s credential and a catch-all mailbox, All Organizations routes each email to the organization its Message-ID or signed return path names; the rest is processed for the credential’s own organization.',
+				}
+			: field,
+	),
 ];
 
 /**
- * Classifies every input email, then records them all in one transaction of the credential's organization; signed
- * return paths are verified with its tracking keys (its own secrets and the credential's Tracking Secret). One
- * output item per email.
+ * Classifies every input email, then records them in transactions of the organization each concerns: the
+ * credential's own, or (Organizations: all or selected, a catch-all mailbox) the one its Message-ID or signed return
+ * path names, the rest in the credential's own. Signed return paths are verified with that organization's tracking
+ * keys (its own secrets and the credential's Tracking Secret). One output item per email; an organization that
+ * fails fails its own emails only.
  */
-export const executeBatch: BatchExecute = async function ({ items, tenant, credentials, executionId, secretBox }) {
+export const executeBatch: BatchExecute = async function (context) {
+	const { items, tenant, credentials, executionId, secretBox } = context;
 	const classified = await Promise.all(items.map((item) => classifyInboundEmail(item.json)));
-	// The box is opened only when the organization has a tracking secret of its own.
+	// The box is opened only when an organization has a tracking secret of its own.
 	const box = { open: (sealed: string) => secretBox().open(sealed) };
-	const { outcomes, health } = await tenant(async (tx) =>
-		processInbound(tx, classified, {
-			secrets: await verifyingTrackingKeys(tx, box, credentials.trackingSecret),
-			executionId,
-		}),
+	const params = new ItemParameters(this, 0);
+	const own = { id: credentials.organizationId, run: tenant };
+	const organizations = organizationScopeOf({ params }) === 'this' ? [] : await organizationsOf({ ...context, params });
+	const routed = routeInboundEmails(
+		classified,
+		organizations.map((organization) => organization.id),
 	);
-	return classified.map((classification, i) => ({
-		...classification,
-		...outcomes[i],
-		...(i === 0 && health.length ? { mailboxHealth: health } : {}),
-	}));
+	const groups = [own, ...organizations.filter((organization) => organization.id !== own.id)]
+		.map((organization) => ({
+			organization,
+			indices: classified.map((_, i) => i).filter((i) => (routed[i] ?? own.id) === organization.id),
+		}))
+		.filter((group) => group.indices.length > 0);
+	const outcomes = await forEachOrganization(groups, ({ organization, indices }) =>
+		organization.run(async (tx) =>
+			processInbound(
+				tx,
+				indices.map((i) => classified[i]),
+				{ secrets: await verifyingTrackingKeys(tx, box, credentials.trackingSecret), executionId },
+			),
+		),
+	);
+	const results = new Array<object | Error>(classified.length);
+	for (const { organization: group, result, error } of outcomes) {
+		group.indices.forEach((i, n) => {
+			results[i] = error ?? {
+				...classified[i],
+				...result.outcomes[n],
+				...(organizations.length > 0 ? { organizationId: group.organization.id } : {}),
+				...(n === 0 && result.health.length ? { mailboxHealth: result.health } : {}),
+			};
+		});
+	}
+	return results;
 };
