@@ -487,6 +487,25 @@ describe('Platform mode in a real n8n: one set of bundled workflows for three or
 			);
 		});
 
+		it('refuses a link whose token is rewritten to name another organization, and records nothing', async () => {
+			const [northwind, contoso] = organizations;
+			const email = await emailOf(contoso, contoso.leads[0]);
+			const link = trackingUrls(email.mail).links[0];
+			// The token's first 16 bytes name the organization: put Northwind's there, keep Contoso's signature.
+			const bytes = Buffer.from(tokenOf(link), 'base64url');
+			Buffer.from(northwind.id.replace(/-/g, ''), 'hex').copy(bytes, 0);
+			const forged = new URL(link);
+			forged.searchParams.set('t', bytes.toString('base64url'));
+			expect(trackingTokenClaim(forged.searchParams.get('t'))).toEqual({ version: 2, organizationId: northwind.id });
+			const before = await trackingEvents();
+
+			const response = await fetchWebhook(forged.toString(), { headers: { 'user-agent': BROWSER } });
+
+			expect(response.status).toBe(404);
+			expect(response.headers.get('location')).toBeNull();
+			expect(await trackingEvents()).toEqual(before);
+		});
+
 		it('unsubscribes an address with the one-click POST in the organization of the email only', async () => {
 			const [northwind, contoso] = organizations;
 			const email = await emailOf(contoso, SHARED_LEAD);
