@@ -163,5 +163,13 @@ export class OphirPostgresApi implements ICredentialType {
 			type: 'number',
 			default: 5,
 		},
+		{
+			displayName: 'Prepared Statements',
+			name: 'preparedStatements',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to prepare OPhir’s statements once per connection (faster). Turn off behind PgBouncer in transaction pooling mode older than 1.21, or without max_prepared_statements.',
+		},
 	];
 }

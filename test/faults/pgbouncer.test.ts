@@ -21,7 +21,11 @@ const skipped = hasPgBouncer ? '' : ' (skipped: `pgbouncer` is not installed; ap
 				throw error;
 			});
 			const url = bouncer.through(direct.url);
-			const settings = databaseSettingsFromEnv({ DATABASE_URL: url }) as DatabaseSettings;
+			// PgBouncer 1.18 in transaction mode hands each transaction any server connection: prepared statements off.
+			const settings = databaseSettingsFromEnv({
+				DATABASE_URL: url,
+				DB_PREPARED_STATEMENTS: 'false',
+			}) as DatabaseSettings;
 			const pool = getPool(settings);
 			const drop = async () => {
 				await pool.end();

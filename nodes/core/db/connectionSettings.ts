@@ -35,6 +35,12 @@ export interface DatabaseSettings {
 	ssl: SslMode;
 	caCertificate?: string;
 	pool: PoolLimits;
+	/**
+	 * False: every statement is parsed and planned anew. Otherwise (the default) OPhir's statements are prepared once
+	 * per connection, which saves the server most of the work of the short statements every claim and webhook runs;
+	 * PgBouncer in transaction pooling mode before 1.21 cannot carry prepared statements between connections.
+	 */
+	preparedStatements?: boolean;
 }
 
 /** Everything an OPhir credential holds: where the database is, and whom and what it acts for. */
@@ -104,6 +110,7 @@ export function credentialsFromFields(raw: RawCredentials): OphirCredentials {
 		ssl,
 		caCertificate: text(raw, 'caCertificate') || undefined,
 		pool,
+		...(raw.preparedStatements === false || raw.preparedStatements === 'false' ? { preparedStatements: false } : {}),
 	};
 	if (useConnectionString) {
 		const connectionString = text(raw, 'connectionString');
@@ -128,7 +135,8 @@ export function credentialsFromFields(raw: RawCredentials): OphirCredentials {
 /**
  * Database settings from the environment variables the specification lists: DATABASE_URL, or DB_HOST,
  * DB_PORT, DB_NAME, DB_USER, DB_PASSWORD. Pool limits default to the specification's and may be overridden with
- * DB_POOL_MIN, DB_POOL_MAX, DB_IDLE_TIMEOUT_MS and DB_CONNECTION_TIMEOUT_MS. Undefined when none is set.
+ * DB_POOL_MIN, DB_POOL_MAX, DB_IDLE_TIMEOUT_MS and DB_CONNECTION_TIMEOUT_MS; DB_PREPARED_STATEMENTS=false turns prepared
+ * statements off (PgBouncer in transaction mode before 1.21). Undefined when none is set.
  */
 export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseSettings | undefined {
 	const hasFields = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD'].some((key) => env[key]);
@@ -156,6 +164,7 @@ export function databaseSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
 		},
 	};
 	if (env.DATABASE_URL) settings.connectionString = env.DATABASE_URL;
+	if (env.DB_PREPARED_STATEMENTS === 'false') settings.preparedStatements = false;
 	return settings;
 }
 

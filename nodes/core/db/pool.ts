@@ -11,6 +11,8 @@ interface PoolEntry {
 }
 
 const pools = new Map<string, PoolEntry>();
+/** The pools whose settings allow prepared statements (DatabaseSettings.preparedStatements); others' never do. */
+const preparing = new WeakSet<Pool>();
 let sweeper: NodeJS.Timeout | undefined;
 
 /** How long a pool with no checked-out client may sit unused before it is closed. */
@@ -35,6 +37,7 @@ export function getPool(settings: DatabaseSettings): Pool {
 	// A pool ended by its owner (a test, a shutdown hook) is replaced, never handed out.
 	if (!entry || entry.pool.ended) {
 		const pool = new Pool(toPoolConfig(settings));
+		if (settings.preparedStatements !== false) preparing.add(pool);
 		const created: PoolEntry = { pool, lastUsedAt: Date.now() };
 		// An idle client whose server went away emits 'error' on the pool; without a listener Node would crash
 		// the whole n8n process. pg already discards that client; keep the error for health reports.
@@ -52,6 +55,11 @@ export function getPool(settings: DatabaseSettings): Pool {
 	}
 	entry.lastUsedAt = Date.now();
 	return entry.pool;
+}
+
+/** Whether statements on this pool's connections are prepared once per connection (pools made by getPool only). */
+export function preparesStatements(pool: Pool): boolean {
+	return preparing.has(pool);
 }
 
 export interface PoolStats {

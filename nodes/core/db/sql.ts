@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 
 /** A pg client or pool: anything that runs one statement. */
@@ -32,11 +33,23 @@ function toParam(value: unknown): unknown {
 	return value;
 }
 
-/** The handle over a checked-out pg client (inside whatever transaction the caller opened) or a pool. */
-export function sqlOver(client: Queryable): Sql {
+/**
+ * A prepared statement's name: the same text always gets the same name, so pg prepares it once per connection and
+ * then only binds and executes it.
+ */
+export function statementName(text: string): string {
+	return `ophir_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * The handle over a checked-out pg client (inside whatever transaction the caller opened) or a pool; `prepare`
+ * prepares each statement once per connection (see DatabaseSettings.preparedStatements).
+ */
+export function sqlOver(client: Queryable, { prepare = false }: { prepare?: boolean } = {}): Sql {
 	return {
 		async query<Row extends object>(text: string, params: readonly unknown[] = []) {
-			const result = await client.query(text, params.map(toParam));
+			const values = params.map(toParam);
+			const result = await client.query(prepare ? { name: statementName(text), text, values } : { text, values });
 			return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
 		},
 	};

@@ -1,5 +1,6 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
 
+import { preparesStatements } from './pool';
 import { type Sql, sqlOver } from './sql';
 import { InvalidInputError } from '../validation/errors';
 import { isUuid } from '../validation/ids';
@@ -28,15 +29,20 @@ export async function withTenant<T>(
 	if (!isUuid(organizationId)) {
 		throw new InvalidInputError('Organization ID', 'a UUID', organizationId);
 	}
+	const sql = (client: ClientBase) => sqlOver(client, { prepare: preparesStatements(pool) });
 	return withTransaction(pool, async (client) => {
-		await actForOrganization(client, organizationId);
-		return work({ ...sqlOver(client), organizationId });
+		await actForOrganization(client, organizationId, sql(client));
+		return work({ ...sql(client), organizationId });
 	});
 }
 
 /** Inside an open transaction: become APP_ROLE acting for the organization, until the transaction ends. */
-export async function actForOrganization(client: ClientBase, organizationId: string): Promise<void> {
-	await client.query(`SELECT set_config('role', $1, true), set_config('ophir.organization_id', $2, true)`, [
+export async function actForOrganization(
+	client: ClientBase,
+	organizationId: string,
+	sql: Sql = sqlOver(client),
+): Promise<void> {
+	await sql.query(`SELECT set_config('role', $1, true), set_config('ophir.organization_id', $2, true)`, [
 		APP_ROLE,
 		organizationId,
 	]);
