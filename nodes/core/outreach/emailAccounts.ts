@@ -7,6 +7,8 @@ import type { TenantTx } from '../db/tenantTransaction';
 import { optionalText } from '../validation/text';
 import { requireQuota } from './quotas';
 import { organizationUserId } from './users';
+import { openSecret } from './mailboxSecrets';
+import type { MailboxSecret, SmtpSettings } from '../sending/mailTransport';
 import {
 	type AccountInput,
 	type AccountSettings,
@@ -110,13 +112,36 @@ export async function createEmailAccount(tx: TenantTx, box: SecretBox, input: Ac
 	return toAccount(rows[0]);
 }
 
-/** Several accounts in one query (the mailboxes of a claimed batch), by id; an id not found is left out. */
-export async function getEmailAccounts(tx: TenantTx, ids: string[]): Promise<Map<string, EmailAccount>> {
-	const { rows } = await tx.query<AccountRow>(
-		`SELECT ${COLUMNS} FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
+/**
+ * The mailboxes of a claimed batch, in one query: address, SMTP settings and the decrypted secret, for sending only
+ * (never put the secret in an item or a log). An id that is not found fails the whole batch's claim.
+ */
+export async function mailboxesForSending(
+	tx: TenantTx,
+	box: SecretBox,
+	ids: string[],
+): Promise<Map<string, { id: string; email: string; smtp: SmtpSettings; secret: MailboxSecret }>> {
+	const { rows } = await tx.query<AccountRow & { credentials_encrypted: string | null }>(
+		`SELECT ${COLUMNS}, credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[])`,
 		[tx.organizationId, ids.map((id) => accountId(id))],
 	);
-	return new Map(rows.map((row) => [row.id, toAccount(row)]));
+	const found = new Map(rows.map((row) => [row.id, row]));
+	return new Map(
+		ids.map((id) => {
+			const row = found.get(id);
+			if (!row) throw new NotFoundError('Email account', id);
+			const account = toAccount(row);
+			return [
+				id,
+				{
+					id,
+					email: account.email,
+					smtp: account.settings.smtp,
+					secret: openSecret(box, id, row.credentials_encrypted),
+				},
+			];
+		}),
+	);
 }
 
 export async function getEmailAccount(tx: TenantTx, id: string, { forUpdate = false } = {}): Promise<EmailAccount> {

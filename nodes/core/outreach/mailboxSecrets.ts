@@ -21,21 +21,6 @@ export async function mailboxSecret(tx: TenantTx, box: SecretBox, id: string): P
 	return openSecret(box, id, rows[0].credentials_encrypted);
 }
 
-/** The decrypted secrets of several mailboxes in one query (a claimed batch's), by id; for sending only. */
-export async function mailboxSecrets(tx: TenantTx, box: SecretBox, ids: string[]): Promise<Map<string, MailboxSecret>> {
-	const { rows } = await tx.query<{ id: string; credentials_encrypted: string | null }>(
-		'SELECT id, credentials_encrypted FROM email_accounts WHERE organization_id = $1 AND id = ANY($2::uuid[])',
-		[tx.organizationId, ids.map((id) => accountId(id))],
-	);
-	const found = new Map(rows.map((row) => [row.id, row.credentials_encrypted]));
-	return new Map(
-		ids.map((id) => {
-			if (!found.has(id)) throw new NotFoundError('Email account', id);
-			return [id, openSecret(box, id, found.get(id)!)];
-		}),
-	);
-}
-
 /** Re-seals every secret not sealed with the credential's current key (after a key rotation). */
 export async function reencryptSecrets(tx: TenantTx, box: SecretBox): Promise<{ reencrypted: number; keyId: string }> {
 	const { rows } = await tx.query<{ id: string; credentials_encrypted: string }>(

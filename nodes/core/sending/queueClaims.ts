@@ -56,8 +56,10 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	// queue rows would let two transactions wait for each other. Counting comes after locking: a statement that
 	// waited for another claim's lock still reads from the snapshot it started with, which misses the emails that
 	// claim just leased, so counting in the locking statement would hand out the same capacity twice.
-	const { rows: locked } = await tx.query<{ id: string }>(
-		`SELECT a.id FROM email_accounts a
+	const { rows: locked } = await tx.query<{ id: string; daily_limited: boolean }>(
+		`SELECT a.id, EXISTS (SELECT 1 FROM organization_quotas oq
+		                      WHERE oq.organization_id = $1 AND oq.max_emails_per_day IS NOT NULL) AS daily_limited
+		 FROM email_accounts a
 		 WHERE a.organization_id = $1 AND ${eligibleMailboxSql('a', 3)}
 		   AND EXISTS (SELECT 1 FROM email_queue q
 		               WHERE q.organization_id = $1 AND q.email_account_id = a.id
@@ -79,7 +81,8 @@ export async function claimDueEmails(tx: TenantTx, options: ClaimOptions): Promi
 	// (none: it claims nothing, and the emails wait for tomorrow). Claims sharing a mailbox already wait for each other
 	// on its row; the quota's lock (always after the mailboxes', so in one order) also orders claims over different
 	// mailboxes, and its count, taken after the lock, sees what the previous claim leased.
-	const daily = await lockQuota(tx, 'maxEmailsPerDay', { now });
+	// (Read with the mailboxes: most organizations have no such limit, and then a claim spends no statement on it.)
+	const daily = locked[0].daily_limited ? await lockQuota(tx, 'maxEmailsPerDay', { now }) : undefined;
 	const batch = daily ? Math.min(limit, daily.limit - daily.used) : limit;
 	if (batch <= 0) return [];
 	const { rows: mailboxes } = await tx.query<{ id: string; remaining: number }>(

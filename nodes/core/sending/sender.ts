@@ -1,7 +1,5 @@
 import { type CampaignConfig, parseCampaignConfig } from '../outreach/campaignConfig';
-import { type EmailAccount, getEmailAccounts } from '../outreach/emailAccounts';
-import { mailboxSecrets } from '../outreach/mailboxSecrets';
-import { NotFoundError } from '../validation/errors';
+import { mailboxesForSending } from '../outreach/emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
 import { composeMessage, type ComposedMessage, messageIdFor } from './messageComposer';
 import { wholeNumber } from '../validation/numbers';
@@ -166,17 +164,7 @@ function claimBatch(
 			now: now(),
 		});
 		const ids = [...new Set(emails.map((e) => e.account.id))];
-		const [accounts, secrets] =
-			ids.length === 0
-				? [new Map<string, EmailAccount>(), new Map<string, MailboxSecret>()]
-				: [await getEmailAccounts(tx, ids), await mailboxSecrets(tx, box, ids)];
-		const mailboxes = new Map<string, Mailbox>(
-			ids.map((id) => {
-				const account = accounts.get(id);
-				if (!account) throw new NotFoundError('Email account', id);
-				return [id, { id, email: account.email, smtp: account.settings.smtp, secret: secrets.get(id)! }];
-			}),
-		);
+		const mailboxes: Map<string, Mailbox> = ids.length === 0 ? new Map() : await mailboxesForSending(tx, box, ids);
 		// The organization's own tracking secret signs its links when it has one; the credential's otherwise.
 		const { signing } =
 			emails.length === 0
