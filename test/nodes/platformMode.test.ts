@@ -126,6 +126,9 @@ describe('platform mode: the Organizations option', () => {
 		});
 		expect(maintenance).toMatchObject({ ok: true, retention: { enabled: true, failedOrganizations: 0 } });
 		expect((maintenance.retention as IDataObject).organizations).toHaveLength(orgs.length + 3);
+		// Counts are summed; a setting such as the number of days is not.
+		expect(maintenance.retention).toMatchObject({ deletedQueueRows: 0, batches: expect.any(Number) });
+		expect(maintenance.retention).not.toHaveProperty('olderThanDays');
 	});
 
 	it('routes a catch-all mailbox’s replies and bounces to the organization each concerns', async () => {

@@ -1,5 +1,6 @@
 import { closeAllPools, SecretBox } from '../../nodes/core/db';
 import {
+	reencryptTrackingSecrets,
 	rotateTrackingSecret,
 	signTrackingTokenV2,
 	trackingKeys,
@@ -167,5 +168,10 @@ describe('tracking secrets per organization', () => {
 		const rotated = new SecretBox('another-encryption-key-0123456789abcdef', [KEY]);
 		const keys = await tenant.as((tx) => trackingKeys(tx, rotated, SECRET));
 		expect(keys.signing).not.toBe(SECRET);
+		// Re-Encrypt Secrets re-seals it with the new key: the old key can then go.
+		expect(await tenant.as((tx) => reencryptTrackingSecrets(tx, rotated))).toBe(1);
+		expect(await tenant.as((tx) => reencryptTrackingSecrets(tx, rotated))).toBe(0);
+		const newKeyOnly = new SecretBox('another-encryption-key-0123456789abcdef');
+		expect((await tenant.as((tx) => trackingKeys(tx, newKeyOnly, SECRET))).signing).toBe(keys.signing);
 	});
 });

@@ -104,10 +104,12 @@ export const execute: OperationExecute = async function (context) {
 			...(error === undefined ? [] : [{ organizationId, organizationName, status: 'organization failed', error }]),
 		]);
 	}
+	// An organization whose recording failed after sending keeps its counts beside its error.
 	return combineOutcomes(
 		summaries.map(({ error, ...summary }, i) => ({
 			organization: organizations[i],
-			...(error === undefined ? { result: summary } : { error: new Error(error) }),
+			result: summary,
+			...(error === undefined ? {} : { error: new Error(error) }),
 		})),
 	);
 };

@@ -95,16 +95,22 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * One summary for a platform run, in the shape a single organization's result has, so the same workflow reads both:
- * top-level counts are summed and lists concatenated (each listed record tagged with its organization), other values
- * stay in the organization's own entry. An organization that failed is listed with its error and counted apart.
+ * top-level counts are summed (only the `summed` ones when given: a setting such as a number of days is not a
+ * count) and lists concatenated (each listed record tagged with its organization); other values stay in the
+ * organization's own entry. An organization that failed is listed with its error and counted apart; what it did
+ * before failing (a result beside the error) still counts.
  */
-export function combineOutcomes(outcomes: Array<OrganizationOutcome<object>>): PlatformSummary {
+export function combineOutcomes(
+	outcomes: Array<{ organization: PlatformOrganization; result?: object; error?: Error }>,
+	{ summed }: { summed?: readonly string[] } = {},
+): PlatformSummary {
 	const totals: Record<string, unknown> = {};
 	for (const { organization, result } of outcomes) {
 		if (!result) continue;
 		for (const [key, value] of Object.entries(result)) {
-			if (typeof value === 'number') totals[key] = ((totals[key] as number | undefined) ?? 0) + value;
-			else if (Array.isArray(value)) {
+			if (typeof value === 'number' && (!summed || summed.includes(key))) {
+				totals[key] = ((totals[key] as number | undefined) ?? 0) + value;
+			} else if (Array.isArray(value)) {
 				const tagged = value.map((entry) =>
 					isPlainObject(entry) ? { ...entry, organizationId: organization.id } : entry,
 				);
@@ -118,7 +124,8 @@ export function combineOutcomes(outcomes: Array<OrganizationOutcome<object>>): P
 		organizations: outcomes.map(({ organization, result, error }) => ({
 			organizationId: organization.id,
 			organizationName: organization.name,
-			...(error ? { error: error.message } : result),
+			...result,
+			...(error ? { error: error.message } : {}),
 		})),
 	};
 }

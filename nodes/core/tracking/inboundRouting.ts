@@ -9,7 +9,8 @@ import { requireUuids } from '../validation/ids';
  * organization each one names. Pure: no database.
  *
  * Contract, for each email in order: the organization of `organizationIds` (the ones the operator processes) that it
- * names, or undefined when it names none of them (then it is reported unmatched and processed nowhere):
+ * names, or undefined when it names none of them (Process Inbound Email then processes it for the credential's own
+ * organization, where it is normally unmatched):
  * 1. a Message-ID of ours in its In-Reply-To/References or the attached original (messageIdFor's form
  *    `<queue id.o<organization id>@domain>` carries the full organization id), the first that names one of them;
  * 2. else a version 2 signed return path it was addressed to (`+c`, returnPath.ts): its 4-byte hint selects the

@@ -125,3 +125,23 @@ export async function rotateTrackingSecret(
 	const row = rows[0];
 	return { id: row.id, createdAt: row.created_at, retired: row.retired, previousValidUntil: row.previous_valid_until };
 }
+
+/**
+ * Re-seals the organization's tracking secrets not sealed with the box's current key (after an encryption key
+ * rotation, beside the mailbox secrets): two statements whatever their number. Returns how many.
+ */
+export async function reencryptTrackingSecrets(tx: TenantTx, box: SecretBox): Promise<number> {
+	const { rows } = await tx.query<{ id: string; secret_encrypted: string }>(
+		`SELECT id, secret_encrypted FROM organization_tracking_secrets
+		 WHERE organization_id = $1 AND split_part(secret_encrypted, '.', 2) <> $2
+		 FOR UPDATE`,
+		[tx.organizationId, box.keyId],
+	);
+	if (rows.length === 0) return 0;
+	await tx.query(
+		`UPDATE organization_tracking_secrets s SET secret_encrypted = u.sealed
+		 FROM unnest($2::uuid[], $3::text[]) AS u(id, sealed) WHERE s.organization_id = $1 AND s.id = u.id`,
+		[tx.organizationId, rows.map((row) => row.id), rows.map((row) => box.seal(box.open(row.secret_encrypted)))],
+	);
+	return rows.length;
+}

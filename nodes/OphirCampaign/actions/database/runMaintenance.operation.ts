@@ -125,7 +125,12 @@ export const execute: OperationExecute = async function (context) {
 	return {
 		...result,
 		ok: result.ok && unfinished.length === 0,
-		retention: retention ? { enabled: true, ...combineOutcomes(outcomes) } : { enabled: false },
+		retention: retention
+			? {
+					enabled: true,
+					...combineOutcomes(outcomes, { summed: ['deletedQueueRows', 'deletedActivities', 'batches'] }),
+				}
+			: { enabled: false },
 		warnings: [
 			...result.warnings,
 			...unfinished.map(({ organization, error }) =>

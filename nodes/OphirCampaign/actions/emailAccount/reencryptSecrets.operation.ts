@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { reencryptSecrets } from '../../../core/outreach';
+import { reencryptTrackingSecrets } from '../../../core/tracking';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
@@ -13,7 +14,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/** The mailboxes' secrets and the organization's own tracking secrets, in one transaction. */
 export const execute: OperationExecute = async function ({ tenant, secretBox }) {
 	const box = secretBox();
-	return tenant((tx) => reencryptSecrets(tx, box));
+	return tenant(async (tx) => ({
+		...(await reencryptSecrets(tx, box)),
+		trackingSecretsReencrypted: await reencryptTrackingSecrets(tx, box),
+	}));
 };
