@@ -9,26 +9,31 @@
  * - Campaign Stats (OPhir Track v2, Organizations: All) reports each organization's own counts.
  * The Scheduler and Sender are left inactive (run from the REST API only) so that no scheduled run races the counts.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 import { eventually } from '../../scripts/lib/wait';
-import { launchN8n, type N8nInstance } from '../../scripts/n8n/launch';
-import { type Execution, N8nClient, type WorkflowJson } from '../../scripts/n8n/rest';
+import type { N8nInstance } from '../../scripts/n8n/launch';
+import { N8nClient } from '../../scripts/n8n/rest';
 import { SecretBox, withTenant } from '../../nodes/core/db';
 import { createCampaign, createEmailAccount, importLeads, transitionCampaign } from '../../nodes/core/outreach';
 import { rotateTrackingSecret, trackingTokenClaim, verifyTrackingToken } from '../../nodes/core/tracking';
-import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
+import {
+	realN8nFixture,
+	bundledNamed,
+	fetchWebhook,
+	runOneNode,
+	runSucceeded,
+	trackingUrls,
+	unsubscribeUrl,
+} from '../support/n8nWorkflows';
+import { BROWSER } from '../support/outreach';
 import { type ReceivedMail, SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
-import { ensureFreshBuild, ROOT } from './build';
 
 jest.setTimeout(10 * 60_000);
 
 const SYSTEM_ORGANIZATION = '00000000-0000-0000-0000-000000000001';
 const OWNER = { email: 'owner@platform.ophir.test', password: `E2e-${randomBytes(9).toString('hex')}-7` };
-const BROWSER =
-	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const SECRETS = { encryptionKey: randomBytes(32).toString('hex'), trackingSecret: randomBytes(32).toString('hex') };
 /** An address that is a lead of the first two organizations: its unsubscribe must stay in one. */
 const SHARED_LEAD = 'shared@prospects.example';
@@ -70,104 +75,24 @@ interface Delivered {
 	organizationId: string;
 }
 
-/** A production webhook URL of n8n; until the activation is published n8n answers 404 "… is not registered". */
-async function fetchWebhook(url: string, init: RequestInit = {}): Promise<Response> {
-	return eventually(`n8n to serve ${url}`, async () => {
-		const response = await fetch(url, { redirect: 'manual', ...init });
-		if (response.status === 404 && /not registered/i.test(await response.clone().text())) return undefined;
-		return response;
-	});
-}
-
-const decodeHtml = (text: string) =>
-	text
-		.replace(/&amp;/g, '&')
-		.replace(/&quot;/g, '"')
-		.replace(/&#x27;|&#39;/g, "'");
-
-/** A header as sent (unfolded), from the raw header lines: mailparser turns List-* headers into objects. */
-function header(mail: ReceivedMail, name: string): string | undefined {
-	const line = mail.parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-	return line
-		?.slice(line.indexOf(':') + 1)
-		.replace(/\r?\n[ \t]+/g, ' ')
-		.trim();
-}
-
 const tokenOf = (url: string) => new URL(url).searchParams.get('t') ?? '';
 
 describe('Platform mode in a real n8n: one set of bundled workflows for three organizations', () => {
-	const n8nDatabase = `n8n_e2e_${randomBytes(6).toString('hex')}`;
+	const e2e = realN8nFixture();
 	let ophirDb: TestDatabase;
 	let sink: SmtpSink;
 	let n8n: N8nInstance | undefined;
 	let client: N8nClient;
 	let trackingBase: string;
 	const organizations: Organization[] = [];
-	const bundled = readdirSync(join(ROOT, 'workflows'))
-		.filter((file) => file.endsWith('.json'))
-		.sort()
-		.map((file) => JSON.parse(readFileSync(join(ROOT, 'workflows', file), 'utf8')) as WorkflowJson & { id: string });
-	const bundledNamed = (name: string) => {
-		const found = bundled.find((w) => w.name === name);
-		if (!found) throw new Error(`No bundled workflow named ${name}`);
-		return found;
-	};
-
 	async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
 		return (await ophirDb.pool.query(text, params)).rows as T[];
 	}
 
-	async function run(workflowId: string, triggerName?: string): Promise<Execution> {
-		const execution = await client.runWorkflow(workflowId, { triggerName });
-		if (execution.status !== 'success') {
-			throw new Error(
-				`Workflow ${workflowId} ended ${execution.status}: ${execution.error?.message ?? JSON.stringify(execution.error)}`,
-			);
-		}
-		return execution;
-	}
-
+	const run = (workflowId: string, triggerName?: string) => runSucceeded(client, workflowId, triggerName);
 	/** Manual Trigger → Code (the input items) → one OPhir node with the "OPhir" credential; returns its output. */
-	async function runNode(
-		name: string,
-		node: { type: string; typeVersion: number; parameters: Record<string, unknown> },
-		input: object[] = [{}],
-	): Promise<Array<Record<string, unknown>>> {
-		const workflow = await client.createWorkflow({
-			name: `e2e: ${name}`,
-			nodes: [
-				{
-					id: randomUUID(),
-					name: 'Start',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				},
-				{
-					id: randomUUID(),
-					name: 'Input',
-					type: 'n8n-nodes-base.code',
-					typeVersion: 2,
-					position: [220, 0],
-					parameters: { jsCode: `return ${JSON.stringify(input.map((json) => ({ json })))};` },
-				},
-				{
-					id: randomUUID(),
-					name: 'OPhir',
-					position: [440, 0],
-					...node,
-					credentials: { ophirPostgresApi: { name: 'OPhir' } },
-				},
-			],
-			connections: {
-				Start: { main: [[{ node: 'Input', type: 'main', index: 0 }]] },
-				Input: { main: [[{ node: 'OPhir', type: 'main', index: 0 }]] },
-			},
-		});
-		return (await run(workflow.id, 'Start')).output('OPhir') ?? [];
-	}
+	const runNode = (name: string, node: Parameters<typeof runOneNode>[2], input: object[] = [{}]) =>
+		runOneNode(client, name, node, { input });
 
 	async function runBundled(name: 'OPhir Scheduler' | 'OPhir Sender'): Promise<Record<string, unknown>> {
 		const execution = await run(bundledNamed(name).id);
@@ -198,23 +123,6 @@ describe('Platform mode in a real n8n: one set of bundled workflows for three or
 		return found[0];
 	}
 
-	function unsubscribeUrl(mail: ReceivedMail): string {
-		const url = /<(https?:[^>]+)>/.exec(header(mail, 'List-Unsubscribe') ?? '')?.[1];
-		if (!url) throw new Error(`No unsubscribe URL in ${header(mail, 'List-Unsubscribe')}`);
-		return url;
-	}
-
-	/** The open pixel and the tracked links (other than the unsubscribe link) in an email's HTML. */
-	function trackingUrls(mail: ReceivedMail): { pixels: string[]; links: string[] } {
-		const html = String(mail.parsed.html);
-		const urls = (pattern: RegExp) =>
-			[...html.matchAll(pattern)].map((m) => decodeHtml(m[1])).filter((url) => url.startsWith(`${trackingBase}/`));
-		return {
-			pixels: urls(/<img[^>]+src="([^"]+)"/g),
-			links: urls(/<a[^>]+href="([^"]+)"/g).filter((url) => url !== unsubscribeUrl(mail)),
-		};
-	}
-
 	/** Tracking events (not sends) per organization, each checked against the organization of its email. */
 	async function trackingEvents(): Promise<Array<{ organization_id: string; event_type: string; queue_org: string }>> {
 		return sql(
@@ -224,19 +132,8 @@ describe('Platform mode in a real n8n: one set of bundled workflows for three or
 		);
 	}
 
-	beforeAll(async () => {
-		await ensureFreshBuild();
-		ophirDb = await createTestDatabase();
-		sink = await new SmtpSink().start();
-		n8n = await launchN8n({ adminUrl: adminUrl(), n8nDatabase, log: (line) => process.stderr.write(`${line}\n`) });
-		trackingBase = `${n8n.url}/webhook/ophir-tracking`;
-	});
-
-	afterAll(async () => {
-		await n8n?.stop();
-		await sink?.stop();
-		await adminQuery(`DROP DATABASE IF EXISTS ${n8nDatabase} WITH (FORCE)`);
-		await ophirDb?.drop();
+	beforeAll(() => {
+		({ db: ophirDb, sink, n8n, trackingBase } = e2e.current());
 	});
 
 	describe('setup', () => {
@@ -425,7 +322,7 @@ describe('Platform mode in a real n8n: one set of bundled workflows for three or
 		it('signs every tracking link with a token naming its organization, with that organization’s key', async () => {
 			for (const d of await delivered()) {
 				const organization = organizations.find((o) => o.id === d.organizationId)!;
-				const { pixels, links } = trackingUrls(d.mail);
+				const { pixels, links } = trackingUrls(d.mail, trackingBase);
 				expect(pixels).toHaveLength(1);
 				expect(links).toHaveLength(1);
 				expect(String(d.mail.parsed.html)).not.toContain(organization.link);
@@ -444,7 +341,7 @@ describe('Platform mode in a real n8n: one set of bundled workflows for three or
 		it('answers each organization’s open pixel and click and records them in that organization only', async () => {
 			for (const organization of organizations) {
 				const email = await emailOf(organization, organization.leads[organization.leads.length - 1]);
-				const { pixels, links } = trackingUrls(email.mail);
+				const { pixels, links } = trackingUrls(email.mail, trackingBase);
 				// A person reads the email a while after it arrived (a click within seconds is counted as a scanner's).
 				await sql(`UPDATE email_queue SET sent_at = sent_at - interval '5 minutes' WHERE id = $1`, [email.queueId]);
 
@@ -490,7 +387,7 @@ describe('Platform mode in a real n8n: one set of bundled workflows for three or
 		it('refuses a link whose token is rewritten to name another organization, and records nothing', async () => {
 			const [northwind, contoso] = organizations;
 			const email = await emailOf(contoso, contoso.leads[0]);
-			const link = trackingUrls(email.mail).links[0];
+			const link = trackingUrls(email.mail, trackingBase).links[0];
 			// The token's first 16 bytes name the organization: put Northwind's there, keep Contoso's signature.
 			const bytes = Buffer.from(tokenOf(link), 'base64url');
 			Buffer.from(northwind.id.replace(/-/g, ''), 'hex').copy(bytes, 0);

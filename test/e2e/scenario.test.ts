@@ -11,23 +11,30 @@
  * Follow-ups wait 30 minutes: the test moves the leads' last send back in time instead of waiting.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { eventually } from '../../scripts/lib/wait';
-import { launchN8n, type N8nInstance } from '../../scripts/n8n/launch';
-import { type Execution, N8nClient, type WorkflowJson } from '../../scripts/n8n/rest';
-import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../support/database';
+import type { N8nInstance } from '../../scripts/n8n/launch';
+import { N8nClient, type WorkflowJson } from '../../scripts/n8n/rest';
+import type { TestDatabase } from '../support/database';
 import { hardBounce } from '../support/inboundMail';
+import {
+	realN8nFixture,
+	bundledNamed,
+	bundledWorkflows,
+	fetchWebhook,
+	header,
+	runOneNode,
+	runSucceeded,
+	trackingUrls,
+	unsubscribeUrl,
+} from '../support/n8nWorkflows';
+import { BROWSER } from '../support/outreach';
 import { type ReceivedMail, SINK_PASSWORD, SmtpSink } from '../support/smtpSink';
-import { ensureFreshBuild, ROOT } from './build';
 
 jest.setTimeout(15 * 60_000);
 
 const SYSTEM_ORGANIZATION = '00000000-0000-0000-0000-000000000001';
 const OWNER = { email: 'owner@e2e.ophir.test', password: `E2e-${randomBytes(9).toString('hex')}-7` };
-const BROWSER =
-	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const LINK = 'https://acme-outreach.example/pricing?plan=pro';
 const MAILBOXES = ['sales1@acme-outreach.example', 'sales2@acme-outreach.example'];
 const ZONES = ['America/New_York', 'Europe/Berlin'];
@@ -39,33 +46,6 @@ const LEADS = Array.from({ length: 20 }, (_, i) => ({
 }));
 const ERROR_WORKFLOW_ID = 'OphirErrorLog001';
 const FOLLOW_UP_DELAY_MINUTES = 30;
-
-/**
- * Fetches a production webhook URL of n8n. Activating a workflow publishes it through n8n's publication outbox,
- * which registers its webhooks a moment later: until then n8n answers 404 "… is not registered".
- */
-async function fetchWebhook(url: string, init: RequestInit = {}): Promise<Response> {
-	return eventually(`n8n to serve ${url}`, async () => {
-		const response = await fetch(url, { redirect: 'manual', ...init });
-		if (response.status === 404 && /not registered/i.test(await response.clone().text())) return undefined;
-		return response;
-	});
-}
-
-const decodeHtml = (text: string) =>
-	text
-		.replace(/&amp;/g, '&')
-		.replace(/&quot;/g, '"')
-		.replace(/&#x27;|&#39;/g, "'");
-
-/** A header as sent (unfolded), from the raw header lines: mailparser turns List-* headers into objects. */
-function header(mail: ReceivedMail, name: string): string | undefined {
-	const line = mail.parsed.headerLines.find((h) => h.key === name.toLowerCase())?.line;
-	return line
-		?.slice(line.indexOf(':') + 1)
-		.replace(/\r?\n[ \t]+/g, ' ')
-		.trim();
-}
 
 function references(mail: ReceivedMail): string[] {
 	const refs = mail.parsed.references;
@@ -83,18 +63,14 @@ interface Delivered {
 }
 
 describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driven as a user would', () => {
-	const n8nDatabase = `n8n_e2e_${randomBytes(6).toString('hex')}`;
+	const e2e = realN8nFixture();
 	let ophirDb: TestDatabase;
 	let sink: SmtpSink;
 	let n8n: N8nInstance | undefined;
 	let client: N8nClient;
 	let trackingBase: string;
 	let accountIds: string[];
-	const bundled = readdirSync(join(ROOT, 'workflows'))
-		.filter((file) => file.endsWith('.json'))
-		.sort()
-		.map((file) => JSON.parse(readFileSync(join(ROOT, 'workflows', file), 'utf8')) as WorkflowJson & { id: string });
-	const bundledNamed = (name: string) => bundled.find((w) => w.name === name)!;
+	const bundled = bundledWorkflows();
 	/** Every Scheduler and Sender execution this test started, by workflow name. */
 	const runs: Record<string, string[]> = { 'OPhir Scheduler': [], 'OPhir Sender': [] };
 
@@ -102,62 +78,14 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 		return (await ophirDb.pool.query(text, params)).rows as T[];
 	}
 
-	/** Runs a saved workflow as the editor's "Execute workflow" does; fails with n8n's error if the run failed. */
-	async function run(workflowId: string, triggerName?: string): Promise<Execution> {
-		const execution = await client.runWorkflow(workflowId, { triggerName });
-		if (execution.status !== 'success') {
-			throw new Error(
-				`Workflow ${workflowId} ended ${execution.status}: ${execution.error?.message ?? JSON.stringify(execution.error)}`,
-			);
-		}
-		return execution;
-	}
-
-	/**
-	 * A workflow a user would click together for one task: Manual Trigger → Code (the input items) → one OPhir
-	 * node. Runs it and returns that node's output.
-	 */
-	async function runNode(
+	const run = (workflowId: string, triggerName?: string) => runSucceeded(client, workflowId, triggerName);
+	/** One OPhir node (typeVersion 1 unless given) fed `input`, in a workflow of its own; its output. */
+	const runNode = (
 		name: string,
-		node: { type: string; parameters: Record<string, unknown> },
+		node: Parameters<typeof runOneNode>[2],
 		input: object[] = [{}],
 		credential = 'OPhir',
-	): Promise<Array<Record<string, unknown>>> {
-		const workflow = await client.createWorkflow({
-			name: `e2e: ${name}`,
-			nodes: [
-				{
-					id: randomUUID(),
-					name: 'Start',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				},
-				{
-					id: randomUUID(),
-					name: 'Input',
-					type: 'n8n-nodes-base.code',
-					typeVersion: 2,
-					position: [220, 0],
-					parameters: { jsCode: `return ${JSON.stringify(input.map((json) => ({ json })))};` },
-				},
-				{
-					id: randomUUID(),
-					name: 'OPhir',
-					typeVersion: 1, // as saved before version 2: proves old workflows still run in a real n8n
-					position: [440, 0],
-					...node,
-					credentials: { ophirPostgresApi: { name: credential } },
-				},
-			],
-			connections: {
-				Start: { main: [[{ node: 'Input', type: 'main', index: 0 }]] },
-				Input: { main: [[{ node: 'OPhir', type: 'main', index: 0 }]] },
-			},
-		});
-		return (await run(workflow.id, 'Start')).output('OPhir') ?? [];
-	}
+	) => runOneNode(client, name, node, { input, credential });
 
 	async function runBundled(name: 'OPhir Scheduler' | 'OPhir Sender'): Promise<Record<string, unknown>> {
 		const execution = await run(bundledNamed(name).id);
@@ -215,24 +143,6 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 		return ofStep(step);
 	}
 
-	/** What the recipient's mail client offers: the https (here http) one-click unsubscribe URL. */
-	function unsubscribeUrl(mail: ReceivedMail): string {
-		const url = /<(https?:[^>]+)>/.exec(header(mail, 'List-Unsubscribe') ?? '')?.[1];
-		if (!url) throw new Error(`No unsubscribe URL in ${header(mail, 'List-Unsubscribe')}`);
-		return url;
-	}
-
-	/** The tracking URLs in an email's HTML: its open pixel and its links other than the unsubscribe link. */
-	function trackingUrls(mail: ReceivedMail): { pixels: string[]; links: string[] } {
-		const html = String(mail.parsed.html);
-		const urls = (pattern: RegExp) =>
-			[...html.matchAll(pattern)].map((m) => decodeHtml(m[1])).filter((url) => url.startsWith(`${trackingBase}/`));
-		return {
-			pixels: urls(/<img[^>]+src="([^"]+)"/g),
-			links: urls(/<a[^>]+href="([^"]+)"/g).filter((url) => url !== unsubscribeUrl(mail)),
-		};
-	}
-
 	/** The follow-ups become due: the leads' previous step was sent longer ago than the delay. */
 	async function letFollowUpDelayPass(): Promise<void> {
 		await sql(
@@ -241,19 +151,8 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 		);
 	}
 
-	beforeAll(async () => {
-		await ensureFreshBuild();
-		ophirDb = await createTestDatabase();
-		sink = await new SmtpSink().start();
-		n8n = await launchN8n({ adminUrl: adminUrl(), n8nDatabase, log: (line) => process.stderr.write(`${line}\n`) });
-		trackingBase = `${n8n.url}/webhook/ophir-tracking`;
-	});
-
-	afterAll(async () => {
-		await n8n?.stop();
-		await sink?.stop();
-		await adminQuery(`DROP DATABASE IF EXISTS ${n8nDatabase} WITH (FORCE)`);
-		await ophirDb?.drop();
+	beforeAll(() => {
+		({ db: ophirDb, sink, n8n, trackingBase } = e2e.current());
 	});
 
 	describe('setup', () => {
@@ -461,7 +360,7 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 	describe('recipients and their mail servers', () => {
 		it('answers the open pixel of a received email with a GIF and records the open', async () => {
 			const [opened] = (await ofStep(1)).filter((d) => d.lead === LEADS[0].email);
-			const { pixels } = trackingUrls(opened.mail);
+			const { pixels } = trackingUrls(opened.mail, trackingBase);
 			expect(pixels).toHaveLength(1);
 
 			const response = await fetchWebhook(pixels[0], { headers: { 'user-agent': BROWSER } });
@@ -488,7 +387,7 @@ describe('OPhir end to end in a real n8n: a campaign from setup to bounces, driv
 
 		it('redirects a click (302) to the original link and records the click', async () => {
 			const [clicked] = (await ofStep(1)).filter((d) => d.lead === LEADS[0].email);
-			const { links } = trackingUrls(clicked.mail);
+			const { links } = trackingUrls(clicked.mail, trackingBase);
 			expect(links).toHaveLength(1);
 			expect(String(clicked.mail.parsed.html)).not.toContain(LINK);
 			// A person reads the email a while after it arrived (a click within seconds is counted as a link scanner's).

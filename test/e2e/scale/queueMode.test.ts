@@ -26,6 +26,8 @@ import { eventually } from '../../../scripts/lib/wait';
 import { launchQueueMode, type QueueModeCluster } from '../../../scripts/n8n/queueMode';
 import { N8nClient, type WorkflowJson } from '../../../scripts/n8n/rest';
 import { adminQuery, adminUrl, createTestDatabase, type TestDatabase } from '../../support/database';
+import { fetchWebhook as fetchFromWebhook } from '../../support/n8nWorkflows';
+import { BROWSER } from '../../support/outreach';
 import { SINK_PASSWORD } from '../../support/smtpSink';
 import { newTenant } from '../../support/tenants';
 import { ensureFreshBuild, ROOT } from '../build';
@@ -35,8 +37,6 @@ jest.setTimeout(20 * 60_000);
 const OWNER = { email: 'owner@scale.ophir.test', password: `Scale-${randomBytes(9).toString('hex')}-7` };
 const KEY = randomBytes(32).toString('hex');
 const TRACKING_SECRET = randomBytes(32).toString('hex');
-const BROWSER =
-	'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
 const LINK = 'https://acme-outreach.example/pricing';
 const ALWAYS = { weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startHour: 0, endHour: 24 };
 /** Three mailboxes with room to spare and one whose daily limit binds. */
@@ -335,18 +335,8 @@ class CountingSink {
 		});
 
 		describe('tracking requests served by the webhook process', () => {
-			/** A production webhook URL answers 404 "not registered" until the activation reached the webhook process. */
-			async function fetchWebhook(url: string, init: RequestInit = {}): Promise<Response> {
-				return eventually(
-					`the webhook process to serve ${url}`,
-					async () => {
-						const response = await fetch(url, { redirect: 'manual', ...init });
-						if (response.status === 404 && /not registered/i.test(await response.clone().text())) return undefined;
-						return response;
-					},
-					60_000,
-				);
-			}
+			// The activation reaches the webhook process through Redis: allow it a minute.
+			const fetchWebhook = (url: string, init: RequestInit = {}) => fetchFromWebhook(url, init, 60_000);
 
 			async function aDeliveredEmail(index: number) {
 				const mail = sink.received.filter((m) => m.from.startsWith('big'))[index];
