@@ -334,4 +334,24 @@ describeWithChromium(`OPhir in the n8n editor, in a real browser${SKIPPED}`, () 
 			{ email: 'no-thanks@prospects.example', campaign_id: campaign.id },
 		]);
 	});
+
+	it('offers the Organizations option with the organizations the credential may act for, from the list', async () => {
+		await editor.stage('queue-stats-panel', async () => {
+			await editor.closeNode();
+			await editor.searchNodes('ophir');
+			await editor.nodeCreatorItem('OPhir Queue').click();
+			await editor.nodeCreatorItem('Get queue stats').click();
+			await editor.ndv().waitFor();
+			await editor.selectParameterOption('organizations', 'Selected Organizations');
+		});
+		// Listed from the OPhir database through the credential (loadOptions getOrganizations): an organization's own
+		// credential may act for itself only.
+		await editor.stage('queue-stats-organization-picked', () =>
+			editor.selectParameterOptions('organizationIds', ['Acme Outreach']),
+		);
+		expect(await editor.parameter('organizationIds').innerText()).toContain('Acme Outreach');
+		// One summary per item of the node before it (the three leads' suppression results), naming the organization.
+		await editor.stage('queue-stats-run', () => editor.executeNode(LEADS.length));
+		expect(await editor.outputPanel().innerText()).toContain('Acme Outreach');
+	});
 });
