@@ -185,4 +185,33 @@ describe('platform mode: the Organizations option', () => {
 			{ organization_id: b.tenant.id, email: b.leadEmails[1], status: 'bounced' },
 		]);
 	});
+
+	it('reports in Get Health each organization’s quotas and queue, and names a client whose queue is stuck', async () => {
+		const [, stuck] = orgs;
+		await sending.db.pool.query(
+			`UPDATE email_queue SET status = 'sending', lease_token = gen_random_uuid(),
+			   lease_expires_at = now() AT TIME ZONE 'UTC' - interval '1 hour'
+			 WHERE id = (SELECT id FROM email_queue WHERE organization_id = $1 LIMIT 1)`,
+			[stuck.tenant.id],
+		);
+		const [health] = await run(new OphirCampaign(), SYSTEM_ORGANIZATION_ID, {
+			resource: 'database',
+			operation: 'getHealth',
+			organizations: 'all',
+			healthOptions: { recordSnapshot: false },
+		});
+		expect(health.healthy).toBe(false);
+		expect(health.warnings).toEqual(
+			expect.arrayContaining([expect.stringMatching(/^[^:]+: 1 emails are stuck in sending past their lease/)]),
+		);
+		const byId = Object.fromEntries(
+			(health.organizations as IDataObject[]).map((organization) => [organization.id, organization]),
+		);
+		expect(byId[stuck.tenant.id]).toMatchObject({
+			quotas: expect.any(Object),
+			queue: { stuckPastLease: 1 },
+			warnings: [expect.stringMatching(/stuck in sending/)],
+		});
+		expect(byId[orgs[2].tenant.id]).toMatchObject({ queue: { stuckPastLease: 0 }, warnings: [] });
+	});
 });

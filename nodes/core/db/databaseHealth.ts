@@ -90,23 +90,8 @@ export async function databaseHealth(
 	const indexes = await indexHealth(pool, tables, bigTableRows);
 	const slowStatements = await slowestStatements(pool, slowLimit);
 
-	const stats = await connection.tenant((tx) => queueStats(tx, { now }));
-	const oldestDueAgeSeconds = stats.oldestDueAt
-		? Math.max(0, Math.floor((now.getTime() - stats.oldestDueAt.getTime()) / 1000))
-		: null;
-	if (stats.expiredLeases > 0) {
-		warnings.push(
-			`${stats.expiredLeases} emails are stuck in sending past their lease (a worker stopped before reporting back): the next claim puts them back in the queue; if this repeats, check the sender workflow's failed executions.`,
-		);
-	}
-	// Emails wait legitimately while their mailboxes have used up today's capacity; lag is a problem only when a
-	// mailbox that may send still has due emails.
-	const couldSend = stats.accounts.some((a) => a.eligible && a.queuedDue > 0 && a.remainingToday > 0);
-	if (oldestDueAgeSeconds !== null && oldestDueAgeSeconds > maxLagMinutes * 60 && couldSend) {
-		warnings.push(
-			`The oldest due email has waited ${Math.floor(oldestDueAgeSeconds / 60)} minutes (more than ${maxLagMinutes}) although a mailbox has capacity left today: is the sender workflow active and succeeding?`,
-		);
-	}
+	const queue = await queueHealth(connection.tenant, { now, maxQueueLagMinutes: maxLagMinutes });
+	warnings.push(...queue.warnings);
 
 	return {
 		healthy: warnings.length === 0,
@@ -123,6 +108,40 @@ export async function databaseHealth(
 		snapshot: { recorded: snapshot.recorded, ...(snapshot.note ? { note: snapshot.note } : {}) },
 		indexes,
 		slowStatements,
+		queue: queue.queue,
+	};
+}
+
+/**
+ * One organization's queue as Get Health reports it, read in its tenant transaction, and the warnings it calls for:
+ * emails stuck past their lease, and due emails waiting longer than the allowed lag while a mailbox could send them.
+ */
+export async function queueHealth(
+	tenant: TenantRunner,
+	options: { now?: Date; maxQueueLagMinutes?: NumberInput } = {},
+): Promise<{ queue: DatabaseHealth['queue']; warnings: string[] }> {
+	const maxLagMinutes = wholeNumber(options.maxQueueLagMinutes ?? 60, 'Max Queue Lag (Minutes)', 1, 525_600);
+	const now = options.now ?? new Date();
+	const stats = await tenant((tx) => queueStats(tx, { now }));
+	const warnings: string[] = [];
+	const oldestDueAgeSeconds = stats.oldestDueAt
+		? Math.max(0, Math.floor((now.getTime() - stats.oldestDueAt.getTime()) / 1000))
+		: null;
+	if (stats.expiredLeases > 0) {
+		warnings.push(
+			`${stats.expiredLeases} emails are stuck in sending past their lease (a worker stopped before reporting back): the next claim puts them back in the queue; if this repeats, check the sender workflow's failed executions.`,
+		);
+	}
+	// Emails wait legitimately while their mailboxes have used up today's capacity; lag is a problem only when a
+	// mailbox that may send still has due emails.
+	const couldSend = stats.accounts.some((a) => a.eligible && a.queuedDue > 0 && a.remainingToday > 0);
+	if (oldestDueAgeSeconds !== null && oldestDueAgeSeconds > maxLagMinutes * 60 && couldSend) {
+		warnings.push(
+			`The oldest due email has waited ${Math.floor(oldestDueAgeSeconds / 60)} minutes (more than ${maxLagMinutes}) although a mailbox has capacity left today: is the sender workflow active and succeeding?`,
+		);
+	}
+	return {
+		warnings,
 		queue: {
 			byStatus: stats.byStatus,
 			due: stats.due,

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { databaseHealth } from '../../../core/db';
+import { databaseHealth, queueHealth } from '../../../core/db';
 import { forEachOrganization, organizationWithQuotas } from '../../../core/outreach';
 import type { NumberInput } from '../../../core/validation';
 import {
@@ -79,15 +79,31 @@ export const execute: OperationExecute = async function (context) {
 	if (organizationScopeOf(context) === 'this') {
 		return { ...health, organization: await tenant((tx) => organizationWithQuotas(tx)) };
 	}
-	// The database is shared; each organization's quotas and usage are read in its own transaction.
-	const outcomes = await forEachOrganization(await organizationsOf(context), (organization) =>
-		organization.run((tx) => organizationWithQuotas(tx)),
-	);
+	// The database is shared; each organization's quotas, usage and queue are read in its own transactions, and a
+	// client's stuck or lagging queue makes the whole report unhealthy, named.
+	const outcomes = await forEachOrganization(await organizationsOf(context), async (organization) => ({
+		...(await organization.run((tx) => organizationWithQuotas(tx))),
+		...(await queueHealth(organization.run, {
+			maxQueueLagMinutes: options.maxQueueLagMinutes as NumberInput | undefined,
+		})),
+	}));
+	const warnings = [
+		...health.warnings,
+		...outcomes.flatMap(({ organization, result, error }) =>
+			organization.id === credentials.organizationId
+				? []
+				: error
+					? [`${organization.name}: its health could not be read (${error.message})`]
+					: result.warnings.map((warning) => `${organization.name}: ${warning}`),
+		),
+	];
 	return {
 		...health,
+		healthy: warnings.length === 0,
+		warnings,
 		failedOrganizations: outcomes.filter((outcome) => outcome.error).length,
 		organizations: outcomes.map(({ organization, result, error }) =>
-			error ? { id: organization.id, name: organization.name, error: error.message } : { ...result },
+			error ? { id: organization.id, name: organization.name, error: error.message } : result,
 		),
 	};
 };
