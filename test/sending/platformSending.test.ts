@@ -150,6 +150,23 @@ describe('platform mode: one credential of the system organization sends for eve
 		}
 	});
 
+	it('with more organizations than emails in a batch, finds the few with due work within the run', async () => {
+		const idle = [];
+		for (let i = 0; i < 10; i++) idle.push(await sending.organization({ leads: 0 }));
+		const busy = [await sending.organization({ leads: 5 }), await sending.organization({ leads: 5 })];
+		const organizations = await platform([...idle, ...busy].map((o) => o.tenant.id));
+		const now = await scheduleAll(organizations);
+		// A batch of 10 over 12 organizations: whichever ones the first round's single turns fall on, the later rounds
+		// give what is left to those with work.
+		const sent: number[] = [];
+		for (let run = 0; run < 2; run++) {
+			const summaries = await sendDueEmailsForOrganizations(organizations, sending.box, options(now, 10));
+			sent.push(summaries.reduce((sum, s) => sum + s.sent, 0));
+		}
+		expect(sent[0]).toBeGreaterThanOrEqual(8);
+		expect(sent[0] + sent[1]).toBe(10);
+	});
+
 	it('reports an organization whose mailbox cannot be opened, while the others send; its emails stay queued', async () => {
 		const healthy = await sending.organization({ leads: 2 });
 		const broken = await sending.organization({ leads: 2 });

@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 import { type CampaignConfig, parseCampaignConfig } from '../outreach/campaignConfig';
 import { mailboxesForSending } from '../outreach/emailAccounts';
 import type { MailboxSecret, SmtpSettings } from './mailTransport';
@@ -190,9 +192,10 @@ export const ORGANIZATION_LANES = 8;
 
 /**
  * Claim rounds of a platform run: the first gives each organization an equal share (an organization with fewer due
- * emails takes only those), the second shares what was left among the organizations that took all of theirs.
+ * emails takes only those); each later one shares what is left among the organizations that took all of theirs and
+ * those not asked yet (when there are more organizations than emails in a batch).
  */
-const SHARE_ROUNDS = 2;
+const SHARE_ROUNDS = 3;
 
 /**
  * Send Due Emails for several organizations at once (platform mode), each organization's claims and results in its
@@ -343,8 +346,9 @@ async function sendShared(
 	const recording: Array<Promise<void>> = [];
 	// How much each organization may still want: unknown (the whole batch) until a claim took less than its share.
 	let demands = organizations.map(() => batchSize);
-	// Which organization gets a share's remainder (or, with more organizations than emails, a turn) moves each second.
-	const start = Math.floor(now().getTime() / 1000);
+	// Which organization gets a share's remainder (or, with more organizations than emails, a turn) is drawn at random:
+	// a schedule fires at the same second every time, so anything derived from the clock would favour the same ones.
+	const start = randomInt(Math.max(1, organizations.length));
 	let left = batchSize;
 	for (let round = 0; round < SHARE_ROUNDS && left > 0; round++) {
 		const shares = fairShares(
@@ -368,7 +372,8 @@ async function sendShared(
 		);
 		left -= taken.reduce((sum, count) => sum + count, 0);
 		// An organization that took less than its share has nothing more due; one that took all of it may have.
-		demands = demands.map((demand, i) => (shares[i] > 0 && taken[i] === shares[i] ? demand - shares[i] : 0));
+		// One not asked this round (more organizations than emails) still may.
+		demands = demands.map((demand, i) => (shares[i] === 0 ? demand : taken[i] === shares[i] ? demand - shares[i] : 0));
 	}
 	await Promise.all(recording);
 	const summaries = batches.map((parts) => {
