@@ -13,6 +13,11 @@ export interface OperationContext extends OphirConnection {
 	tenant<T>(work: (tx: TenantTx) => Promise<T>): Promise<T>;
 	/** Seals and opens mailbox secrets with the credential's encryption key(s). */
 	secretBox(): SecretBox;
+	/**
+	 * Opens sealed secrets, asking for the credential's encryption key only when there is one to open: for work that
+	 * opens an organization's own tracking secrets, which most organizations do not have.
+	 */
+	opener: Pick<SecretBox, 'open'>;
 }
 
 export interface ItemContext extends OperationContext {
@@ -40,12 +45,14 @@ async function operationContext(this: IExecuteFunctions): Promise<OperationConte
 		.catch((error: unknown) => error as Error);
 	if (connection instanceof Error) return connection;
 	let box: SecretBox | undefined;
+	const secretBox = () =>
+		(box ??= new SecretBox(connection.credentials.encryptionKey, connection.credentials.previousEncryptionKeys));
 	return {
 		...connection,
 		executionId: this.getExecutionId(),
 		tenant: (work) => withTenant(connection.pool, connection.credentials.organizationId, work),
-		secretBox: () =>
-			(box ??= new SecretBox(connection.credentials.encryptionKey, connection.credentials.previousEncryptionKeys)),
+		secretBox,
+		opener: { open: (sealed) => secretBox().open(sealed) },
 	};
 }
 

@@ -108,6 +108,27 @@ describe('OPhir Queue node in n8n', () => {
 		expect(items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
 	});
 
+	it('claims with a credential that has no Encryption Key (claiming opens no secret)', async () => {
+		const { tenant } = await organizationWithLeads(1);
+		await run(tenant.id, { operation: 'scheduleDueSteps' });
+		const { output, error } = await runNode({
+			nodeType: new OphirQueue(),
+			parameters: { operation: 'claim', batchSize: 10, leaseSeconds: 120 },
+			credentials: {
+				ophirPostgresApi: {
+					connection: 'connectionString',
+					connectionString: sending.db.url,
+					organizationId: tenant.id,
+					trackingSecret: 'dummy-tracking-secret-0123456789abcdef',
+					trackingBaseUrl: TRACKING_BASE,
+				},
+			},
+		});
+		expect(error).toBeUndefined();
+		expect(output[0]).toHaveLength(1);
+		expect((output[0] as INodeExecutionData[])[0].json).toMatchObject({ queueId: expect.any(String) });
+	});
+
 	it('claims ready-to-send messages for another node, and takes their results back (fenced)', async () => {
 		const { tenant, account } = await organizationWithLeads(3);
 		await run(tenant.id, { operation: 'scheduleDueSteps' });

@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 	leaseSecondsField,
 ];
 
-export const execute: OperationExecute = async function ({ params, tenant, credentials, executionId, secretBox }) {
+export const execute: OperationExecute = async function ({ params, tenant, credentials, executionId, opener }) {
 	const limit = params.wholeNumber('batchSize', 'Batch Size', 1, 10_000);
 	const leaseSeconds = params.wholeNumber('leaseSeconds', 'Lease (Seconds)', 10, 86_400);
 	const { claimed, tracking } = await tenant(async (tx) => ({
@@ -25,7 +25,7 @@ export const execute: OperationExecute = async function ({ params, tenant, crede
 		// Signed with the organization's own tracking secret when it has one.
 		tracking: {
 			baseUrl: credentials.trackingBaseUrl,
-			secret: (await trackingKeys(tx, secretBox(), credentials.trackingSecret)).signing,
+			secret: (await trackingKeys(tx, opener, credentials.trackingSecret)).signing,
 			organizationId: tx.organizationId,
 		},
 	}));

@@ -36,10 +36,8 @@ export const description: INodeProperties[] = [
  * fails fails its own emails only.
  */
 export const executeBatch: BatchExecute = async function (context) {
-	const { items, tenant, credentials, executionId, secretBox } = context;
+	const { items, tenant, credentials, executionId, opener: box } = context;
 	const classified = await Promise.all(items.map((item) => classifyInboundEmail(item.json)));
-	// The box is opened only when an organization has a tracking secret of its own.
-	const box = { open: (sealed: string) => secretBox().open(sealed) };
 	const params = new ItemParameters(this, 0);
 	const own = { id: credentials.organizationId, run: tenant };
 	const organizations = organizationScopeOf({ params }) === 'this' ? [] : await organizationsOf({ ...context, params });
