@@ -114,7 +114,7 @@ async function sendAll(organizations, box, expected, { organizationConcurrency, 
 	for (;;) {
 		const began = now();
 		firstSend = lastSent = undefined;
-		/** @type {Array<{ claimed: number, sent: number, error?: string, results: Array<{ status: string }> }>} */
+		/** @type {Array<{ claimed: number, sent: number, error?: Error, results: Array<{ status: string }> }>} */
 		const summaries = await sendDueEmailsForOrganizations(scope, box, {
 			batchSize: BATCH,
 			leaseSeconds: 300,
@@ -133,7 +133,7 @@ async function sendAll(organizations, box, expected, { organizationConcurrency, 
 		const failed = summaries.find((s) => s.error || s.sent !== s.claimed);
 		if (failed)
 			throw new Error(
-				`send failures: ${failed.error ?? JSON.stringify(failed.results.find((r) => r.status !== 'sent'))}`,
+				`send failures: ${failed.error?.message ?? JSON.stringify(failed.results.find((r) => r.status !== 'sent'))}`,
 			);
 		const claimed = summaries.reduce((sum, s) => sum + s.claimed, 0);
 		if (claimed === 0) break;

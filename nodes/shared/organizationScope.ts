@@ -86,7 +86,20 @@ export async function forOrganizations(
 ): Promise<object> {
 	if (organizationScopeOf(context) === 'this') return work(context.tenant);
 	const organizations = await organizationsOf(context);
-	return combineOutcomes(await forEachOrganization(organizations, (organization) => work(organization.run)));
+	return combineOutcomes(
+		unlessAllFailed(await forEachOrganization(organizations, (organization) => work(organization.run))),
+	);
+}
+
+/**
+ * The outcomes, unless every organization failed: then the item fails with the first one's error, as one
+ * organization's work does (so an organization's own credential, whose "all" is itself, fails as it always did, and
+ * the Error Log workflow hears of it).
+ */
+export function unlessAllFailed<T extends { error?: Error }>(outcomes: T[]): T[] {
+	const failed = outcomes.find((outcome) => outcome.error);
+	if (failed && outcomes.every((outcome) => outcome.error)) throw failed.error;
+	return outcomes;
 }
 
 /**
@@ -99,7 +112,7 @@ export async function rowsForOrganizations(
 ): Promise<object[]> {
 	if (organizationScopeOf(context) === 'this') return work(context.tenant);
 	const organizations = await organizationsOf(context);
-	const outcomes = await forEachOrganization(organizations, (organization) => work(organization.run));
+	const outcomes = unlessAllFailed(await forEachOrganization(organizations, (organization) => work(organization.run)));
 	return outcomes.flatMap(({ organization, result, error }) => {
 		const tag = { organizationId: organization.id, organizationName: organization.name };
 		return error ? [{ ...tag, error: error.message }] : result.map((row) => ({ ...tag, ...row }));

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
-import { closeAllPools, SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db';
+import { closeAllPools, SecretBox, SYSTEM_ORGANIZATION_ID } from '../../nodes/core/db';
 import { OphirCampaign } from '../../nodes/OphirCampaign/OphirCampaign.node';
 import { OphirQueue } from '../../nodes/OphirQueue/OphirQueue.node';
 import { OphirTrack } from '../../nodes/OphirTrack/OphirTrack.node';
@@ -100,6 +100,19 @@ describe('platform mode: the Organizations option', () => {
 		expect(refused.error).toMatch(/Only a credential acting for the system organization/);
 	});
 
+	it('fails the item as before when every organization failed (an organization’s own credential with All)', async () => {
+		const broken = await sending.organization({ leads: 1 });
+		// Its mailbox's password sealed with another key: the claim cannot open it.
+		await sending.db.pool.query(`UPDATE email_accounts SET credentials_encrypted = $1 WHERE id = $2`, [
+			new SecretBox('another-encryption-key-0123456789abcdef').seal('{"kind":"password","password":"x"}'),
+			broken.accountIds[0],
+		]);
+		await queue(broken.tenant.id, { operation: 'scheduleDueSteps', organizations: 'all' });
+		const [failed] = await queue(broken.tenant.id, { operation: 'sendDueEmails', organizations: 'all' });
+		expect(failed.error).toMatch(/encrypted with key/);
+		expect(failed).not.toHaveProperty('organizations');
+	});
+
 	it('runs Account Health, Campaign Stats and Run Maintenance for every organization', async () => {
 		const track = (parameters: INodeParameters) => run(new OphirTrack(), SYSTEM_ORGANIZATION_ID, parameters);
 		const [health] = await track({ operation: 'accountHealth', organizations: 'all' });
@@ -125,7 +138,8 @@ describe('platform mode: the Organizations option', () => {
 			retentionDays: 30,
 		});
 		expect(maintenance).toMatchObject({ ok: true, retention: { enabled: true, failedOrganizations: 0 } });
-		expect((maintenance.retention as IDataObject).organizations).toHaveLength(orgs.length + 3);
+		const { rows: all } = await sending.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
+		expect((maintenance.retention as IDataObject).organizations).toHaveLength(all[0].n);
 		// Counts are summed; a setting such as the number of days is not.
 		expect(maintenance.retention).toMatchObject({ deletedQueueRows: 0, batches: expect.any(Number) });
 		expect(maintenance.retention).not.toHaveProperty('olderThanDays');

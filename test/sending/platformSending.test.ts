@@ -182,7 +182,7 @@ describe('platform mode: one credential of the system organization sends for eve
 		const of = (id: string) => summaries.find((summary) => summary.organizationId === id)!;
 		const [brokenSummary, healthySummary] = [of(broken.tenant.id), of(healthy.tenant.id)];
 		expect(brokenSummary).toMatchObject({ organizationId: broken.tenant.id, claimed: 0, sent: 0 });
-		expect(brokenSummary.error).toEqual(expect.any(String));
+		expect(brokenSummary.error).toEqual(expect.any(Error));
 		expect(healthySummary).toMatchObject({ organizationId: healthy.tenant.id, claimed: 2, sent: 2 });
 		expect(healthySummary.error).toBeUndefined();
 		const { rows } = await sending.db.pool.query(

@@ -7,7 +7,12 @@ import {
 	sendDueEmailsForOrganizations,
 } from '../../core/sending';
 import { combineOutcomes } from '../../core/outreach';
-import { organizationScopeOf, organizationsFields, organizationsOf } from '../../shared/organizationScope';
+import {
+	organizationScopeOf,
+	organizationsFields,
+	organizationsOf,
+	unlessAllFailed,
+} from '../../shared/organizationScope';
 import type { OperationExecute } from '../../shared/runPerItem';
 import { batchSizeField, leaseSecondsField } from './fields';
 
@@ -94,14 +99,15 @@ export const execute: OperationExecute = async function (context) {
 	const organizations = await organizationsOf(context);
 	// Organizations claim and record side by side, each on a pooled connection: leave two for everything else.
 	const organizationConcurrency = Math.max(1, Math.min(ORGANIZATION_LANES, credentials.database.pool.max - 2));
-	const summaries = await sendDueEmailsForOrganizations(organizations, secretBox(), {
-		...options,
-		organizationConcurrency,
-	});
+	const summaries = unlessAllFailed(
+		await sendDueEmailsForOrganizations(organizations, secretBox(), { ...options, organizationConcurrency }),
+	);
 	if (perEmail) {
 		return summaries.flatMap(({ organizationId, organizationName, results, error }) => [
 			...results.map((result) => ({ ...result, organizationId, organizationName })),
-			...(error === undefined ? [] : [{ organizationId, organizationName, status: 'organization failed', error }]),
+			...(error === undefined
+				? []
+				: [{ organizationId, organizationName, status: 'organization failed', error: error.message }]),
 		]);
 	}
 	// An organization whose recording failed after sending keeps its counts beside its error.
@@ -109,7 +115,7 @@ export const execute: OperationExecute = async function (context) {
 		summaries.map(({ error, ...summary }, i) => ({
 			organization: organizations[i],
 			result: summary,
-			...(error === undefined ? {} : { error: new Error(error) }),
+			...(error === undefined ? {} : { error }),
 		})),
 	);
 };

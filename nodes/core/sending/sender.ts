@@ -184,7 +184,8 @@ function claimBatch(
 export type OrganizationSendSummary = SendSummary & {
 	organizationId?: string;
 	organizationName?: string;
-	error?: string;
+	/** What stopped this organization's claims or recording (its other emails of the run are still reported). */
+	error?: Error;
 };
 
 /** Organizations claiming or recording at the same time by default: a pool of the specification's 10 keeps 2 free. */
@@ -215,7 +216,7 @@ export async function sendDueEmailsForOrganizations(
 		return {
 			...(organization.id ? { organizationId: organization.id, organizationName: organization.name ?? '' } : {}),
 			...summary,
-			...(errors[i] ? { error: errors[i].message } : {}),
+			...(errors[i] ? { error: errors[i] } : {}),
 		};
 	});
 }
