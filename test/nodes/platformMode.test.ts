@@ -140,6 +140,18 @@ describe('platform mode: the Organizations option', () => {
 		expect(maintenance).toMatchObject({ ok: true, retention: { enabled: true, failedOrganizations: 0 } });
 		const { rows: all } = await sending.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM organizations');
 		expect((maintenance.retention as IDataObject).organizations).toHaveLength(all[0].n);
+		// The operator re-seals every organization's secrets after a key rotation, each in its own transaction.
+		const [resealed] = await run(new OphirCampaign(), SYSTEM_ORGANIZATION_ID, {
+			resource: 'emailAccount',
+			operation: 'reencryptSecrets',
+			organizations: 'all',
+		});
+		// The one whose mailbox was sealed with a key this credential lacks (the test before) fails alone.
+		expect(resealed).toMatchObject({ reencrypted: 0, trackingSecretsReencrypted: 0, failedOrganizations: 1 });
+		expect(resealed.organizations).toHaveLength(all[0].n);
+		expect((resealed.organizations as IDataObject[]).flatMap((o) => (o.error ? [o.error] : []))).toEqual([
+			expect.stringMatching(/encrypted with key/),
+		]);
 		// Counts are summed; a setting such as the number of days is not.
 		expect(maintenance.retention).toMatchObject({ deletedQueueRows: 0, batches: expect.any(Number) });
 		expect(maintenance.retention).not.toHaveProperty('olderThanDays');

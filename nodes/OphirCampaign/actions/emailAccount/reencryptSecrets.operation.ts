@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { reencryptSecrets } from '../../../core/outreach';
 import { reencryptTrackingSecrets } from '../../../core/tracking';
+import { forOrganizations, organizationsFieldsFromVersion2 } from '../../../shared/organizationScope';
 import type { OperationExecute } from '../../../shared/runPerItem';
 
 export const description: INodeProperties[] = [
@@ -12,13 +13,19 @@ export const description: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	...organizationsFieldsFromVersion2,
 ];
 
-/** The mailboxes' secrets and the organization's own tracking secrets, in one transaction. */
-export const execute: OperationExecute = async function ({ tenant, secretBox }) {
-	const box = secretBox();
-	return tenant(async (tx) => ({
-		...(await reencryptSecrets(tx, box)),
-		trackingSecretsReencrypted: await reencryptTrackingSecrets(tx, box),
-	}));
+/**
+ * The mailboxes' secrets and the organization's own tracking secrets, in one transaction per organization (the
+ * operator re-seals every organization's with All Organizations: one organization cannot read another's).
+ */
+export const execute: OperationExecute = async function (context) {
+	const box = context.secretBox();
+	return forOrganizations(context, (tenant) =>
+		tenant(async (tx) => ({
+			...(await reencryptSecrets(tx, box)),
+			trackingSecretsReencrypted: await reencryptTrackingSecrets(tx, box),
+		})),
+	);
 };
