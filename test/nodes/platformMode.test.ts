@@ -64,6 +64,9 @@ describe('platform mode: the Organizations option', () => {
 		expect(sent).toMatchObject({ claimed: 9, sent: 9, failed: 0, failedOrganizations: 0 });
 		for (const [i, org] of orgs.entries()) {
 			expect(entries(sent)[org.tenant.id]).toMatchObject({ sent: i + 2 });
+			// Each email is listed once, at the top, tagged with its organization.
+			expect(entries(sent)[org.tenant.id]).not.toHaveProperty('results');
+			expect((sent.results as IDataObject[]).filter((r) => r.organizationId === org.tenant.id)).toHaveLength(i + 2);
 			for (const lead of org.leadEmails) expect(sending.sink.to(lead)).toHaveLength(1);
 		}
 		const [stats] = await queue(SYSTEM_ORGANIZATION_ID, { operation: 'getStats', organizations: 'all' });

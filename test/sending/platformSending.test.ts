@@ -192,6 +192,35 @@ describe('platform mode: one credential of the system organization sends for eve
 		expect(rows).toEqual([{ status: 'queued', n: 2 }]);
 	});
 
+	it('reports the emails of an organization whose results could not be recorded as unrecorded, the others as sent', async () => {
+		const lost = await sending.organization({ leads: 2 });
+		const fine = await sending.organization({ leads: 2 });
+		const organizations = await platform([lost.tenant.id, fine.tenant.id]);
+		const now = await scheduleAll(organizations);
+		// The lost organization's second transaction of the run (the recording, after its claim) fails.
+		let calls = 0;
+		const failing = organizations.map((o) =>
+			o.id !== lost.tenant.id
+				? o
+				: {
+						...o,
+						run: <T>(work: Parameters<typeof o.run>[0]) =>
+							++calls === 2 ? Promise.reject(new Error('database went away')) : (o.run(work) as Promise<T>),
+					},
+		);
+		const summaries = await sendDueEmailsForOrganizations(failing, sending.box, options(now));
+		const of = (id: string) => summaries.find((summary) => summary.organizationId === id)!;
+		expect(of(lost.tenant.id)).toMatchObject({ claimed: 2, sent: 0, unrecorded: 2, error: expect.any(Error) });
+		expect(of(lost.tenant.id).results.map((r) => r.status)).toEqual(['unrecorded', 'unrecorded']);
+		expect(of(fine.tenant.id)).toMatchObject({ claimed: 2, sent: 2, unrecorded: 0 });
+		// Still leased: once the lease ends they are claimed again.
+		const { rows } = await sending.db.pool.query(
+			`SELECT status, count(*)::int AS n FROM email_queue WHERE organization_id = $1 GROUP BY status`,
+			[lost.tenant.id],
+		);
+		expect(rows).toEqual([{ status: 'sending', n: 2 }]);
+	});
+
 	it('runs for other organizations only with the system organization’s credential (any other’s “all” is itself), and names organizations it cannot find', async () => {
 		const [one] = orgs;
 		const [other] = orgs.slice(1);

@@ -111,11 +111,14 @@ export const execute: OperationExecute = async function (context) {
 		]);
 	}
 	// An organization whose recording failed after sending keeps its counts beside its error.
-	return combineOutcomes(
+	const combined = combineOutcomes(
 		summaries.map(({ error, ...summary }, i) => ({
 			organization: organizations[i],
 			result: summary,
 			...(error === undefined ? {} : { error }),
 		})),
 	);
+	// Each email is listed once, in the top-level results (tagged with its organization), not again per organization.
+	for (const entry of combined.organizations) delete entry.results;
+	return combined;
 };

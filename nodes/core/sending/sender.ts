@@ -46,7 +46,7 @@ export interface SendDueOptions {
 	transportFor?: (mailbox: Mailbox) => MailSender;
 }
 
-export type SendStatus = 'sent' | 'retrying' | 'failed' | 'bounced' | 'mailbox paused' | 'superseded';
+export type SendStatus = 'sent' | 'retrying' | 'failed' | 'bounced' | 'mailbox paused' | 'superseded' | 'unrecorded';
 
 export interface SendResult {
 	id: string;
@@ -69,6 +69,8 @@ export interface SendSummary {
 	mailboxPaused: number;
 	/** Results refused because a newer attempt holds the email (this worker's lease had expired). */
 	superseded: number;
+	/** Handled, but their results could not be recorded (the database went away): they go out again after the lease. */
+	unrecorded: number;
 	results: SendResult[];
 }
 
@@ -341,6 +343,15 @@ async function sendShared(
 			}
 		} catch (error) {
 			errors[i] ??= error as Error;
+			// Still leased in the database: once the lease ends they are claimed, and sent, again.
+			for (const email of batch.emails) {
+				const result = results.get(email.id)!;
+				results.set(email.id, {
+					...result,
+					status: 'unrecorded',
+					error: `${result.status}, but not recorded (${(error as Error).message}): it goes out again once its lease ends`,
+				});
+			}
 		}
 	}
 
@@ -388,6 +399,7 @@ async function sendShared(
 			bounced: count('bounced'),
 			mailboxPaused: count('mailbox paused'),
 			superseded: count('superseded'),
+			unrecorded: count('unrecorded'),
 			results: ordered,
 		};
 	});
