@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { type TenantRunner, withTenant } from '../core/db';
+import { ORGANIZATION_LANES } from '../core/sending';
 import {
 	combineOutcomes,
 	forEachOrganization,
@@ -55,6 +56,14 @@ export const organizationsFields: INodeProperties[] = [
 /** The Organizations option for nodes whose version 1 is kept as it was released: shown from version 2 on. */
 export const organizationsFieldsFromVersion2 = organizationsFields.map((field) => shownOnly(field, FROM_VERSION_2));
 
+/**
+ * Organizations worked on at the same time, each in a transaction on a pooled connection: up to ORGANIZATION_LANES,
+ * leaving two of the credential's connections for everything else.
+ */
+export function lanesOf({ credentials }: Pick<ItemContext, 'credentials'>): { concurrency: number } {
+	return { concurrency: Math.max(1, Math.min(ORGANIZATION_LANES, credentials.database.pool.max - 2)) };
+}
+
 /** The scope the item's Organizations option names. */
 export function organizationScopeOf({ params }: Pick<ItemContext, 'params'>): OrganizationScope {
 	const choice = params.raw<string>('organizations', 'this');
@@ -87,7 +96,9 @@ export async function forOrganizations(
 	if (organizationScopeOf(context) === 'this') return work(context.tenant);
 	const organizations = await organizationsOf(context);
 	return combineOutcomes(
-		unlessAllFailed(await forEachOrganization(organizations, (organization) => work(organization.run))),
+		unlessAllFailed(
+			await forEachOrganization(organizations, (organization) => work(organization.run), lanesOf(context)),
+		),
 	);
 }
 
@@ -112,7 +123,9 @@ export async function rowsForOrganizations(
 ): Promise<object[]> {
 	if (organizationScopeOf(context) === 'this') return work(context.tenant);
 	const organizations = await organizationsOf(context);
-	const outcomes = unlessAllFailed(await forEachOrganization(organizations, (organization) => work(organization.run)));
+	const outcomes = unlessAllFailed(
+		await forEachOrganization(organizations, (organization) => work(organization.run), lanesOf(context)),
+	);
 	return outcomes.flatMap(({ organization, result, error }) => {
 		const tag = { organizationId: organization.id, organizationName: organization.name };
 		return error ? [{ ...tag, error: error.message }] : result.map((row) => ({ ...tag, ...row }));

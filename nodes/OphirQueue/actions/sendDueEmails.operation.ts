@@ -1,13 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	DEFAULT_RETRY_POLICY,
-	ORGANIZATION_LANES,
-	sendDueEmails,
-	sendDueEmailsForOrganizations,
-} from '../../core/sending';
+import { DEFAULT_RETRY_POLICY, sendDueEmails, sendDueEmailsForOrganizations } from '../../core/sending';
 import { combineOutcomes } from '../../core/outreach';
 import {
+	lanesOf,
 	organizationScopeOf,
 	organizationsFields,
 	organizationsOf,
@@ -97,10 +93,11 @@ export const execute: OperationExecute = async function (context) {
 	// One batch shared by every organization with due work; each organization's claims and results in its own
 	// transactions, its failure in its own entry.
 	const organizations = await organizationsOf(context);
-	// Organizations claim and record side by side, each on a pooled connection: leave two for everything else.
-	const organizationConcurrency = Math.max(1, Math.min(ORGANIZATION_LANES, credentials.database.pool.max - 2));
 	const summaries = unlessAllFailed(
-		await sendDueEmailsForOrganizations(organizations, secretBox(), { ...options, organizationConcurrency }),
+		await sendDueEmailsForOrganizations(organizations, secretBox(), {
+			...options,
+			organizationConcurrency: lanesOf(context).concurrency,
+		}),
 	);
 	if (perEmail) {
 		return summaries.flatMap(({ organizationId, organizationName, results, error }) => [

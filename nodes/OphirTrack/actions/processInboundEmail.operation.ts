@@ -2,7 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { forEachOrganization } from '../../core/outreach';
 import { classifyInboundEmail, processInbound, routeInboundEmails, verifyingTrackingKeys } from '../../core/tracking';
-import { organizationScopeOf, organizationsFieldsFromVersion2, organizationsOf } from '../../shared/organizationScope';
+import {
+	lanesOf,
+	organizationScopeOf,
+	organizationsFieldsFromVersion2,
+	organizationsOf,
+} from '../../shared/organizationScope';
 import { ItemParameters } from '../../shared/parameters';
 import type { BatchExecute } from '../../shared/runPerItem';
 
@@ -59,14 +64,17 @@ export const executeBatch: BatchExecute = async function (context) {
 			indices: classified.map((_, i) => i).filter((i) => (routed[i] ?? own.id) === organization.id),
 		}))
 		.filter((group) => group.indices.length > 0);
-	const outcomes = await forEachOrganization(groups, ({ organization, indices }) =>
-		organization.run(async (tx) =>
-			processInbound(
-				tx,
-				indices.map((i) => classified[i]),
-				{ secrets: await verifyingTrackingKeys(tx, box, credentials.trackingSecret), executionId },
+	const outcomes = await forEachOrganization(
+		groups,
+		({ organization, indices }) =>
+			organization.run(async (tx) =>
+				processInbound(
+					tx,
+					indices.map((i) => classified[i]),
+					{ secrets: await verifyingTrackingKeys(tx, box, credentials.trackingSecret), executionId },
+				),
 			),
-		),
+		lanesOf(context),
 	);
 	const results = new Array<object | Error>(classified.length);
 	for (const { organization: group, result, error } of outcomes) {

@@ -121,7 +121,8 @@ export function credentialsFromFields(raw: RawCredentials): OphirCredentials {
 	}
 	return {
 		database,
-		organizationId,
+		// Lower case, as PostgreSQL prints UUIDs: compared with the ids rows carry, an upper-case spelling would differ.
+		organizationId: organizationId.toLowerCase(),
 		encryptionKey: text(raw, 'encryptionKey'),
 		previousEncryptionKeys: text(raw, 'previousEncryptionKeys')
 			.split(/[\n,]/)

@@ -3,7 +3,7 @@ import { type EventInput, type EventOutcome, recordEvents } from './events';
 import type { InboundClassification } from './inboundClassification';
 import { verifyReturnPathToken } from './returnPath';
 import type { TenantTx } from '../db/tenantTransaction';
-import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
+import { usableTrackingKeys } from './trackingToken';
 
 // Process Inbound Email, after classification. Anyone can send mail to the replies mailbox, so nothing in an
 // inbound email is taken at its word; it acts only on an email OPhir can prove it sent:
@@ -37,7 +37,7 @@ async function provenEmails(
 	secrets: readonly string[],
 ): Promise<Array<{ queueId: string; by: string } | undefined>> {
 	// Only keys that could have signed anything: with none, no token can be ours.
-	const keys = secrets.filter((key) => typeof key === 'string' && key.length >= MIN_TRACKING_SECRET_LENGTH);
+	const keys = usableTrackingKeys(secrets);
 	const signed = emails.map((email) =>
 		keys.length
 			? (email.returnPathTokens ?? [])

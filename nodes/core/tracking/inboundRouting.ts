@@ -1,7 +1,7 @@
 import type { InboundClassification } from './inboundClassification';
 import { messageIdOrganization } from '../sending/messageComposer';
 import { returnPathOrganizationHint, verifyReturnPathToken } from './returnPath';
-import { MIN_TRACKING_SECRET_LENGTH } from './trackingToken';
+import { usableTrackingKeys } from './trackingToken';
 import { requireUuids } from '../validation/ids';
 
 /**
@@ -32,12 +32,7 @@ export function routeInboundEmails(
 		const hint = id.slice(0, 8);
 		byHint.set(hint, [...(byHint.get(hint) ?? []), id]);
 	}
-	const keys = new Map(
-		[...(verifyingKeys ?? [])].map(([id, list]) => [
-			id.toLowerCase(),
-			list.filter((key) => typeof key === 'string' && key.length >= MIN_TRACKING_SECRET_LENGTH),
-		]),
-	);
+	const keys = new Map([...(verifyingKeys ?? [])].map(([id, list]) => [id.toLowerCase(), usableTrackingKeys(list)]));
 	return emails.map((email) => {
 		for (const messageId of email.referencedMessageIds ?? []) {
 			const organization = messageIdOrganization(messageId);

@@ -4,7 +4,7 @@ import type { SecretBox } from '../db/secretBox';
 import type { TenantTx } from '../db/tenantTransaction';
 import { NotFoundError } from '../validation/errors';
 import { wholeNumber } from '../validation/numbers';
-import { MIN_TRACKING_SECRET_LENGTH, requireTrackingSecret } from './trackingToken';
+import { requireTrackingSecret, usableTrackingKeys } from './trackingToken';
 
 // An organization's tracking secrets (organization_tracking_secrets, sealed with the credential's encryption key):
 // the keys that sign its tracking links and signed return paths, and the ones that still verify what was sent.
@@ -50,9 +50,7 @@ async function ownSecrets(tx: TenantTx, box: Opener, now: Date): Promise<Array<{
 }
 
 function verifyingOf(own: Array<{ secret: string }>, platformSecret: string): string[] {
-	const platform =
-		typeof platformSecret === 'string' && platformSecret.length >= MIN_TRACKING_SECRET_LENGTH ? [platformSecret] : [];
-	return [...new Set([...own.map((key) => key.secret), ...platform])];
+	return [...new Set([...own.map((key) => key.secret), ...usableTrackingKeys([platformSecret])])];
 }
 
 /**

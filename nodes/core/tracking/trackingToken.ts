@@ -47,6 +47,11 @@ const MAC_BYTES = 32;
 const MAX_LINK_INDEX = 0xffff;
 export const MIN_TRACKING_SECRET_LENGTH = 32;
 
+/** The keys of a list that could have signed anything (long enough); the rest cannot verify a token. */
+export function usableTrackingKeys(keys: readonly unknown[]): string[] {
+	return keys.filter((key): key is string => typeof key === 'string' && key.length >= MIN_TRACKING_SECRET_LENGTH);
+}
+
 export function requireTrackingSecret(secret: unknown): string {
 	// The secret itself is never echoed into the error.
 	if (typeof secret !== 'string' || secret.length < MIN_TRACKING_SECRET_LENGTH) {

@@ -4,6 +4,7 @@ import { databaseHealth, queueHealth } from '../../../core/db';
 import { forEachOrganization, organizationWithQuotas } from '../../../core/outreach';
 import type { NumberInput } from '../../../core/validation';
 import {
+	lanesOf,
 	organizationScopeOf,
 	organizationsFieldsFromVersion2,
 	organizationsOf,
@@ -81,12 +82,16 @@ export const execute: OperationExecute = async function (context) {
 	}
 	// The database is shared; each organization's quotas, usage and queue are read in its own transactions, and a
 	// client's stuck or lagging queue makes the whole report unhealthy, named.
-	const outcomes = await forEachOrganization(await organizationsOf(context), async (organization) => ({
-		...(await organization.run((tx) => organizationWithQuotas(tx))),
-		...(await queueHealth(organization.run, {
-			maxQueueLagMinutes: options.maxQueueLagMinutes as NumberInput | undefined,
-		})),
-	}));
+	const outcomes = await forEachOrganization(
+		await organizationsOf(context),
+		async (organization) => ({
+			...(await organization.run((tx) => organizationWithQuotas(tx))),
+			...(await queueHealth(organization.run, {
+				maxQueueLagMinutes: options.maxQueueLagMinutes as NumberInput | undefined,
+			})),
+		}),
+		lanesOf(context),
+	);
 	const warnings = [
 		...health.warnings,
 		...outcomes.flatMap(({ organization, result, error }) =>

@@ -5,6 +5,7 @@ import { FROM_VERSION_2, shownOnly, VERSION_1 } from '../../../shared/locators';
 import { combineOutcomes, forEachOrganization } from '../../../core/outreach';
 import type { NumberInput } from '../../../core/validation';
 import {
+	lanesOf,
 	organizationScopeOf,
 	organizationsFieldsFromVersion2,
 	organizationsOf,
@@ -117,8 +118,10 @@ export const execute: OperationExecute = async function (context) {
 	// Retention deletes rows of one organization at a time, in its own transactions; VACUUM and ANALYZE are for the
 	// whole database, so they run once.
 	const organizations = retention ? await organizationsOf(context) : [];
-	const outcomes = await forEachOrganization(organizations, (organization) =>
-		applyRetention(organization.run, retention!),
+	const outcomes = await forEachOrganization(
+		organizations,
+		(organization) => applyRetention(organization.run, retention!),
+		lanesOf(context),
 	);
 	const result = await runMaintenance({ pool, tenant }, tables);
 	const unfinished = outcomes.filter((outcome) => outcome.error || !outcome.result.complete);
