@@ -32,5 +32,14 @@ export function toNodeError(context: IExecuteFunctions, error: unknown, itemInde
 	const { message, code } = error as { message?: string; code?: string };
 	// PostgreSQL errors carry a five-character SQLSTATE; say that the database refused, and why.
 	const prefix = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? 'Database error: ' : '';
-	return new NodeOperationError(context.getNode(), `${prefix}${message ?? String(error)} ${where}`, { itemIndex });
+	return new NodeOperationError(context.getNode(), `${prefix}${message ?? String(error)} ${where}`, {
+		itemIndex,
+		...(PREPARED_STATEMENT_CODES.has(code ?? '') ? { description: PREPARED_STATEMENTS_HINT } : {}),
+	});
 }
+
+// A prepared statement missing on, or already on, the server connection: a pooler (PgBouncer in transaction mode
+// before 1.21) handed the transaction a connection other than the one the statement was prepared on.
+const PREPARED_STATEMENT_CODES = new Set(['26000', '42P05']);
+const PREPARED_STATEMENTS_HINT =
+	'Behind PgBouncer in transaction pooling mode (before 1.21, or without max_prepared_statements), turn off "Prepared Statements" in the OPhir credential.';
