@@ -203,9 +203,9 @@ const SHARE_ROUNDS = 3;
 /**
  * Send Due Emails for several organizations at once (platform mode), each organization's claims and results in its
  * own tenant transactions. The batch is shared max-min fairly (fairShares, over SHARE_ROUNDS claim rounds), so an
- * organization with 100,000 due emails never holds back one with 10 for more than a batch; the emails of all of them are then sent
- * together, at most `concurrency` at a time. An organization whose claim or recording fails is reported with its
- * error; the others go on.
+ * organization with 100,000 due emails never holds back one with 10 for more than a batch; all organizations' emails
+ * share one `concurrency` limit. An organization whose claim or recording fails is reported with its error; the
+ * others go on.
  */
 export async function sendDueEmailsForOrganizations(
 	organizations: SendingOrganization[],
@@ -235,8 +235,8 @@ export async function sendDueEmails(run: TenantRunner, box: SecretBox, options: 
 }
 
 /**
- * A Sender run as a pipeline: each organization claims its share (one short transaction, at most `organizationLanes`
- * organizations at a time, each on a pooled connection), its emails go to the shared sending lanes as soon as they
+ * A Sender run as a pipeline: each organization claims its share (one short transaction, at most
+ * `organizationConcurrency` organizations at a time, each on a pooled connection), its emails go to the shared sending lanes as soon as they
  * are claimed, and its results are recorded (one transaction) as soon as its emails are done. So one organization's
  * database work overlaps the others' SMTP work, and a platform run costs little more than one organization's.
  */
