@@ -14,17 +14,17 @@ import { randomBytes } from 'node:crypto';
 import { eventually } from '../../scripts/lib/wait';
 import type { N8nInstance } from '../../scripts/n8n/launch';
 import { N8nClient } from '../../scripts/n8n/rest';
-import { SecretBox, withTenant } from '../../nodes/core/db';
+import { SecretBox, SYSTEM_ORGANIZATION_ID as SYSTEM_ORGANIZATION, withTenant } from '../../nodes/core/db';
 import { createCampaign, createEmailAccount, importLeads, transitionCampaign } from '../../nodes/core/outreach';
 import { rotateTrackingSecret, trackingTokenClaim, verifyTrackingToken } from '../../nodes/core/tracking';
 import type { TestDatabase } from '../support/database';
 import {
-	realN8nFixture,
 	bundledNamed,
 	fetchWebhook,
 	runOneNode,
 	runSucceeded,
 	trackingUrls,
+	realN8nFixture,
 	unsubscribeUrl,
 } from '../support/n8nWorkflows';
 import { BROWSER } from '../support/outreach';
@@ -32,7 +32,6 @@ import { type ReceivedMail, SINK_PASSWORD, SmtpSink } from '../support/smtpSink'
 
 jest.setTimeout(10 * 60_000);
 
-const SYSTEM_ORGANIZATION = '00000000-0000-0000-0000-000000000001';
 const OWNER = { email: 'owner@platform.ophir.test', password: `E2e-${randomBytes(9).toString('hex')}-7` };
 const SECRETS = { encryptionKey: randomBytes(32).toString('hex'), trackingSecret: randomBytes(32).toString('hex') };
 /** An address that is a lead of the first two organizations: its unsubscribe must stay in one. */

@@ -18,12 +18,12 @@ import { N8nClient, type WorkflowJson } from '../../scripts/n8n/rest';
 import type { TestDatabase } from '../support/database';
 import { hardBounce } from '../support/inboundMail';
 import {
-	realN8nFixture,
 	bundledNamed,
 	bundledWorkflows,
 	fetchWebhook,
 	header,
 	runOneNode,
+	realN8nFixture,
 	runSucceeded,
 	trackingUrls,
 	unsubscribeUrl,

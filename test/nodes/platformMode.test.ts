@@ -23,7 +23,12 @@ describe('platform mode: the Organizations option', () => {
 		for (const leads of [2, 3, 4]) orgs.push(await sending.organization({ leads }));
 	});
 
-	async function run(nodeType: INodeType, organizationId: string, parameters: INodeParameters) {
+	async function run(
+		nodeType: INodeType,
+		organizationId: string,
+		parameters: INodeParameters,
+		input: IDataObject[] = [{}],
+	) {
 		const { output, error } = await runNode({
 			nodeType,
 			parameters,
@@ -37,7 +42,7 @@ describe('platform mode: the Organizations option', () => {
 					trackingBaseUrl: 'https://n8n.example.com/webhook/ophir',
 				},
 			},
-			input: [{ json: {} }],
+			input: input.map((json) => ({ json })),
 			continueOnFail: true,
 			executionId: 'platform-run',
 		});
@@ -183,22 +188,12 @@ describe('platform mode: the Organizations option', () => {
 			}),
 			reply({ from: 'stranger@elsewhere.example', to: 'replies@agency.example', text: 'Who are you?' }),
 		];
-		const { output } = await runNode({
-			nodeType: new OphirTrack(),
-			parameters: { operation: 'processInboundEmail', organizations: 'all' },
-			credentials: {
-				ophirPostgresApi: {
-					connection: 'connectionString',
-					connectionString: sending.db.url,
-					organizationId: SYSTEM_ORGANIZATION_ID,
-					encryptionKey: KEY,
-					trackingSecret: SECRET,
-					trackingBaseUrl: 'https://n8n.example.com/webhook/ophir',
-				},
-			},
-			input: raw.map((text) => ({ json: { raw: text } })),
-		});
-		const results = (output[0] as INodeExecutionData[]).map((item) => item.json);
+		const results = await run(
+			new OphirTrack(),
+			SYSTEM_ORGANIZATION_ID,
+			{ operation: 'processInboundEmail', organizations: 'all' },
+			raw.map((text) => ({ raw: text })),
+		);
 		expect(results.map((r) => [r.kind, r.action, r.organizationId])).toEqual([
 			['reply', 'recorded', a.tenant.id],
 			['bounce', 'recorded', b.tenant.id],

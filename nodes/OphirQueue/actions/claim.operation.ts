@@ -20,15 +20,15 @@ export const description: INodeProperties[] = [
 export const execute: OperationExecute = async function ({ params, tenant, credentials, executionId, opener }) {
 	const limit = params.wholeNumber('batchSize', 'Batch Size', 1, 10_000);
 	const leaseSeconds = params.wholeNumber('leaseSeconds', 'Lease (Seconds)', 10, 86_400);
-	const { claimed, tracking } = await tenant(async (tx) => ({
-		claimed: await claimDueEmails(tx, { limit, leaseSeconds, executionId }),
-		// Signed with the organization's own tracking secret when it has one.
-		tracking: {
-			baseUrl: credentials.trackingBaseUrl,
-			secret: (await trackingKeys(tx, opener, credentials.trackingSecret)).signing,
-			organizationId: tx.organizationId,
-		},
-	}));
+	const { claimed, tracking } = await tenant(async (tx) => {
+		const emails = await claimDueEmails(tx, { limit, leaseSeconds, executionId });
+		// Signed with the organization's own tracking secret when it has one; nothing to sign, nothing to look up.
+		const secret = emails.length === 0 ? '' : (await trackingKeys(tx, opener, credentials.trackingSecret)).signing;
+		return {
+			claimed: emails,
+			tracking: { baseUrl: credentials.trackingBaseUrl, secret, organizationId: tx.organizationId },
+		};
+	});
 	const messages: object[] = [];
 	const unsendable: Array<{ email: ClaimedEmail; error: string }> = [];
 	for (const email of claimed) {
