@@ -198,7 +198,17 @@ export class N8nEditor {
 
 	/** Picks each of `options` in a multi-select parameter (type multiOptions, e.g. loaded from the server). */
 	async selectParameterOptions(name: string, options: Array<string | RegExp>): Promise<void> {
-		await this.parameter(name).click();
+		// A field shown a moment ago (by another parameter's choice) may not open on the first click: click until the
+		// list, loaded from the server, shows the first option.
+		await eventually(`the options of "${name}" to open`, async () => {
+			await this.parameter(name).click();
+			return this.openOption(options[0])
+				.waitFor({ timeout: 5000 })
+				.then(
+					() => true,
+					() => false,
+				);
+		});
 		for (const option of options) await this.openOption(option).click();
 		await this.page.keyboard.press('Escape');
 	}
